@@ -1,0 +1,54 @@
+package emend.engine;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+
+/**
+ * Starts DJL's PyTorch engine offline and picks the device.
+ *
+ * <p>{@link #configureOffline()} must run before any DJL class loads: DJL reads these switches once, and without
+ * them it looks for natives online and calls a cloud metadata address at start-up.
+ */
+public final class DjlRuntime {
+
+    private DjlRuntime() {}
+
+    /** Forbids DJL downloads and usage tracking for this JVM. */
+    public static void configureOffline() {
+        System.setProperty("ai.djl.offline", "true");
+        System.setProperty("OPT_OUT_TRACKING", "true");
+        System.setProperty("ai.djl.default_engine", "PyTorch");
+    }
+
+    /** The PyTorch engine (natives unpacked from the Maven jar on first use). */
+    public static Engine engine() {
+        configureOffline();
+        return Engine.getEngine("PyTorch");
+    }
+
+    /**
+     * The device named by {@code spec}: {@code cpu}, {@code gpu} (index 0) or {@code gpu:N}.
+     *
+     * @throws IllegalArgumentException for a malformed spec or a GPU the engine cannot see
+     */
+    public static Device device(String spec) {
+        Engine engine = engine();
+        if (spec.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (spec.equals("gpu") || spec.startsWith("gpu:")) {
+            int index;
+            try {
+                index = spec.equals("gpu") ? 0 : Integer.parseInt(spec.substring(4));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("device '" + spec + "' is malformed: use cpu, gpu or gpu:N");
+            }
+            if (index >= engine.getGpuCount()) {
+                throw new IllegalArgumentException("device '" + spec + "' is not available: the engine sees "
+                        + engine.getGpuCount() + " GPU(s); use cpu, or install a CUDA build of the PyTorch natives");
+            }
+            return Device.gpu(index);
+        }
+        throw new IllegalArgumentException("device '" + spec + "' is malformed: use cpu, gpu or gpu:N");
+    }
+}

@@ -1,0 +1,16 @@
+package emend.generate;
+
+import ai.djl.ndarray.NDArray;
+
+/** Feeds tokens to a model one chunk at a time and returns the next-token logits of every row. */
+interface Decoder extends AutoCloseable {
+
+    /**
+     * Appends {@code steps} tokens per row (row-major, B × steps) and returns the logits at the last position,
+     * (B, V). The first call passes the left-padded prompts.
+     */
+    NDArray next(int[] tokens, int steps);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,71 @@
+package emend.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Keys and values of every layer for a batch being decoded incrementally.
+ *
+ * <p>Buffers are allocated once at full capacity, {@code (B, kvHeads, capacity, headDim)} per layer, and written
+ * in place, so a decoding step costs no copy of the past. All rows share one write position: batches are left
+ * padded, and padding keys are masked out by the caller.
+ */
+public final class KvCache implements AutoCloseable {
+
+    private final NDArray[] keys;
+    private final NDArray[] values;
+    private final int capacity;
+    private int length;
+
+    public KvCache(NDManager manager, ModelConfig config, int batch, int capacity) {
+        if (capacity > config.contextLength()) {
+            throw new IllegalArgumentException("cache capacity " + capacity + " exceeds the context length " + config.contextLength());
+        }
+        Shape shape = new Shape(batch, config.kvHeads(), capacity, config.headDim());
+        this.keys = new NDArray[config.layers()];
+        this.values = new NDArray[config.layers()];
+        for (int i = 0; i < config.layers(); i++) {
+            keys[i] = manager.zeros(shape, DataType.FLOAT32);
+            values[i] = manager.zeros(shape, DataType.FLOAT32);
+        }
+        this.capacity = capacity;
+    }
+
+    /** Number of positions already stored. */
+    public int length() {
+        return length;
+    }
+
+    /**
+     * Writes the new keys and values {@code (B, kvHeads, T, headDim)} of {@code layer} after the stored ones and
+     * returns views of everything stored so far, {@code (B, kvHeads, length + T, headDim)}.
+     */
+    NDArray[] append(int layer, NDArray newKeys, NDArray newValues) {
+        int steps = Math.toIntExact(newKeys.getShape().get(2));
+        int end = length + steps;
+        if (end > capacity) {
+            throw new IllegalStateException("KV cache overflow: " + end + " positions, capacity " + capacity);
+        }
+        NDIndex slot = new NDIndex(":, :, {}:{}", length, end);
+        keys[layer].set(slot, newKeys);
+        values[layer].set(slot, newValues);
+        NDIndex stored = new NDIndex(":, :, :{}", end);
+        return new NDArray[] {keys[layer].get(stored), values[layer].get(stored)};
+    }
+
+    /** Marks {@code steps} more positions as stored, once every layer has appended them. */
+    void advance(int steps) {
+        length += steps;
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < keys.length; i++) {
+            keys[i].close();
+            values[i].close();
+        }
+    }
+}

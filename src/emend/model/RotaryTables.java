@@ -1,0 +1,33 @@
+package emend.model;
+
+/** Cosine and sine tables of rotary position embeddings in the rotate-half layout. */
+final class RotaryTables {
+
+    private RotaryTables() {}
+
+    /**
+     * Tables of shape (positions, headDim), flattened row-major; entry [p][j] uses frequency index j mod headDim/2,
+     * i.e. each half of the head repeats the frequencies, as Hugging Face's Llama does.
+     *
+     * @return {cos, sin}
+     */
+    static float[][] compute(int positions, int headDim, double theta) {
+        int half = headDim / 2;
+        float[] cos = new float[positions * headDim];
+        float[] sin = new float[positions * headDim];
+        for (int j = 0; j < half; j++) {
+            // Same float32 rounding of the inverse frequency as the reference implementation.
+            float inverseFrequency = (float) (1.0 / Math.pow(theta, (2.0 * j) / headDim));
+            for (int p = 0; p < positions; p++) {
+                float angle = p * inverseFrequency;
+                float c = (float) Math.cos(angle);
+                float s = (float) Math.sin(angle);
+                cos[p * headDim + j] = c;
+                cos[p * headDim + j + half] = c;
+                sin[p * headDim + j] = s;
+                sin[p * headDim + j + half] = s;
+            }
+        }
+        return new float[][] {cos, sin};
+    }
+}

@@ -1,0 +1,130 @@
+package emend.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+
+/**
+ * The forward pass of a Llama-layout decoder, written with DJL operators.
+ *
+ * <p>Numerics follow Hugging Face's {@code LlamaForCausalLM}: pre-norm RMSNorm blocks, rotary positions with
+ * the rotate-half convention, grouped-query attention whose heads share key/value heads in contiguous groups,
+ * a SwiGLU MLP, and logits from the tied (or separate) output matrix.
+ *
+ * <p>Callers own memory: run calls inside an {@link ai.djl.ndarray.NDScope} and keep only what they need.
+ */
+public final class Transformer {
+
+    /** Added to attention scores of masked keys; finite so fully masked padding rows never produce NaN. */
+    public static final float MASKED = -1e9f;
+
+    private final ModelConfig config;
+    private final Weights weights;
+    private final NDArray ropeCos;
+    private final NDArray ropeSin;
+
+    public Transformer(Weights weights) {
+        this.config = weights.config();
+        this.weights = weights;
+        NDManager manager = weights.manager();
+        float[][] tables = RotaryTables.compute(config.contextLength(), config.headDim(), config.ropeTheta());
+        Shape shape = new Shape(config.contextLength(), config.headDim());
+        this.ropeCos = manager.create(tables[0], shape);
+        this.ropeSin = manager.create(tables[1], shape);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Weights weights() {
+        return weights;
+    }
+
+    /**
+     * Hidden states after the final norm.
+     *
+     * @param tokens (B, T) int token ids
+     * @param positions (B, T) int position of each token (its index among the row's real tokens)
+     * @param mask additive attention mask, broadcastable to (B, 1, T, S) where S is the cached length plus T
+     * @param cache past keys/values to attend to and extend, or null for a self-contained sequence
+     * @return (B, T, C)
+     */
+    public NDArray hidden(NDArray tokens, NDArray positions, NDArray mask, KvCache cache) {
+        long batch = tokens.getShape().get(0);
+        long steps = tokens.getShape().get(1);
+        NDArray x = Embedding.embedding(tokens, weights.get(ParameterNames.EMBED), SparseFormat.DENSE).head(); // (B, T, C)
+        NDArray cos = Embedding.embedding(positions, ropeCos, SparseFormat.DENSE).head().expandDims(1); // (B, 1, T, D)
+        NDArray sin = Embedding.embedding(positions, ropeSin, SparseFormat.DENSE).head().expandDims(1);
+        for (int layer = 0; layer < config.layers(); layer++) {
+            ParameterNames.Layer names = ParameterNames.layer(layer);
+            NDArray h = rmsNorm(x, weights.get(names.inputNorm()));
+            x = x.add(attention(layer, names, h, cos, sin, mask, cache, batch, steps));
+            NDArray h2 = rmsNorm(x, weights.get(names.postAttentionNorm()));
+            x = x.add(mlp(names, h2));
+        }
+        if (cache != null) {
+            cache.advance(Math.toIntExact(steps));
+        }
+        return rmsNorm(x, weights.get(ParameterNames.FINAL_NORM));
+    }
+
+    /** Next-token logits (B, T, V) from hidden states (B, T, C). */
+    public NDArray logits(NDArray hidden) {
+        String head = config.tiedEmbeddings() ? ParameterNames.EMBED : ParameterNames.LM_HEAD;
+        return Linear.linear(hidden, weights.get(head)).head();
+    }
+
+    private NDArray attention(int layer, ParameterNames.Layer names, NDArray h, NDArray cos, NDArray sin,
+                              NDArray mask, KvCache cache, long batch, long steps) {
+        int headDim = config.headDim();
+        NDArray q = splitHeads(Linear.linear(h, weights.get(names.query())).head(), config.heads(), batch, steps);   // (B, H, T, D)
+        NDArray k = splitHeads(Linear.linear(h, weights.get(names.key())).head(), config.kvHeads(), batch, steps);   // (B, Hkv, T, D)
+        NDArray v = splitHeads(Linear.linear(h, weights.get(names.value())).head(), config.kvHeads(), batch, steps); // (B, Hkv, T, D)
+        q = rotate(q, cos, sin);
+        k = rotate(k, cos, sin);
+        if (cache != null) {
+            NDArray[] stored = cache.append(layer, k, v);
+            k = stored[0];
+            v = stored[1];
+        }
+        int group = config.heads() / config.kvHeads();
+        if (group > 1) {
+            k = k.repeat(1, group);
+            v = v.repeat(1, group);
+        }
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headDim)).addi(mask); // (B, H, T, S)
+        NDArray context = scores.softmax(-1).matMul(v);                                                   // (B, H, T, D)
+        NDArray merged = context.transpose(0, 2, 1, 3).reshape(batch, steps, (long) config.heads() * headDim);
+        return Linear.linear(merged, weights.get(names.output())).head();
+    }
+
+    private NDArray mlp(ParameterNames.Layer names, NDArray h) {
+        NDArray gate = Activation.swish(Linear.linear(h, weights.get(names.gate())).head(), 1f); // SiLU
+        NDArray up = Linear.linear(h, weights.get(names.up())).head();
+        return Linear.linear(gate.mul(up), weights.get(names.down())).head();
+    }
+
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray meanSquare = x.square().mean(new int[] {-1}, true);
+        return x.div(meanSquare.add(config.normEps()).sqrt()).mul(weight);
+    }
+
+    private static NDArray splitHeads(NDArray x, int heads, long batch, long steps) {
+        return x.reshape(batch, steps, heads, -1).transpose(0, 2, 1, 3);
+    }
+
+    /** Rotary embedding, rotate-half form: x·cos + rotateHalf(x)·sin, with (B, 1, T, D) tables. */
+    private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+        long half = x.getShape().get(3) / 2;
+        NDArray first = x.get(new NDIndex("..., :{}", half));
+        NDArray second = x.get(new NDIndex("..., {}:", half));
+        NDArray rotated = second.neg().concat(first, 3);
+        return x.mul(cos).add(rotated.mul(sin));
+    }
+}

@@ -1,0 +1,24 @@
+package emend.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The core (src/) stays free of Pekko so it is usable and testable without actors. */
+final class LayeringTest {
+
+    private static final JavaClasses PRODUCTION = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("emend");
+
+    @Test
+    void core_doesNotDependOnPekko() {
+        noClasses().that().resideOutsideOfPackage("emend.actors..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.pekko..", "com.typesafe.config..", "scala..")
+                .because("src/ is the pure core; only actors/ talks to Pekko")
+                .check(PRODUCTION);
+    }
+}

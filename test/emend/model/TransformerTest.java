@@ -1,0 +1,73 @@
+package emend.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import emend.testing.TestModels;
+import org.junit.jupiter.api.Test;
+
+final class TransformerTest {
+
+    private static float[] logits(Transformer model, NDManager manager, int[] tokens) {
+        int steps = tokens.length;
+        NDArray input = manager.create(tokens, new Shape(1, steps));
+        NDArray positions = manager.arange(0, steps, 1, DataType.INT32).reshape(1, steps);
+        NDArray hidden = model.hidden(input, positions, AttentionMasks.causal(manager, steps), null);
+        return model.logits(hidden).toFloatArray();
+    }
+
+    @Test
+    void logits_changingALaterToken_leavesEarlierPositionsUnchanged() {
+        try (NDManager manager = TestModels.manager()) {
+            ModelConfig config = TestModels.smallConfig(20, 32);
+            Transformer model = TestModels.model(manager, config, 7);
+            int[] tokens = {1, 5, 9, 3, 3, 12, 7, 8, 2, 19};
+            int[] changed = tokens.clone();
+            changed[6] = 15;
+            float[] a = logits(model, manager, tokens);
+            float[] b = logits(model, manager, changed);
+            int vocab = config.vocabSize();
+            for (int t = 0; t < tokens.length; t++) {
+                double maxDiff = 0;
+                for (int v = 0; v < vocab; v++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(a[t * vocab + v] - b[t * vocab + v]));
+                }
+                if (t < 6) {
+                    assertEquals(0.0, maxDiff, 1e-6, "position " + t + " saw a later token");
+                } else {
+                    assertTrue(maxDiff > 1e-4, "position " + t + " did not see the changed token");
+                }
+            }
+        }
+    }
+
+    @Test
+    void logits_leftPaddingWithMask_equalsUnpaddedSequence() {
+        try (NDManager manager = TestModels.manager()) {
+            ModelConfig config = TestModels.smallConfig(20, 32);
+            Transformer model = TestModels.model(manager, config, 3);
+            int[] tokens = {1, 4, 6, 8, 10};
+            float[] plain = logits(model, manager, tokens);
+            int pads = 3;
+            int steps = tokens.length + pads;
+            int[] padded = {0, 0, 0, 1, 4, 6, 8, 10};
+            int[] positions = {0, 0, 0, 0, 1, 2, 3, 4};
+            NDArray hidden = model.hidden(manager.create(padded, new Shape(1, steps)),
+                    manager.create(positions, new Shape(1, steps)),
+                    AttentionMasks.leftPadded(manager, new int[] {pads}, 0, steps, steps), null);
+            float[] withPads = model.logits(hidden.get(":, {}:, :", pads)).toFloatArray();
+            assertArrayEquals(plain, withPads, 1e-5f);
+        }
+    }
+
+    @Test
+    void parameterCount_tinyPreset_isAboutOneMillion() {
+        long count = ModelConfig.tiny(261, 256).parameterCount();
+        assertTrue(count > 800_000 && count < 1_200_000, "tiny preset has " + count + " parameters");
+    }
+}
