@@ -9,6 +9,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import emend.model.Tensors;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -117,7 +118,7 @@ public final class Safetensors {
                             + dataSize + " data bytes: the file is truncated; copy it again or use another checkpoint");
                 }
                 ByteBuffer raw = readFully(channel, dataStart + entry.begin(), Math.toIntExact(entry.end() - entry.begin()));
-                tensors.put(e.getKey(), manager.create(entry.toFloats(raw), entry.shape()));
+                tensors.put(e.getKey(), Tensors.copyOf(manager, entry.toFloats(raw), entry.shape()));
             }
             return tensors;
         } catch (IOException e) {

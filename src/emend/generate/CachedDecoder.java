@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import emend.model.AttentionMasks;
 import emend.model.KvCache;
+import emend.model.Tensors;
 import emend.model.Transformer;
 
 /** Incremental decoding: each call runs only the new tokens, attending to the KV cache. */
@@ -26,8 +27,8 @@ final class CachedDecoder implements Decoder {
     public NDArray next(int[] tokens, int steps) {
         int batch = padCounts.length;
         int start = cache.length();
-        NDArray input = manager.create(tokens, new Shape(batch, steps));
-        NDArray positions = manager.create(DecodePositions.of(padCounts, start, steps), new Shape(batch, steps));
+        NDArray input = Tensors.copyOf(manager, tokens, new Shape(batch, steps));
+        NDArray positions = Tensors.copyOf(manager, DecodePositions.of(padCounts, start, steps), new Shape(batch, steps));
         NDArray mask = AttentionMasks.leftPadded(manager, padCounts, start, steps, start + steps);
         NDArray hidden = model.hidden(input, positions, mask, cache);
         return model.logits(hidden.get(":, -1, :")); // (B, V)

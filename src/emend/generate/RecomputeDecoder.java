@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import emend.model.AttentionMasks;
+import emend.model.Tensors;
 import emend.model.Transformer;
 
 /** Decoding without a cache: every call reruns the whole sequence so far (the baseline the cache must beat). */
@@ -33,8 +34,8 @@ final class RecomputeDecoder implements Decoder {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(rows[b], 0, flat, b * length, length);
         }
-        NDArray input = manager.create(flat, new Shape(batch, length));
-        NDArray positions = manager.create(DecodePositions.of(padCounts, 0, length), new Shape(batch, length));
+        NDArray input = Tensors.copyOf(manager, flat, new Shape(batch, length));
+        NDArray positions = Tensors.copyOf(manager, DecodePositions.of(padCounts, 0, length), new Shape(batch, length));
         NDArray mask = AttentionMasks.leftPadded(manager, padCounts, 0, length, length);
         NDArray hidden = model.hidden(input, positions, mask, null);
         return model.logits(hidden.get(":, -1, :"));

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import emend.model.SequenceScorer;
+import emend.model.Tensors;
 
 /**
  * Picks one token per row from next-token logits, on the model's device.
@@ -31,7 +32,7 @@ final class TokenSampler {
             NDArray logProbs = logits.gather(tokens, 1).squeeze(1).sub(SequenceScorer.logSumExp(logits));
             return new Picks(tokens.squeeze(1).toType(DataType.INT32, false).toIntArray(), logProbs.toFloatArray());
         }
-        NDArray scaled = logits.div(config.temperature());
+        NDArray scaled = logits.div(Tensors.scalar(logits.getManager(), config.temperature()));
         NDArray logNormaliser = SequenceScorer.logSumExp(scaled).expandDims(1);               // (B, 1)
         NDArray probs = scaled.sub(logNormaliser).exp();                                       // (B, V)
         NDArray order = null;
@@ -47,7 +48,7 @@ final class TokenSampler {
         for (int i = 0; i < uniforms.length; i++) {
             clamped[i] = Math.min(uniforms[i], MAX_UNIFORM);
         }
-        NDArray threshold = logits.getManager().create(clamped, new Shape(clamped.length, 1)).mul(total);
+        NDArray threshold = Tensors.copyOf(logits.getManager(), clamped, new Shape(clamped.length, 1)).mul(total);
         long vocab = logits.getShape().get(1);
         NDArray index = cumulative.lte(threshold).toType(DataType.INT64, false).sum(new int[] {1}, true)
                 .clip(0, vocab - 1);                                                          // (B, 1) first slot past the threshold

@@ -24,8 +24,8 @@ public final class AttentionMasks {
     public static NDArray leftPadded(NDManager manager, int[] padCounts, int queryStart, int steps, int keys) {
         NDArray keyIndex = manager.arange(0, keys, 1, DataType.INT32).reshape(1, 1, 1, keys);
         NDArray queryIndex = manager.arange(queryStart, queryStart + steps, 1, DataType.INT32).reshape(1, 1, steps, 1);
-        NDArray pads = manager.create(padCounts, new Shape(padCounts.length, 1, 1, 1));
+        NDArray pads = Tensors.copyOf(manager, padCounts, new Shape(padCounts.length, 1, 1, 1));
         NDArray allowed = keyIndex.lte(queryIndex).logicalAnd(keyIndex.gte(pads)); // (B, 1, T, S)
-        return allowed.toType(DataType.FLOAT32, false).sub(1f).mul(-Transformer.MASKED);
+        return allowed.toType(DataType.FLOAT32, false).sub(1f).mul(Tensors.scalar(manager, -Transformer.MASKED));
     }
 }

@@ -27,6 +27,7 @@ public final class Transformer {
     private final Weights weights;
     private final NDArray ropeCos;
     private final NDArray ropeSin;
+    private final NDArray attentionScale;
 
     public Transformer(Weights weights) {
         this.config = weights.config();
@@ -34,8 +35,9 @@ public final class Transformer {
         NDManager manager = weights.manager();
         float[][] tables = RotaryTables.compute(config.contextLength(), config.headDim(), config.ropeTheta());
         Shape shape = new Shape(config.contextLength(), config.headDim());
-        this.ropeCos = manager.create(tables[0], shape);
-        this.ropeSin = manager.create(tables[1], shape);
+        this.ropeCos = Tensors.copyOf(manager, tables[0], shape);
+        this.ropeSin = Tensors.copyOf(manager, tables[1], shape);
+        this.attentionScale = Tensors.scalar(manager, 1.0 / Math.sqrt(config.headDim()));
     }
 
     public ModelConfig config() {
@@ -98,14 +100,15 @@ public final class Transformer {
             k = k.repeat(1, group);
             v = v.repeat(1, group);
         }
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headDim)).addi(mask); // (B, H, T, S)
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(attentionScale).addi(mask); // (B, H, T, S)
         NDArray context = scores.softmax(-1).matMul(v);                                                   // (B, H, T, D)
         NDArray merged = context.transpose(0, 2, 1, 3).reshape(batch, steps, (long) config.heads() * headDim);
         return Linear.linear(merged, weights.get(names.output())).head();
     }
 
     private NDArray mlp(ParameterNames.Layer names, NDArray h) {
-        NDArray gate = Activation.swish(Linear.linear(h, weights.get(names.gate())).head(), 1f); // SiLU
+        NDArray gateInput = Linear.linear(h, weights.get(names.gate())).head();
+        NDArray gate = Activation.sigmoid(gateInput).mul(gateInput); // SiLU
         NDArray up = Linear.linear(h, weights.get(names.up())).head();
         return Linear.linear(gate.mul(up), weights.get(names.down())).head();
     }

@@ -53,7 +53,7 @@ public final class Weights implements AutoCloseable {
                     values[i] = (float) (random.nextGaussian() * std);
                 }
             }
-            tensors.put(name, manager.create(values, shape));
+            tensors.put(name, Tensors.copyOf(manager, values, shape));
         });
         return new Weights(config, manager, tensors);
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import emend.model.SequenceScorer;
+import emend.model.Tensors;
 import emend.model.Transformer;
 
 /** Next-token cross-entropy training on masked targets: the warm-up that makes a base model. */
@@ -33,7 +34,7 @@ public final class SupervisedTrainer {
             scope.suppressNotUsedWarning();
             NDArray logProbs = SequenceScorer.tokenLogProbs(model, batch.tokenArray(manager)); // (B, T-1)
             NDArray mask = batch.maskArray(manager);
-            NDArray nll = logProbs.mul(mask).sum().neg().div(Math.max(1, batch.targetCount()));
+            NDArray nll = logProbs.mul(mask).sum().neg().div(Tensors.scalar(manager, Math.max(1, batch.targetCount())));
             loss = nll.getFloat();
             if (!Double.isFinite(loss)) {
                 throw new TrainingDivergedException("supervised loss is " + loss + " at step " + (optimizer.stepCount() + 1)

@@ -3,6 +3,7 @@ package emend.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import emend.model.Tensors;
 import java.util.List;
 
 /**
@@ -36,11 +37,11 @@ public record TokenBatch(int[] tokens, float[] targetMask, int rows, int length)
     }
 
     public NDArray tokenArray(NDManager manager) {
-        return manager.create(tokens, new Shape(rows, length));
+        return Tensors.copyOf(manager, tokens, new Shape(rows, length));
     }
 
     public NDArray maskArray(NDManager manager) {
-        return manager.create(targetMask, new Shape(rows, length - 1));
+        return Tensors.copyOf(manager, targetMask, new Shape(rows, length - 1));
     }
 
     /** Number of target tokens. */
