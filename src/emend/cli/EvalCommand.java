@@ -1,0 +1,93 @@
+package emend.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.typesafe.config.Config;
+import emend.checkpoint.Checkpoint;
+import emend.console.ProgressBar;
+import emend.engine.DjlRuntime;
+import emend.eval.Evaluation;
+import emend.eval.Evaluator;
+import emend.generate.Generator;
+import emend.model.Transformer;
+import emend.run.ResultsTable;
+import emend.run.RunDirectory;
+import emend.run.RunSettings;
+import emend.run.Settings;
+import emend.run.Tasks;
+import emend.task.Dialogue;
+import emend.task.JsonlTask;
+import emend.task.Task;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code emend eval}: the five metrics and the diagnostics of any checkpoint on any problem set. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a checkpoint: Acc@t1, Acc@t2, Δ, Δi→c, Δc→i (greedy and sampled) and the counterfactual diagnostics.")
+final class EvalCommand implements Runnable {
+
+    @Option(names = "--checkpoint", required = true, description = "Checkpoint directory (model.safetensors, config.json, emend-checkpoint.json).")
+    Path checkpoint;
+
+    @Option(names = "--task", defaultValue = "linear", description = "linear (its held-out test split) or jsonl (default: ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = "--problems", description = "JSONL problem file for --task jsonl; every problem in it is evaluated.")
+    Path problems;
+
+    @Option(names = "--config", description = "HOCON file (task ranges and split seed for the linear task).")
+    Path config;
+
+    @Option(names = "--set", description = "Override one key, e.g. --set emend.task.linear.test-size=200 (repeatable).")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = "--sampled", defaultValue = "4", description = "Samples per problem for the T=1 metrics; 0 = greedy only (default: ${DEFAULT-VALUE}).")
+    int sampled;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--show", defaultValue = "0", description = "Also print this many greedy dialogues (question | attempt 1 | attempt 2).")
+    int show;
+
+    @Option(names = "--json", description = "Print the evaluation as JSON instead of a table.")
+    boolean json;
+
+    @Override
+    public void run() {
+        Task evalTask;
+        if (task.equals("jsonl")) {
+            if (problems == null) {
+                throw new IllegalArgumentException("--task jsonl needs --problems FILE");
+            }
+            evalTask = JsonlTask.allAsTest(problems);
+        } else if (task.equals("linear")) {
+            Config resolved = Settings.load(config, overrides);
+            evalTask = Tasks.create(RunSettings.fromConfig(resolved).task());
+        } else {
+            throw new IllegalArgumentException("unknown task '" + task + "': use linear or jsonl");
+        }
+        try (NDManager manager = DjlRuntime.engine().newBaseManager(DjlRuntime.device(device));
+             Checkpoint.Loaded loaded = Checkpoint.load(checkpoint, manager)) {
+            Dialogue dialogue = new Dialogue(loaded.tokenizer(), evalTask.instruction());
+            Transformer model = new Transformer(loaded.weights());
+            Evaluator evaluator = new Evaluator(new Generator(model, loaded.tokenizer().specials().pad()), dialogue, evalTask);
+            evaluator.examples(evalTask.test(), show, seed).forEach(System.out::println);
+            Evaluation evaluation;
+            try (ProgressBar bar = new ProgressBar(System.err, "eval", 3)) {
+                evaluation = evaluator.evaluate(evalTask.test(), sampled, seed, done -> bar.update(done, evalTask.test().size() + " problems"));
+            }
+            if (json) {
+                System.out.println(RunDirectory.toJson(evaluation));
+            } else {
+                System.out.println(evalTask.test().size() + " problems, percent:");
+                System.out.print(ResultsTable.render(Map.of(checkpoint.getFileName().toString(), evaluation)));
+            }
+        }
+    }
+}

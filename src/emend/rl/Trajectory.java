@@ -1,0 +1,48 @@
+package emend.rl;
+
+/**
+ * One sampled two-attempt dialogue, as a rollout produced it and the learner consumes it.
+ *
+ * <p>Token in, token out: {@code promptOne + attemptOne + instructionSuffix + attemptTwo} is exactly the sequence
+ * the sampler saw. The log-probs are those of the behaviour policy (version {@code policyVersion}) at sampling
+ * time. A single-turn trajectory has empty attempt-2 arrays.
+ *
+ * @param groupId samples of the same prompt share it (the RLOO group)
+ */
+public record Trajectory(
+        String id,
+        String groupId,
+        String problemId,
+        long policyVersion,
+        int[] promptOne,
+        int[] attemptOne,
+        float[] logProbsOne,
+        int[] instructionSuffix,
+        int[] attemptTwo,
+        float[] logProbsTwo,
+        int rewardOne,
+        int rewardTwo) {
+
+    public Trajectory {
+        if (attemptOne.length != logProbsOne.length || attemptTwo.length != logProbsTwo.length) {
+            throw new IllegalArgumentException("trajectory " + id + ": every generated token needs its behaviour log-prob");
+        }
+        if (attemptOne.length == 0) {
+            throw new IllegalArgumentException("trajectory " + id + ": attempt 1 is empty");
+        }
+    }
+
+    public boolean hasTurnTwo() {
+        return attemptTwo.length > 0;
+    }
+
+    /** Length of the full token sequence. */
+    public int length() {
+        return promptOne.length + attemptOne.length + (hasTurnTwo() ? instructionSuffix.length + attemptTwo.length : 0);
+    }
+
+    /** Number of generated tokens in both attempts. */
+    public int generatedTokens() {
+        return attemptOne.length + attemptTwo.length;
+    }
+}

@@ -1,0 +1,116 @@
+package emend.run;
+
+import ai.djl.ndarray.NDManager;
+import emend.checkpoint.Checkpoint;
+import emend.console.ProgressBar;
+import emend.engine.DjlRuntime;
+import emend.eval.Evaluation;
+import emend.eval.Evaluator;
+import emend.generate.Generator;
+import emend.model.ModelConfig;
+import emend.model.Transformer;
+import emend.model.Weights;
+import emend.rl.RolloutSampler;
+import emend.rl.ScoreLearner;
+import emend.task.Dialogue;
+import emend.task.Task;
+import emend.tokenize.ByteTokenizer;
+import emend.tokenize.Tokenizer;
+import emend.train.AdamW;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The main job, {@code emend train}: base model (warm-up or cache) → evaluation → the stage schedule →
+ * evaluation of the selected weights, with everything written to the run directory.
+ */
+public final class MainJob {
+
+    private final RunSettings settings;
+    private final String settingsJson;
+    private final PrintStream out;
+
+    /** @param settingsJson the resolved configuration, saved with the run */
+    public MainJob(RunSettings settings, String settingsJson, PrintStream out) {
+        this.settings = settings;
+        this.settingsJson = settingsJson;
+        this.out = out;
+    }
+
+    /** Runs the job; returns the results that were also written to results.json. */
+    public Map<String, Object> run() {
+        long start = System.nanoTime();
+        Task task = Tasks.create(settings.task());
+        Tokenizer tokenizer = new ByteTokenizer();
+        Dialogue dialogue = new Dialogue(tokenizer, task.instruction());
+        ModelConfig config = ModelConfig.preset(settings.model().preset(), tokenizer.vocabSize(), settings.model().contextLength());
+        DjlRuntime.engine().setRandomSeed((int) settings.seed());
+        try (RunDirectory run = RunDirectory.open(settings.runDir(), settings.seed());
+             NDManager manager = DjlRuntime.engine().newBaseManager(DjlRuntime.device(settings.device()))) {
+            out.println("run directory: " + run.root());
+            out.printf("task %s: %d train / %d dev / %d test problems; model %s, %,d parameters%n", task.name(),
+                    task.train().size(), task.dev().size(), task.test().size(), settings.model().preset(), config.parameterCount());
+            out.println("settings: " + settingsJson.replace("\n", "\n  "));
+            run.writeJson("settings.json", com.google.gson.JsonParser.parseString(settingsJson));
+
+            Weights base = BaseModel.obtain(settings, task, dialogue, config, manager, out);
+            Transformer reference = new Transformer(base);
+            Evaluation baseEval = evaluate("base", reference, dialogue, task);
+
+            Weights policyWeights = base.copy(manager);
+            Transformer policy = new Transformer(policyWeights);
+            RunSettings.RlSettings rl = settings.rl();
+            RlLoop.Outcome outcome;
+            try (AdamW optimizer = new AdamW(policyWeights.tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0.0, rl.maxGradNorm()))) {
+                Generator generator = new Generator(policy, tokenizer.specials().pad());
+                RolloutSampler sampler = new RolloutSampler(generator, dialogue, task.verifier());
+                ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, tokenizer.specials().pad(), rl.microBatchRows());
+                Evaluator devEvaluator = new Evaluator(generator, dialogue, task);
+                outcome = new RlLoop(settings, task, dialogue, sampler, learner, devEvaluator, policy, run, out).run(tokenizer.specials().eos());
+            }
+            Transformer selected = new Transformer(outcome.selected());
+            out.printf("selected weights: step %d of %d (%s)%n", outcome.selectedStep(), rl.totalSteps(), rl.selection());
+            Evaluation trainedEval = evaluate("trained", selected, dialogue, task);
+            Checkpoint.save(run.root().resolve("checkpoint"), outcome.selected(), tokenizer, outcome.selectedStep(),
+                    Map.of("role", "policy", "task", task.name(), "seed", Long.toString(settings.seed()),
+                            "schedule", rl.schedule().toString()));
+
+            Map<String, Evaluation> table = new LinkedHashMap<>();
+            table.put("base", baseEval);
+            table.put(label(), trainedEval);
+            out.println();
+            out.println("held-out test problems (" + task.test().size() + "), percent:");
+            out.print(ResultsTable.render(table));
+
+            double wallSeconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Object> results = new LinkedHashMap<>();
+            results.put("seed", settings.seed());
+            results.put("task", task.name());
+            results.put("schedule", rl.schedule().stream().map(RunSettings.Phase::toString).toList());
+            results.put("selected_step", outcome.selectedStep());
+            results.put("base", baseEval);
+            results.put("trained", trainedEval);
+            results.put("dev_curve", outcome.devCurve());
+            results.put("wall_seconds", wallSeconds);
+            run.writeJson("results.json", results);
+            out.printf("wall time %.0f s; results in %s%n", wallSeconds, run.root().resolve("results.json"));
+            return results;
+        }
+    }
+
+    private String label() {
+        List<RunSettings.Phase> schedule = settings.rl().schedule();
+        boolean singleTurn = schedule.stream().allMatch(p -> p.stage() == emend.rl.Stage.SINGLE_TURN);
+        return singleTurn ? "single-turn RL" : "SCoRe";
+    }
+
+    private Evaluation evaluate(String name, Transformer model, Dialogue dialogue, Task task) {
+        Evaluator evaluator = new Evaluator(new Generator(model, dialogue.tokenizer().specials().pad()), dialogue, task);
+        try (ProgressBar bar = new ProgressBar(out, "eval " + name, 3)) {
+            return evaluator.evaluate(task.test(), settings.sampledPerProblem(), settings.seed() + 1000,
+                    done -> bar.update(done, task.test().size() + " problems"));
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package emend.run;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+/** A run's folder: settings.json, metrics.jsonl (one line per step or evaluation), results.json, checkpoints. */
+public final class RunDirectory implements AutoCloseable {
+
+    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create();
+    private static final Gson LINE = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+
+    private final Path root;
+    private final BufferedWriter metrics;
+
+    private RunDirectory(Path root) throws IOException {
+        this.root = root;
+        this.metrics = Files.newBufferedWriter(root.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Opens {@code path}, or a new {@code runs/<date-time>-seed<seed>} when it is empty. */
+    public static RunDirectory open(String path, long seed) {
+        Path root = path.isBlank()
+                ? Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-seed" + seed)
+                : Path.of(path);
+        try {
+            Files.createDirectories(root);
+            return new RunDirectory(root);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot create run directory " + root + ": " + e.getMessage()
+                    + " (choose another --run-dir)", e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Appends one metrics record. */
+    public void metric(Map<String, Object> record) {
+        try {
+            metrics.write(LINE.toJson(record));
+            metrics.newLine();
+            metrics.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + root.resolve("metrics.jsonl"), e);
+        }
+    }
+
+    /** Writes {@code value} as pretty JSON to {@code name} atomically. */
+    public void writeJson(String name, Object value) {
+        Path target = root.resolve(name);
+        Path temp = root.resolve("." + name + ".tmp");
+        try {
+            Files.writeString(temp, GSON.toJson(value) + "\n", StandardCharsets.UTF_8);
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target, e);
+        }
+    }
+
+    public static String toJson(Object value) {
+        return GSON.toJson(value);
+    }
+
+    @Override
+    public void close() {
+        try {
+            metrics.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package emend.run;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import emend.rl.AdvantageNormalization;
+import emend.rl.KlEstimator;
+import emend.rl.ObjectiveSettings;
+import emend.rl.Stage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every setting of a training run, read from the {@code emend} HOCON namespace (cluster-config/reference.conf
+ * documents each key) and validated here, so a bad value fails before any work starts.
+ */
+public record RunSettings(
+        long seed,
+        String runDir,
+        String device,
+        TaskSettings task,
+        ModelSettings model,
+        WarmupSettings warmup,
+        RlSettings rl,
+        int sampledPerProblem) {
+
+    public record TaskSettings(String name, String problems, long splitSeed, int minA, int maxA, int maxX, int maxB, int devSize, int testSize) {}
+
+    public record ModelSettings(String preset, int contextLength) {}
+
+    public record WarmupSettings(int steps, int batchSize, double learningRate, double teacherAccuracy, String cacheDir) {}
+
+    /** One phase of the stage schedule. */
+    public record Phase(Stage stage, int steps) {
+        static Phase parse(String text) {
+            String[] parts = text.split(":");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("schedule entry '" + text + "' must look like stage1:60");
+            }
+            int steps;
+            try {
+                steps = Integer.parseInt(parts[1].strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("schedule entry '" + text + "': '" + parts[1] + "' is not a step count");
+            }
+            if (steps < 0) {
+                throw new IllegalArgumentException("schedule entry '" + text + "': steps must be >= 0");
+            }
+            return new Phase(Stage.parse(parts[0].strip()), steps);
+        }
+
+        @Override
+        public String toString() {
+            return stage.label() + ":" + steps;
+        }
+    }
+
+    public enum Selection { DEV, TRAIN_REWARD, LAST }
+
+    public record RlSettings(
+            List<Phase> schedule,
+            int promptsPerStep,
+            int samplesPerPrompt,
+            double temperature,
+            double learningRate,
+            double maxGradNorm,
+            ObjectiveSettings objective,
+            Selection selection,
+            int devEvalEvery,
+            int microBatchRows) {
+
+        public RlSettings {
+            if (promptsPerStep < 1 || samplesPerPrompt < 2) {
+                throw new IllegalArgumentException("rl needs prompts-per-step >= 1 and samples-per-prompt >= 2 "
+                        + "(RLOO needs two samples per prompt), got " + promptsPerStep + " and " + samplesPerPrompt);
+            }
+            if (!(temperature > 0) || !(learningRate > 0)) {
+                throw new IllegalArgumentException("rl temperature and learning-rate must be > 0");
+            }
+            if (microBatchRows < 1) {
+                throw new IllegalArgumentException("emend.rl.micro-batch-rows must be >= 1, got " + microBatchRows);
+            }
+            if (devEvalEvery < 1) {
+                throw new IllegalArgumentException("rl.dev-eval-every must be >= 1, got " + devEvalEvery);
+            }
+        }
+
+        public int totalSteps() {
+            return schedule.stream().mapToInt(Phase::steps).sum();
+        }
+    }
+
+    /**
+     * Reads {@code config}'s {@code emend} block.
+     *
+     * @throws IllegalArgumentException naming the key and the fix
+     */
+    public static RunSettings fromConfig(Config root) {
+        try {
+            Config c = root.getConfig("emend");
+            Config t = c.getConfig("task");
+            Config lin = t.getConfig("linear");
+            Config m = c.getConfig("model");
+            Config w = c.getConfig("warmup");
+            Config r = c.getConfig("rl");
+            List<Phase> schedule = new ArrayList<>();
+            for (String entry : r.getStringList("schedule")) {
+                schedule.add(Phase.parse(entry));
+            }
+            ObjectiveSettings objective = new ObjectiveSettings(r.getDouble("alpha"), r.getDouble("beta1"), r.getDouble("beta2"),
+                    KlEstimator.parse(r.getString("kl-estimator")), r.getBoolean("kl-in-reward"), r.getDouble("clip-epsilon"),
+                    AdvantageNormalization.parse(r.getString("advantage-normalization")), r.getBoolean("copy-baseline"));
+            Selection selection = switch (r.getString("checkpoint-selection")) {
+                case "dev" -> Selection.DEV;
+                case "train-reward" -> Selection.TRAIN_REWARD;
+                case "last" -> Selection.LAST;
+                default -> throw new IllegalArgumentException("emend.rl.checkpoint-selection must be dev, train-reward or last, got '"
+                        + r.getString("checkpoint-selection") + "'");
+            };
+            RunSettings settings = new RunSettings(
+                    c.getLong("seed"), c.getString("run-dir"), c.getString("device"),
+                    new TaskSettings(t.getString("name"), t.getString("problems"), t.getLong("split-seed"), lin.getInt("min-a"), lin.getInt("max-a"),
+                            lin.getInt("max-x"), lin.getInt("max-b"), lin.getInt("dev-size"), lin.getInt("test-size")),
+                    new ModelSettings(m.getString("preset"), m.getInt("context-length")),
+                    new WarmupSettings(w.getInt("steps"), w.getInt("batch-size"), w.getDouble("learning-rate"),
+                            w.getDouble("teacher-accuracy"), w.getString("cache-dir")),
+                    new RlSettings(schedule, r.getInt("prompts-per-step"), r.getInt("samples-per-prompt"), r.getDouble("temperature"),
+                            r.getDouble("learning-rate"), r.getDouble("max-grad-norm"), objective, selection, r.getInt("dev-eval-every"),
+                            r.getInt("micro-batch-rows")),
+                    c.getConfig("eval").getInt("sampled-per-problem"));
+            settings.validate();
+            return settings;
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration error: " + e.getMessage()
+                    + " (see cluster-config/reference.conf for every key and its meaning)", e);
+        }
+    }
+
+    private void validate() {
+        if (!task.name().equals("linear") && !task.name().equals("jsonl")) {
+            throw new IllegalArgumentException("emend.task.name must be linear or jsonl, got '" + task.name() + "'");
+        }
+        if (task.name().equals("jsonl") && task.problems().isBlank()) {
+            throw new IllegalArgumentException("task jsonl needs a problem file: pass --problems FILE (or set emend.task.problems)");
+        }
+        if (warmup.steps() < 0 || warmup.batchSize() < 1 || !(warmup.learningRate() > 0)) {
+            throw new IllegalArgumentException("emend.warmup needs steps >= 0, batch-size >= 1 and learning-rate > 0");
+        }
+        if (sampledPerProblem < 0) {
+            throw new IllegalArgumentException("emend.eval.sampled-per-problem must be >= 0");
+        }
+    }
+}

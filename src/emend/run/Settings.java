@@ -1,0 +1,51 @@
+package emend.run;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Resolves the layered configuration: command-line overrides, then a user file, then the shipped defaults. */
+public final class Settings {
+
+    private Settings() {}
+
+    /**
+     * @param file an optional HOCON file (null for none)
+     * @param overrides dotted keys such as {@code emend.rl.alpha} with values in HOCON syntax
+     */
+    public static Config load(Path file, Map<String, String> overrides) {
+        Config config = ConfigFactory.parseResources("reference.conf");
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("config file " + file + " does not exist");
+            }
+            try {
+                config = ConfigFactory.parseFile(file.toFile()).withFallback(config);
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException("config file " + file + " is not valid HOCON: " + e.getMessage(), e);
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        overrides.forEach((key, value) -> text.append(key).append(" = ").append(value).append('\n'));
+        try {
+            config = ConfigFactory.parseString(text.toString()).withFallback(config);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("bad override (" + overrides + "): " + e.getMessage()
+                    + "; write values in HOCON, e.g. --set emend.rl.schedule=[\"stage1:10\",\"stage2:20\"]", e);
+        }
+        try {
+            return config.resolve();
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@code emend} block as JSON, for printing and for saving with the run. */
+    public static String emendJson(Config config) {
+        return config.getConfig("emend").root().render(ConfigRenderOptions.concise().setFormatted(true));
+    }
+}

@@ -1,0 +1,72 @@
+package emend.task;
+
+import emend.tokenize.SpecialTokens;
+import emend.tokenize.Tokenizer;
+import java.util.Arrays;
+
+/**
+ * The token layout of a two-attempt dialogue:
+ * {@code <bos><user>question<assistant>attempt1<eos><user>instruction<assistant>attempt2<eos>}.
+ *
+ * <p>Append-only: the turn-2 context is exactly the turn-1 prompt, the generated attempt-1 tokens and the
+ * instruction suffix, so the learner scores the very tokens the sampler saw and never re-tokenizes text.
+ */
+public final class Dialogue {
+
+    private final Tokenizer tokenizer;
+    private final int[] instructionSuffix;
+
+    public Dialogue(Tokenizer tokenizer, String instruction) {
+        this.tokenizer = tokenizer;
+        SpecialTokens s = tokenizer.specials();
+        this.instructionSuffix = concat(new int[] {s.user()}, tokenizer.encode(instruction), new int[] {s.assistant()});
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** {@code <bos><user>question<assistant>}. */
+    public int[] turnOnePrompt(String question) {
+        SpecialTokens s = tokenizer.specials();
+        return concat(new int[] {s.bos(), s.user()}, tokenizer.encode(question), new int[] {s.assistant()});
+    }
+
+    /** {@code <user>instruction<assistant>}, appended after attempt 1. */
+    public int[] instructionSuffix() {
+        return instructionSuffix.clone();
+    }
+
+    /** The turn-2 prompt: turn-1 prompt, attempt-1 tokens as generated, instruction suffix. */
+    public int[] turnTwoPrompt(int[] turnOnePrompt, int[] attemptOne) {
+        return concat(turnOnePrompt, attemptOne, instructionSuffix);
+    }
+
+    /** Attempt text as a model would emit it: the text's tokens followed by {@code <eos>}. */
+    public int[] attemptTokens(String text) {
+        return concat(tokenizer.encode(text), new int[] {tokenizer.specials().eos()});
+    }
+
+    /** The text of generated attempt tokens, without the end-of-sequence marker or anything after it. */
+    public String attemptText(int[] tokens) {
+        int end = 0;
+        while (end < tokens.length && tokens[end] != tokenizer.specials().eos()) {
+            end++;
+        }
+        return tokenizer.decode(Arrays.copyOf(tokens, end));
+    }
+
+    static int[] concat(int[]... parts) {
+        int n = 0;
+        for (int[] p : parts) {
+            n += p.length;
+        }
+        int[] out = new int[n];
+        int at = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,20 @@
+package emend.task;
+
+/** Scores one attempt against a problem's reference: the binary reward r(y, y*) of the paper. */
+public interface Verifier {
+
+    /**
+     * 1 when {@code attempt} (the decoded completion, without special tokens) is right, else 0. By default: the
+     * extracted answer equals the normalised reference answer.
+     */
+    default int score(Problem problem, String attempt) {
+        String given = extractAnswer(attempt);
+        return !given.isEmpty() && given.equals(AnswerNormalizer.normalize(problem.answer())) ? 1 : 0;
+    }
+
+    /**
+     * The final answer the attempt commits to, normalised, or empty when it gives none; two attempts "say the
+     * same" when these are equal (used to measure how often attempt 2 changes attempt 1).
+     */
+    String extractAnswer(String attempt);
+}

@@ -1,0 +1,66 @@
+package emend.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import emend.checkpoint.Checkpoint;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A short end-to-end run: it completes and writes its outputs (not a quality assertion). */
+final class MainJobTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void tinyRun_writesSettingsMetricsResultsAndACheckpoint() throws Exception {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put("emend.run-dir", "\"" + dir.resolve("run") + "\"");
+        overrides.put("emend.warmup.cache-dir", "\"" + dir.resolve("cache") + "\"");
+        overrides.put("emend.warmup.steps", "3");
+        overrides.put("emend.warmup.batch-size", "4");
+        overrides.put("emend.task.linear.test-size", "6");
+        overrides.put("emend.task.linear.dev-size", "4");
+        overrides.put("emend.rl.schedule", "[\"stage1:1\", \"stage2:2\"]");
+        overrides.put("emend.rl.prompts-per-step", "2");
+        overrides.put("emend.rl.samples-per-prompt", "2");
+        overrides.put("emend.rl.dev-eval-every", "1");
+        overrides.put("emend.eval.sampled-per-problem", "1");
+        var config = Settings.load(null, overrides);
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        new MainJob(RunSettings.fromConfig(config), Settings.emendJson(config), new PrintStream(console, true, StandardCharsets.UTF_8)).run();
+
+        Path run = dir.resolve("run");
+        JsonObject results = JsonParser.parseString(Files.readString(run.resolve("results.json"))).getAsJsonObject();
+        for (String key : List.of("seed", "base", "trained", "wall_seconds", "selected_step", "dev_curve")) {
+            assertTrue(results.has(key), "results.json lacks " + key);
+        }
+        JsonObject greedy = results.getAsJsonObject("trained").getAsJsonObject("greedy");
+        assertEquals(greedy.get("accT2").getAsDouble(),
+                greedy.get("accT1").getAsDouble() + greedy.get("incorrectToCorrect").getAsDouble() - greedy.get("correctToIncorrect").getAsDouble(), 1e-9);
+        List<String> metricLines = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertEquals(3, metricLines.stream().filter(l -> l.contains("\"rewards/t1\"")).count(), "one record per RL step");
+        assertTrue(metricLines.stream().anyMatch(l -> l.contains("eval/dev/acc_t2")));
+        assertTrue(Files.exists(run.resolve("settings.json")));
+        assertEquals(Integer.parseInt(results.get("selected_step").getAsString()), Checkpoint.readManifest(run.resolve("checkpoint")).getStep());
+        String text = console.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("Acc@t1") && text.contains("SCoRe (greedy)") && text.contains("base (greedy)"), text);
+        // a second run with the same settings reuses the cached base model
+        overrides.put("emend.run-dir", "\"" + dir.resolve("run2") + "\"");
+        var again = Settings.load(null, overrides);
+        ByteArrayOutputStream console2 = new ByteArrayOutputStream();
+        new MainJob(RunSettings.fromConfig(again), Settings.emendJson(again), new PrintStream(console2, true, StandardCharsets.UTF_8)).run();
+        assertTrue(console2.toString(StandardCharsets.UTF_8).contains("base model: reusing"));
+    }
+}

@@ -1,0 +1,39 @@
+package emend.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import emend.rl.Stage;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+final class RunSettingsTest {
+
+    @Test
+    void defaults_loadAndFollowThePaper() {
+        RunSettings s = RunSettings.fromConfig(Settings.load(null, Map.of()));
+        assertEquals(10.0, s.rl().objective().alphaShapingBonus());
+        assertEquals(0.01, s.rl().objective().beta1());
+        assertEquals(0.1, s.rl().objective().beta2FirstTurnKl());
+        assertEquals(Stage.STAGE_ONE, s.rl().schedule().get(0).stage());
+        assertEquals(Stage.STAGE_TWO, s.rl().schedule().get(1).stage());
+    }
+
+    @Test
+    void badValues_failWithMessagesThatNameTheKeyOrTheFix() {
+        assertFails(Map.of("emend.rl.schedule", "[\"stage3:5\"]"), "unknown stage 'stage3'");
+        assertFails(Map.of("emend.rl.schedule", "[\"stage1\"]"), "must look like stage1:60");
+        assertFails(Map.of("emend.rl.samples-per-prompt", "1"), "RLOO needs two samples");
+        assertFails(Map.of("emend.rl.alpha", "\"lots\""), "alpha");
+        assertFails(Map.of("emend.rl.kl-estimator", "\"k4\""), "use k1, k2 or k3");
+        assertFails(Map.of("emend.task.name", "\"jsonl\""), "--problems FILE");
+        assertFails(Map.of("emend.rl.checkpoint-selection", "\"best\""), "dev, train-reward or last");
+    }
+
+    private static void assertFails(Map<String, String> overrides, String expected) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RunSettings.fromConfig(Settings.load(null, overrides)));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+}
