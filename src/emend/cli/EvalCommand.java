@@ -77,7 +77,8 @@ final class EvalCommand implements Runnable {
             Dialogue dialogue = new Dialogue(loaded.tokenizer(), evalTask.instruction());
             Transformer model = new Transformer(loaded.weights());
             Evaluator evaluator = new Evaluator(new Generator(model, loaded.tokenizer().specials().pad()), dialogue, evalTask);
-            evaluator.examples(evalTask.test(), show, seed).forEach(System.out::println);
+            // with --json, stdout carries only the JSON document
+            evaluator.examples(evalTask.test(), show, seed).forEach(json ? System.err::println : System.out::println);
             Evaluation evaluation;
             try (ProgressBar bar = new ProgressBar(System.err, "eval", 3)) {
                 evaluation = evaluator.evaluate(evalTask.test(), sampled, seed, done -> bar.update(done, evalTask.test().size() + " problems"));
