@@ -42,9 +42,10 @@ public final class Evaluator {
         SamplingConfig greedy = SamplingConfig.greedy(budget, eos);
         Verifier verifier = task.verifier();
 
-        List<int[]> prompts = prompts(problems);
-        List<Completion> first = generate(prompts, seed, 1, greedy);
-        List<Completion> second = generate(turnTwo(prompts, first), seed, 2, greedy);
+        GreedyDialogues dialogues = greedyDialogues(problems, seed);
+        List<int[]> prompts = dialogues.prompts();
+        List<Completion> first = dialogues.first();
+        List<Completion> second = dialogues.second();
         progress.accept(1);
         boolean[] r1 = score(problems, first, verifier);
         boolean[] r2 = score(problems, second, verifier);
@@ -85,29 +86,33 @@ public final class Evaluator {
 
     /** The five metrics under greedy decoding only (cheap enough for periodic dev evaluation). */
     public FiveMetrics greedy(List<Problem> problems, long seed) {
-        SamplingConfig greedy = SamplingConfig.greedy(task.maxAttemptTokens(), dialogue.tokenizer().specials().eos());
-        List<int[]> prompts = prompts(problems);
-        List<Completion> first = generate(prompts, seed, 1, greedy);
-        List<Completion> second = generate(turnTwo(prompts, first), seed, 2, greedy);
-        return FiveMetrics.of(score(problems, first, task.verifier()), score(problems, second, task.verifier()));
+        GreedyDialogues d = greedyDialogues(problems, seed);
+        return FiveMetrics.of(score(problems, d.first(), task.verifier()), score(problems, d.second(), task.verifier()));
     }
 
     /** Greedy dialogues for the first {@code count} problems, as text: question, attempt 1, attempt 2, rewards. */
     public List<String> examples(List<Problem> problems, int count, long seed) {
         List<Problem> shown = problems.subList(0, Math.min(count, problems.size()));
-        SamplingConfig greedy = SamplingConfig.greedy(task.maxAttemptTokens(), dialogue.tokenizer().specials().eos());
-        List<int[]> prompts = prompts(shown);
-        List<Completion> first = generate(prompts, seed, 1, greedy);
-        List<Completion> second = generate(turnTwo(prompts, first), seed, 2, greedy);
+        GreedyDialogues d = greedyDialogues(shown, seed);
         List<String> out = new ArrayList<>();
         for (int i = 0; i < shown.size(); i++) {
-            String a1 = dialogue.attemptText(first.get(i).tokens());
-            String a2 = dialogue.attemptText(second.get(i).tokens());
+            String a1 = dialogue.attemptText(d.first().get(i).tokens());
+            String a2 = dialogue.attemptText(d.second().get(i).tokens());
             Problem p = shown.get(i);
             out.add(p.question() + "  |  " + a1 + " [r1=" + task.verifier().score(p, a1) + "]  |  " + a2
                     + " [r2=" + task.verifier().score(p, a2) + "]");
         }
         return out;
+    }
+
+    /** Turn-1 prompts and both greedy attempts, one row per problem. */
+    private record GreedyDialogues(List<int[]> prompts, List<Completion> first, List<Completion> second) {}
+
+    private GreedyDialogues greedyDialogues(List<Problem> problems, long seed) {
+        SamplingConfig greedy = SamplingConfig.greedy(task.maxAttemptTokens(), dialogue.tokenizer().specials().eos());
+        List<int[]> prompts = prompts(problems);
+        List<Completion> first = generate(prompts, seed, 1, greedy);
+        return new GreedyDialogues(prompts, first, generate(turnTwo(prompts, first), seed, 2, greedy));
     }
 
     private List<int[]> prompts(List<Problem> problems) {

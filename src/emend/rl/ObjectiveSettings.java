@@ -44,10 +44,6 @@ public record ObjectiveSettings(
         return stage == Stage.STAGE_ONE && turn == 1 ? beta2FirstTurnKl : beta1;
     }
 
-    public ObjectiveSettings withAlpha(double alpha) {
-        return new ObjectiveSettings(alpha, beta1, beta2FirstTurnKl, klEstimator, klInReward, clipEpsilon, normalization, copyBaseline);
-    }
-
     public ObjectiveSettings withBetas(double newBeta1, double newBeta2) {
         return new ObjectiveSettings(alphaShapingBonus, newBeta1, newBeta2, klEstimator, klInReward, clipEpsilon, normalization, copyBaseline);
     }
