@@ -1,68 +1,43 @@
 package emend.cli;
 
 import com.typesafe.config.Config;
+import emend.actors.node.ClusterDriver;
+import emend.actors.node.NodeOptions;
 import emend.run.MainJob;
+import emend.run.RlLoop;
+import emend.run.RolloutDriver;
 import emend.run.RunSettings;
+import emend.run.RuntimeSettings;
 import emend.run.Settings;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code emend train}: the main job (warm-up or cached base model, Stage I, Stage II, evaluation). */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Run SCoRe end to end: base model (warm-up, cached), the stage schedule, evaluation on held-out problems.")
+        description = "Run SCoRe end to end: base model (warm-up, cached), the stage schedule, evaluation on held-out problems. "
+                + "Rollouts run through the actors of a one-node cluster in this JVM.")
 final class TrainCommand implements Runnable {
 
-    @Option(names = "--config", description = "HOCON file overriding cluster-config/reference.conf.")
-    Path config;
+    @Mixin
+    RunOptions options;
 
-    @Option(names = "--set", description = "Override one key, e.g. --set emend.rl.alpha=5 (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
-
-    @Option(names = "--seed", description = "Run seed (emend.seed).")
-    Long seed;
-
-    @Option(names = "--run-dir", description = "Run directory (default: a new folder under runs/).")
-    String runDir;
-
-    @Option(names = "--schedule", split = ",", description = "Stage schedule, e.g. stage1:60,stage2:120 or single-turn:180.")
-    List<String> schedule;
-
-    @Option(names = "--task", description = "linear (built in) or jsonl.")
-    String task;
-
-    @Option(names = "--problems", description = "JSONL problem file for --task jsonl.")
-    String problems;
-
-    @Option(names = "--device", description = "cpu, gpu or gpu:N.")
-    String device;
+    @Option(names = "--driver", description = "actors (default: learner, rollout workers and verifiers as actors in a "
+            + "one-node cluster) or sync (the single-threaded reference driver).")
+    String driver;
 
     @Override
     public void run() {
-        Map<String, String> all = new LinkedHashMap<>(overrides);
-        put(all, "emend.seed", seed == null ? null : seed.toString());
-        put(all, "emend.run-dir", quoted(runDir));
-        put(all, "emend.task.name", quoted(task));
-        put(all, "emend.task.problems", quoted(problems));
-        put(all, "emend.device", quoted(device));
-        if (schedule != null) {
-            all.put("emend.rl.schedule", "[" + String.join(",", schedule.stream().map(TrainCommand::quoted).toList()) + "]");
-        }
-        Config resolved = Settings.load(config, all);
+        Map<String, String> extra = new HashMap<>();
+        extra.put("emend.runtime.driver", RunOptions.quoted(driver));
+        Config resolved = options.resolve(extra);
         RunSettings settings = RunSettings.fromConfig(resolved);
-        new MainJob(settings, Settings.emendJson(resolved), System.out).run();
-    }
-
-    private static void put(Map<String, String> map, String key, String value) {
-        if (value != null) {
-            map.put(key, value);
-        }
-    }
-
-    static String quoted(String value) {
-        return value == null ? null : "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        RuntimeSettings runtime = RuntimeSettings.fromConfig(resolved);
+        RolloutDriver rollouts = runtime.driver().equals("sync")
+                ? new RlLoop()
+                : new ClusterDriver(NodeOptions.singleJvm(runtime.workersPerNode()), settings.device());
+        new MainJob(settings, runtime, rollouts, Settings.emendJson(resolved), System.out).run();
     }
 }

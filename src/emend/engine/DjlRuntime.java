@@ -51,4 +51,14 @@ public final class DjlRuntime {
         }
         throw new IllegalArgumentException("device '" + spec + "' is malformed: use cpu, gpu or gpu:N");
     }
+
+    /**
+     * Turns autograd recording off for the calling thread. PyTorch's grad mode is per thread and starts on in
+     * every new thread (DJL turns it off only on the thread that loads the engine); a pool thread that runs
+     * models must call this first, or inference records graphs and the optimizer's in-place update fails.
+     */
+    public static void gradientsOffOnThisThread() {
+        engine();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
 }

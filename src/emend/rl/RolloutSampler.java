@@ -4,7 +4,6 @@ import emend.generate.Completion;
 import emend.generate.Generator;
 import emend.generate.SamplingConfig;
 import emend.task.Dialogue;
-import emend.task.Problem;
 import emend.task.Verifier;
 import emend.util.Seeds;
 import java.util.ArrayList;
@@ -12,64 +11,74 @@ import java.util.List;
 
 /**
  * Samples the RLOO group of each prompt: k first attempts, then for each its own second attempt in the context
- * [prompt, attempt 1, instruction], and scores both with the verifier.
+ * [prompt, attempt 1, instruction].
  *
  * <p>Every row's randomness comes from {@code Seeds.derive(runSeed, step, problem index, sample, turn)}, so a
- * rollout is reproducible and does not depend on batch composition.
+ * rollout is reproducible and does not depend on batch composition or on which worker ran it.
  */
 public final class RolloutSampler {
 
     private final Generator generator;
     private final Dialogue dialogue;
-    private final Verifier verifier;
 
-    public RolloutSampler(Generator generator, Dialogue dialogue, Verifier verifier) {
+    public RolloutSampler(Generator generator, Dialogue dialogue) {
         this.generator = generator;
         this.dialogue = dialogue;
-        this.verifier = verifier;
+    }
+
+    /** Generates and scores with a local verifier (the synchronous driver). */
+    public List<Trajectory> sample(List<PromptDraw> prompts, int samplesPerPrompt, boolean twoTurns, SamplingConfig sampling,
+                                   long runSeed, long policyVersion, Verifier verifier) {
+        List<Trajectory> unscored = generateUnscored(prompts, samplesPerPrompt, twoTurns, sampling, runSeed, policyVersion);
+        List<Trajectory> out = new ArrayList<>(unscored.size());
+        for (int i = 0; i < unscored.size(); i++) {
+            Trajectory t = unscored.get(i);
+            var problem = prompts.get(i / samplesPerPrompt).problem();
+            int r1 = verifier.score(problem, dialogue.attemptText(t.attemptOne()));
+            int r2 = t.hasTurnTwo() ? verifier.score(problem, dialogue.attemptText(t.attemptTwo())) : 0;
+            out.add(t.withRewards(r1, r2));
+        }
+        return out;
     }
 
     /**
-     * @param problems the prompts of this step
-     * @param problemIndices a stable index of each problem (for seeding)
-     * @param samplesPerPrompt k, the RLOO group size
+     * Generates the groups of {@code prompts} without scoring them: the rewards of the returned trajectories are
+     * 0 until a verifier sets them with {@link Trajectory#withRewards}. Trajectories come group after group, in
+     * the order of {@code prompts}.
+     *
      * @param twoTurns false for the single-turn baseline (no attempt 2)
-     * @return trajectories group after group, in the order of {@code problems}
      */
-    public List<Trajectory> sample(List<Problem> problems, int[] problemIndices, int samplesPerPrompt, boolean twoTurns,
-                                   SamplingConfig sampling, long runSeed, long step, long policyVersion) {
-        List<int[]> promptsOne = new ArrayList<>();
-        long[] seedsOne = new long[problems.size() * samplesPerPrompt];
-        for (int p = 0; p < problems.size(); p++) {
-            int[] prompt = dialogue.turnOnePrompt(problems.get(p).question());
+    public List<Trajectory> generateUnscored(List<PromptDraw> prompts, int samplesPerPrompt, boolean twoTurns,
+                                             SamplingConfig sampling, long runSeed, long policyVersion) {
+        int rows = prompts.size() * samplesPerPrompt;
+        List<int[]> promptsOne = new ArrayList<>(rows);
+        long[] seedsOne = new long[rows];
+        long[] seedsTwo = new long[rows];
+        for (PromptDraw draw : prompts) {
+            int[] prompt = dialogue.turnOnePrompt(draw.problem().question());
             for (int s = 0; s < samplesPerPrompt; s++) {
-                seedsOne[promptsOne.size()] = Seeds.derive(runSeed, step, problemIndices[p], s, 1);
+                seedsOne[promptsOne.size()] = Seeds.derive(runSeed, draw.step(), draw.problemIndex(), s, 1);
+                seedsTwo[promptsOne.size()] = Seeds.derive(runSeed, draw.step(), draw.problemIndex(), s, 2);
                 promptsOne.add(prompt);
             }
         }
         List<Completion> first = generator.generate(promptsOne, seedsOne, sampling);
         List<Completion> second = null;
         if (twoTurns) {
-            List<int[]> promptsTwo = new ArrayList<>();
-            long[] seedsTwo = new long[first.size()];
-            for (int i = 0; i < first.size(); i++) {
-                int p = i / samplesPerPrompt;
-                seedsTwo[i] = Seeds.derive(runSeed, step, problemIndices[p], i % samplesPerPrompt, 2);
+            List<int[]> promptsTwo = new ArrayList<>(rows);
+            for (int i = 0; i < rows; i++) {
                 promptsTwo.add(dialogue.turnTwoPrompt(promptsOne.get(i), first.get(i).tokens()));
             }
             second = generator.generate(promptsTwo, seedsTwo, sampling);
         }
         int[] suffix = dialogue.instructionSuffix();
-        List<Trajectory> out = new ArrayList<>(first.size());
-        for (int i = 0; i < first.size(); i++) {
-            Problem problem = problems.get(i / samplesPerPrompt);
+        List<Trajectory> out = new ArrayList<>(rows);
+        for (int i = 0; i < rows; i++) {
+            PromptDraw draw = prompts.get(i / samplesPerPrompt);
             Completion one = first.get(i);
             Completion two = second == null ? new Completion(new int[0], new float[0], false) : second.get(i);
-            int r1 = verifier.score(problem, dialogue.attemptText(one.tokens()));
-            int r2 = second == null ? 0 : verifier.score(problem, dialogue.attemptText(two.tokens()));
-            String group = step + "/" + problemIndices[i / samplesPerPrompt];
-            out.add(new Trajectory(group + "/" + (i % samplesPerPrompt), group, problem.id(), policyVersion,
-                    promptsOne.get(i), one.tokens(), one.logProbs(), suffix, two.tokens(), two.logProbs(), r1, r2));
+            out.add(new Trajectory(draw.groupId() + "/" + (i % samplesPerPrompt), draw.groupId(), draw.problem().id(), policyVersion,
+                    promptsOne.get(i), one.tokens(), one.logProbs(), suffix, two.tokens(), two.logProbs(), 0, 0));
         }
         return out;
     }

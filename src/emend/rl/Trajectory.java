@@ -32,6 +32,12 @@ public record Trajectory(
         }
     }
 
+    /** The same trajectory with the verifier's rewards. */
+    public Trajectory withRewards(int r1, int r2) {
+        return new Trajectory(id, groupId, problemId, policyVersion, promptOne, attemptOne, logProbsOne, instructionSuffix,
+                attemptTwo, logProbsTwo, r1, r2);
+    }
+
     public boolean hasTurnTwo() {
         return attemptTwo.length > 0;
     }

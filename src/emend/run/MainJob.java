@@ -10,7 +10,6 @@ import emend.generate.Generator;
 import emend.model.ModelConfig;
 import emend.model.Transformer;
 import emend.model.Weights;
-import emend.rl.RolloutSampler;
 import emend.rl.ScoreLearner;
 import emend.task.Dialogue;
 import emend.task.Task;
@@ -29,12 +28,19 @@ import java.util.Map;
 public final class MainJob {
 
     private final RunSettings settings;
+    private final RuntimeSettings runtime;
+    private final RolloutDriver driver;
     private final String settingsJson;
     private final PrintStream out;
 
-    /** @param settingsJson the resolved configuration, saved with the run */
-    public MainJob(RunSettings settings, String settingsJson, PrintStream out) {
+    /**
+     * @param driver produces the rollouts (the actor runtime, or {@link RlLoop})
+     * @param settingsJson the resolved configuration, saved with the run
+     */
+    public MainJob(RunSettings settings, RuntimeSettings runtime, RolloutDriver driver, String settingsJson, PrintStream out) {
         this.settings = settings;
+        this.runtime = runtime;
+        this.driver = driver;
         this.settingsJson = settingsJson;
         this.out = out;
     }
@@ -62,13 +68,13 @@ public final class MainJob {
             Weights policyWeights = base.copy(manager);
             Transformer policy = new Transformer(policyWeights);
             RunSettings.RlSettings rl = settings.rl();
-            RlLoop.Outcome outcome;
+            TrainingSession.Outcome outcome;
             try (AdamW optimizer = new AdamW(policyWeights.tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0.0, rl.maxGradNorm()))) {
-                Generator generator = new Generator(policy, tokenizer.specials().pad());
-                RolloutSampler sampler = new RolloutSampler(generator, dialogue, task.verifier());
                 ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, tokenizer.specials().pad(), rl.microBatchRows());
-                Evaluator devEvaluator = new Evaluator(generator, dialogue, task);
-                outcome = new RlLoop(settings, task, dialogue, sampler, learner, devEvaluator, policy, run, out).run(tokenizer.specials().eos());
+                Evaluator devEvaluator = new Evaluator(new Generator(policy, tokenizer.specials().pad()), dialogue, task);
+                try (TrainingSession session = new TrainingSession(settings, task, dialogue, learner, devEvaluator, policy, run, out)) {
+                    outcome = driver.train(new LearnerJob(settings, runtime, task, dialogue, policy, session));
+                }
             }
             Transformer selected = new Transformer(outcome.selected());
             out.printf("selected weights: step %d of %d (%s)%n", outcome.selectedStep(), rl.totalSteps(), rl.selection());

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * The order in which training problems are handed out: a fresh seeded permutation every epoch, so the data
  * position (epoch, offset) fully determines what comes next.
  */
-final class ProblemStream {
+public final class ProblemStream {
 
     private final int size;
     private final long seed;
@@ -15,7 +15,7 @@ final class ProblemStream {
     private int epoch = -1;
     private int offset;
 
-    ProblemStream(int size, long seed) {
+    public ProblemStream(int size, long seed) {
         if (size < 1) {
             throw new IllegalArgumentException("no training problems to hand out");
         }
@@ -25,7 +25,7 @@ final class ProblemStream {
     }
 
     /** The indices of the next {@code count} problems. */
-    int[] next(int count) {
+    public int[] next(int count) {
         int[] out = new int[count];
         for (int i = 0; i < count; i++) {
             if (offset == size) {

@@ -24,4 +24,12 @@ final class LayeringTest {
                 .because("src/ is the pure core; only actors/ talks to Pekko")
                 .check(PRODUCTION);
     }
+
+    @Test
+    void onlyTheCommandLineWiresTheActors() {
+        noClasses().that().resideOutsideOfPackages("emend.actors..", "emend.cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("emend.actors..")
+                .because("the core reaches the actor runtime only through interfaces such as RolloutDriver; the CLI composes them")
+                .check(PRODUCTION);
+    }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import emend.actors.node.ClusterDriver;
+import emend.actors.node.NodeOptions;
 import emend.checkpoint.Checkpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -39,7 +41,8 @@ final class MainJobTest {
         overrides.put("emend.eval.sampled-per-problem", "1");
         var config = Settings.load(null, overrides);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        new MainJob(RunSettings.fromConfig(config), Settings.emendJson(config), new PrintStream(console, true, StandardCharsets.UTF_8)).run();
+        new MainJob(RunSettings.fromConfig(config), RuntimeSettings.fromConfig(config), new ClusterDriver(NodeOptions.singleJvm(1), "cpu"),
+                Settings.emendJson(config), new PrintStream(console, true, StandardCharsets.UTF_8)).run();
 
         Path run = dir.resolve("run");
         JsonObject results = JsonParser.parseString(Files.readString(run.resolve("results.json"))).getAsJsonObject();
@@ -56,11 +59,12 @@ final class MainJobTest {
         assertEquals(Integer.parseInt(results.get("selected_step").getAsString()), Checkpoint.readManifest(run.resolve("checkpoint")).getStep());
         String text = console.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("Acc@t1") && text.contains("SCoRe (greedy)") && text.contains("base (greedy)"), text);
-        // a second run with the same settings reuses the cached base model
+        // a second run with the same settings reuses the cached base model (through the synchronous driver)
         overrides.put("emend.run-dir", "\"" + dir.resolve("run2") + "\"");
         var again = Settings.load(null, overrides);
         ByteArrayOutputStream console2 = new ByteArrayOutputStream();
-        new MainJob(RunSettings.fromConfig(again), Settings.emendJson(again), new PrintStream(console2, true, StandardCharsets.UTF_8)).run();
+        new MainJob(RunSettings.fromConfig(again), RuntimeSettings.fromConfig(again), new RlLoop(), Settings.emendJson(again),
+                new PrintStream(console2, true, StandardCharsets.UTF_8)).run();
         assertTrue(console2.toString(StandardCharsets.UTF_8).contains("base model: reusing"));
     }
 }

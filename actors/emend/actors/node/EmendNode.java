@@ -1,0 +1,81 @@
+package emend.actors.node;
+
+import emend.actors.learner.Learner;
+import emend.actors.rollout.RolloutWorker;
+import emend.actors.verifier.VerifierActor;
+import emend.actors.verifier.VerifierPool;
+import emend.run.LearnerJob;
+import emend.run.RuntimeSettings;
+import emend.run.TrainingSession;
+import emend.task.Task;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SingletonActor;
+
+/**
+ * The guardian of one node: joins the cluster, starts what the node's roles ask for (the learner singleton, a
+ * verifier pool, rollout workers) and supervises them. Every node runs a singleton proxy, so workers reach the
+ * learner wherever it lives.
+ */
+public final class EmendNode {
+
+    /**
+     * What this node hosts.
+     *
+     * @param learnerJob the run to train, on a node with the learner role (null elsewhere)
+     * @param done completed by the learner when its schedule is done
+     */
+    public record Plan(NodeOptions options, Task task, RuntimeSettings runtime, String device, LearnerJob learnerJob,
+                       CompletableFuture<TrainingSession.Outcome> done) {
+
+        public Plan {
+            if (options.roles().contains("learner") && learnerJob == null) {
+                throw new IllegalArgumentException("a node with the learner role needs the run to train");
+            }
+        }
+    }
+
+    private EmendNode() {}
+
+    public static Behavior<Void> create(Plan plan) {
+        return Behaviors.setup(context -> {
+            Cluster cluster = Cluster.get(context.getSystem());
+            if (plan.options().seeds().isEmpty()) {
+                cluster.manager().tell(Join.create(cluster.selfMember().address()));
+            }
+            ActorRef<Learner.Command> learner = learnerProxy(context, plan);
+            if (plan.options().roles().contains("verifier")) {
+                VerifierPool.spawn(context, plan.task(), plan.runtime().verifierPoolSize());
+            }
+            if (plan.options().roles().contains("rollout")) {
+                ActorRef<VerifierActor.Command> verifiers = context.spawn(VerifierPool.clusterRouter(), "verifier-router");
+                String node = cluster.selfMember().address().hostPort();
+                for (int i = 1; i <= plan.options().workers(); i++) {
+                    String id = node + "/rollout-" + i;
+                    context.spawn(Behaviors.supervise(RolloutWorker.create(new RolloutWorker.Setup(id, plan.device(), plan.runtime(),
+                            learner, verifiers))).onFailure(SupervisorStrategy.restart()), "rollout-" + i);
+                }
+            }
+            return Behaviors.empty();
+        });
+    }
+
+    /** Starts the learner singleton where the role allows (only the oldest learner node runs it) and its proxy. */
+    private static ActorRef<Learner.Command> learnerProxy(ActorContext<Void> context, Plan plan) {
+        Behavior<Learner.Command> learner = plan.learnerJob() != null
+                ? Learner.create(plan.learnerJob(), plan.done())
+                : Behaviors.setup(ctx -> {
+                    throw new IllegalStateException("the learner singleton can only run on a node started with the learner role");
+                });
+        return ClusterSingleton.get(context.getSystem()).init(SingletonActor.of(learner, "learner")
+                .withSettings(ClusterSingletonSettings.create(context.getSystem()).withRole("learner")));
+    }
+}

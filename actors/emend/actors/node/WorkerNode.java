@@ -1,0 +1,22 @@
+package emend.actors.node;
+
+import emend.run.RuntimeSettings;
+import emend.task.Task;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/** A node without the learner role (rollout workers, verifiers): serves the cluster until it is stopped. */
+public final class WorkerNode {
+
+    private WorkerNode() {}
+
+    /** Starts the node and blocks until its actor system terminates (Ctrl-C leaves the cluster gracefully). */
+    public static void serve(NodeOptions options, Task task, RuntimeSettings runtime, String device) {
+        if (options.roles().contains("learner")) {
+            throw new IllegalArgumentException("a learner node trains a run: start it through ClusterDriver");
+        }
+        ActorSystem<Void> system = ActorSystem.create(EmendNode.create(new EmendNode.Plan(options, task, runtime, device, null, null)),
+                NodeConfig.SYSTEM_NAME, NodeConfig.of(options));
+        system.log().info("node up at {} with roles {}", system.address(), options.roles());
+        system.getWhenTerminated().toCompletableFuture().join();
+    }
+}

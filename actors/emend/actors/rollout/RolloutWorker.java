@@ -1,0 +1,392 @@
+package emend.actors.rollout;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import emend.actors.learner.Learner;
+import emend.actors.verifier.VerifierActor;
+import emend.actors.wire.WireMessage;
+import emend.checkpoint.HfModelConfig;
+import emend.engine.DjlRuntime;
+import emend.generate.Generator;
+import emend.generate.SamplingConfig;
+import emend.model.Transformer;
+import emend.model.Weights;
+import emend.proto.GroupAck;
+import emend.proto.GroupResult;
+import emend.proto.LeaseGrant;
+import emend.proto.PromptLease;
+import emend.proto.RunSpec;
+import emend.proto.VerifyRequest;
+import emend.proto.VerifyResult;
+import emend.proto.WeightChunk;
+import emend.proto.WeightChunkRequest;
+import emend.proto.WeightManifest;
+import emend.proto.WorkRequest;
+import emend.proto.WorkerHello;
+import emend.rl.PromptDraw;
+import emend.rl.RolloutSampler;
+import emend.rl.Trajectory;
+import emend.rl.TrajectoryCodec;
+import emend.run.RuntimeSettings;
+import emend.task.Dialogue;
+import emend.task.Problem;
+import emend.tokenize.Tokenizers;
+import emend.weights.WeightAssembly;
+import emend.weights.WeightCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * A rollout worker: one policy copy on one device. It introduces itself to the learner, pulls the current
+ * weights chunk by chunk (checking the hash), then loops: ask for prompts when idle, sample their RLOO groups
+ * (off the actor thread), have the verifier pool score them (a timed-out call scores 0), submit the groups and
+ * re-send any the learner has not acknowledged. A newer version is fetched between two generations, never
+ * during one. The worker owns its model's native memory and frees it on stop and restart.
+ */
+public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
+
+    public sealed interface Command {}
+
+    public record Spec(RunSpec payload) implements Command, WireMessage {}
+
+    public record Grant(LeaseGrant payload) implements Command, WireMessage {}
+
+    public record Ack(GroupAck payload) implements Command, WireMessage {}
+
+    public record NewVersion(WeightManifest payload) implements Command, WireMessage {}
+
+    public record Chunk(WeightChunk payload) implements Command, WireMessage {}
+
+    private record Generated(List<Trajectory> rows, Throwable failure) implements Command {}
+
+    private record Scored(long leaseId, VerifyResult result, Throwable failure) implements Command {}
+
+    private enum Retry implements Command { INSTANCE }
+
+    private enum ResendUnacked implements Command { INSTANCE }
+
+    /** What a worker needs besides the learner's RunSpec. */
+    public record Setup(String workerId, String device, RuntimeSettings runtime, ActorRef<Learner.Command> learner,
+                        ActorRef<VerifierActor.Command> verifiers) {}
+
+    private enum Phase { REGISTERING, FETCHING, ASKING, GENERATING, VERIFYING, FINISHED }
+
+    private static final int FETCH_WINDOW = 4;
+    private static final Duration RETRY = Duration.ofMillis(200);
+    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(5);
+
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final Setup setup;
+    private final Executor generationExecutor;
+    private final NDManager manager;
+    private Phase phase = Phase.REGISTERING;
+    private RunSpec spec;
+    private Dialogue dialogue;
+    private WeightManifest latest;
+    private WeightAssembly assembly;
+    private int nextChunk;
+    private Weights weights;
+    private RolloutSampler sampler;
+    private long heldVersion = -1;
+    private List<PromptLease> leases = List.of();
+    /** Leases granted while the worker was busy (a late answer to a repeated request); served next. */
+    private final List<PromptLease> stashed = new ArrayList<>();
+    private final Map<Long, List<Trajectory>> pendingScores = new HashMap<>();
+    private final Map<Long, GroupResult> unacked = new LinkedHashMap<>();
+    private long generationStartNanos;
+    private int hashMismatches;
+
+    public static Behavior<Command> create(Setup setup) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new RolloutWorker(context, timers, setup)));
+    }
+
+    private RolloutWorker(ActorContext<Command> context, TimerScheduler<Command> timers, Setup setup) {
+        super(context);
+        this.context = context;
+        this.timers = timers;
+        this.setup = setup;
+        this.generationExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-blocking-dispatcher"));
+        Device device = DjlRuntime.device(setup.device());
+        this.manager = DjlRuntime.engine().newBaseManager(device);
+        sayHello();
+        timers.startTimerWithFixedDelay(ResendUnacked.INSTANCE, ACK_TIMEOUT);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Spec.class, this::onSpec)
+                .onMessage(NewVersion.class, this::onNewVersion)
+                .onMessage(Chunk.class, this::onChunk)
+                .onMessage(Grant.class, this::onGrant)
+                .onMessage(Generated.class, this::onGenerated)
+                .onMessage(Scored.class, this::onScored)
+                .onMessage(Ack.class, this::onAck)
+                .onMessage(Retry.class, retry -> onRetry())
+                .onMessage(ResendUnacked.class, tick -> onResendUnacked())
+                .onSignal(PostStop.class, signal -> freeModel())
+                .onSignal(PreRestart.class, signal -> freeModel())
+                .build();
+    }
+
+    private void sayHello() {
+        setup.learner().tell(new Learner.Hello(WorkerHello.newBuilder()
+                .setWorkerId(setup.workerId())
+                .setNodeAddress(context.getSystem().address().toString())
+                .setDevice(setup.device())
+                .build(), context.getSelf()));
+        timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(2));
+    }
+
+    private Behavior<Command> onSpec(Spec message) {
+        if (spec != null) {
+            return this;
+        }
+        spec = message.payload();
+        dialogue = new Dialogue(Tokenizers.forKind(spec.getTokenizerKind()), spec.getInstruction());
+        latest = spec.getManifest();
+        startFetch();
+        return this;
+    }
+
+    private Behavior<Command> onNewVersion(NewVersion message) {
+        if (latest == null || message.payload().getVersion() > latest.getVersion()) {
+            latest = message.payload();
+        }
+        if (phase == Phase.ASKING) {
+            askForWork();
+        }
+        return this;
+    }
+
+    private void startFetch() {
+        phase = Phase.FETCHING;
+        assembly = new WeightAssembly(latest);
+        nextChunk = 0;
+        while (nextChunk < Math.min(FETCH_WINDOW, latest.getChunkCount())) {
+            requestChunk(nextChunk++);
+        }
+        timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(5));
+    }
+
+    private void requestChunk(int index) {
+        setup.learner().tell(new Learner.FetchChunk(WeightChunkRequest.newBuilder()
+                .setVersion(assembly.manifest().getVersion()).setIndex(index).build(), context.getSelf()));
+    }
+
+    private Behavior<Command> onChunk(Chunk message) {
+        WeightChunk chunk = message.payload();
+        if (phase != Phase.FETCHING || chunk.getVersion() != assembly.manifest().getVersion()) {
+            return this;
+        }
+        if (chunk.getGone()) {
+            if (latest.getVersion() > assembly.manifest().getVersion()) {
+                startFetch();
+            }
+            return this;
+        }
+        if (!assembly.accept(chunk)) {
+            return this;
+        }
+        if (nextChunk < assembly.manifest().getChunkCount()) {
+            requestChunk(nextChunk++);
+        }
+        if (assembly.complete()) {
+            byte[] bytes;
+            try {
+                bytes = assembly.verifiedBytes();
+            } catch (WeightAssembly.HashMismatchException e) {
+                hashMismatches++;
+                context.getLog().warn("worker {}: {}; fetching again", setup.workerId(), e.getMessage());
+                startFetch();
+                return this;
+            }
+            install(assembly.manifest(), bytes);
+            askForWork();
+        }
+        return this;
+    }
+
+    private void install(WeightManifest manifest, byte[] bytes) {
+        if (weights == null) {
+            weights = WeightCodec.decode(HfModelConfig.fromJson(manifest.getModelConfigJson()), bytes, manager);
+            sampler = new RolloutSampler(new Generator(new Transformer(weights), dialogue.tokenizer().specials().pad()), dialogue);
+        } else {
+            WeightCodec.loadInto(weights, bytes);
+        }
+        heldVersion = manifest.getVersion();
+        assembly = null;
+    }
+
+    private void askForWork() {
+        if (latest.getVersion() > heldVersion) {
+            startFetch();
+            return;
+        }
+        if (!stashed.isEmpty()) {
+            List<PromptLease> work = List.copyOf(stashed);
+            stashed.clear();
+            startGeneration(work);
+            return;
+        }
+        phase = Phase.ASKING;
+        setup.learner().tell(new Learner.RequestWork(WorkRequest.newBuilder()
+                .setWorkerId(setup.workerId())
+                .setCapacity(setup.runtime().promptsPerRequest())
+                .setPolicyVersion(heldVersion)
+                .build(), context.getSelf()));
+        timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(2));
+    }
+
+    private Behavior<Command> onRetry() {
+        switch (phase) {
+            case REGISTERING -> sayHello();
+            case ASKING -> askForWork();
+            case FETCHING -> {
+                // Chunks can be lost (a dropped frame, a moved learner): ask again for every one still missing.
+                for (int i = assembly.nextMissing(0); i >= 0 && i < nextChunk; i = assembly.nextMissing(i + 1)) {
+                    requestChunk(i);
+                }
+                timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(5));
+            }
+            default -> { }
+        }
+        return this;
+    }
+
+    private Behavior<Command> onGrant(Grant message) {
+        LeaseGrant grant = message.payload();
+        if (phase != Phase.ASKING) {
+            // Never drop a lease: it would sit until its timeout. Serve it after the current fetch or generation.
+            stashed.addAll(grant.getLeasesList());
+            return this;
+        }
+        if (grant.getFinished()) {
+            phase = Phase.FINISHED;
+            timers.cancel(Retry.INSTANCE);
+            return this;
+        }
+        if (grant.getLeasesCount() == 0) {
+            timers.startSingleTimer(Retry.INSTANCE, RETRY);
+            return this;
+        }
+        startGeneration(grant.getLeasesList());
+        return this;
+    }
+
+    private void startGeneration(List<PromptLease> work) {
+        timers.cancel(Retry.INSTANCE);
+        phase = Phase.GENERATING;
+        leases = List.copyOf(work);
+        generationStartNanos = System.nanoTime();
+        long version = heldVersion;
+        List<PromptLease> batch = leases;
+        context.pipeToSelf(CompletableFuture.supplyAsync(() -> generate(batch, version), generationExecutor), Generated::new);
+    }
+
+    /** Samples the groups of {@code work}; single-turn and two-turn leases are generated separately. */
+    private List<Trajectory> generate(List<PromptLease> work, long version) {
+        SamplingConfig sampling = SamplingConfig.sampled(spec.getTemperature(), spec.getMaxAttemptTokens(),
+                dialogue.tokenizer().specials().eos());
+        DjlRuntime.gradientsOffOnThisThread();
+        List<Trajectory> out = new ArrayList<>();
+        for (boolean twoTurns : new boolean[] {true, false}) {
+            List<PromptDraw> draws = new ArrayList<>();
+            for (PromptLease lease : work) {
+                if (lease.getTwoTurns() == twoTurns) {
+                    draws.add(new PromptDraw(new Problem(lease.getProblemId(), lease.getQuestion(), lease.getAnswer()),
+                            lease.getProblemIndex(), lease.getStep()));
+                }
+            }
+            if (!draws.isEmpty()) {
+                out.addAll(sampler.generateUnscored(draws, spec.getSamplesPerPrompt(), twoTurns, sampling, spec.getRunSeed(), version));
+            }
+        }
+        return out;
+    }
+
+    private Behavior<Command> onGenerated(Generated generated) {
+        if (generated.failure() != null) {
+            throw new IllegalStateException("worker " + setup.workerId() + ": generation failed", generated.failure());
+        }
+        phase = Phase.VERIFYING;
+        Map<String, List<Trajectory>> byGroup = new LinkedHashMap<>();
+        generated.rows().forEach(t -> byGroup.computeIfAbsent(t.groupId(), g -> new ArrayList<>()).add(t));
+        for (PromptLease lease : leases) {
+            List<Trajectory> group = byGroup.get(lease.getStep() + "/" + lease.getProblemIndex());
+            pendingScores.put(lease.getLeaseId(), group);
+            VerifyRequest.Builder request = VerifyRequest.newBuilder().setTask(spec.getTask()).setProblemId(lease.getProblemId())
+                    .setQuestion(lease.getQuestion()).setAnswer(lease.getAnswer());
+            group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptOne())));
+            group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptTwo())));
+            long leaseId = lease.getLeaseId();
+            context.ask(VerifierActor.Verified.class, setup.verifiers(), setup.runtime().verifyTimeout(),
+                    replyTo -> new VerifierActor.Verify(request.build(), replyTo),
+                    (verified, failure) -> new Scored(leaseId, verified == null ? null : verified.payload(), failure));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onScored(Scored scored) {
+        List<Trajectory> group = pendingScores.remove(scored.leaseId());
+        if (group == null) {
+            return this;
+        }
+        int k = group.size();
+        boolean usable = scored.failure() == null && scored.result().getError().isEmpty() && scored.result().getScoresCount() == 2 * k;
+        if (!usable) {
+            context.getLog().warn("worker {}: verification of lease {} failed ({}); its attempts score 0", setup.workerId(),
+                    scored.leaseId(), scored.failure() != null ? scored.failure().getMessage() : scored.result().getError());
+        }
+        GroupResult.Builder result = GroupResult.newBuilder().setLeaseId(scored.leaseId()).setWorkerId(setup.workerId())
+                .setRolloutSeconds((System.nanoTime() - generationStartNanos) / 1e9).setVerifyTimeouts(usable ? 0 : 1);
+        for (int i = 0; i < k; i++) {
+            Trajectory t = group.get(i);
+            int r1 = usable ? scored.result().getScores(i) : 0;
+            int r2 = usable && t.hasTurnTwo() ? scored.result().getScores(k + i) : 0;
+            result.addTrajectories(TrajectoryCodec.toProto(t.withRewards(r1, r2)));
+        }
+        GroupResult built = result.build();
+        unacked.put(scored.leaseId(), built);
+        setup.learner().tell(new Learner.Submit(built, context.getSelf()));
+        if (pendingScores.isEmpty()) {
+            askForWork();
+        }
+        return this;
+    }
+
+    private Behavior<Command> onAck(Ack ack) {
+        unacked.remove(ack.payload().getLeaseId());
+        return this;
+    }
+
+    private Behavior<Command> onResendUnacked() {
+        unacked.values().forEach(result -> setup.learner().tell(new Learner.Submit(result, context.getSelf())));
+        return this;
+    }
+
+    private Behavior<Command> freeModel() {
+        if (hashMismatches > 0) {
+            context.getLog().info("worker {} refetched {} corrupted weight versions", setup.workerId(), hashMismatches);
+        }
+        manager.close();
+        return this;
+    }
+}

@@ -1,0 +1,39 @@
+package emend.actors.verifier;
+
+import emend.task.Task;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.PoolRouter;
+import org.apache.pekko.actor.typed.javadsl.Routers;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+
+/**
+ * A node's verifiers: {@code size} actors behind a round-robin pool router on the blocking dispatcher (scoring
+ * may run untrusted code), registered with the receptionist so rollout workers on any node can reach them.
+ * Callers bound each call with a timeout; a failed verifier is restarted.
+ */
+public final class VerifierPool {
+
+    public static final String BLOCKING_DISPATCHER = "emend-blocking-dispatcher";
+
+    private VerifierPool() {}
+
+    /** Spawns the pool under {@code parent}'s context and registers it; returns the router. */
+    public static ActorRef<VerifierActor.Command> spawn(org.apache.pekko.actor.typed.javadsl.ActorContext<?> parent, Task task, int size) {
+        PoolRouter<VerifierActor.Command> pool = Routers.pool(size,
+                        Behaviors.supervise(VerifierActor.create(task)).onFailure(SupervisorStrategy.restart()))
+                .withRoundRobinRouting()
+                .withRouteeProps(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
+        ActorRef<VerifierActor.Command> router = parent.spawn(pool, "verifiers");
+        parent.getSystem().receptionist().tell(Receptionist.register(VerifierActor.KEY, router));
+        return router;
+    }
+
+    /** A router over every registered verifier pool of the cluster. */
+    public static Behavior<VerifierActor.Command> clusterRouter() {
+        return Routers.group(VerifierActor.KEY).withRoundRobinRouting();
+    }
+}

@@ -1,0 +1,66 @@
+package emend.cli;
+
+import com.typesafe.config.Config;
+import emend.run.Settings;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The run-settings flags shared by {@code train} and {@code node}; each one overrides one configuration key. */
+final class RunOptions {
+
+    @Option(names = "--config", description = "HOCON file overriding cluster-config/reference.conf.")
+    Path config;
+
+    @Option(names = "--set", description = "Override one key, e.g. --set emend.rl.alpha=5 (repeatable).")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = "--seed", description = "Run seed (emend.seed).")
+    Long seed;
+
+    @Option(names = "--run-dir", description = "Run directory (default: a new folder under runs/).")
+    String runDir;
+
+    @Option(names = "--schedule", split = ",", description = "Stage schedule, e.g. stage1:60,stage2:120 or single-turn:180.")
+    List<String> schedule;
+
+    @Option(names = "--task", description = "linear (built in) or jsonl.")
+    String task;
+
+    @Option(names = "--problems", description = "JSONL problem file for --task jsonl.")
+    String problems;
+
+    @Option(names = "--device", description = "cpu, gpu or gpu:N.")
+    String device;
+
+    @Option(names = "--max-staleness", description = "eta: policy versions a sample may lag the learner (0 = synchronous).")
+    Integer maxStaleness;
+
+    /** reference.conf, then --config, then the flags. */
+    Config resolve(Map<String, String> extra) {
+        Map<String, String> all = new LinkedHashMap<>(overrides);
+        put(all, "emend.seed", seed == null ? null : seed.toString());
+        put(all, "emend.run-dir", quoted(runDir));
+        put(all, "emend.task.name", quoted(task));
+        put(all, "emend.task.problems", quoted(problems));
+        put(all, "emend.device", quoted(device));
+        put(all, "emend.runtime.max-staleness", maxStaleness == null ? null : maxStaleness.toString());
+        if (schedule != null) {
+            all.put("emend.rl.schedule", "[" + String.join(",", schedule.stream().map(RunOptions::quoted).toList()) + "]");
+        }
+        extra.forEach((key, value) -> put(all, key, value));
+        return Settings.load(config, all);
+    }
+
+    private static void put(Map<String, String> map, String key, String value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+
+    static String quoted(String value) {
+        return value == null ? null : "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}

@@ -1,0 +1,41 @@
+package emend.dispatch;
+
+import emend.rl.PromptDraw;
+import emend.run.ProblemStream;
+import emend.task.Problem;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * The prompts a learner hands out, in the order of the synchronous driver: the n-th fresh prompt is drawn for
+ * step {@code n / B + 1}, so with the same seed both paths sample the same problems with the same seeds. Prompts
+ * whose lease expired or whose result was too stale come back first.
+ */
+public final class PromptQueue {
+
+    private final List<Problem> problems;
+    private final ProblemStream stream;
+    private final int batchSize;
+    private final Deque<PromptDraw> returned = new ArrayDeque<>();
+    private long drawn;
+
+    public PromptQueue(List<Problem> problems, long seed, int batchSize) {
+        this.problems = problems;
+        this.stream = new ProblemStream(problems.size(), seed);
+        this.batchSize = batchSize;
+    }
+
+    public PromptDraw next() {
+        if (!returned.isEmpty()) {
+            return returned.pollFirst();
+        }
+        int index = stream.next(1)[0];
+        return new PromptDraw(problems.get(index), index, drawn++ / batchSize + 1);
+    }
+
+    /** Puts back a prompt that must be sampled again. */
+    public void putBack(PromptDraw draw) {
+        returned.addLast(draw);
+    }
+}

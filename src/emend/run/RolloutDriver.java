@@ -1,0 +1,11 @@
+package emend.run;
+
+/**
+ * Produces the rollouts of a run and feeds them to its {@link TrainingSession} until the schedule is done:
+ * {@link RlLoop} in one thread, or the actor runtime (emend.actors) across workers and nodes.
+ */
+public interface RolloutDriver {
+
+    /** Trains until the schedule is done; returns the selected weights. */
+    TrainingSession.Outcome train(LearnerJob job);
+}

@@ -1,0 +1,53 @@
+package emend.run;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import emend.weights.WeightPublication;
+import java.time.Duration;
+
+/**
+ * Settings of the actor runtime ({@code emend.runtime}; cluster-config/reference.conf documents each key).
+ *
+ * @param driver {@code actors} (the default: learner, rollout workers and verifiers as actors) or {@code sync}
+ *     (the single-threaded reference driver)
+ * @param maxStaleness η: how many policy versions a sample may lag behind the learner
+ */
+public record RuntimeSettings(
+        String driver,
+        int maxStaleness,
+        int workersPerNode,
+        int promptsPerRequest,
+        Duration leaseTimeout,
+        int verifierPoolSize,
+        Duration verifyTimeout,
+        int weightChunkBytes) {
+
+    public RuntimeSettings {
+        if (!driver.equals("actors") && !driver.equals("sync")) {
+            throw new IllegalArgumentException("emend.runtime.driver must be actors or sync, got '" + driver + "'");
+        }
+        if (maxStaleness < 0 || workersPerNode < 0 || promptsPerRequest < 1 || verifierPoolSize < 1) {
+            throw new IllegalArgumentException("emend.runtime needs max-staleness >= 0, workers-per-node >= 0, "
+                    + "prompts-per-request >= 1 and verifier-pool-size >= 1");
+        }
+        if (leaseTimeout.isNegative() || leaseTimeout.isZero() || verifyTimeout.isNegative() || verifyTimeout.isZero()) {
+            throw new IllegalArgumentException("emend.runtime lease-timeout and verify-timeout must be positive");
+        }
+        if (weightChunkBytes < 1 || weightChunkBytes > WeightPublication.MAX_CHUNK_BYTES) {
+            throw new IllegalArgumentException("emend.runtime.weight-chunk-bytes must be 1.." + WeightPublication.MAX_CHUNK_BYTES
+                    + ", got " + weightChunkBytes);
+        }
+    }
+
+    public static RuntimeSettings fromConfig(Config root) {
+        try {
+            Config c = root.getConfig("emend.runtime");
+            return new RuntimeSettings(c.getString("driver"), c.getInt("max-staleness"), c.getInt("workers-per-node"),
+                    c.getInt("prompts-per-request"), c.getDuration("lease-timeout"), c.getInt("verifier-pool-size"),
+                    c.getDuration("verify-timeout"), c.getInt("weight-chunk-bytes"));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration error: " + e.getMessage()
+                    + " (see cluster-config/reference.conf for every key and its meaning)", e);
+        }
+    }
+}

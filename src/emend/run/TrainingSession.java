@@ -1,0 +1,259 @@
+package emend.run;
+
+import emend.console.ProgressBar;
+import emend.eval.Evaluator;
+import emend.eval.FiveMetrics;
+import emend.model.Transformer;
+import emend.model.Weights;
+import emend.rl.LearnerStats;
+import emend.rl.ScoreLearner;
+import emend.rl.Stage;
+import emend.rl.Trajectory;
+import emend.task.Dialogue;
+import emend.task.Task;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The learner side of a SCoRe run, whoever produces the rollouts: walks the stage schedule one learner step per
+ * batch, writes the metrics, evaluates on the dev problems on schedule and keeps the selected weights. The
+ * synchronous driver ({@link RlLoop}) and the learner actor both drive one of these, so the two paths cannot
+ * drift apart.
+ */
+public final class TrainingSession implements AutoCloseable {
+
+    /** The weights the run ends with and the step they come from (0 = the base model). */
+    public record Outcome(Weights selected, int selectedStep, List<Map<String, Object>> devCurve) {}
+
+    private final RunSettings settings;
+    private final Task task;
+    private final Dialogue dialogue;
+    private final ScoreLearner learner;
+    private final Evaluator evaluator;
+    private final Transformer policy;
+    private final RunDirectory run;
+    private final PrintStream out;
+    private final List<Map<String, Object>> devCurve = new ArrayList<>();
+    private final Selection selection;
+    private int step;
+    private ProgressBar bar;
+
+    public TrainingSession(RunSettings settings, Task task, Dialogue dialogue, ScoreLearner learner, Evaluator evaluator,
+                           Transformer policy, RunDirectory run, PrintStream out) {
+        this.settings = settings;
+        this.task = task;
+        this.dialogue = dialogue;
+        this.learner = learner;
+        this.evaluator = evaluator;
+        this.policy = policy;
+        this.run = run;
+        this.out = out;
+        this.selection = new Selection(settings.rl().selection());
+    }
+
+    /** Evaluates the starting weights on the dev problems when they select the checkpoint. */
+    public void begin() {
+        if (selectsOnDev()) {
+            selection.offer(devEvaluation("base").accT2(), 0, policy.weights());
+        }
+    }
+
+    /** Learner steps taken so far. */
+    public int stepsDone() {
+        return step;
+    }
+
+    public boolean finished() {
+        return step >= settings.rl().totalSteps();
+    }
+
+    /** The policy version: updates applied so far. */
+    public long version() {
+        return learner.version();
+    }
+
+    /** The stage of the next step (of the last one once the schedule is done). */
+    public Stage nextStage() {
+        return stageOf(Math.min(step + 1, settings.rl().totalSteps()));
+    }
+
+    /** The stage of step {@code stepNumber} (1-based) under the schedule. */
+    public Stage stageOf(long stepNumber) {
+        return phaseOf(Math.toIntExact(stepNumber)).stage();
+    }
+
+    /**
+     * One learner step on {@code batch} (RLOO groups adjacent), its metrics record and, on schedule, a dev
+     * evaluation.
+     *
+     * @param rolloutSeconds time spent producing the batch (for the throughput figures)
+     * @param runtime extra figures of whoever produced the batch (staleness, leases), added to the record
+     */
+    public LearnerStats step(List<Trajectory> batch, double rolloutSeconds, Map<String, Object> runtime) {
+        if (finished()) {
+            throw new IllegalStateException("the schedule is done; no step " + (step + 1));
+        }
+        step++;
+        RunSettings.Phase phase = phaseOf(step);
+        int stepInPhase = step - stepsBefore(phase);
+        if (bar == null) {
+            bar = new ProgressBar(out, phase.stage().label(), phase.steps());
+        }
+        long t0 = System.nanoTime();
+        LearnerStats stats = learner.step(batch, phase.stage(), settings.rl().objective(), settings.rl().learningRate());
+        double learnerSeconds = (System.nanoTime() - t0) / 1e9;
+        double tokensPerSecond = stats.generatedTokens() / rolloutSeconds;
+        Map<String, Object> record = stepRecord(phase.stage(), stats, tokensPerSecond, rolloutSeconds, learnerSeconds);
+        if (phase.stage().twoTurns()) {
+            record.put("rollout/change_when_wrong", changeRate(batch, 0));
+            record.put("rollout/change_when_right", changeRate(batch, 1));
+        }
+        record.putAll(runtime);
+        run.metric(record);
+        bar.update(stepInPhase, String.format(Locale.ROOT, "r1=%.2f r2=%.2f kl1=%.3f kl2=%.3f gen-tok/s=%.0f",
+                stats.rewardOne(), stats.rewardTwo(), stats.klOne(), stats.klTwo(), tokensPerSecond));
+        boolean lastPhase = phase == settings.rl().schedule().get(settings.rl().schedule().size() - 1);
+        if (lastPhase && settings.rl().selection() == RunSettings.Selection.TRAIN_REWARD) {
+            double reward = phase.stage().twoTurns() ? (stats.rewardOne() + stats.rewardTwo()) / 2 : stats.rewardOne();
+            selection.offer(reward, step, policy.weights());
+        }
+        boolean phaseDone = stepInPhase == phase.steps();
+        if (phaseDone) {
+            bar.close();
+            bar = null;
+        }
+        if (!task.dev().isEmpty() && (step % settings.rl().devEvalEvery() == 0 || phaseDone)) {
+            FiveMetrics dev = devEvaluation(phase.stage().label());
+            if (selectsOnDev()) {
+                selection.offer(dev.accT2(), step, policy.weights());
+            }
+        }
+        return stats;
+    }
+
+    /** The selected weights (a copy, or the live policy weights when the rule keeps the last ones). */
+    public Outcome finish() {
+        return selection.finish(policy.weights(), step, devCurve);
+    }
+
+    @Override
+    public void close() {
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
+    }
+
+    private boolean selectsOnDev() {
+        return !task.dev().isEmpty() && settings.rl().selection() == RunSettings.Selection.DEV;
+    }
+
+    private RunSettings.Phase phaseOf(int stepNumber) {
+        int before = 0;
+        for (RunSettings.Phase phase : settings.rl().schedule()) {
+            if (stepNumber <= before + phase.steps()) {
+                return phase;
+            }
+            before += phase.steps();
+        }
+        throw new IllegalStateException("step " + stepNumber + " is past the schedule " + settings.rl().schedule());
+    }
+
+    private int stepsBefore(RunSettings.Phase target) {
+        int before = 0;
+        for (RunSettings.Phase phase : settings.rl().schedule()) {
+            if (phase == target) {
+                return before;
+            }
+            before += phase.steps();
+        }
+        throw new IllegalStateException("phase " + target + " is not in the schedule");
+    }
+
+    /** Share of the rollouts with attempt-1 reward {@code r1} whose attempt 2 gives a different answer. */
+    private double changeRate(List<Trajectory> batch, int r1) {
+        int cases = 0;
+        int changed = 0;
+        for (Trajectory t : batch) {
+            if (t.rewardOne() != r1) {
+                continue;
+            }
+            cases++;
+            String one = task.verifier().extractAnswer(dialogue.attemptText(t.attemptOne()));
+            String two = task.verifier().extractAnswer(dialogue.attemptText(t.attemptTwo()));
+            changed += one.equals(two) ? 0 : 1;
+        }
+        return cases == 0 ? Double.NaN : (double) changed / cases;
+    }
+
+    private FiveMetrics devEvaluation(String stage) {
+        FiveMetrics dev = evaluator.greedy(task.dev(), settings.seed());
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("step", step);
+        record.put("stage", stage);
+        record.put("eval/dev/acc_t1", dev.accT1());
+        record.put("eval/dev/acc_t2", dev.accT2());
+        record.put("eval/dev/delta", dev.delta());
+        record.put("eval/dev/i_to_c", dev.incorrectToCorrect());
+        record.put("eval/dev/c_to_i", dev.correctToIncorrect());
+        run.metric(record);
+        devCurve.add(record);
+        return dev;
+    }
+
+    private Map<String, Object> stepRecord(Stage stage, LearnerStats s, double tokensPerSecond, double rolloutSeconds,
+                                           double learnerSeconds) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("step", step);
+        record.put("stage", stage.label());
+        record.put("rewards/t1", s.rewardOne());
+        record.put("rewards/t2", s.rewardTwo());
+        record.put("kl/t1", s.klOne());
+        record.put("kl/t2", s.klTwo());
+        record.put("loss", s.loss());
+        record.put("grad_norm", s.gradNorm());
+        record.put("staleness/stale_rows", s.staleRows());
+        record.put("staleness/clipped_fraction", s.clippedFraction());
+        record.put("perf/tokens_per_s", tokensPerSecond);
+        record.put("perf/rollout_s", rolloutSeconds);
+        record.put("perf/learner_s", learnerSeconds);
+        return record;
+    }
+
+    /** Keeps a copy of the best weights seen so far under the selection rule. */
+    private static final class Selection {
+        private final RunSettings.Selection rule;
+        private Weights best;
+        private int bestStep = -1;
+        private double bestScore = Double.NEGATIVE_INFINITY;
+
+        Selection(RunSettings.Selection rule) {
+            this.rule = rule;
+        }
+
+        void offer(double score, int step, Weights current) {
+            if (score >= bestScore) {
+                if (best != null) {
+                    best.close();
+                }
+                best = current.copy(current.manager());
+                bestScore = score;
+                bestStep = step;
+            }
+        }
+
+        Outcome finish(Weights current, int lastStep, List<Map<String, Object>> devCurve) {
+            if (rule == RunSettings.Selection.LAST || best == null) {
+                if (best != null) {
+                    best.close();
+                }
+                return new Outcome(current, lastStep, devCurve);
+            }
+            return new Outcome(best, bestStep, devCurve);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package emend.actors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import emend.actors.learner.Learner;
+import emend.actors.rollout.RolloutWorker;
+import emend.proto.GroupAck;
+import emend.proto.GroupResult;
+import emend.proto.PromptLease;
+import emend.proto.RunSpec;
+import emend.proto.RuntimeStatus;
+import emend.proto.StatusRequest;
+import emend.proto.WeightChunkRequest;
+import emend.proto.WorkRequest;
+import emend.proto.WorkerHello;
+import emend.rl.Trajectory;
+import emend.rl.TrajectoryCodec;
+import emend.run.LearnerJob;
+import emend.run.TrainingSession;
+import emend.task.Dialogue;
+import emend.testing.TinyLearnerJob;
+import emend.weights.WeightAssembly;
+import emend.weights.WeightCodec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The learner actor against a scripted worker (a test probe), with a real tiny model taking real steps. */
+final class LearnerTest {
+
+    private static final ActorTestKit KIT = ActorTestKit.create();
+    private static final Duration STEP = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    @AfterAll
+    static void shutdown() {
+        KIT.shutdownTestKit();
+    }
+
+    /** A scored group for {@code lease}, as a worker holding {@code version} would send it. */
+    private static GroupResult group(PromptLease lease, long version, Dialogue dialogue) {
+        int[] prompt = dialogue.turnOnePrompt(lease.getQuestion());
+        GroupResult.Builder result = GroupResult.newBuilder().setLeaseId(lease.getLeaseId()).setWorkerId("w");
+        String groupId = lease.getStep() + "/" + lease.getProblemIndex();
+        for (int s = 0; s < 2; s++) {
+            int[] one = dialogue.attemptTokens("x=" + s);
+            int[] two = dialogue.attemptTokens("x=" + (s + 1));
+            float[] lp1 = new float[one.length];
+            float[] lp2 = new float[two.length];
+            java.util.Arrays.fill(lp1, -1f);
+            java.util.Arrays.fill(lp2, -1f);
+            result.addTrajectories(TrajectoryCodec.toProto(new Trajectory(groupId + "/" + s, groupId, lease.getProblemId(), version,
+                    prompt, one, lp1, dialogue.instructionSuffix(), two, lp2, s, 1)));
+        }
+        return result.build();
+    }
+
+    private static List<PromptLease> ask(ActorRef<Learner.Command> learner, TestProbe<RolloutWorker.Command> worker, int capacity, long held) {
+        learner.tell(new Learner.RequestWork(WorkRequest.newBuilder().setWorkerId("w").setCapacity(capacity).setPolicyVersion(held).build(),
+                worker.ref()));
+        return worker.expectMessageClass(RolloutWorker.Grant.class).payload().getLeasesList();
+    }
+
+    private static GroupAck.Outcome submit(ActorRef<Learner.Command> learner, TestProbe<RolloutWorker.Command> worker, GroupResult result) {
+        learner.tell(new Learner.Submit(result, worker.ref()));
+        return worker.expectMessageClass(RolloutWorker.Ack.class).payload().getOutcome();
+    }
+
+    private static RuntimeStatus status(ActorRef<Learner.Command> learner) {
+        TestProbe<Learner.Status> probe = KIT.createTestProbe();
+        learner.tell(new Learner.GetStatus(StatusRequest.getDefaultInstance(), probe.ref()));
+        return probe.expectMessageClass(Learner.Status.class).payload();
+    }
+
+    @Test
+    void synchronousRun_leasesOneBatchPerVersionAndPublishesEachVersion() {
+        try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:1\", \"stage2:1\"]", 2, Map.of())) {
+            LearnerJob job = tiny.job();
+            CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
+            ActorRef<Learner.Command> learner = KIT.spawn(Learner.create(job, done));
+            TestProbe<RolloutWorker.Command> worker = KIT.createTestProbe();
+
+            learner.tell(new Learner.Hello(WorkerHello.newBuilder().setWorkerId("w").build(), worker.ref()));
+            RunSpec spec = worker.expectMessageClass(RolloutWorker.Spec.class).payload();
+            assertEquals(0, spec.getManifest().getVersion());
+            WeightAssembly assembly = new WeightAssembly(spec.getManifest());
+            for (int i = 0; i < spec.getManifest().getChunkCount(); i++) {
+                learner.tell(new Learner.FetchChunk(WeightChunkRequest.newBuilder().setVersion(0).setIndex(i).build(), worker.ref()));
+                assembly.accept(worker.expectMessageClass(RolloutWorker.Chunk.class).payload());
+            }
+            assertArrayEquals(WeightCodec.encode(job.policy().weights()), assembly.verifiedBytes(), "version 0 is the starting policy");
+
+            List<PromptLease> first = ask(learner, worker, 10, 0);
+            assertEquals(2, first.size(), "eta = 0: one batch of 2 prompts");
+            assertTrue(first.stream().allMatch(PromptLease::getTwoTurns));
+            assertEquals(0, ask(learner, worker, 10, 0).size(), "the window is closed until the learner steps");
+            assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, group(first.get(0), 0, job.dialogue())));
+            assertEquals(GroupAck.Outcome.DUPLICATE, submit(learner, worker, group(first.get(0), 0, job.dialogue())));
+            assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, group(first.get(1), 0, job.dialogue())));
+            assertEquals(1, worker.expectMessageClass(RolloutWorker.NewVersion.class, STEP).payload().getVersion());
+
+            List<PromptLease> second = ask(learner, worker, 10, 1);
+            assertEquals(2, second.size());
+            for (PromptLease lease : second) {
+                submit(learner, worker, group(lease, 1, job.dialogue()));
+            }
+            assertEquals(2, worker.expectMessageClass(RolloutWorker.NewVersion.class, STEP).payload().getVersion());
+            done.join();
+            assertEquals(2, job.session().stepsDone());
+            RuntimeStatus status = status(learner);
+            assertEquals(4, status.getDispatched());
+            assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getExpired());
+            assertEquals(1, status.getDuplicates());
+            assertTrue(status.getFinished());
+            assertTrue(ask(learner, worker, 10, 2).isEmpty());
+        }
+    }
+
+    @Test
+    void workerHeldAtAnOldVersion_hasItsSamplesRefusedAndCounted() {
+        try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:3\"]", 1, Map.of("emend.runtime.max-staleness", "1"))) {
+            LearnerJob job = tiny.job();
+            ActorRef<Learner.Command> learner = KIT.spawn(Learner.create(job, new CompletableFuture<>()));
+            TestProbe<RolloutWorker.Command> worker = KIT.createTestProbe();
+            learner.tell(new Learner.Hello(WorkerHello.newBuilder().setWorkerId("w").build(), worker.ref()));
+            worker.expectMessageClass(RolloutWorker.Spec.class);
+
+            List<PromptLease> atZero = ask(learner, worker, 10, 0);
+            assertEquals(2, atZero.size(), "eta = 1: (1 + 0 + 1) x 1 prompts may start at version 0");
+            submit(learner, worker, group(atZero.get(0), 0, job.dialogue()));
+            assertEquals(1, worker.expectMessageClass(RolloutWorker.NewVersion.class, STEP).payload().getVersion());
+            List<PromptLease> atOne = ask(learner, worker, 10, 0);
+            assertEquals(1, atOne.size());
+            // one version behind: admitted (and corrected by the clipped ratio)
+            assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, group(atZero.get(1), 0, job.dialogue())));
+            assertEquals(2, worker.expectMessageClass(RolloutWorker.NewVersion.class, STEP).payload().getVersion());
+            // this worker never fetched a newer version: two versions behind is refused
+            assertEquals(GroupAck.Outcome.STALE, submit(learner, worker, group(atOne.get(0), 0, job.dialogue())));
+            RuntimeStatus status = status(learner);
+            assertEquals(1, status.getDroppedStale());
+            assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getExpired());
+            assertEquals(atOne.get(0).getProblemId(), ask(learner, worker, 1, 2).get(0).getProblemId(), "its prompt goes out again");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package emend.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import emend.actors.learner.Learner;
+import emend.actors.node.EmendNode;
+import emend.actors.node.NodeConfig;
+import emend.actors.node.NodeOptions;
+import emend.proto.RuntimeStatus;
+import emend.proto.StatusRequest;
+import emend.run.LearnerJob;
+import emend.run.TrainingSession;
+import emend.testing.TinyLearnerJob;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three JVM-like nodes (three ActorSystems over Artery on 127.0.0.1): a learner node, a rollout + verifier node,
+ * and a rollout node that joins late. Every message between them is serialized; they train real steps.
+ */
+final class MultiNodeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void threeNodes_trainTheScheduleAndAccountForEveryPrompt() throws Exception {
+        List<ActorSystem<Void>> nodes = new ArrayList<>();
+        try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:2\", \"stage2:2\"]", 4,
+                Map.of("emend.runtime.prompts-per-request", "2"))) {
+            LearnerJob job = tiny.job();
+            CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
+            NodeOptions learnerOptions = new NodeOptions(Set.of("learner"), "127.0.0.1", 0, List.of(), 0);
+            ActorSystem<Void> learnerNode = start(new EmendNode.Plan(learnerOptions, job.task(), job.runtime(), "cpu", job, done), nodes);
+            String seed = "127.0.0.1:" + learnerNode.address().getPort().orElseThrow();
+            start(new EmendNode.Plan(new NodeOptions(Set.of("rollout", "verifier"), "127.0.0.1", 0, List.of(seed), 1),
+                    job.task(), job.runtime(), "cpu", null, null), nodes);
+            ActorRef<Learner.Command> learner = ClusterSingleton.get(learnerNode)
+                    .init(SingletonActor.of(Behaviors.<Learner.Command>empty(), "learner"));
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (stepsDone(learnerNode, learner) < 1) {
+                assertTrue(System.nanoTime() < deadline, "no learner step within 120 s");
+                Thread.sleep(200);
+            }
+            // a late joiner: must fetch the current version before it takes work
+            start(new EmendNode.Plan(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, List.of(seed), 1),
+                    job.task(), job.runtime(), "cpu", null, null), nodes);
+
+            done.get(180, TimeUnit.SECONDS);
+            RuntimeStatus status = status(learnerNode, learner);
+            assertEquals(4, status.getStepsDone());
+            assertEquals(4, status.getPolicyVersion());
+            assertTrue(status.getFinished());
+            assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getExpired(), status.toString());
+            assertEquals(16, status.getCompleted() - status.getDroppedStale(), "4 steps x 4 prompts were trained on");
+            assertEquals(0, status.getDroppedStale(), "eta = 0 and every worker held the current version: nothing stale");
+            assertEquals(0, status.getVerifyTimeouts());
+            assertEquals(2, status.getWorkers(), "the late joiner registered");
+        } finally {
+            for (ActorSystem<Void> node : nodes) {
+                node.terminate();
+            }
+            for (ActorSystem<Void> node : nodes) {
+                node.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static ActorSystem<Void> start(EmendNode.Plan plan, List<ActorSystem<Void>> nodes) {
+        ActorSystem<Void> node = ActorSystem.create(EmendNode.create(plan), NodeConfig.SYSTEM_NAME, NodeConfig.of(plan.options()));
+        nodes.add(node);
+        return node;
+    }
+
+    /** Steps done, or -1 while the singleton is not reachable yet (the cluster is still forming). */
+    private static int stepsDone(ActorSystem<Void> node, ActorRef<Learner.Command> learner) throws InterruptedException {
+        try {
+            return status(node, learner).getStepsDone();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return -1;
+        }
+    }
+
+    private static RuntimeStatus status(ActorSystem<Void> node, ActorRef<Learner.Command> learner)
+            throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+        return AskPattern.<Learner.Command, Learner.Status>ask(learner, replyTo -> new Learner.GetStatus(StatusRequest.getDefaultInstance(), replyTo),
+                Duration.ofSeconds(10), node.scheduler()).toCompletableFuture().get(15, TimeUnit.SECONDS).payload();
+    }
+}

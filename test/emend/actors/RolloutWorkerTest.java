@@ -1,0 +1,88 @@
+package emend.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDManager;
+import com.google.protobuf.ByteString;
+import emend.actors.learner.Learner;
+import emend.actors.rollout.RolloutWorker;
+import emend.actors.verifier.VerifierActor;
+import emend.checkpoint.HfModelConfig;
+import emend.model.ModelConfig;
+import emend.model.Weights;
+import emend.proto.RunSpec;
+import emend.proto.WeightChunk;
+import emend.proto.WeightChunkRequest;
+import emend.run.RuntimeSettings;
+import emend.run.Settings;
+import emend.testing.TestModels;
+import emend.tokenize.ByteTokenizer;
+import emend.weights.WeightCodec;
+import emend.weights.WeightPublication;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** A rollout worker against a scripted learner: it fetches weights, checks their hash and only then takes work. */
+final class RolloutWorkerTest {
+
+    private static final ActorTestKit KIT = ActorTestKit.create();
+
+    @AfterAll
+    static void shutdown() {
+        KIT.shutdownTestKit();
+    }
+
+    @Test
+    void corruptedChunk_isDetectedByTheHashAndFetchedAgainBeforeAnyWork() {
+        ByteTokenizer tokenizer = new ByteTokenizer();
+        ModelConfig config = ModelConfig.preset("tiny", tokenizer.vocabSize(), 64);
+        byte[] bytes;
+        try (NDManager manager = TestModels.manager(); Weights weights = Weights.initialize(config, 3, manager)) {
+            bytes = WeightCodec.encode(weights);
+        }
+        WeightPublication publication = new WeightPublication(5, bytes, 1 << 20, HfModelConfig.toJson(config, tokenizer.specials()));
+        int chunks = publication.manifest().getChunkCount();
+        TestProbe<Learner.Command> learner = KIT.createTestProbe();
+        TestProbe<VerifierActor.Command> verifiers = KIT.createTestProbe();
+        RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
+        var worker = KIT.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-1", "cpu", runtime, learner.ref(), verifiers.ref())));
+
+        Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
+        assertEquals("test/rollout-1", hello.payload().getWorkerId());
+        hello.replyTo().tell(new RolloutWorker.Spec(RunSpec.newBuilder().setRunSeed(1).setTask("linear").setInstruction("check it")
+                .setTokenizerKind(tokenizer.kind()).setSamplesPerPrompt(2).setTemperature(1).setMaxAttemptTokens(8)
+                .setManifest(publication.manifest()).build()));
+
+        int served = serveChunks(learner, publication, chunks, 1);
+        assertEquals(chunks, served, "first pass, chunk 1 corrupted");
+        served = serveChunks(learner, publication, chunks, -1);
+        assertEquals(chunks, served, "the worker fetched every chunk again after the hash mismatch");
+        Learner.RequestWork request = learner.expectMessageClass(Learner.RequestWork.class, Duration.ofSeconds(10));
+        assertEquals(5, request.payload().getPolicyVersion(), "work is asked for only with the verified version");
+        KIT.stop(worker);
+    }
+
+    /** Answers the worker's chunk requests until every chunk was sent once; flips a bit of chunk {@code corrupt}. */
+    private static int serveChunks(TestProbe<Learner.Command> learner, WeightPublication publication, int chunks, int corrupt) {
+        Set<Integer> sent = new HashSet<>();
+        while (sent.size() < chunks) {
+            Learner.FetchChunk fetch = learner.expectMessageClass(Learner.FetchChunk.class, Duration.ofSeconds(10));
+            WeightChunkRequest request = fetch.payload();
+            WeightChunk chunk = publication.chunk(request.getIndex());
+            if (request.getIndex() == corrupt) {
+                byte[] data = chunk.getData().toByteArray();
+                data[3] ^= 0x10;
+                chunk = chunk.toBuilder().setData(ByteString.copyFrom(data)).build();
+            }
+            sent.add(request.getIndex());
+            fetch.replyTo().tell(new RolloutWorker.Chunk(chunk));
+        }
+        return sent.size();
+    }
+}

@@ -1,0 +1,86 @@
+package emend.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import emend.actors.learner.Learner;
+import emend.actors.rollout.RolloutWorker;
+import emend.actors.verifier.VerifierActor;
+import emend.actors.wire.WireSerializer;
+import emend.proto.GroupAck;
+import emend.proto.GroupResult;
+import emend.proto.LeaseGrant;
+import emend.proto.PromptLease;
+import emend.proto.RunSpec;
+import emend.proto.RuntimeStatus;
+import emend.proto.StatusRequest;
+import emend.proto.VerifyRequest;
+import emend.proto.VerifyResult;
+import emend.proto.WeightChunk;
+import emend.proto.WeightChunkRequest;
+import emend.proto.WeightManifest;
+import emend.proto.WorkRequest;
+import emend.proto.WorkerHello;
+import java.io.NotSerializableException;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Every message that crosses a JVM goes through Pekko's serialization as protobuf and comes back equal. */
+final class WireSerializerTest {
+
+    private static final ActorTestKit KIT = ActorTestKit.create();
+
+    @AfterAll
+    static void shutdown() {
+        KIT.shutdownTestKit();
+    }
+
+    @Test
+    void everyWireMessage_roundTripsThroughPekkoSerialization() {
+        TestProbe<RolloutWorker.Command> worker = KIT.createTestProbe();
+        TestProbe<Learner.Status> status = KIT.createTestProbe();
+        TestProbe<VerifierActor.Verified> verified = KIT.createTestProbe();
+        WeightManifest manifest = WeightManifest.newBuilder().setVersion(3).setByteSize(10).setChunkCount(1).setChunkBytes(10)
+                .setSha256("ab").setModelConfigJson("{}").setEncoding("f32le-v1").build();
+        List<Object> messages = List.of(
+                new Learner.Hello(WorkerHello.newBuilder().setWorkerId("n/rollout-1").setDevice("cpu").build(), worker.ref()),
+                new Learner.RequestWork(WorkRequest.newBuilder().setWorkerId("w").setCapacity(4).setPolicyVersion(2).build(), worker.ref()),
+                new Learner.Submit(GroupResult.newBuilder().setLeaseId(9).addTrajectories(emend.proto.Trajectory.newBuilder()
+                        .setId("1/2/0").addAttemptOne(5).addLogProbsOne(-0.5f)).build(), worker.ref()),
+                new Learner.FetchChunk(WeightChunkRequest.newBuilder().setVersion(3).setIndex(0).build(), worker.ref()),
+                new Learner.GetStatus(StatusRequest.getDefaultInstance(), status.ref()),
+                new Learner.Status(RuntimeStatus.newBuilder().setDispatched(5).setCompleted(4).setInFlight(1).build()),
+                new RolloutWorker.Spec(RunSpec.newBuilder().setRunSeed(1).setInstruction("fix it").setManifest(manifest).build()),
+                new RolloutWorker.Grant(LeaseGrant.newBuilder().addLeases(PromptLease.newBuilder().setLeaseId(4).setQuestion("q")).build()),
+                new RolloutWorker.Ack(GroupAck.newBuilder().setLeaseId(4).setOutcome(GroupAck.Outcome.STALE).build()),
+                new RolloutWorker.NewVersion(manifest),
+                new RolloutWorker.Chunk(WeightChunk.newBuilder().setVersion(3).setData(com.google.protobuf.ByteString.copyFromUtf8("xyz")).build()),
+                new VerifierActor.Verify(VerifyRequest.newBuilder().setTask("linear").addAttempts("x=3").build(), verified.ref()),
+                new VerifierActor.Verified(VerifyResult.newBuilder().addScores(1).addScores(0).build()));
+        SerializationTestKit serialization = new SerializationTestKit(KIT.system());
+        Serialization pekko = SerializationExtension.get(KIT.system().classicSystem());
+        for (Object message : messages) {
+            assertInstanceOf(WireSerializer.class, pekko.findSerializerFor(message), message.getClass().getName());
+            assertEquals(message, serialization.verifySerialization(message, true));
+        }
+    }
+
+    @Test
+    void malformedBytes_failWithANamedError() throws Exception {
+        Serialization pekko = SerializationExtension.get(KIT.system().classicSystem());
+        var serializer = (WireSerializer) pekko.serializerFor(Learner.Submit.class);
+        NotSerializableException e = assertThrows(NotSerializableException.class,
+                () -> serializer.fromBinary(new byte[] {18, 3, 8, (byte) 0xff, (byte) 0xff}, "L.Submit"));
+        assertEquals(true, e.getMessage().contains("L.Submit"), e.getMessage());
+        assertThrows(NotSerializableException.class, () -> serializer.fromBinary(new byte[0], "L.Unknown"));
+        assertEquals("L.Submit", Serializers.manifestFor(serializer, new Learner.Submit(GroupResult.getDefaultInstance(), null)));
+    }
+}
