@@ -112,6 +112,8 @@ public final class TrainingSession implements AutoCloseable {
             record.put("rollout/change_when_wrong", changeRate(batch, 0));
             record.put("rollout/change_when_right", changeRate(batch, 1));
         }
+        record.put("rollout/generated_tokens", stats.generatedTokens());
+        record.put("rollout/mean_logprob", meanBehaviourLogProb(batch));
         record.putAll(runtime);
         run.metric(record);
         bar.update(stepInPhase, String.format(Locale.ROOT, "r1=%.2f r2=%.2f kl1=%.3f kl2=%.3f gen-tok/s=%.0f",
@@ -172,6 +174,22 @@ public final class TrainingSession implements AutoCloseable {
             before += phase.steps();
         }
         throw new IllegalStateException("phase " + target + " is not in the schedule");
+    }
+
+    /** Mean log-prob of the generated tokens under the policy that sampled them (minus the sampling entropy). */
+    private static double meanBehaviourLogProb(List<Trajectory> batch) {
+        double sum = 0;
+        long tokens = 0;
+        for (Trajectory t : batch) {
+            for (float lp : t.logProbsOne()) {
+                sum += lp;
+            }
+            for (float lp : t.logProbsTwo()) {
+                sum += lp;
+            }
+            tokens += t.generatedTokens();
+        }
+        return tokens == 0 ? Double.NaN : sum / tokens;
     }
 
     /** Share of the rollouts with attempt-1 reward {@code r1} whose attempt 2 gives a different answer. */
