@@ -1,6 +1,7 @@
 package emend.actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import com.google.protobuf.ByteString;
@@ -10,6 +11,9 @@ import emend.actors.verifier.VerifierActor;
 import emend.checkpoint.HfModelConfig;
 import emend.model.ModelConfig;
 import emend.model.Weights;
+import emend.proto.GroupResult;
+import emend.proto.LeaseGrant;
+import emend.proto.PromptLease;
 import emend.proto.RunSpec;
 import emend.proto.WeightChunk;
 import emend.proto.WeightChunkRequest;
@@ -28,7 +32,10 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** A rollout worker against a scripted learner: it fetches weights, checks their hash and only then takes work. */
+/**
+ * A rollout worker against a scripted learner and verifier: it fetches weights, checks their hash and only then
+ * takes work; a verifier that never answers costs a timeout, not the pipeline.
+ */
 final class RolloutWorkerTest {
 
     private static final ActorTestKit KIT = ActorTestKit.create();
@@ -39,7 +46,7 @@ final class RolloutWorkerTest {
     }
 
     @Test
-    void corruptedChunk_isDetectedByTheHashAndFetchedAgainBeforeAnyWork() {
+    void corruptedChunkIsRefetchedBeforeWork_andASilentVerifierCostsOnlyATimeout() {
         ByteTokenizer tokenizer = new ByteTokenizer();
         ModelConfig config = ModelConfig.preset("tiny", tokenizer.vocabSize(), 64);
         byte[] bytes;
@@ -50,7 +57,7 @@ final class RolloutWorkerTest {
         int chunks = publication.manifest().getChunkCount();
         TestProbe<Learner.Command> learner = KIT.createTestProbe();
         TestProbe<VerifierActor.Command> verifiers = KIT.createTestProbe();
-        RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
+        RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of("emend.runtime.verify-timeout", "300ms")));
         var worker = KIT.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-1", "cpu", runtime, learner.ref(), verifiers.ref())));
 
         Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
@@ -65,6 +72,19 @@ final class RolloutWorkerTest {
         assertEquals(chunks, served, "the worker fetched every chunk again after the hash mismatch");
         Learner.RequestWork request = learner.expectMessageClass(Learner.RequestWork.class, Duration.ofSeconds(10));
         assertEquals(5, request.payload().getPolicyVersion(), "work is asked for only with the verified version");
+
+        // a verifier that never answers: the group still goes out, scored 0, and the timeout is counted
+        request.replyTo().tell(new RolloutWorker.Grant(LeaseGrant.newBuilder().setCurrentVersion(5).addLeases(PromptLease.newBuilder()
+                .setLeaseId(11).setProblemId("p").setQuestion("2*x+1=7").setAnswer("3").setProblemIndex(4).setStep(1).setTwoTurns(true)).build()));
+        VerifierActor.Verify verify = verifiers.expectMessageClass(VerifierActor.Verify.class, Duration.ofSeconds(30));
+        assertEquals(4, verify.payload().getAttemptsCount(), "k = 2 attempts 1, then their attempts 2");
+        Learner.Submit submit = learner.expectMessageClass(Learner.Submit.class, Duration.ofSeconds(10));
+        GroupResult result = submit.payload();
+        assertEquals(11, result.getLeaseId());
+        assertEquals(1, result.getVerifyTimeouts());
+        assertEquals(2, result.getTrajectoriesCount());
+        assertTrue(result.getTrajectoriesList().stream().allMatch(t -> t.getRewardOne() == 0 && t.getRewardTwo() == 0
+                && t.getPolicyVersion() == 5 && t.getAttemptOneCount() == t.getLogProbsOneCount()));
         KIT.stop(worker);
     }
 
