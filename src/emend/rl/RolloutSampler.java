@@ -16,7 +16,7 @@ import java.util.List;
  * <p>Every row's randomness comes from {@code Seeds.derive(runSeed, step, problem index, sample, turn)}, so a
  * rollout is reproducible and does not depend on batch composition or on which worker ran it.
  */
-public final class RolloutSampler {
+public final class RolloutSampler implements RolloutGenerator {
 
     private final Generator generator;
     private final Dialogue dialogue;
@@ -41,13 +41,7 @@ public final class RolloutSampler {
         return out;
     }
 
-    /**
-     * Generates the groups of {@code prompts} without scoring them: the rewards of the returned trajectories are
-     * 0 until a verifier sets them with {@link Trajectory#withRewards}. Trajectories come group after group, in
-     * the order of {@code prompts}.
-     *
-     * @param twoTurns false for the single-turn baseline (no attempt 2)
-     */
+    @Override
     public List<Trajectory> generateUnscored(List<PromptDraw> prompts, int samplesPerPrompt, boolean twoTurns,
                                              SamplingConfig sampling, long runSeed, long policyVersion) {
         int rows = prompts.size() * samplesPerPrompt;

@@ -5,9 +5,9 @@ import emend.task.Dialogue;
 import emend.task.Task;
 
 /**
- * What a rollout driver gets to train one run: the settings, the task, the policy being trained and the
- * {@link TrainingSession} that takes the learner steps. The process that hosts the learner builds it and owns
- * its native memory.
+ * What a rollout driver gets to train one run: the settings, the task, the policy being trained (its weights are
+ * what gets published) and the {@link PolicyTrainer} that takes the learner steps. The process that hosts the
+ * learner builds it and owns its native memory.
  */
 public record LearnerJob(RunSettings settings, RuntimeSettings runtime, Task task, Dialogue dialogue, Transformer policy,
-                         TrainingSession session) {}
+                         PolicyTrainer trainer) {}

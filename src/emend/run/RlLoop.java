@@ -22,7 +22,7 @@ public final class RlLoop implements RolloutDriver {
         RunSettings settings = job.settings();
         RunSettings.RlSettings rl = settings.rl();
         Task task = job.task();
-        TrainingSession session = job.session();
+        PolicyTrainer session = job.trainer();
         int eos = job.dialogue().tokenizer().specials().eos();
         SamplingConfig sampling = SamplingConfig.sampled(rl.temperature(), task.maxAttemptTokens(), eos);
         RolloutSampler sampler = new RolloutSampler(new Generator(job.policy(), job.dialogue().tokenizer().specials().pad()), job.dialogue());
@@ -35,7 +35,7 @@ public final class RlLoop implements RolloutDriver {
                 prompts.add(new PromptDraw(task.train().get(index), index, step));
             }
             long t0 = System.nanoTime();
-            List<Trajectory> batch = sampler.sample(prompts, rl.samplesPerPrompt(), session.nextStage().twoTurns(), sampling,
+            List<Trajectory> batch = sampler.sample(prompts, rl.samplesPerPrompt(), session.stageOf(step).twoTurns(), sampling,
                     settings.seed(), session.version(), task.verifier());
             session.step(batch, (System.nanoTime() - t0) / 1e9, Map.of());
         }

@@ -24,7 +24,7 @@ import java.util.Map;
  * synchronous driver ({@link RlLoop}) and the learner actor both drive one of these, so the two paths cannot
  * drift apart.
  */
-public final class TrainingSession implements AutoCloseable {
+public final class TrainingSession implements PolicyTrainer, AutoCloseable {
 
     /** The weights the run ends with and the step they come from (0 = the base model). */
     public record Outcome(Weights selected, int selectedStep, List<Map<String, Object>> devCurve) {}
@@ -56,6 +56,7 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /** Evaluates the starting weights on the dev problems when they select the checkpoint. */
+    @Override
     public void begin() {
         if (selectsOnDev()) {
             selection.offer(devEvaluation("base").accT2(), 0, policy.weights());
@@ -63,25 +64,24 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /** Learner steps taken so far. */
+    @Override
     public int stepsDone() {
         return step;
     }
 
+    @Override
     public boolean finished() {
         return step >= settings.rl().totalSteps();
     }
 
     /** The policy version: updates applied so far. */
+    @Override
     public long version() {
         return learner.version();
     }
 
-    /** The stage of the next step (of the last one once the schedule is done). */
-    public Stage nextStage() {
-        return stageOf(Math.min(step + 1, settings.rl().totalSteps()));
-    }
-
     /** The stage of step {@code stepNumber} (1-based) under the schedule. */
+    @Override
     public Stage stageOf(long stepNumber) {
         return phaseOf(Math.toIntExact(stepNumber)).stage();
     }
@@ -93,6 +93,7 @@ public final class TrainingSession implements AutoCloseable {
      * @param rolloutSeconds time spent producing the batch (for the throughput figures)
      * @param runtime extra figures of whoever produced the batch (staleness, leases), added to the record
      */
+    @Override
     public LearnerStats step(List<Trajectory> batch, double rolloutSeconds, Map<String, Object> runtime) {
         if (finished()) {
             throw new IllegalStateException("the schedule is done; no step " + (step + 1));
@@ -138,6 +139,7 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /** The selected weights (a copy, or the live policy weights when the rule keeps the last ones). */
+    @Override
     public Outcome finish() {
         return selection.finish(policy.weights(), step, devCurve);
     }

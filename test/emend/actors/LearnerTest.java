@@ -118,7 +118,7 @@ final class LearnerTest {
             }
             assertEquals(2, worker.expectMessageClass(RolloutWorker.NewVersion.class, STEP).payload().getVersion());
             done.join();
-            assertEquals(2, job.session().stepsDone());
+            assertEquals(2, job.trainer().stepsDone());
             RuntimeStatus status = status(learner);
             assertEquals(4, status.getDispatched());
             assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getExpired());

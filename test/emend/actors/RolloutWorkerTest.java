@@ -58,7 +58,8 @@ final class RolloutWorkerTest {
         TestProbe<Learner.Command> learner = KIT.createTestProbe();
         TestProbe<VerifierActor.Command> verifiers = KIT.createTestProbe();
         RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of("emend.runtime.verify-timeout", "300ms")));
-        var worker = KIT.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-1", "cpu", runtime, learner.ref(), verifiers.ref())));
+        var worker = KIT.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-1", "cpu", runtime, learner.ref(), verifiers.ref(),
+                RolloutWorker.POLICY)));
 
         Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
         assertEquals("test/rollout-1", hello.payload().getWorkerId());

@@ -106,8 +106,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 new StalenessWindow(job.runtime().maxStaleness(), batch), job.runtime().leaseTimeout().toMillis(),
                 (long) job.settings().rl().totalSteps() * batch);
         this.modelConfigJson = HfModelConfig.toJson(job.policy().weights().config(), job.dialogue().tokenizer().specials());
-        this.version = job.session().version();
-        this.stepsDone = job.session().stepsDone();
+        this.version = job.trainer().version();
+        this.stepsDone = job.trainer().stepsDone();
         publish();
         timers.startTimerWithFixedDelay(ExpireLeases.INSTANCE, Duration.ofSeconds(1));
         context.getLog().info("learner up: {} steps of {} prompts, max staleness {}", job.settings().rl().totalSteps(), batch,
@@ -165,7 +165,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                         .setAnswer(draw.problem().answer())
                         .setProblemIndex(draw.problemIndex())
                         .setStep(draw.step())
-                        .setTwoTurns(job.session().stageOf(draw.step()).twoTurns())
+                        .setTwoTurns(job.trainer().stageOf(draw.step()).twoTurns())
                         .setTimeoutMs(timeout));
             }
         }
@@ -241,7 +241,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             Map<String, Object> runtime = runtimeMetrics();
             context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
                 DjlRuntime.gradientsOffOnThisThread();
-                return job.session().step(batch, rolloutSeconds, runtime);
+                return job.trainer().step(batch, rolloutSeconds, runtime);
             }, stepExecutor), StepDone::new);
         });
     }
@@ -254,13 +254,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             done.completeExceptionally(step.failure());
             return Behaviors.stopped();
         }
-        version = job.session().version();
-        stepsDone = job.session().stepsDone();
+        version = job.trainer().version();
+        stepsDone = job.trainer().stepsDone();
         publish();
         workers.values().forEach(worker -> worker.tell(new RolloutWorker.NewVersion(publication.manifest())));
         if (finished()) {
             context.getLog().info("schedule done after {} steps", stepsDone);
-            done.complete(job.session().finish());
+            done.complete(job.trainer().finish());
         } else {
             maybeStep();
         }
@@ -292,7 +292,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setPolicyVersion(version)
                 .setStepsDone(stepsDone)
                 .setTotalSteps(job.settings().rl().totalSteps())
-                .setStage(job.session().stageOf(Math.min(stepsDone + 1, job.settings().rl().totalSteps())).label())
+                .setStage(job.trainer().stageOf(Math.min(stepsDone + 1, job.settings().rl().totalSteps())).label())
                 .setMaxStaleness(job.runtime().maxStaleness())
                 .setDispatched(ledger.dispatched())
                 .setCompleted(ledger.completed())

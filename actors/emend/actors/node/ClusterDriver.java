@@ -25,7 +25,7 @@ public final class ClusterDriver implements RolloutDriver {
     @Override
     public TrainingSession.Outcome train(LearnerJob job) {
         CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
-        job.session().begin();
+        job.trainer().begin();
         ActorSystem<Void> system = ActorSystem.create(
                 EmendNode.create(new EmendNode.Plan(options, job.task(), job.runtime(), device, job, done)),
                 NodeConfig.SYSTEM_NAME, NodeConfig.of(options));

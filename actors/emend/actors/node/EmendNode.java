@@ -34,12 +34,18 @@ public final class EmendNode {
      * @param done completed by the learner when its schedule is done
      */
     public record Plan(NodeOptions options, Task task, RuntimeSettings runtime, String device, LearnerJob learnerJob,
-                       CompletableFuture<TrainingSession.Outcome> done) {
+                       CompletableFuture<TrainingSession.Outcome> done, RolloutWorker.GeneratorFactory generators) {
 
         public Plan {
             if (options.roles().contains("learner") && learnerJob == null) {
                 throw new IllegalArgumentException("a node with the learner role needs the run to train");
             }
+        }
+
+        /** A node whose workers sample from the policy. */
+        public Plan(NodeOptions options, Task task, RuntimeSettings runtime, String device, LearnerJob learnerJob,
+                    CompletableFuture<TrainingSession.Outcome> done) {
+            this(options, task, runtime, device, learnerJob, done, RolloutWorker.POLICY);
         }
     }
 
@@ -61,7 +67,7 @@ public final class EmendNode {
                 for (int i = 1; i <= plan.options().workers(); i++) {
                     String id = node + "/rollout-" + i;
                     context.spawn(Behaviors.supervise(RolloutWorker.create(new RolloutWorker.Setup(id, plan.device(), plan.runtime(),
-                            learner, verifiers))).onFailure(SupervisorStrategy.restart()), "rollout-" + i);
+                            learner, verifiers, plan.generators()))).onFailure(SupervisorStrategy.restart()), "rollout-" + i);
                 }
             }
             return Behaviors.empty();

@@ -24,6 +24,7 @@ import emend.proto.WeightManifest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
 import emend.rl.PromptDraw;
+import emend.rl.RolloutGenerator;
 import emend.rl.RolloutSampler;
 import emend.rl.Trajectory;
 import emend.rl.TrajectoryCodec;
@@ -81,9 +82,18 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     private enum ResendUnacked implements Command { INSTANCE }
 
+    /** Builds the generator of a worker once it holds weights. */
+    public interface GeneratorFactory {
+        RolloutGenerator create(Weights weights, Dialogue dialogue);
+    }
+
+    /** The real thing: sampling from the policy with the KV cache. */
+    public static final GeneratorFactory POLICY = (weights, dialogue) ->
+            new RolloutSampler(new Generator(new Transformer(weights), dialogue.tokenizer().specials().pad()), dialogue);
+
     /** What a worker needs besides the learner's RunSpec. */
     public record Setup(String workerId, String device, RuntimeSettings runtime, ActorRef<Learner.Command> learner,
-                        ActorRef<VerifierActor.Command> verifiers) {}
+                        ActorRef<VerifierActor.Command> verifiers, GeneratorFactory generators) {}
 
     private enum Phase { REGISTERING, FETCHING, ASKING, GENERATING, VERIFYING, FINISHED }
 
@@ -103,7 +113,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private WeightAssembly assembly;
     private int nextChunk;
     private Weights weights;
-    private RolloutSampler sampler;
+    private RolloutGenerator generator;
     private long heldVersion = -1;
     private List<PromptLease> leases = List.of();
     /** Leases granted while the worker was busy (a late answer to a repeated request); served next. */
@@ -227,7 +237,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private void install(WeightManifest manifest, byte[] bytes) {
         if (weights == null) {
             weights = WeightCodec.decode(HfModelConfig.fromJson(manifest.getModelConfigJson()), bytes, manager);
-            sampler = new RolloutSampler(new Generator(new Transformer(weights), dialogue.tokenizer().specials().pad()), dialogue);
+            generator = setup.generators().create(weights, dialogue);
         } else {
             WeightCodec.loadInto(weights, bytes);
         }
@@ -316,7 +326,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 }
             }
             if (!draws.isEmpty()) {
-                out.addAll(sampler.generateUnscored(draws, spec.getSamplesPerPrompt(), twoTurns, sampling, spec.getRunSeed(), version));
+                out.addAll(generator.generateUnscored(draws, spec.getSamplesPerPrompt(), twoTurns, sampling, spec.getRunSeed(), version));
             }
         }
         return out;

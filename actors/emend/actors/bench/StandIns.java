@@ -1,0 +1,130 @@
+package emend.actors.bench;
+
+import emend.generate.SamplingConfig;
+import emend.rl.LearnerStats;
+import emend.rl.PromptDraw;
+import emend.rl.RolloutGenerator;
+import emend.rl.Stage;
+import emend.rl.Trajectory;
+import emend.run.PolicyTrainer;
+import emend.run.TrainingSession;
+import emend.util.Seeds;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Stand-ins for the model in runtime benchmarks, so the figures measure the orchestration (leases, messages,
+ * verification, acknowledgements, weight publication) and not the transformer. Never used by a run.
+ */
+final class StandIns {
+
+    private StandIns() {}
+
+    /** A learner that only counts: each step takes {@code stepMillis} and bumps the version. */
+    static final class Trainer implements PolicyTrainer {
+        private final int totalSteps;
+        private final long stepMillis;
+        private final AtomicInteger steps = new AtomicInteger();
+        private final List<Long> stepEndNanos = new ArrayList<>();
+
+        Trainer(int totalSteps, long stepMillis) {
+            this.totalSteps = totalSteps;
+            this.stepMillis = stepMillis;
+        }
+
+        @Override
+        public void begin() {}
+
+        @Override
+        public long version() {
+            return steps.get();
+        }
+
+        @Override
+        public int stepsDone() {
+            return steps.get();
+        }
+
+        @Override
+        public boolean finished() {
+            return steps.get() >= totalSteps;
+        }
+
+        @Override
+        public Stage stageOf(long stepNumber) {
+            return Stage.STAGE_TWO;
+        }
+
+        @Override
+        public LearnerStats step(List<Trajectory> batch, double rolloutSeconds, Map<String, Object> runtime) {
+            sleep(stepMillis);
+            synchronized (stepEndNanos) {
+                stepEndNanos.add(System.nanoTime());
+            }
+            steps.incrementAndGet();
+            return new LearnerStats(0, 0, 0, 0, 0, 0, 0, 0, batch.stream().mapToInt(Trajectory::generatedTokens).sum());
+        }
+
+        @Override
+        public TrainingSession.Outcome finish() {
+            return new TrainingSession.Outcome(null, steps.get(), List.of());
+        }
+
+        /** Seconds between the end of step {@code from} and the end of the last step (1-based). */
+        double secondsAfterStep(int from) {
+            synchronized (stepEndNanos) {
+                return (stepEndNanos.get(stepEndNanos.size() - 1) - stepEndNanos.get(from - 1)) / 1e9;
+            }
+        }
+    }
+
+    /**
+     * A generator that writes a fixed short answer for every sample; with {@code meanMillis > 0} a call also waits
+     * as long as its longest prompt would take, each prompt's time drawn from a Pareto law (shape 1.5), the heavy
+     * tail of real generation lengths.
+     */
+    static final class Generator implements RolloutGenerator {
+        private final long meanMillis;
+
+        Generator(long meanMillis) {
+            this.meanMillis = meanMillis;
+        }
+
+        @Override
+        public List<Trajectory> generateUnscored(List<PromptDraw> prompts, int samplesPerPrompt, boolean twoTurns,
+                                                 SamplingConfig sampling, long runSeed, long policyVersion) {
+            long longest = 0;
+            List<Trajectory> out = new ArrayList<>(prompts.size() * samplesPerPrompt);
+            for (PromptDraw draw : prompts) {
+                if (meanMillis > 0) {
+                    SplittableRandom random = new SplittableRandom(Seeds.derive(runSeed, draw.step(), draw.problemIndex()));
+                    // Pareto(x_m, 1.5) has mean 3 x_m
+                    double pareto = (meanMillis / 3.0) / Math.pow(1 - random.nextDouble(), 1 / 1.5);
+                    longest = Math.max(longest, (long) Math.min(pareto, 40.0 * meanMillis));
+                }
+                for (int s = 0; s < samplesPerPrompt; s++) {
+                    out.add(new Trajectory(draw.groupId() + "/" + s, draw.groupId(), draw.problem().id(), policyVersion,
+                            new int[] {1, 3, 4}, new int[] {120, 61, 49, 2}, new float[] {-1f, -1f, -1f, -1f},
+                            new int[] {3, 4}, new int[] {120, 61, 50, 2}, new float[] {-1f, -1f, -1f, -1f}, 0, 0));
+                }
+            }
+            sleep(longest);
+            return out;
+        }
+    }
+
+    private static void sleep(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package emend.run;
+
+import emend.rl.LearnerStats;
+import emend.rl.Stage;
+import emend.rl.Trajectory;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a rollout driver feeds: one policy update per full batch, along the stage schedule.
+ * {@link TrainingSession} is the real one; benchmarks of the runtime plug in a stand-in to measure the
+ * orchestration alone.
+ */
+public interface PolicyTrainer {
+
+    /** Called once before the first step (e.g. the dev evaluation of the starting weights). */
+    void begin();
+
+    /** Updates applied so far: the version of the policy. */
+    long version();
+
+    int stepsDone();
+
+    boolean finished();
+
+    /** The stage of step {@code stepNumber} (1-based). */
+    Stage stageOf(long stepNumber);
+
+    /** One update from {@code batch} (RLOO groups adjacent). */
+    LearnerStats step(List<Trajectory> batch, double rolloutSeconds, Map<String, Object> runtime);
+
+    /** The weights the run ends with. */
+    TrainingSession.Outcome finish();
+}
