@@ -1,7 +1,6 @@
 package emend.cli;
 
 import ai.djl.ndarray.NDManager;
-import com.typesafe.config.Config;
 import emend.checkpoint.Checkpoint;
 import emend.console.ProgressBar;
 import emend.engine.DjlRuntime;
@@ -14,9 +13,13 @@ import emend.run.RunDirectory;
 import emend.run.RunSettings;
 import emend.run.Settings;
 import emend.run.Tasks;
+import emend.task.CodeProblems;
+import emend.task.CodeTask;
 import emend.task.Dialogue;
 import emend.task.JsonlTask;
 import emend.task.Task;
+import emend.verify.PythonSandbox;
+import emend.verify.SandboxSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,13 +34,14 @@ final class EvalCommand implements Runnable {
     @Option(names = "--checkpoint", required = true, description = "Checkpoint directory (model.safetensors, config.json, emend-checkpoint.json).")
     Path checkpoint;
 
-    @Option(names = "--task", defaultValue = "linear", description = "linear (its held-out test split) or jsonl (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--task", defaultValue = "linear",
+            description = "linear or code (their held-out test split), jsonl, or code with --problems (default: ${DEFAULT-VALUE}).")
     String task;
 
-    @Option(names = "--problems", description = "JSONL problem file for --task jsonl; every problem in it is evaluated.")
+    @Option(names = "--problems", description = "JSONL problem file for --task jsonl or code; every problem in it is evaluated.")
     Path problems;
 
-    @Option(names = "--config", description = "HOCON file (task ranges and split seed for the linear task).")
+    @Option(names = "--config", description = "HOCON file (task ranges, split seed, code sandbox settings).")
     Path config;
 
     @Option(names = "--set", description = "Override one key, e.g. --set emend.task.linear.test-size=200 (repeatable).")
@@ -66,11 +70,16 @@ final class EvalCommand implements Runnable {
                 throw new IllegalArgumentException("--task jsonl needs --problems FILE");
             }
             evalTask = JsonlTask.allAsTest(problems);
-        } else if (task.equals("linear")) {
-            Config resolved = Settings.load(config, overrides);
-            evalTask = Tasks.create(RunSettings.fromConfig(resolved).task());
+        } else if (task.equals("code") && problems != null) {
+            evalTask = CodeTask.allAsTest(CodeProblems.read(problems),
+                    new PythonSandbox(SandboxSettings.fromConfig(Settings.load(config, overrides)), System.err));
+        } else if (task.equals("linear") || task.equals("code")) {
+            Map<String, String> withTask = new LinkedHashMap<>(overrides);
+            withTask.put("emend.task.name", RunOptions.quoted(task));
+            RunSettings settings = RunSettings.fromConfig(Settings.load(config, withTask));
+            evalTask = Tasks.create(settings.task(), settings.sandbox());
         } else {
-            throw new IllegalArgumentException("unknown task '" + task + "': use linear or jsonl");
+            throw new IllegalArgumentException("unknown task '" + task + "': use linear, jsonl or code");
         }
         try (NDManager manager = DjlRuntime.engine().newBaseManager(DjlRuntime.device(device));
              Checkpoint.Loaded loaded = Checkpoint.load(checkpoint, manager)) {

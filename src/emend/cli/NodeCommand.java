@@ -52,7 +52,7 @@ final class NodeCommand implements Runnable {
         if (roles.contains("learner")) {
             new MainJob(settings, runtime, new ClusterDriver(node, settings.device()), Settings.emendJson(resolved), System.out).run();
         } else {
-            WorkerNode.serve(node, Tasks.create(settings.task()), runtime, settings.device());
+            WorkerNode.serve(node, Tasks.create(settings.task(), settings.sandbox()), runtime, settings.device());
         }
     }
 }

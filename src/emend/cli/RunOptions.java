@@ -26,10 +26,10 @@ final class RunOptions {
     @Option(names = "--schedule", split = ",", description = "Stage schedule, e.g. stage1:60,stage2:120 or single-turn:180.")
     List<String> schedule;
 
-    @Option(names = "--task", description = "linear (built in) or jsonl.")
+    @Option(names = "--task", description = "linear (built in), jsonl, or code (Python functions checked by unit tests in the sandbox).")
     String task;
 
-    @Option(names = "--problems", description = "JSONL problem file for --task jsonl.")
+    @Option(names = "--problems", description = "JSONL problem file for --task jsonl, or for --task code (default: the shipped set).")
     String problems;
 
     @Option(names = "--device", description = "cpu, gpu or gpu:N.")

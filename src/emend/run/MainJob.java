@@ -20,6 +20,7 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The main job, {@code emend train}: base model (warm-up or cache) → evaluation → the stage schedule →
@@ -48,10 +49,11 @@ public final class MainJob {
     /** Runs the job; returns the results that were also written to results.json. */
     public Map<String, Object> run() {
         long start = System.nanoTime();
-        Task task = Tasks.create(settings.task());
+        Task task = Tasks.create(settings.task(), settings.sandbox());
         Tokenizer tokenizer = new ByteTokenizer();
         Dialogue dialogue = new Dialogue(tokenizer, task.instruction());
         ModelConfig config = ModelConfig.preset(settings.model().preset(), tokenizer.vocabSize(), settings.model().contextLength());
+        requireContext(task, dialogue, config.contextLength());
         DjlRuntime.engine().setRandomSeed((int) settings.seed());
         try (RunDirectory run = RunDirectory.open(settings.runDir(), settings.seed());
              NDManager manager = DjlRuntime.engine().newBaseManager(DjlRuntime.device(settings.device()))) {
@@ -103,6 +105,21 @@ public final class MainJob {
             run.writeJson("results.json", results);
             out.printf("wall time %.0f s; results in %s%n", wallSeconds, run.root().resolve("results.json"));
             return results;
+        }
+    }
+
+    /**
+     * Fails before any work when the longest dialogue (prompt, two attempts of the task's budget, instruction) does
+     * not fit the model's context; otherwise the warm-up or the first evaluation would fail minutes later.
+     */
+    static void requireContext(Task task, Dialogue dialogue, int contextLength) {
+        int longestPrompt = Stream.of(task.train(), task.dev(), task.test()).flatMap(List::stream)
+                .mapToInt(p -> dialogue.turnOnePrompt(p.question()).length).max().orElse(0);
+        int needed = longestPrompt + 2 * (task.maxAttemptTokens() + 1) + dialogue.instructionSuffix().length;
+        if (needed > contextLength) {
+            throw new IllegalArgumentException("task " + task.name() + " needs emend.model.context-length >= " + needed + " (a prompt of up to "
+                    + longestPrompt + " tokens, two attempts of up to " + task.maxAttemptTokens() + " and the instruction); pass --set "
+                    + "emend.model.context-length=" + needed);
         }
     }
 

@@ -6,6 +6,7 @@ import emend.rl.AdvantageNormalization;
 import emend.rl.KlEstimator;
 import emend.rl.ObjectiveSettings;
 import emend.rl.Stage;
+import emend.verify.SandboxSettings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +19,7 @@ public record RunSettings(
         String runDir,
         String device,
         TaskSettings task,
+        SandboxSettings sandbox,
         ModelSettings model,
         WarmupSettings warmup,
         RlSettings rl,
@@ -120,6 +122,7 @@ public record RunSettings(
                     c.getLong("seed"), c.getString("run-dir"), c.getString("device"),
                     new TaskSettings(t.getString("name"), t.getString("problems"), t.getLong("split-seed"), lin.getInt("min-a"), lin.getInt("max-a"),
                             lin.getInt("max-x"), lin.getInt("max-b"), lin.getInt("dev-size"), lin.getInt("test-size")),
+                    SandboxSettings.fromConfig(root),
                     new ModelSettings(m.getString("preset"), m.getInt("context-length")),
                     new WarmupSettings(w.getInt("steps"), w.getInt("batch-size"), w.getDouble("learning-rate"),
                             w.getDouble("teacher-accuracy"), w.getString("cache-dir")),
@@ -136,8 +139,8 @@ public record RunSettings(
     }
 
     private void validate() {
-        if (!task.name().equals("linear") && !task.name().equals("jsonl")) {
-            throw new IllegalArgumentException("emend.task.name must be linear or jsonl, got '" + task.name() + "'");
+        if (!List.of("linear", "jsonl", "code").contains(task.name())) {
+            throw new IllegalArgumentException("emend.task.name must be linear, jsonl or code, got '" + task.name() + "'");
         }
         if (task.name().equals("jsonl") && task.problems().isBlank()) {
             throw new IllegalArgumentException("task jsonl needs a problem file: pass --problems FILE (or set emend.task.problems)");

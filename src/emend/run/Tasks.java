@@ -1,8 +1,12 @@
 package emend.run;
 
+import emend.task.CodeProblems;
+import emend.task.CodeTask;
 import emend.task.JsonlTask;
 import emend.task.LinearEquationTask;
 import emend.task.Task;
+import emend.verify.PythonSandbox;
+import emend.verify.SandboxSettings;
 import java.nio.file.Path;
 
 /** Builds the task a run's settings name. */
@@ -10,13 +14,16 @@ public final class Tasks {
 
     private Tasks() {}
 
-    public static Task create(RunSettings.TaskSettings t) {
+    /** @param sandbox the code task's sandbox settings (the other tasks need none) */
+    public static Task create(RunSettings.TaskSettings t, SandboxSettings sandbox) {
         long seed = t.splitSeed();
         return switch (t.name()) {
             case "linear" -> new LinearEquationTask(new LinearEquationTask.Settings(t.minA(), t.maxA(), t.maxX(), t.maxB(),
                     t.devSize(), t.testSize(), seed));
             case "jsonl" -> JsonlTask.split(Path.of(t.problems()), seed);
-            default -> throw new IllegalArgumentException("unknown task '" + t.name() + "': use linear or jsonl");
+            case "code" -> CodeTask.split(t.problems().isBlank() ? CodeProblems.shipped() : CodeProblems.read(Path.of(t.problems())), seed,
+                    new PythonSandbox(sandbox, System.err));
+            default -> throw new IllegalArgumentException("unknown task '" + t.name() + "': use linear, jsonl or code");
         };
     }
 }

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -57,9 +58,9 @@ final class RolloutWorkerTest {
         int chunks = publication.manifest().getChunkCount();
         TestProbe<Learner.Command> learner = KIT.createTestProbe();
         TestProbe<VerifierActor.Command> verifiers = KIT.createTestProbe();
+        KIT.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, verifiers.ref()));
         RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of("emend.runtime.verify-timeout", "300ms")));
-        var worker = KIT.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-1", "cpu", runtime, learner.ref(), verifiers.ref(),
-                RolloutWorker.POLICY)));
+        var worker = KIT.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-1", "cpu", runtime, learner.ref(), RolloutWorker.POLICY)));
 
         Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
         assertEquals("test/rollout-1", hello.payload().getWorkerId());

@@ -1,6 +1,7 @@
 package emend.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -8,6 +9,9 @@ import com.google.gson.JsonParser;
 import emend.actors.node.ClusterDriver;
 import emend.actors.node.NodeOptions;
 import emend.checkpoint.Checkpoint;
+import emend.task.Dialogue;
+import emend.task.LinearEquationTask;
+import emend.tokenize.ByteTokenizer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -66,5 +70,15 @@ final class MainJobTest {
         new MainJob(RunSettings.fromConfig(again), RuntimeSettings.fromConfig(again), new RlLoop(), Settings.emendJson(again),
                 new PrintStream(console2, true, StandardCharsets.UTF_8)).run();
         assertTrue(console2.toString(StandardCharsets.UTF_8).contains("base model: reusing"));
+    }
+
+    @Test
+    void requireContext_tooShortForTheTask_namesTheSettingAndTheValue() {
+        LinearEquationTask task = new LinearEquationTask(LinearEquationTask.Settings.defaults(1));
+        Dialogue dialogue = new Dialogue(new ByteTokenizer(), task.instruction());
+        // longest prompt: <bos><user>9*x+40=220<assistant> = 13 tokens; 2 x (48 + <eos>); instruction suffix 52
+        MainJob.requireContext(task, dialogue, 163);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MainJob.requireContext(task, dialogue, 162));
+        assertTrue(e.getMessage().contains("--set emend.model.context-length=163"), e.getMessage());
     }
 }

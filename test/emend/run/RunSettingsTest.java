@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.rl.Stage;
+import emend.verify.Isolation;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +20,9 @@ final class RunSettingsTest {
         assertEquals(0.1, s.rl().objective().beta2FirstTurnKl());
         assertEquals(Stage.STAGE_ONE, s.rl().schedule().get(0).stage());
         assertEquals(Stage.STAGE_TWO, s.rl().schedule().get(1).stage());
+        assertEquals(Duration.ofSeconds(5), s.sandbox().limits().wallTimeout());
+        assertEquals(512L << 20, s.sandbox().limits().addressSpaceBytes());
+        assertEquals(Isolation.AUTO, s.sandbox().isolation());
     }
 
     @Test
@@ -29,6 +34,10 @@ final class RunSettingsTest {
         assertFails(Map.of("emend.rl.kl-estimator", "\"k4\""), "use k1, k2 or k3");
         assertFails(Map.of("emend.task.name", "\"jsonl\""), "--problems FILE");
         assertFails(Map.of("emend.rl.checkpoint-selection", "\"best\""), "dev, train-reward or last");
+        assertFails(Map.of("emend.task.name", "\"poetry\""), "linear, jsonl or code");
+        assertFails(Map.of("emend.verify.isolation", "\"docker\""), "auto, bwrap, unshare or none");
+        assertFails(Map.of("emend.verify.timeout", "10ms"), "emend.verify.timeout must be at least 100ms");
+        assertFails(Map.of("emend.verify.max-processes", "1"), "max-processes must be >= 2");
     }
 
     private static void assertFails(Map<String, String> overrides, String expected) {

@@ -50,7 +50,7 @@ public final class TinyLearnerJob implements AutoCloseable {
         all.putAll(overrides);
         var config = Settings.load(null, all);
         RunSettings settings = RunSettings.fromConfig(config);
-        Task task = Tasks.create(settings.task());
+        Task task = Tasks.create(settings.task(), settings.sandbox());
         ByteTokenizer tokenizer = new ByteTokenizer();
         Dialogue dialogue = new Dialogue(tokenizer, task.instruction());
         ModelConfig modelConfig = ModelConfig.preset(settings.model().preset(), tokenizer.vocabSize(), settings.model().contextLength());

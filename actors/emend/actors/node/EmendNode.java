@@ -2,7 +2,6 @@ package emend.actors.node;
 
 import emend.actors.learner.Learner;
 import emend.actors.rollout.RolloutWorker;
-import emend.actors.verifier.VerifierActor;
 import emend.actors.verifier.VerifierPool;
 import emend.run.LearnerJob;
 import emend.run.RuntimeSettings;
@@ -62,12 +61,11 @@ public final class EmendNode {
                 VerifierPool.spawn(context, plan.task(), plan.runtime().verifierPoolSize());
             }
             if (plan.options().roles().contains("rollout")) {
-                ActorRef<VerifierActor.Command> verifiers = context.spawn(VerifierPool.clusterRouter(), "verifier-router");
                 String node = cluster.selfMember().address().hostPort();
                 for (int i = 1; i <= plan.options().workers(); i++) {
                     String id = node + "/rollout-" + i;
                     context.spawn(Behaviors.supervise(RolloutWorker.create(new RolloutWorker.Setup(id, plan.device(), plan.runtime(),
-                            learner, verifiers, plan.generators()))).onFailure(SupervisorStrategy.restart()), "rollout-" + i);
+                            learner, plan.generators()))).onFailure(SupervisorStrategy.restart()), "rollout-" + i);
                 }
             }
             return Behaviors.empty();

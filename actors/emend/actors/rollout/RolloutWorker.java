@@ -40,6 +40,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -52,6 +53,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
  * A rollout worker: one policy copy on one device. It introduces itself to the learner, pulls the current
@@ -78,6 +80,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     private record Scored(long leaseId, VerifyResult result, Throwable failure) implements Command {}
 
+    private record VerifiersListed(Set<ActorRef<VerifierActor.Command>> pools) implements Command {}
+
     private enum Retry implements Command { INSTANCE }
 
     private enum ResendUnacked implements Command { INSTANCE }
@@ -91,9 +95,12 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     public static final GeneratorFactory POLICY = (weights, dialogue) ->
             new RolloutSampler(new Generator(new Transformer(weights), dialogue.tokenizer().specials().pad()), dialogue);
 
-    /** What a worker needs besides the learner's RunSpec. */
+    /**
+     * What a worker needs besides the learner's RunSpec. Verifier pools are found through the receptionist
+     * ({@link VerifierActor#KEY}); the worker takes no work while it knows none.
+     */
     public record Setup(String workerId, String device, RuntimeSettings runtime, ActorRef<Learner.Command> learner,
-                        ActorRef<VerifierActor.Command> verifiers, GeneratorFactory generators) {}
+                        GeneratorFactory generators) {}
 
     private enum Phase { REGISTERING, FETCHING, ASKING, GENERATING, VERIFYING, FINISHED }
 
@@ -120,6 +127,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private final List<PromptLease> stashed = new ArrayList<>();
     private final Map<Long, List<Trajectory>> pendingScores = new HashMap<>();
     private final Map<Long, GroupResult> unacked = new LinkedHashMap<>();
+    private List<ActorRef<VerifierActor.Command>> verifiers = List.of();
+    private int nextVerifier;
     private long generationStartNanos;
     private int hashMismatches;
 
@@ -135,6 +144,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         this.generationExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-blocking-dispatcher"));
         Device device = DjlRuntime.device(setup.device());
         this.manager = DjlRuntime.engine().newBaseManager(device);
+        context.getSystem().receptionist().tell(Receptionist.subscribe(VerifierActor.KEY,
+                context.messageAdapter(Receptionist.Listing.class, listing -> new VerifiersListed(listing.getServiceInstances(VerifierActor.KEY)))));
         sayHello();
         timers.startTimerWithFixedDelay(ResendUnacked.INSTANCE, ACK_TIMEOUT);
     }
@@ -149,6 +160,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 .onMessage(Generated.class, this::onGenerated)
                 .onMessage(Scored.class, this::onScored)
                 .onMessage(Ack.class, this::onAck)
+                .onMessage(VerifiersListed.class, this::onVerifiersListed)
                 .onMessage(Retry.class, retry -> onRetry())
                 .onMessage(ResendUnacked.class, tick -> onResendUnacked())
                 .onSignal(PostStop.class, signal -> freeModel())
@@ -181,6 +193,15 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             latest = message.payload();
         }
         if (phase == Phase.ASKING) {
+            askForWork();
+        }
+        return this;
+    }
+
+    private Behavior<Command> onVerifiersListed(VerifiersListed listed) {
+        boolean hadNone = verifiers.isEmpty();
+        verifiers = List.copyOf(listed.pools());
+        if (hadNone && !verifiers.isEmpty() && phase == Phase.ASKING) {
             askForWork();
         }
         return this;
@@ -257,6 +278,11 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             return;
         }
         phase = Phase.ASKING;
+        if (verifiers.isEmpty()) {
+            // Work taken now could not be scored: wait for a verifier pool to be listed (or the retry).
+            timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(2));
+            return;
+        }
         setup.learner().tell(new Learner.RequestWork(WorkRequest.newBuilder()
                 .setWorkerId(setup.workerId())
                 .setCapacity(setup.runtime().promptsPerRequest())
@@ -347,7 +373,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptOne())));
             group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptTwo())));
             long leaseId = lease.getLeaseId();
-            context.ask(VerifierActor.Verified.class, setup.verifiers(), setup.runtime().verifyTimeout(),
+            ActorRef<VerifierActor.Command> pool = verifiers.get(nextVerifier++ % verifiers.size());
+            context.ask(VerifierActor.Verified.class, pool, setup.runtime().verifyTimeout(),
                     replyTo -> new VerifierActor.Verify(request.build(), replyTo),
                     (verified, failure) -> new Scored(leaseId, verified == null ? null : verified.payload(), failure));
         }

@@ -2,7 +2,6 @@ package emend.actors.verifier;
 
 import emend.task.Task;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -12,7 +11,8 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
  * A node's verifiers: {@code size} actors behind a round-robin pool router on the blocking dispatcher (scoring
- * may run untrusted code), registered with the receptionist so rollout workers on any node can reach them.
+ * may run untrusted code), registered with the receptionist so rollout workers on any node find them (each worker
+ * spreads its calls over the pools it has seen listed).
  * Callers bound each call with a timeout; a failed verifier is restarted.
  */
 public final class VerifierPool {
@@ -30,10 +30,5 @@ public final class VerifierPool {
         ActorRef<VerifierActor.Command> router = parent.spawn(pool, "verifiers");
         parent.getSystem().receptionist().tell(Receptionist.register(VerifierActor.KEY, router));
         return router;
-    }
-
-    /** A router over every registered verifier pool of the cluster. */
-    public static Behavior<VerifierActor.Command> clusterRouter() {
-        return Routers.group(VerifierActor.KEY).withRoundRobinRouting();
     }
 }
