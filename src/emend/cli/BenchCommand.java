@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 
 /** {@code emend bench ...}: benchmarks that print figures. */
 @Command(name = "bench", description = "Benchmarks that print figures (not pass/fail).",
-        subcommands = {BenchCommand.Model.class, BenchCommand.Verifier.class}, mixinStandardHelpOptions = true)
+        subcommands = {BenchCommand.Model.class, BenchCommand.Verifier.class, ClusterBenchCommand.class}, mixinStandardHelpOptions = true)
 final class BenchCommand implements Runnable {
 
     @Override

@@ -73,6 +73,13 @@ final class StandIns {
             return new TrainingSession.Outcome(null, steps.get(), List.of());
         }
 
+        /** When step {@code step} (1-based) ended, in {@link System#nanoTime()}. */
+        long stepEndNanos(int step) {
+            synchronized (stepEndNanos) {
+                return stepEndNanos.get(step - 1);
+            }
+        }
+
         /** Seconds between the end of step {@code from} and the end of the last step (1-based). */
         double secondsAfterStep(int from) {
             synchronized (stepEndNanos) {

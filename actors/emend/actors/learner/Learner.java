@@ -100,7 +100,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         this.context = context;
         this.job = job;
         this.done = done;
-        this.stepExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-blocking-dispatcher"));
+        this.stepExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-model-dispatcher"));
         int batch = job.settings().rl().promptsPerStep();
         this.ledger = new RolloutLedger(new PromptQueue(job.task().train(), job.settings().seed(), batch),
                 new StalenessWindow(job.runtime().maxStaleness(), batch), job.runtime().leaseTimeout().toMillis(),

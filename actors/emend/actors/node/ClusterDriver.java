@@ -1,5 +1,6 @@
 package emend.actors.node;
 
+import emend.actors.rollout.RolloutWorker;
 import emend.run.LearnerJob;
 import emend.run.RolloutDriver;
 import emend.run.TrainingSession;
@@ -16,10 +17,17 @@ public final class ClusterDriver implements RolloutDriver {
 
     private final NodeOptions options;
     private final String device;
+    private final RolloutWorker.GeneratorFactory generators;
 
     public ClusterDriver(NodeOptions options, String device) {
+        this(options, device, RolloutWorker.POLICY);
+    }
+
+    /** @param generators how this node's workers generate (benchmarks of the runtime pass a stand-in) */
+    public ClusterDriver(NodeOptions options, String device, RolloutWorker.GeneratorFactory generators) {
         this.options = options;
         this.device = device;
+        this.generators = generators;
     }
 
     @Override
@@ -27,7 +35,7 @@ public final class ClusterDriver implements RolloutDriver {
         CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
         job.trainer().begin();
         ActorSystem<Void> system = ActorSystem.create(
-                EmendNode.create(new EmendNode.Plan(options, job.task(), job.runtime(), device, job, done)),
+                EmendNode.create(new EmendNode.Plan(options, job.task(), job.runtime(), device, job, done, generators)),
                 NodeConfig.SYSTEM_NAME, NodeConfig.of(options));
         try {
             return done.join();

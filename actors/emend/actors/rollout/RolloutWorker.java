@@ -141,7 +141,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         this.context = context;
         this.timers = timers;
         this.setup = setup;
-        this.generationExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-blocking-dispatcher"));
+        this.generationExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-model-dispatcher"));
         Device device = DjlRuntime.device(setup.device());
         this.manager = DjlRuntime.engine().newBaseManager(device);
         context.getSystem().receptionist().tell(Receptionist.subscribe(VerifierActor.KEY,

@@ -1,0 +1,243 @@
+package emend.actors.bench;
+
+import emend.actors.learner.Learner;
+import emend.actors.node.ClusterDriver;
+import emend.actors.node.EmendNode;
+import emend.actors.node.NodeConfig;
+import emend.actors.node.NodeOptions;
+import emend.actors.rollout.RolloutWorker;
+import emend.model.ModelConfig;
+import emend.proto.RuntimeStatus;
+import emend.proto.StatusRequest;
+import emend.run.LearnerJob;
+import emend.run.TrainingSession;
+import emend.tokenize.ByteTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+
+/**
+ * {@code emend bench cluster}: the runtime's figures, each measured side by side in one run with stand-ins for
+ * the model ({@link StandIns}) so the orchestration itself is what is timed.
+ */
+public final class ClusterBenchmark {
+
+    /** Trajectories per second through leases, generation stand-ins, verifiers, acknowledgements and steps. */
+    public record Orchestration(int workers, int promptsPerStep, int samplesPerPrompt, int steps, double trajectoriesPerSecond) {}
+
+    /** A policy version of {@code bytes} reaching 2 workers on other actor systems, beside a raw socket copy. */
+    public record Publication(long bytes, double actorSeconds, double socketSeconds) {
+        public double ratio() {
+            return actorSeconds / socketSeconds;
+        }
+    }
+
+    /** Learner steps per minute with heavy-tailed generation times, synchronous (eta = 0) and asynchronous. */
+    public record Staleness(int workers, long meanGenerationMillis, long stepMillis, int eta, double syncStepsPerMinute,
+                            double asyncStepsPerMinute) {
+        public double speedup() {
+            return asyncStepsPerMinute / syncStepsPerMinute;
+        }
+    }
+
+    public record Figures(Orchestration orchestration, List<Publication> publications, Staleness staleness) {}
+
+    private ClusterBenchmark() {}
+
+    /** @param progress told 1, 2, ... as each of the 5 parts finishes */
+    public static Figures run(IntConsumer progress) {
+        // The stand-in workers model separate devices: give each its own thread for "model" work.
+        System.setProperty("emend-model-dispatcher.thread-pool-executor.fixed-pool-size", "8");
+        com.typesafe.config.ConfigFactory.invalidateCaches();
+        Orchestration orchestration = orchestration(4, 64, 4, 60);
+        progress.accept(1);
+        int vocab = new ByteTokenizer().vocabSize();
+        List<Publication> publications = new ArrayList<>();
+        publications.add(publication(ModelConfig.preset("tiny", vocab, 176)));
+        progress.accept(2);
+        // about 12.2M parameters: a 49 MB version
+        publications.add(publication(new ModelConfig(vocab, 64, 576, 3, 8, 8, 1536, 10_000, 1e-5, false)));
+        progress.accept(3);
+        long mean = 60;
+        long step = 100;
+        int steps = 30;
+        double sync = stepsPerMinute(4, mean, step, 0, steps);
+        progress.accept(4);
+        double async = stepsPerMinute(4, mean, step, 2, steps);
+        progress.accept(5);
+        return new Figures(orchestration, publications, new Staleness(4, mean, step, 2, sync, async));
+    }
+
+    static Orchestration orchestration(int workers, int prompts, int samples, int steps) {
+        StandIns.Trainer trainer = new StandIns.Trainer(steps, 0);
+        try (BenchRun run = new BenchRun(Map.of(
+                "emend.rl.prompts-per-step", Integer.toString(prompts),
+                "emend.rl.samples-per-prompt", Integer.toString(samples),
+                "emend.rl.schedule", "[\"stage2:" + steps + "\"]",
+                "emend.runtime.prompts-per-request", Integer.toString(prompts / workers),
+                "emend.runtime.max-staleness", "2"), BenchRun.minute(), trainer)) {
+            new ClusterDriver(NodeOptions.singleJvm(workers), "cpu", (weights, dialogue) -> new StandIns.Generator(0)).train(run.job());
+        }
+        int warmup = 5;
+        double seconds = trainer.secondsAfterStep(warmup);
+        return new Orchestration(workers, prompts, samples, steps, (double) (steps - warmup) * prompts * samples / seconds);
+    }
+
+    static double stepsPerMinute(int workers, long meanMillis, long stepMillis, int eta, int steps) {
+        StandIns.Trainer trainer = new StandIns.Trainer(steps, stepMillis);
+        try (BenchRun run = new BenchRun(Map.of(
+                "emend.rl.prompts-per-step", "16",
+                "emend.rl.samples-per-prompt", "4",
+                "emend.rl.schedule", "[\"stage2:" + steps + "\"]",
+                "emend.runtime.prompts-per-request", "2",
+                "emend.runtime.max-staleness", Integer.toString(eta)), BenchRun.minute(), trainer)) {
+            new ClusterDriver(NodeOptions.singleJvm(workers), "cpu", (weights, dialogue) -> new StandIns.Generator(meanMillis))
+                    .train(run.job());
+        }
+        int warmup = 2;
+        return (steps - warmup) / trainer.secondsAfterStep(warmup) * 60;
+    }
+
+    /**
+     * A learner node and two rollout nodes (three actor systems over Artery TCP on 127.0.0.1 in this JVM): the
+     * time from the end of a learner step to both workers holding the new version (fetched in chunks, hash
+     * checked, loaded) and asking for work, beside the same bytes copied to two readers over loopback sockets
+     * (and hashed, as the workers do).
+     */
+    static Publication publication(ModelConfig model) {
+        StandIns.Trainer trainer = new StandIns.Trainer(2, 0);
+        List<ActorSystem<Void>> nodes = new ArrayList<>();
+        double actorSeconds;
+        long bytes = model.parameterCount() * 4;
+        try (BenchRun run = new BenchRun(Map.of(
+                "emend.rl.prompts-per-step", "2",
+                "emend.rl.samples-per-prompt", "2",
+                "emend.rl.schedule", "[\"stage2:2\"]",
+                "emend.runtime.prompts-per-request", "1"), model, trainer)) {
+            // the nodes stop before the run's native memory is freed: the learner reads its weights until then
+            try {
+                LearnerJob job = run.job();
+                RolloutWorker.GeneratorFactory standIn = (weights, dialogue) -> new StandIns.Generator(0);
+                ActorSystem<Void> learnerNode = start(new NodeOptions(Set.of("learner", "verifier"), "127.0.0.1", 0, List.of(), 0),
+                        job, new CompletableFuture<>(), standIn, nodes);
+                String seed = "127.0.0.1:" + learnerNode.address().getPort().orElseThrow();
+                for (int i = 0; i < 2; i++) {
+                    start(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, List.of(seed), 1), job, null, standIn, nodes);
+                }
+                ActorRef<Learner.Command> learner = ClusterSingleton.get(learnerNode)
+                        .init(SingletonActor.of(Behaviors.<Learner.Command>empty(), "learner"));
+                // version 1 is published when the first batch (one prompt from each worker) has been stepped on
+                awaitStatus(learnerNode, learner, s -> s.getStepsDone() >= 1, Duration.ofMinutes(3));
+                long published = trainer.stepEndNanos(1);
+                awaitStatus(learnerNode, learner, s -> s.getDispatched() >= 4, Duration.ofMinutes(3));
+                actorSeconds = (System.nanoTime() - published) / 1e9;
+            } finally {
+                nodes.forEach(ActorSystem::terminate);
+                nodes.forEach(node -> node.getWhenTerminated().toCompletableFuture().join());
+            }
+        }
+        return new Publication(bytes, actorSeconds, socketCopySeconds(Math.toIntExact(bytes), 2));
+    }
+
+    private static ActorSystem<Void> start(NodeOptions options, LearnerJob job, CompletableFuture<TrainingSession.Outcome> done,
+                                           RolloutWorker.GeneratorFactory generators, List<ActorSystem<Void>> nodes) {
+        EmendNode.Plan plan = new EmendNode.Plan(options, job.task(), job.runtime(), "cpu",
+                options.roles().contains("learner") ? job : null, done, generators);
+        ActorSystem<Void> node = ActorSystem.create(EmendNode.create(plan), NodeConfig.SYSTEM_NAME, NodeConfig.of(options));
+        nodes.add(node);
+        return node;
+    }
+
+    /** Polls the learner's status every 2 ms until {@code condition} holds. */
+    private static void awaitStatus(ActorSystem<Void> node, ActorRef<Learner.Command> learner,
+                                    java.util.function.Predicate<RuntimeStatus> condition, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                RuntimeStatus status = AskPattern.<Learner.Command, Learner.Status>ask(learner,
+                                replyTo -> new Learner.GetStatus(StatusRequest.getDefaultInstance(), replyTo), Duration.ofSeconds(5), node.scheduler())
+                        .toCompletableFuture().get(6, TimeUnit.SECONDS).payload();
+                if (condition.test(status)) {
+                    return;
+                }
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // the singleton is not reachable yet: the cluster is still forming
+            }
+        }
+        throw new IllegalStateException("the cluster did not reach the expected state within " + limit);
+    }
+
+    /** Seconds to copy {@code bytes} to {@code readers} concurrent loopback sockets, each reader hashing what it reads. */
+    static double socketCopySeconds(int bytes, int readers) {
+        byte[] payload = new byte[bytes];
+        try (ServerSocket server = new ServerSocket(0, readers, InetAddress.getLoopbackAddress())) {
+            List<CompletableFuture<Void>> reads = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int r = 0; r < readers; r++) {
+                reads.add(CompletableFuture.runAsync(() -> read(server.getLocalPort(), bytes)));
+            }
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            for (int r = 0; r < readers; r++) {
+                Socket socket = server.accept();
+                writes.add(CompletableFuture.runAsync(() -> write(socket, payload)));
+            }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+            CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).join();
+            return (System.nanoTime() - start) / 1e9;
+        } catch (IOException e) {
+            throw new UncheckedIOException("loopback socket baseline failed", e);
+        }
+    }
+
+    private static void write(Socket socket, byte[] payload) {
+        try (socket; OutputStream out = socket.getOutputStream()) {
+            out.write(payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void read(int port, int bytes) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port); InputStream in = socket.getInputStream()) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            int total = 0;
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+                total += n;
+            }
+            sha.digest();
+            if (total != bytes) {
+                throw new IllegalStateException("read " + total + " of " + bytes + " bytes");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

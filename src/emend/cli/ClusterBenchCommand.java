@@ -1,0 +1,67 @@
+package emend.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import emend.actors.bench.ClusterBenchmark;
+import emend.console.ProgressBar;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code emend bench cluster}: the actor runtime's figures. */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+        description = "Actor runtime figures with stand-ins for the model: orchestration throughput (trajectories/s), weight "
+                + "publication to 2 other actor systems vs a raw loopback socket copy, async (eta=2) vs sync steps/min "
+                + "with heavy-tailed generation times.")
+final class ClusterBenchCommand implements Runnable {
+
+    @Option(names = "--json", description = "Print the figures as one JSON object.")
+    boolean json;
+
+    @Override
+    public void run() {
+        ClusterBenchmark.Figures f;
+        try (ProgressBar bar = new ProgressBar(System.err, "bench cluster", 5)) {
+            f = ClusterBenchmark.run(done -> bar.update(done, ""));
+        }
+        var o = f.orchestration();
+        var s = f.staleness();
+        if (json) {
+            JsonObject root = new JsonObject();
+            JsonObject orchestration = new JsonObject();
+            orchestration.addProperty("workers", o.workers());
+            orchestration.addProperty("trajectories_per_s", Math.round(o.trajectoriesPerSecond()));
+            root.add("orchestration", orchestration);
+            JsonArray publications = new JsonArray();
+            for (var p : f.publications()) {
+                JsonObject e = new JsonObject();
+                e.addProperty("bytes", p.bytes());
+                e.addProperty("actor_s", p.actorSeconds());
+                e.addProperty("socket_s", p.socketSeconds());
+                e.addProperty("ratio", p.ratio());
+                publications.add(e);
+            }
+            root.add("weight_publication", publications);
+            JsonObject staleness = new JsonObject();
+            staleness.addProperty("workers", s.workers());
+            staleness.addProperty("eta", s.eta());
+            staleness.addProperty("sync_steps_per_min", s.syncStepsPerMinute());
+            staleness.addProperty("async_steps_per_min", s.asyncStepsPerMinute());
+            staleness.addProperty("speedup", s.speedup());
+            root.add("async_vs_sync", staleness);
+            System.out.println(new GsonBuilder().create().toJson(root));
+            return;
+        }
+        System.out.printf(Locale.ROOT, "orchestration: %,.0f trajectories/s (%d workers, %d prompts x %d samples per step, %d steps, "
+                + "stand-in model and learner)%n", o.trajectoriesPerSecond(), o.workers(), o.promptsPerStep(), o.samplesPerPrompt(), o.steps());
+        System.out.println("weight publication to 2 workers on other actor systems (Artery TCP, 127.0.0.1) vs raw socket copy:");
+        for (var p : f.publications()) {
+            System.out.printf(Locale.ROOT, "  %6.1f MB   actors %.3f s   socket %.3f s   ratio %.1fx%n", p.bytes() / 1e6, p.actorSeconds(),
+                    p.socketSeconds(), p.ratio());
+        }
+        System.out.printf(Locale.ROOT, "async vs sync (%d workers, Pareto generation times, mean %d ms per prompt; %d ms learner step): "
+                        + "eta=0 %.0f steps/min, eta=%d %.0f steps/min, %.1fx%n", s.workers(), s.meanGenerationMillis(), s.stepMillis(),
+                s.syncStepsPerMinute(), s.eta(), s.asyncStepsPerMinute(), s.speedup());
+    }
+}
