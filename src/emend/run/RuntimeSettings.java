@@ -20,6 +20,8 @@ public record RuntimeSettings(
         Duration leaseTimeout,
         int verifierPoolSize,
         Duration verifyTimeout,
+        Duration verifierStuckAfter,
+        int verifierQueueCapacity,
         int weightChunkBytes) {
 
     public RuntimeSettings {
@@ -30,8 +32,13 @@ public record RuntimeSettings(
             throw new IllegalArgumentException("emend.runtime needs max-staleness >= 0, workers-per-node >= 0, "
                     + "prompts-per-request >= 1 and verifier-pool-size >= 1");
         }
-        if (leaseTimeout.isNegative() || leaseTimeout.isZero() || verifyTimeout.isNegative() || verifyTimeout.isZero()) {
-            throw new IllegalArgumentException("emend.runtime lease-timeout and verify-timeout must be positive");
+        for (Duration d : new Duration[] {leaseTimeout, verifyTimeout, verifierStuckAfter}) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("emend.runtime lease-timeout, verify-timeout and verifier-stuck-after must be positive");
+            }
+        }
+        if (verifierQueueCapacity < 1) {
+            throw new IllegalArgumentException("emend.runtime.verifier-queue-capacity must be >= 1, got " + verifierQueueCapacity);
         }
         if (weightChunkBytes < 1 || weightChunkBytes > WeightPublication.MAX_CHUNK_BYTES) {
             throw new IllegalArgumentException("emend.runtime.weight-chunk-bytes must be 1.." + WeightPublication.MAX_CHUNK_BYTES
@@ -44,7 +51,8 @@ public record RuntimeSettings(
             Config c = root.getConfig("emend.runtime");
             return new RuntimeSettings(c.getString("driver"), c.getInt("max-staleness"), c.getInt("workers-per-node"),
                     c.getInt("prompts-per-request"), c.getDuration("lease-timeout"), c.getInt("verifier-pool-size"),
-                    c.getDuration("verify-timeout"), c.getInt("weight-chunk-bytes"));
+                    c.getDuration("verify-timeout"), c.getDuration("verifier-stuck-after"), c.getInt("verifier-queue-capacity"),
+                    c.getInt("weight-chunk-bytes"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage()
                     + " (see cluster-config/reference.conf for every key and its meaning)", e);

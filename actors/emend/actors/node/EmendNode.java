@@ -2,6 +2,7 @@ package emend.actors.node;
 
 import emend.actors.learner.Learner;
 import emend.actors.rollout.RolloutWorker;
+import emend.actors.verifier.VerifierActor;
 import emend.actors.verifier.VerifierPool;
 import emend.run.LearnerJob;
 import emend.run.RuntimeSettings;
@@ -58,7 +59,8 @@ public final class EmendNode {
             }
             ActorRef<Learner.Command> learner = learnerProxy(context, plan);
             if (plan.options().roles().contains("verifier")) {
-                VerifierPool.spawn(context, plan.task(), plan.runtime().verifierPoolSize());
+                VerifierPool.spawn(context, plan.task(), plan.runtime().verifierPoolSize(),
+                        new VerifierActor.Limits(plan.runtime().verifierStuckAfter(), plan.runtime().verifierQueueCapacity()));
             }
             if (plan.options().roles().contains("rollout")) {
                 String node = cluster.selfMember().address().hostPort();

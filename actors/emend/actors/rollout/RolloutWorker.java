@@ -369,7 +369,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             List<Trajectory> group = byGroup.get(lease.getStep() + "/" + lease.getProblemIndex());
             pendingScores.put(lease.getLeaseId(), group);
             VerifyRequest.Builder request = VerifyRequest.newBuilder().setTask(spec.getTask()).setProblemId(lease.getProblemId())
-                    .setQuestion(lease.getQuestion()).setAnswer(lease.getAnswer());
+                    .setQuestion(lease.getQuestion()).setAnswer(lease.getAnswer())
+                    .setDeadlineUnixMs(System.currentTimeMillis() + setup.runtime().verifyTimeout().toMillis());
             group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptOne())));
             group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptTwo())));
             long leaseId = lease.getLeaseId();

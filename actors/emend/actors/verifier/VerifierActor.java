@@ -5,15 +5,33 @@ import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
 import emend.task.Problem;
 import emend.task.Task;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
-/** Scores attempts with the task's verifier; one request at a time (the pool bounds concurrency). */
-public final class VerifierActor {
+/**
+ * Scores attempts with the task's verifier, one request at a time (the pool's size bounds concurrency).
+ *
+ * <p>Overload and misbehaviour never stall a caller: requests wait in a bounded queue (a full queue answers at
+ * once with an error); a request whose caller has already given up (its deadline passed) is dropped unscored;
+ * and a scoring call that runs past {@code stuckAfter} (e.g. a pathological input to a verifier) is abandoned,
+ * answered with an error, and this verifier goes on with the next request on a fresh thread.
+ */
+public final class VerifierActor extends AbstractBehavior<VerifierActor.Command> {
 
-    /** Verifier pools register under this key; rollout workers route to them through a group router. */
+    /** Verifier pools register under this key; rollout workers find them through the receptionist. */
     public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "emend-verifier");
 
     public sealed interface Command {}
@@ -22,21 +40,98 @@ public final class VerifierActor {
 
     public record Verified(VerifyResult payload) implements WireMessage {}
 
-    private VerifierActor() {}
+    private record Done(Verify request, VerifyResult result, Throwable failure) implements Command {}
 
-    public static Behavior<Command> create(Task task) {
-        return Behaviors.receive(Command.class)
-                .onMessage(Verify.class, verify -> {
-                    verify.replyTo().tell(new Verified(score(task, verify.payload())));
-                    return Behaviors.same();
-                })
+    /**
+     * @param stuckAfter a scoring call running longer is abandoned
+     * @param queueCapacity requests waiting behind the one being scored
+     */
+    public record Limits(Duration stuckAfter, int queueCapacity) {}
+
+    private final ActorContext<Command> context;
+    private final StashBuffer<Command> queue;
+    private final Task task;
+    private final Limits limits;
+    private final Executor executor;
+    private boolean busy;
+
+    public static Behavior<Command> create(Task task, Limits limits) {
+        return Behaviors.withStash(limits.queueCapacity(), queue -> Behaviors.setup(context -> new VerifierActor(context, queue, task, limits)));
+    }
+
+    private VerifierActor(ActorContext<Command> context, StashBuffer<Command> queue, Task task, Limits limits) {
+        super(context);
+        this.context = context;
+        this.queue = queue;
+        this.task = task;
+        this.limits = limits;
+        this.executor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(VerifierPool.BLOCKING_DISPATCHER));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Verify.class, this::onVerify)
+                .onMessage(Done.class, this::onDone)
                 .build();
+    }
+
+    private Behavior<Command> onVerify(Verify verify) {
+        if (!busy) {
+            return start(verify);
+        }
+        if (queue.isFull()) {
+            reply(verify, error("verifier queue full (" + limits.queueCapacity() + " waiting): the pool is overloaded; add verifier "
+                    + "nodes or raise emend.runtime.verifier-pool-size"));
+        } else {
+            queue.stash(verify);
+        }
+        return this;
+    }
+
+    private Behavior<Command> start(Verify verify) {
+        long deadline = verify.payload().getDeadlineUnixMs();
+        if (deadline > 0 && System.currentTimeMillis() > deadline) {
+            reply(verify, error("expired before a verifier reached it (its caller gave up): the pool is overloaded"));
+            return next();
+        }
+        busy = true;
+        context.pipeToSelf(CompletableFuture.supplyAsync(() -> score(task, verify.payload()), executor)
+                        .orTimeout(limits.stuckAfter().toMillis(), TimeUnit.MILLISECONDS),
+                (result, failure) -> new Done(verify, result, failure));
+        return this;
+    }
+
+    private Behavior<Command> onDone(Done done) {
+        busy = false;
+        if (done.failure() == null) {
+            reply(done.request(), done.result());
+        } else if (done.failure() instanceof TimeoutException) {
+            context.getLog().warn("verification of problem {} ran past {}; abandoned (its thread is lost until it returns)",
+                    done.request().payload().getProblemId(), limits.stuckAfter());
+            reply(done.request(), error("the verifier was stuck for over " + limits.stuckAfter() + " and was abandoned"));
+        } else {
+            reply(done.request(), error("the verifier failed: " + done.failure()));
+        }
+        return next();
+    }
+
+    private Behavior<Command> next() {
+        return queue.isEmpty() ? this : queue.unstash(this, 1, Function.identity());
+    }
+
+    private static void reply(Verify verify, VerifyResult result) {
+        verify.replyTo().tell(new Verified(result));
+    }
+
+    private static VerifyResult error(String message) {
+        return VerifyResult.newBuilder().setError(message).build();
     }
 
     static VerifyResult score(Task task, VerifyRequest request) {
         if (!task.name().equals(request.getTask())) {
-            return VerifyResult.newBuilder().setError("this verifier scores task '" + task.name() + "', not '" + request.getTask()
-                    + "': start verifier nodes with the learner's task settings").build();
+            return error("this verifier scores task '" + task.name() + "', not '" + request.getTask()
+                    + "': start verifier nodes with the learner's task settings");
         }
         Problem problem = new Problem(request.getProblemId(), request.getQuestion(), request.getAnswer());
         VerifyResult.Builder result = VerifyResult.newBuilder();

@@ -2,7 +2,6 @@ package emend.actors.verifier;
 
 import emend.task.Task;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.PoolRouter;
@@ -10,10 +9,10 @@ import org.apache.pekko.actor.typed.javadsl.Routers;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
- * A node's verifiers: {@code size} actors behind a round-robin pool router on the blocking dispatcher (scoring
- * may run untrusted code), registered with the receptionist so rollout workers on any node find them (each worker
- * spreads its calls over the pools it has seen listed).
- * Callers bound each call with a timeout; a failed verifier is restarted.
+ * A node's verifiers: {@code size} actors behind a round-robin pool router, scoring on the blocking dispatcher
+ * (scoring may run untrusted code in subprocesses), registered with the receptionist so rollout workers on any
+ * node find them (each worker spreads its calls over the pools it has seen listed). Callers bound each call with a
+ * timeout; a failed verifier is restarted; see {@link VerifierActor} for overload and stuck calls.
  */
 public final class VerifierPool {
 
@@ -22,11 +21,11 @@ public final class VerifierPool {
     private VerifierPool() {}
 
     /** Spawns the pool under {@code parent}'s context and registers it; returns the router. */
-    public static ActorRef<VerifierActor.Command> spawn(org.apache.pekko.actor.typed.javadsl.ActorContext<?> parent, Task task, int size) {
+    public static ActorRef<VerifierActor.Command> spawn(org.apache.pekko.actor.typed.javadsl.ActorContext<?> parent, Task task, int size,
+                                                        VerifierActor.Limits limits) {
         PoolRouter<VerifierActor.Command> pool = Routers.pool(size,
-                        Behaviors.supervise(VerifierActor.create(task)).onFailure(SupervisorStrategy.restart()))
-                .withRoundRobinRouting()
-                .withRouteeProps(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
+                        Behaviors.supervise(VerifierActor.create(task, limits)).onFailure(SupervisorStrategy.restart()))
+                .withRoundRobinRouting();
         ActorRef<VerifierActor.Command> router = parent.spawn(pool, "verifiers");
         parent.getSystem().receptionist().tell(Receptionist.register(VerifierActor.KEY, router));
         return router;
