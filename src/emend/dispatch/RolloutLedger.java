@@ -138,10 +138,6 @@ public final class RolloutLedger {
         return admissionWaits;
     }
 
-    public int readyGroups() {
-        return readyGroups.size();
-    }
-
     private int putBack(List<LeaseTable.Lease<PromptDraw>> expired) {
         for (LeaseTable.Lease<PromptDraw> lease : expired) {
             prompts.putBack(lease.item());

@@ -13,8 +13,6 @@ import java.util.HexFormat;
  */
 public final class WeightPublication {
 
-    /** Artery's default maximum frame is 256 KiB; chunks stay well below it with room for the envelope. */
-    public static final int DEFAULT_CHUNK_BYTES = 192 * 1024;
     /** The contract's upper bound on a chunk. */
     public static final int MAX_CHUNK_BYTES = 1 << 20;
 

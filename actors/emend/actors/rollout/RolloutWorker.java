@@ -347,8 +347,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             List<PromptDraw> draws = new ArrayList<>();
             for (PromptLease lease : work) {
                 if (lease.getTwoTurns() == twoTurns) {
-                    draws.add(new PromptDraw(new Problem(lease.getProblemId(), lease.getQuestion(), lease.getAnswer()),
-                            lease.getProblemIndex(), lease.getStep()));
+                    draws.add(draw(lease));
                 }
             }
             if (!draws.isEmpty()) {
@@ -356,6 +355,12 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             }
         }
         return out;
+    }
+
+    /** The prompt a lease hands out, as the sampler and the group ids know it. */
+    private static PromptDraw draw(PromptLease lease) {
+        return new PromptDraw(new Problem(lease.getProblemId(), lease.getQuestion(), lease.getAnswer()), lease.getProblemIndex(),
+                lease.getStep());
     }
 
     private Behavior<Command> onGenerated(Generated generated) {
@@ -366,7 +371,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         Map<String, List<Trajectory>> byGroup = new LinkedHashMap<>();
         generated.rows().forEach(t -> byGroup.computeIfAbsent(t.groupId(), g -> new ArrayList<>()).add(t));
         for (PromptLease lease : leases) {
-            List<Trajectory> group = byGroup.get(lease.getStep() + "/" + lease.getProblemIndex());
+            List<Trajectory> group = byGroup.get(draw(lease).groupId());
             pendingScores.put(lease.getLeaseId(), group);
             VerifyRequest.Builder request = VerifyRequest.newBuilder().setTask(spec.getTask()).setProblemId(lease.getProblemId())
                     .setQuestion(lease.getQuestion()).setAnswer(lease.getAnswer())
