@@ -184,7 +184,7 @@ public final class Checkpoint {
         }
     }
 
-    private static void replace(Path temp, Path target) throws IOException {
+    static void replace(Path temp, Path target) throws IOException {
         Path old = null;
         if (Files.exists(target)) {
             old = target.resolveSibling("." + target.getFileName() + ".old-" + System.nanoTime());
@@ -200,17 +200,17 @@ public final class Checkpoint {
         }
     }
 
-    private static void writeString(Path file, String text) throws IOException {
+    static void writeString(Path file, String text) throws IOException {
         Files.writeString(file, text + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
     }
 
-    private static void fsync(Path file) throws IOException {
+    static void fsync(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.force(true);
         }
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
@@ -221,7 +221,7 @@ public final class Checkpoint {
         }
     }
 
-    private static MessageDigest sha256() {
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

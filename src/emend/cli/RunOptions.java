@@ -1,6 +1,7 @@
 package emend.cli;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import emend.run.Settings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -22,6 +23,10 @@ final class RunOptions {
 
     @Option(names = "--run-dir", description = "Run directory (default: a new folder under runs/).")
     String runDir;
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its last checkpoint, "
+            + "with the settings it was started with (flags given here override them).")
+    Path resume;
 
     @Option(names = "--schedule", split = ",", description = "Stage schedule, e.g. stage1:60,stage2:120 or single-turn:180.")
     List<String> schedule;
@@ -50,8 +55,15 @@ final class RunOptions {
         if (schedule != null) {
             all.put("emend.rl.schedule", "[" + String.join(",", schedule.stream().map(RunOptions::quoted).toList()) + "]");
         }
+        if (resume != null) {
+            if (runDir != null && !Path.of(runDir).toAbsolutePath().normalize().equals(resume.toAbsolutePath().normalize())) {
+                throw new IllegalArgumentException("--resume " + resume + " continues that run in its own directory; drop --run-dir " + runDir);
+            }
+            all.put("emend.run-dir", quoted(resume.toString()));
+            all.put("emend.resume", "true");
+        }
         extra.forEach((key, value) -> put(all, key, value));
-        return Settings.load(config, all);
+        return Settings.load(resume == null ? ConfigFactory.empty() : Settings.savedRun(resume), config, all);
     }
 
     private static void put(Map<String, String> map, String key, String value) {

@@ -19,8 +19,13 @@ public final class LeaseTable<P> {
     /** One open lease. */
     public record Lease<P>(long id, P item, String holder, long deadlineMillis) {}
 
+    /** @param firstId the first lease id; ids then count up by one */
+    public LeaseTable(long firstId) {
+        this.nextId = firstId;
+    }
+
     private final Map<Long, Lease<P>> open = new LinkedHashMap<>();
-    private long nextId = 1;
+    private long nextId;
     private long dispatched;
     private long completed;
     private long expired;

@@ -20,10 +20,13 @@ public final class PromptQueue {
     private final Deque<PromptDraw> returned = new ArrayDeque<>();
     private long drawn;
 
-    public PromptQueue(List<Problem> problems, long seed, int batchSize) {
+    /** @param stepsDone learner steps already taken (a resumed run): drawing starts with step {@code stepsDone + 1} */
+    public PromptQueue(List<Problem> problems, long seed, int batchSize, int stepsDone) {
         this.problems = problems;
         this.stream = new ProblemStream(problems.size(), seed);
         this.batchSize = batchSize;
+        this.drawn = (long) stepsDone * batchSize;
+        stream.skip(drawn);
     }
 
     public PromptDraw next() {

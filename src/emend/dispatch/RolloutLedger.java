@@ -21,32 +21,45 @@ public final class RolloutLedger {
     public enum Admission { ACCEPTED, DUPLICATE, STALE, EXPIRED }
 
     private final PromptQueue prompts;
-    private final LeaseTable<PromptDraw> leases = new LeaseTable<>();
-    private final StalenessWindow window;
+    private final LeaseTable<PromptDraw> leases;
+    private StalenessWindow window;
     private final long leaseTimeoutMillis;
     private final long totalPrompts;
     private final Set<Long> completedLeases = new HashSet<>();
     private final List<List<Trajectory>> readyGroups = new ArrayList<>();
+    private final long acceptedBefore;
     private long accepted;
     private long droppedStale;
     private long duplicates;
     private long admissionWaits;
 
-    /** @param totalPrompts prompts the whole schedule trains on; none are handed out beyond it */
-    public RolloutLedger(PromptQueue prompts, StalenessWindow window, long leaseTimeoutMillis, long totalPrompts) {
+    /**
+     * @param totalPrompts prompts the whole schedule trains on; none are handed out beyond it
+     * @param acceptedBefore prompts trained on before this ledger started (a resumed run)
+     * @param firstLeaseId the first lease id: results of an earlier learner's leases must not match this one's
+     */
+    public RolloutLedger(PromptQueue prompts, StalenessWindow window, long leaseTimeoutMillis, long totalPrompts, long acceptedBefore,
+                         long firstLeaseId) {
         if (leaseTimeoutMillis < 1) {
             throw new IllegalArgumentException("lease timeout must be >= 1 ms, got " + leaseTimeoutMillis);
         }
+        this.leases = new LeaseTable<>(firstLeaseId);
+        this.acceptedBefore = acceptedBefore;
         this.prompts = prompts;
         this.window = window;
         this.leaseTimeoutMillis = leaseTimeoutMillis;
         this.totalPrompts = totalPrompts;
     }
 
+    /** Changes η from the next grant and admission on (an operator's live change). */
+    public void setMaxStaleness(int maxStaleness) {
+        window = new StalenessWindow(maxStaleness, window.batchSize());
+    }
+
     /** Leases up to {@code capacity} prompts to {@code worker}, as many as the staleness window allows now. */
     public List<LeaseTable.Lease<PromptDraw>> grant(String worker, int capacity, long currentVersion, long nowMillis) {
-        long slots = Math.min(window.openSlots(leases.inFlight(), accepted, currentVersion),
-                totalPrompts - leases.inFlight() - accepted);
+        long trained = acceptedBefore + accepted;
+        long slots = Math.min(window.openSlots(leases.inFlight(), trained, currentVersion), totalPrompts - leases.inFlight() - trained);
         int count = (int) Math.min(capacity, slots);
         if (count < capacity) {
             admissionWaits++;

@@ -49,6 +49,11 @@ public final class ScoreLearner {
         this.microBatchRows = microBatchRows;
     }
 
+    /** The optimizer whose state a checkpoint saves. */
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
     /** The policy version: the number of updates applied so far. */
     public long version() {
         return optimizer.stepCount();

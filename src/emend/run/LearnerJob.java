@@ -6,8 +6,8 @@ import emend.task.Task;
 
 /**
  * What a rollout driver gets to train one run: the settings, the task, the policy being trained (its weights are
- * what gets published) and the {@link PolicyTrainer} that takes the learner steps. The process that hosts the
- * learner builds it and owns its native memory.
+ * what gets published), the {@link PolicyTrainer} that takes the learner steps and the parameters an operator may
+ * change while it runs. The process that hosts the learner builds it and owns its native memory.
  */
 public record LearnerJob(RunSettings settings, RuntimeSettings runtime, Task task, Dialogue dialogue, Transformer policy,
-                         PolicyTrainer trainer) {}
+                         PolicyTrainer trainer, LiveParameters live) {}

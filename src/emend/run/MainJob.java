@@ -2,6 +2,7 @@ package emend.run;
 
 import ai.djl.ndarray.NDManager;
 import emend.checkpoint.Checkpoint;
+import emend.checkpoint.ResumeCheckpoint;
 import emend.console.ProgressBar;
 import emend.engine.DjlRuntime;
 import emend.eval.Evaluation;
@@ -17,9 +18,11 @@ import emend.tokenize.ByteTokenizer;
 import emend.tokenize.Tokenizer;
 import emend.train.AdamW;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -27,6 +30,9 @@ import java.util.stream.Stream;
  * evaluation of the selected weights, with everything written to the run directory.
  */
 public final class MainJob {
+
+    private static final String BASE_MODEL = "base-model";
+    private static final String BASE_EVALUATION = "base-evaluation.json";
 
     private final RunSettings settings;
     private final RuntimeSettings runtime;
@@ -58,25 +64,47 @@ public final class MainJob {
         try (RunDirectory run = RunDirectory.open(settings.runDir(), settings.seed());
              NDManager manager = DjlRuntime.engine().newBaseManager(DjlRuntime.device(settings.device()))) {
             out.println("run directory: " + run.root());
+            Optional<Path> saved = savedState(run.root());
             out.printf("task %s: %d train / %d dev / %d test problems; model %s, %,d parameters%n", task.name(),
                     task.train().size(), task.dev().size(), task.test().size(), settings.model().preset(), config.parameterCount());
             out.println("settings: " + settingsJson.replace("\n", "\n  "));
-            run.writeJson("settings.json", com.google.gson.JsonParser.parseString(settingsJson));
+            if (saved.isEmpty()) {
+                run.writeJson("settings.json", com.google.gson.JsonParser.parseString(settingsJson));
+            }
 
-            Weights base = BaseModel.obtain(settings, task, dialogue, config, manager, out);
+            Weights base = saved.isPresent()
+                    ? Checkpoint.load(run.root().resolve(BASE_MODEL), manager).weights()
+                    : startingWeights(run, task, dialogue, config, manager);
             Transformer reference = new Transformer(base);
-            Evaluation baseEval = evaluate("base", reference, dialogue, task);
+            Evaluation baseEval;
+            if (saved.isPresent()) {
+                baseEval = run.readJson(BASE_EVALUATION, Evaluation.class);
+            } else {
+                baseEval = evaluate("base", reference, dialogue, task);
+                run.writeJson(BASE_EVALUATION, baseEval);
+            }
 
             Weights policyWeights = base.copy(manager);
             Transformer policy = new Transformer(policyWeights);
             RunSettings.RlSettings rl = settings.rl();
+            LiveParameters live = LiveParameters.of(settings, runtime);
             TrainingSession.Outcome outcome;
             try (AdamW optimizer = new AdamW(policyWeights.tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0.0, rl.maxGradNorm()))) {
                 ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, tokenizer.specials().pad(), rl.microBatchRows());
                 Evaluator devEvaluator = new Evaluator(new Generator(policy, tokenizer.specials().pad()), dialogue, task);
-                try (TrainingSession session = new TrainingSession(settings, task, dialogue, learner, devEvaluator, policy, run, out)) {
-                    outcome = driver.train(new LearnerJob(settings, runtime, task, dialogue, policy, session));
+                try (TrainingSession session = new TrainingSession(settings, task, dialogue, learner, devEvaluator, policy, run, live, out)) {
+                    if (saved.isPresent()) {
+                        try (ResumeCheckpoint.Loaded state = ResumeCheckpoint.read(saved.get(), manager)) {
+                            session.resume(state);
+                        }
+                    }
+                    outcome = driver.train(new LearnerJob(settings, runtime, task, dialogue, policy, session, live));
                 }
+            }
+            if (outcome.stopped()) {
+                out.printf("run stopped after step %d of %d; its state is in %s. Continue it with: ./emend train --resume %s%n",
+                        outcome.selectedStep(), rl.totalSteps(), run.root().resolve(ResumeCheckpoint.DIRECTORY), run.root());
+                return Map.of("stopped", true, "steps_done", outcome.selectedStep());
             }
             Transformer selected = new Transformer(outcome.selected());
             out.printf("selected weights: step %d of %d (%s)%n", outcome.selectedStep(), rl.totalSteps(), rl.selection());
@@ -106,6 +134,31 @@ public final class MainJob {
             out.printf("wall time %.0f s; results in %s%n", wallSeconds, run.root().resolve("results.json"));
             return results;
         }
+    }
+
+    /**
+     * The resume state to continue from when the settings ask for a resume; refuses to start over a run that has
+     * one, since its state would be overwritten.
+     */
+    private Optional<Path> savedState(Path runRoot) {
+        Optional<Path> saved = ResumeCheckpoint.find(runRoot);
+        if (settings.resume() && saved.isEmpty()) {
+            throw new IllegalArgumentException(runRoot + " has no resume state to continue from (" + ResumeCheckpoint.DIRECTORY
+                    + "/ is written every emend.rl.checkpoint-every steps and by `emend ctl checkpoint`); start a new run without --resume");
+        }
+        if (!settings.resume() && saved.isPresent()) {
+            throw new IllegalArgumentException(runRoot + " holds a run that can be continued (step "
+                    + ResumeCheckpoint.readState(saved.get()).getStepsDone() + "): pass --resume " + runRoot
+                    + " to continue it, or choose another --run-dir");
+        }
+        return saved;
+    }
+
+    /** The base model (warm-up or cache), also saved in the run directory so a resume needs nothing else. */
+    private Weights startingWeights(RunDirectory run, Task task, Dialogue dialogue, ModelConfig config, NDManager manager) {
+        Weights base = BaseModel.obtain(settings, task, dialogue, config, manager, out);
+        Checkpoint.save(run.root().resolve(BASE_MODEL), base, dialogue.tokenizer(), 0, Map.of("role", "reference", "task", task.name()));
+        return base;
     }
 
     /**

@@ -3,6 +3,7 @@ package emend.run;
 import emend.rl.LearnerStats;
 import emend.rl.Stage;
 import emend.rl.Trajectory;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -31,4 +32,13 @@ public interface PolicyTrainer {
 
     /** The weights the run ends with. */
     TrainingSession.Outcome finish();
+
+    /** Writes the state needed to resume after the steps taken so far; returns its directory. */
+    Path checkpoint();
+
+    /** Step of the last state written (0 = none). */
+    int lastCheckpointStep();
+
+    /** Ends the run early: writes the resume state, returns the current weights marked as stopped. */
+    TrainingSession.Outcome stop();
 }

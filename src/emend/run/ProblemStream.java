@@ -36,6 +36,16 @@ public final class ProblemStream {
         return out;
     }
 
+    /** Moves past the next {@code count} problems (the data position of a resumed run). */
+    public void skip(long count) {
+        for (long i = 0; i < count; i++) {
+            if (offset == size) {
+                reshuffle();
+            }
+            offset++;
+        }
+    }
+
     private void reshuffle() {
         epoch++;
         offset = 0;

@@ -24,9 +24,9 @@ public final class RlLoop implements RolloutDriver {
         Task task = job.task();
         PolicyTrainer session = job.trainer();
         int eos = job.dialogue().tokenizer().specials().eos();
-        SamplingConfig sampling = SamplingConfig.sampled(rl.temperature(), task.maxAttemptTokens(), eos);
         RolloutSampler sampler = new RolloutSampler(new Generator(job.policy(), job.dialogue().tokenizer().specials().pad()), job.dialogue());
         ProblemStream stream = new ProblemStream(task.train().size(), settings.seed());
+        stream.skip((long) session.stepsDone() * rl.promptsPerStep());
         session.begin();
         while (!session.finished()) {
             long step = session.stepsDone() + 1;
@@ -34,6 +34,7 @@ public final class RlLoop implements RolloutDriver {
             for (int index : stream.next(rl.promptsPerStep())) {
                 prompts.add(new PromptDraw(task.train().get(index), index, step));
             }
+            SamplingConfig sampling = SamplingConfig.sampled(job.live().temperature(), task.maxAttemptTokens(), eos);
             long t0 = System.nanoTime();
             List<Trajectory> batch = sampler.sample(prompts, rl.samplesPerPrompt(), session.stageOf(step).twoTurns(), sampling,
                     settings.seed(), session.version(), task.verifier());

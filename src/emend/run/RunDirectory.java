@@ -70,6 +70,16 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
+    /** Reads {@code name} back as a {@code type}, e.g. a saved evaluation. */
+    public <T> T readJson(String name, Class<T> type) {
+        Path file = root.resolve(name);
+        try {
+            return GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), type);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot read " + file + " (" + e.getMessage() + "); the run directory is incomplete", e);
+        }
+    }
+
     public static String toJson(Object value) {
         return GSON.toJson(value);
     }

@@ -17,6 +17,7 @@ import java.util.List;
 public record RunSettings(
         long seed,
         String runDir,
+        boolean resume,
         String device,
         TaskSettings task,
         SandboxSettings sandbox,
@@ -68,6 +69,7 @@ public record RunSettings(
             ObjectiveSettings objective,
             Selection selection,
             int devEvalEvery,
+            int checkpointEvery,
             int microBatchRows) {
 
         public RlSettings {
@@ -80,6 +82,10 @@ public record RunSettings(
             }
             if (microBatchRows < 1) {
                 throw new IllegalArgumentException("emend.rl.micro-batch-rows must be >= 1, got " + microBatchRows);
+            }
+            if (checkpointEvery < 0) {
+                throw new IllegalArgumentException("emend.rl.checkpoint-every must be >= 0 (0 = only at the end and on request), got "
+                        + checkpointEvery);
             }
             if (devEvalEvery < 1) {
                 throw new IllegalArgumentException("rl.dev-eval-every must be >= 1, got " + devEvalEvery);
@@ -119,7 +125,7 @@ public record RunSettings(
                         + r.getString("checkpoint-selection") + "'");
             };
             RunSettings settings = new RunSettings(
-                    c.getLong("seed"), c.getString("run-dir"), c.getString("device"),
+                    c.getLong("seed"), c.getString("run-dir"), c.getBoolean("resume"), c.getString("device"),
                     new TaskSettings(t.getString("name"), t.getString("problems"), t.getLong("split-seed"), lin.getInt("min-a"), lin.getInt("max-a"),
                             lin.getInt("max-x"), lin.getInt("max-b"), lin.getInt("dev-size"), lin.getInt("test-size")),
                     SandboxSettings.fromConfig(root),
@@ -128,7 +134,7 @@ public record RunSettings(
                             w.getDouble("teacher-accuracy"), w.getString("cache-dir")),
                     new RlSettings(schedule, r.getInt("prompts-per-step"), r.getInt("samples-per-prompt"), r.getDouble("temperature"),
                             r.getDouble("learning-rate"), r.getDouble("max-grad-norm"), objective, selection, r.getInt("dev-eval-every"),
-                            r.getInt("micro-batch-rows")),
+                            r.getInt("checkpoint-every"), r.getInt("micro-batch-rows")),
                     c.getConfig("eval").getInt("sampled-per-problem"));
             settings.validate();
             return settings;
@@ -139,6 +145,9 @@ public record RunSettings(
     }
 
     private void validate() {
+        if (resume && runDir.isBlank()) {
+            throw new IllegalArgumentException("emend.resume needs the run directory to continue: pass --resume RUN_DIR");
+        }
         if (!List.of("linear", "jsonl", "code").contains(task.name())) {
             throw new IllegalArgumentException("emend.task.name must be linear, jsonl or code, got '" + task.name() + "'");
         }

@@ -18,7 +18,28 @@ public final class Settings {
      * @param overrides dotted keys such as {@code emend.rl.alpha} with values in HOCON syntax
      */
     public static Config load(Path file, Map<String, String> overrides) {
-        Config config = ConfigFactory.parseResources("reference.conf");
+        return load(ConfigFactory.empty(), file, overrides);
+    }
+
+    /**
+     * The settings a run was started with (its settings.json), as the layer under {@code file} and the overrides,
+     * so a resumed run trains as it began unless told otherwise.
+     */
+    public static Config savedRun(Path runDirectory) {
+        Path file = runDirectory.resolve("settings.json");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(runDirectory + " is not a run directory: it has no settings.json");
+        }
+        try {
+            return ConfigFactory.parseFile(file.toFile()).atPath("emend");
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(file + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    /** @param savedRun settings between the shipped defaults and {@code file} (empty for a new run) */
+    public static Config load(Config savedRun, Path file, Map<String, String> overrides) {
+        Config config = savedRun.withFallback(ConfigFactory.parseResources("reference.conf"));
         if (file != null) {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException("config file " + file + " does not exist");

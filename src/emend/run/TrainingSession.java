@@ -1,10 +1,12 @@
 package emend.run;
 
+import emend.checkpoint.ResumeCheckpoint;
 import emend.console.ProgressBar;
 import emend.eval.Evaluator;
 import emend.eval.FiveMetrics;
 import emend.model.Transformer;
 import emend.model.Weights;
+import emend.proto.TrainerState;
 import emend.rl.LearnerStats;
 import emend.rl.ScoreLearner;
 import emend.rl.Stage;
@@ -12,11 +14,14 @@ import emend.rl.Trajectory;
 import emend.task.Dialogue;
 import emend.task.Task;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The learner side of a SCoRe run, whoever produces the rollouts: walks the stage schedule one learner step per
@@ -26,8 +31,12 @@ import java.util.Map;
  */
 public final class TrainingSession implements PolicyTrainer, AutoCloseable {
 
-    /** The weights the run ends with and the step they come from (0 = the base model). */
-    public record Outcome(Weights selected, int selectedStep, List<Map<String, Object>> devCurve) {}
+    /**
+     * The weights the run ends with and the step they come from (0 = the base model).
+     *
+     * @param stopped the run was stopped before its schedule was done (its resume state is on disk)
+     */
+    public record Outcome(Weights selected, int selectedStep, List<Map<String, Object>> devCurve, boolean stopped) {}
 
     private final RunSettings settings;
     private final Task task;
@@ -39,11 +48,13 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
     private final PrintStream out;
     private final List<Map<String, Object>> devCurve = new ArrayList<>();
     private final Selection selection;
+    private final LiveParameters live;
     private int step;
+    private int lastCheckpointStep;
     private ProgressBar bar;
 
     public TrainingSession(RunSettings settings, Task task, Dialogue dialogue, ScoreLearner learner, Evaluator evaluator,
-                           Transformer policy, RunDirectory run, PrintStream out) {
+                           Transformer policy, RunDirectory run, LiveParameters live, PrintStream out) {
         this.settings = settings;
         this.task = task;
         this.dialogue = dialogue;
@@ -52,13 +63,38 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         this.policy = policy;
         this.run = run;
         this.out = out;
+        this.live = live;
         this.selection = new Selection(settings.rl().selection());
     }
 
-    /** Evaluates the starting weights on the dev problems when they select the checkpoint. */
+    /**
+     * Continues from a saved state instead of the start: policy weights, optimizer moments, step, selection, dev
+     * curve and live parameters. Call before {@link #begin()}.
+     *
+     * @throws IllegalArgumentException if the state was written under settings that change what the steps do
+     */
+    public void resume(ResumeCheckpoint.Loaded saved) {
+        TrainerState state = saved.state();
+        Map<String, String> expected = fingerprint();
+        if (!expected.equals(state.getFingerprintMap())) {
+            throw new IllegalArgumentException("the resume state in " + run.root() + " was written under other settings: saved "
+                    + state.getFingerprintMap() + ", now " + expected + "; resume with the run's own settings (its settings.json)");
+        }
+        saved.policy().tensors().forEach((name, tensor) -> tensor.copyTo(policy.weights().get(name)));
+        learner.optimizer().restore(saved.optimizer());
+        step = state.getStepsDone();
+        lastCheckpointStep = step;
+        live.restore(state.getParametersMap());
+        saved.best().ifPresent(best -> selection.restore(best, state.getBestStep(), state.getBestScore()));
+        state.getDevCurveList().forEach(point -> devCurve.add(DevPoints.toRecord(point)));
+        run.metric(new LinkedHashMap<>(Map.of("event", "resumed", "step", step)));
+        out.printf("resumed at step %d of %d (policy version %d)%n", step, settings.rl().totalSteps(), learner.version());
+    }
+
+    /** Evaluates the starting weights on the dev problems when they select the checkpoint (not on a resume). */
     @Override
     public void begin() {
-        if (selectsOnDev()) {
+        if (step == 0 && selectsOnDev()) {
             selection.offer(devEvaluation("base").accT2(), 0, policy.weights());
         }
     }
@@ -105,7 +141,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
             bar = new ProgressBar(out, phase.stage().label(), phase.steps());
         }
         long t0 = System.nanoTime();
-        LearnerStats stats = learner.step(batch, phase.stage(), settings.rl().objective(), settings.rl().learningRate());
+        LearnerStats stats = learner.step(batch, phase.stage(), live.objective(), live.learningRate());
         double learnerSeconds = (System.nanoTime() - t0) / 1e9;
         double tokensPerSecond = stats.generatedTokens() / rolloutSeconds;
         Map<String, Object> record = stepRecord(phase.stage(), stats, tokensPerSecond, rolloutSeconds, learnerSeconds);
@@ -135,7 +171,39 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
                 selection.offer(dev.accT2(), step, policy.weights());
             }
         }
+        int every = settings.rl().checkpointEvery();
+        if ((every > 0 && step % every == 0) || finished()) {
+            checkpoint();
+        }
         return stats;
+    }
+
+    /** Writes the resume state of the steps taken so far to the run directory; returns where. */
+    @Override
+    public Path checkpoint() {
+        TrainerState.Builder state = TrainerState.newBuilder()
+                .setStepsDone(step)
+                .setStage(step == 0 ? "" : phaseOf(step).stage().label())
+                .setSeed(settings.seed())
+                .setPromptsConsumed((long) step * settings.rl().promptsPerStep())
+                .putAllParameters(live.values())
+                .putAllFingerprint(fingerprint())
+                .setCreatedAt(Instant.now().toString());
+        devCurve.forEach(record -> state.addDevCurve(DevPoints.fromRecord(record)));
+        if (selection.best != null) {
+            state.setBestStep(selection.bestStep).setBestScore(selection.bestScore);
+        }
+        Path dir = ResumeCheckpoint.write(run.root(), state.build(), policy.weights(), selection.best,
+                learner.optimizer().state(), dialogue.tokenizer());
+        lastCheckpointStep = step;
+        run.metric(new LinkedHashMap<>(Map.of("event", "checkpoint", "step", step, "path", dir.toString())));
+        return dir;
+    }
+
+    /** Step of the last resume state written or resumed from (0 = none). */
+    @Override
+    public int lastCheckpointStep() {
+        return lastCheckpointStep;
     }
 
     /** The selected weights (a copy, or the live policy weights when the rule keeps the last ones). */
@@ -144,12 +212,38 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         return selection.finish(policy.weights(), step, devCurve);
     }
 
+    /** Ends the run before its schedule is done: writes the resume state and returns the weights as they are. */
+    @Override
+    public Outcome stop() {
+        checkpoint();
+        selection.discard();
+        return new Outcome(policy.weights(), step, devCurve, true);
+    }
+
+    /** The latest dev evaluation, if any. */
+    public Optional<Map<String, Object>> lastDevEvaluation() {
+        return devCurve.isEmpty() ? Optional.empty() : Optional.of(devCurve.get(devCurve.size() - 1));
+    }
+
     @Override
     public void close() {
         if (bar != null) {
             bar.close();
             bar = null;
         }
+    }
+
+    /** The settings a resume must share with the run it continues, or its steps would differ. */
+    private Map<String, String> fingerprint() {
+        RunSettings.RlSettings rl = settings.rl();
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("seed", Long.toString(settings.seed()));
+        out.put("task", task.name());
+        out.put("model", settings.model().preset() + "/" + settings.model().contextLength());
+        out.put("schedule", rl.schedule().toString());
+        out.put("prompts-per-step", Integer.toString(rl.promptsPerStep()));
+        out.put("samples-per-prompt", Integer.toString(rl.samplesPerPrompt()));
+        return out;
     }
 
     private boolean selectsOnDev() {
@@ -212,14 +306,8 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
 
     private FiveMetrics devEvaluation(String stage) {
         FiveMetrics dev = evaluator.greedy(task.dev(), settings.seed());
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("step", step);
-        record.put("stage", stage);
-        record.put("eval/dev/acc_t1", dev.accT1());
-        record.put("eval/dev/acc_t2", dev.accT2());
-        record.put("eval/dev/delta", dev.delta());
-        record.put("eval/dev/i_to_c", dev.incorrectToCorrect());
-        record.put("eval/dev/c_to_i", dev.correctToIncorrect());
+        Map<String, Object> record = DevPoints.record(step, stage, dev.accT1(), dev.accT2(), dev.delta(), dev.incorrectToCorrect(),
+                dev.correctToIncorrect());
         run.metric(record);
         devCurve.add(record);
         return dev;
@@ -255,6 +343,20 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
             this.rule = rule;
         }
 
+        void restore(Weights saved, int step, double score) {
+            discard();
+            best = saved.copy(saved.manager());
+            bestStep = step;
+            bestScore = score;
+        }
+
+        void discard() {
+            if (best != null) {
+                best.close();
+                best = null;
+            }
+        }
+
         void offer(double score, int step, Weights current) {
             if (score >= bestScore) {
                 if (best != null) {
@@ -271,9 +373,9 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
                 if (best != null) {
                     best.close();
                 }
-                return new Outcome(current, lastStep, devCurve);
+                return new Outcome(current, lastStep, devCurve, false);
             }
-            return new Outcome(best, bestStep, devCurve);
+            return new Outcome(best, bestStep, devCurve, false);
         }
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,41 @@ public final class AdamW implements AutoCloseable {
     /** Number of updates applied so far. */
     public long stepCount() {
         return step;
+    }
+
+    /** The optimizer's state: updates applied and both moments by parameter name (the live tensors, to read). */
+    public record State(long step, Map<String, NDArray> firstMoment, Map<String, NDArray> secondMoment) {}
+
+    public State state() {
+        return new State(step, Collections.unmodifiableMap(firstMoment), Collections.unmodifiableMap(secondMoment));
+    }
+
+    /**
+     * Continues from a saved state (a resumed run): copies of {@code saved}'s moments replace the current ones.
+     *
+     * @throws IllegalArgumentException naming the first moment whose name or shape does not fit the parameters
+     */
+    public void restore(State saved) {
+        for (String name : params.keySet()) {
+            for (Map<String, NDArray> moments : List.of(saved.firstMoment(), saved.secondMoment())) {
+                NDArray moment = moments.get(name);
+                if (moment == null || !moment.getShape().equals(params.get(name).getShape())) {
+                    throw new IllegalArgumentException("saved optimizer state does not fit parameter " + name + ": "
+                            + (moment == null ? "missing" : "shape " + moment.getShape() + " vs " + params.get(name).getShape()));
+                }
+            }
+        }
+        params.keySet().forEach(name -> {
+            replace(firstMoment, name, saved.firstMoment().get(name));
+            replace(secondMoment, name, saved.secondMoment().get(name));
+        });
+        step = saved.step();
+    }
+
+    private void replace(Map<String, NDArray> moments, String name, NDArray saved) {
+        NDArray copy = saved.duplicate();
+        copy.attach(stateManager);
+        moments.put(name, copy).close();
     }
 
     public Settings settings() {

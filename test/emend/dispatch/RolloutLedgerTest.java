@@ -17,7 +17,7 @@ final class RolloutLedgerTest {
             new Problem("c", "3+3", "6"), new Problem("d", "4+4", "8"), new Problem("e", "5+5", "10"));
 
     private static RolloutLedger ledger(int maxStaleness, int batch, long totalPrompts) {
-        return new RolloutLedger(new PromptQueue(PROBLEMS, 7, batch), new StalenessWindow(maxStaleness, batch), 1_000, totalPrompts);
+        return new RolloutLedger(new PromptQueue(PROBLEMS, 7, batch, 0), new StalenessWindow(maxStaleness, batch), 1_000, totalPrompts, 0, 1);
     }
 
     private static List<Trajectory> group(LeaseTable.Lease<PromptDraw> lease, long version) {

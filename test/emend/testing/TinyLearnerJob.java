@@ -8,6 +8,7 @@ import emend.model.Transformer;
 import emend.model.Weights;
 import emend.rl.ScoreLearner;
 import emend.run.LearnerJob;
+import emend.run.LiveParameters;
 import emend.run.RunDirectory;
 import emend.run.RunSettings;
 import emend.run.RuntimeSettings;
@@ -61,10 +62,12 @@ public final class TinyLearnerJob implements AutoCloseable {
         optimizer = new AdamW(policy.weights().tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0.0, 1.0));
         ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, tokenizer.specials().pad(), settings.rl().microBatchRows());
         run = RunDirectory.open(settings.runDir(), settings.seed());
+        RuntimeSettings runtime = RuntimeSettings.fromConfig(config);
+        LiveParameters live = LiveParameters.of(settings, runtime);
         session = new TrainingSession(settings, task, dialogue, learner,
-                new Evaluator(new Generator(policy, tokenizer.specials().pad()), dialogue, task), policy, run,
+                new Evaluator(new Generator(policy, tokenizer.specials().pad()), dialogue, task), policy, run, live,
                 new PrintStream(OutputStream.nullOutputStream()));
-        job = new LearnerJob(settings, RuntimeSettings.fromConfig(config), task, dialogue, policy, session);
+        job = new LearnerJob(settings, runtime, task, dialogue, policy, session, live);
     }
 
     public LearnerJob job() {

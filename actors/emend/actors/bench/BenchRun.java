@@ -6,6 +6,7 @@ import emend.model.ModelConfig;
 import emend.model.Transformer;
 import emend.model.Weights;
 import emend.run.LearnerJob;
+import emend.run.LiveParameters;
 import emend.run.PolicyTrainer;
 import emend.run.RunSettings;
 import emend.run.RuntimeSettings;
@@ -35,7 +36,8 @@ final class BenchRun implements AutoCloseable {
         Task task = Tasks.create(run.task(), run.sandbox());
         Dialogue dialogue = new Dialogue(new ByteTokenizer(), task.instruction());
         Transformer policy = new Transformer(Weights.initialize(model, 1, manager));
-        job = new LearnerJob(run, RuntimeSettings.fromConfig(config), task, dialogue, policy, trainer);
+        RuntimeSettings runtime = RuntimeSettings.fromConfig(config);
+        job = new LearnerJob(run, runtime, task, dialogue, policy, trainer, LiveParameters.of(run, runtime));
     }
 
     LearnerJob job() {

@@ -9,6 +9,7 @@ import emend.rl.Trajectory;
 import emend.run.PolicyTrainer;
 import emend.run.TrainingSession;
 import emend.util.Seeds;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,22 @@ final class StandIns {
 
         @Override
         public TrainingSession.Outcome finish() {
-            return new TrainingSession.Outcome(null, steps.get(), List.of());
+            return new TrainingSession.Outcome(null, steps.get(), List.of(), false);
+        }
+
+        @Override
+        public Path checkpoint() {
+            throw new UnsupportedOperationException("the orchestration benchmark's stand-in trainer has no state to save");
+        }
+
+        @Override
+        public int lastCheckpointStep() {
+            return 0;
+        }
+
+        @Override
+        public TrainingSession.Outcome stop() {
+            return new TrainingSession.Outcome(null, steps.get(), List.of(), true);
         }
 
         /** When step {@code step} (1-based) ended, in {@link System#nanoTime()}. */

@@ -102,9 +102,12 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         this.done = done;
         this.stepExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-model-dispatcher"));
         int batch = job.settings().rl().promptsPerStep();
-        this.ledger = new RolloutLedger(new PromptQueue(job.task().train(), job.settings().seed(), batch),
-                new StalenessWindow(job.runtime().maxStaleness(), batch), job.runtime().leaseTimeout().toMillis(),
-                (long) job.settings().rl().totalSteps() * batch);
+        int stepsBefore = job.trainer().stepsDone();
+        // Lease ids start at the clock in microseconds, so a restarted learner never takes a result of its
+        // predecessor's lease for one of its own (a learner hands out far fewer than 1,000 leases a millisecond).
+        this.ledger = new RolloutLedger(new PromptQueue(job.task().train(), job.settings().seed(), batch, stepsBefore),
+                new StalenessWindow(job.live().maxStaleness(), batch), job.runtime().leaseTimeout().toMillis(),
+                (long) job.settings().rl().totalSteps() * batch, (long) stepsBefore * batch, System.currentTimeMillis() * 1000);
         this.modelConfigJson = HfModelConfig.toJson(job.policy().weights().config(), job.dialogue().tokenizer().specials());
         this.version = job.trainer().version();
         this.stepsDone = job.trainer().stepsDone();

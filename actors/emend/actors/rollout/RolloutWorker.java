@@ -337,25 +337,26 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         context.pipeToSelf(CompletableFuture.supplyAsync(() -> generate(batch, version), generationExecutor), Generated::new);
     }
 
-    /** Samples the groups of {@code work}; single-turn and two-turn leases are generated separately. */
+    /**
+     * Samples the groups of {@code work}; leases that differ in turns or temperature (an operator may change it
+     * live) are generated separately.
+     */
     private List<Trajectory> generate(List<PromptLease> work, long version) {
-        SamplingConfig sampling = SamplingConfig.sampled(spec.getTemperature(), spec.getMaxAttemptTokens(),
-                dialogue.tokenizer().specials().eos());
         DjlRuntime.gradientsOffOnThisThread();
-        List<Trajectory> out = new ArrayList<>();
-        for (boolean twoTurns : new boolean[] {true, false}) {
-            List<PromptDraw> draws = new ArrayList<>();
-            for (PromptLease lease : work) {
-                if (lease.getTwoTurns() == twoTurns) {
-                    draws.add(draw(lease));
-                }
-            }
-            if (!draws.isEmpty()) {
-                out.addAll(generator.generateUnscored(draws, spec.getSamplesPerPrompt(), twoTurns, sampling, spec.getRunSeed(), version));
-            }
+        Map<SamplingKey, List<PromptDraw>> batches = new LinkedHashMap<>();
+        for (PromptLease lease : work) {
+            double temperature = lease.getTemperature() > 0 ? lease.getTemperature() : spec.getTemperature();
+            batches.computeIfAbsent(new SamplingKey(lease.getTwoTurns(), temperature), key -> new ArrayList<>()).add(draw(lease));
         }
+        List<Trajectory> out = new ArrayList<>();
+        batches.forEach((key, draws) -> {
+            SamplingConfig sampling = SamplingConfig.sampled(key.temperature(), spec.getMaxAttemptTokens(), dialogue.tokenizer().specials().eos());
+            out.addAll(generator.generateUnscored(draws, spec.getSamplesPerPrompt(), key.twoTurns(), sampling, spec.getRunSeed(), version));
+        });
         return out;
     }
+
+    private record SamplingKey(boolean twoTurns, double temperature) {}
 
     /** The prompt a lease hands out, as the sampler and the group ids know it. */
     private static PromptDraw draw(PromptLease lease) {

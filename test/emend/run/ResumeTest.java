@@ -1,0 +1,161 @@
+package emend.run;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import emend.checkpoint.Checkpoint;
+import emend.checkpoint.CheckpointException;
+import emend.checkpoint.ResumeCheckpoint;
+import emend.rl.LearnerStats;
+import emend.rl.Stage;
+import emend.rl.Trajectory;
+import emend.testing.TestModels;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Stop a run after step 2, resume it, and it ends exactly where an uninterrupted run ends: the resume state
+ * restores weights, optimizer moments, step, data position and live parameters. The tiny untrained model never
+ * earns a reward, which would leave the weights where they started; so the rollouts of every run here are
+ * scored by a rule on their sampled tokens instead (a test double of the verifier), which makes each step move
+ * the weights by an amount that depends on exactly which prompts were sampled with which seeds.
+ */
+final class ResumeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void stoppedAndResumedRun_endsBitIdenticalToAnUninterruptedOne() {
+        Map<String, String> settings = settings(dir.resolve("interrupted"));
+        Map<String, Object> stopped = run(settings, new Scripted(2));
+        assertEquals(Boolean.TRUE, stopped.get("stopped"));
+        Path interrupted = dir.resolve("interrupted");
+        assertEquals(2, ResumeCheckpoint.readState(interrupted.resolve(ResumeCheckpoint.DIRECTORY)).getStepsDone());
+        assertEquals(8, ResumeCheckpoint.readState(interrupted.resolve(ResumeCheckpoint.DIRECTORY)).getPromptsConsumed());
+
+        IllegalArgumentException overwrite = assertThrows(IllegalArgumentException.class, () -> run(settings, new Scripted(Integer.MAX_VALUE)));
+        assertTrue(overwrite.getMessage().contains("--resume " + interrupted), overwrite.getMessage());
+
+        Map<String, String> resumed = new LinkedHashMap<>(settings);
+        resumed.put("emend.resume", "true");
+        Map<String, String> otherSchedule = new LinkedHashMap<>(resumed);
+        otherSchedule.put("emend.rl.schedule", "[\"stage1:2\", \"stage2:3\"]");
+        IllegalArgumentException mismatch = assertThrows(IllegalArgumentException.class, () -> run(otherSchedule, new Scripted(Integer.MAX_VALUE)));
+        assertTrue(mismatch.getMessage().contains("other settings"), mismatch.getMessage());
+
+        run(resumed, new Scripted(Integer.MAX_VALUE));
+        Path straight = dir.resolve("straight");
+        run(settings(straight), new Scripted(Integer.MAX_VALUE));
+
+        try (NDManager manager = TestModels.manager();
+             ResumeCheckpoint.Loaded a = ResumeCheckpoint.read(interrupted.resolve(ResumeCheckpoint.DIRECTORY), manager);
+             ResumeCheckpoint.Loaded b = ResumeCheckpoint.read(straight.resolve(ResumeCheckpoint.DIRECTORY), manager)) {
+            assertEquals(4, a.state().getStepsDone());
+            try (Checkpoint.Loaded base = Checkpoint.load(straight.resolve("base-model"), manager)) {
+                String name = "model.embed_tokens.weight";
+                assertFalse(Arrays.equals(base.weights().get(name).toFloatArray(), b.policy().get(name).toFloatArray()),
+                        "the steps moved the weights, so equal end states mean equal steps");
+            }
+            assertEquals(b.state().getPolicyVersion(), a.state().getPolicyVersion());
+            b.policy().tensors().forEach((name, tensor) ->
+                    assertArrayEquals(tensor.toFloatArray(), a.policy().get(name).toFloatArray(), name));
+            b.optimizer().secondMoment().forEach((name, tensor) ->
+                    assertArrayEquals(tensor.toFloatArray(), a.optimizer().secondMoment().get(name).toFloatArray(), name));
+        }
+        assertEquals(losses(straight), losses(interrupted), "the loss of every step, 1 to 4");
+    }
+
+    @Test
+    void corruptOptimizerState_isRefusedNamingTheFile() throws Exception {
+        Map<String, String> settings = settings(dir.resolve("run"));
+        run(settings, new Scripted(1));
+        Path optimizer = dir.resolve("run").resolve(ResumeCheckpoint.DIRECTORY).resolve("optimizer.safetensors");
+        byte[] bytes = Files.readAllBytes(optimizer);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(optimizer, bytes);
+        Map<String, String> resumed = new LinkedHashMap<>(settings);
+        resumed.put("emend.resume", "true");
+        CheckpointException e = assertThrows(CheckpointException.class, () -> run(resumed, new Scripted(Integer.MAX_VALUE)));
+        assertTrue(e.getMessage().contains("optimizer.safetensors") && e.getMessage().contains("corrupt"), e.getMessage());
+    }
+
+    /** The loss of every step record in metrics.jsonl, in order (a resumed run appends the steps after its state). */
+    private static List<String> losses(Path run) {
+        try {
+            return Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+                    .filter(line -> line.contains("\"loss\""))
+                    .map(line -> line.replaceAll(".*\"loss\":([^,]+),.*", "$1"))
+                    .toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Map<String, String> settings(Path runDir) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put("emend.run-dir", "\"" + runDir + "\"");
+        overrides.put("emend.warmup.cache-dir", "\"" + dir.resolve("cache") + "\"");
+        overrides.put("emend.warmup.steps", "2");
+        overrides.put("emend.warmup.batch-size", "4");
+        overrides.put("emend.task.linear.test-size", "4");
+        overrides.put("emend.task.linear.dev-size", "4");
+        overrides.put("emend.rl.schedule", "[\"stage1:2\", \"stage2:2\"]");
+        overrides.put("emend.rl.prompts-per-step", "4");
+        overrides.put("emend.rl.samples-per-prompt", "2");
+        overrides.put("emend.rl.dev-eval-every", "1");
+        overrides.put("emend.rl.checkpoint-every", "0");
+        overrides.put("emend.rl.learning-rate", "0.001");
+        overrides.put("emend.eval.sampled-per-problem", "0");
+        return overrides;
+    }
+
+    private static Map<String, Object> run(Map<String, String> overrides, RolloutDriver driver) {
+        var config = Settings.load(null, overrides);
+        return new MainJob(RunSettings.fromConfig(config), RuntimeSettings.fromConfig(config), driver, Settings.emendJson(config),
+                new PrintStream(OutputStream.nullOutputStream())).run();
+    }
+
+    /**
+     * {@link RlLoop} with rollouts scored by a rule on their tokens; it stops the run (resume state written) once
+     * {@code stopAfter} steps are done.
+     */
+    private record Scripted(int stopAfter) implements RolloutDriver {
+        @Override
+        public TrainingSession.Outcome train(LearnerJob job) {
+            PolicyTrainer trainer = job.trainer();
+            PolicyTrainer scripted = new PolicyTrainer() {
+                @Override public void begin() { trainer.begin(); }
+                @Override public long version() { return trainer.version(); }
+                @Override public int stepsDone() { return trainer.stepsDone(); }
+                @Override public boolean finished() { return trainer.finished() || trainer.stepsDone() >= stopAfter; }
+                @Override public Stage stageOf(long stepNumber) { return trainer.stageOf(stepNumber); }
+                @Override public LearnerStats step(List<Trajectory> batch, double seconds, Map<String, Object> runtime) {
+                    return trainer.step(batch.stream().map(t -> t.withRewards(parity(t.attemptOne()), parity(t.attemptTwo()))).toList(),
+                            seconds, runtime);
+                }
+                @Override public TrainingSession.Outcome finish() { return trainer.finished() ? trainer.finish() : trainer.stop(); }
+                @Override public Path checkpoint() { return trainer.checkpoint(); }
+                @Override public int lastCheckpointStep() { return trainer.lastCheckpointStep(); }
+                @Override public TrainingSession.Outcome stop() { return trainer.stop(); }
+            };
+            return new RlLoop().train(new LearnerJob(job.settings(), job.runtime(), job.task(), job.dialogue(), job.policy(), scripted, job.live()));
+        }
+
+        private static int parity(int[] tokens) {
+            return Arrays.stream(tokens).sum() % 2;
+        }
+    }
+}
