@@ -3,9 +3,11 @@ package emend.run;
 import emend.rl.LearnerStats;
 import emend.rl.Stage;
 import emend.rl.Trajectory;
+import emend.proto.Evaluation;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a rollout driver feeds: one policy update per full batch, along the stage schedule.
@@ -38,6 +40,9 @@ public interface PolicyTrainer {
 
     /** Step of the last state written (0 = none). */
     int lastCheckpointStep();
+
+    /** The latest dev evaluation, if there has been one. */
+    Optional<Evaluation> lastEvaluation();
 
     /** Ends the run early: writes the resume state, returns the current weights marked as stopped. */
     TrainingSession.Outcome stop();

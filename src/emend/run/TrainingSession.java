@@ -220,9 +220,9 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         return new Outcome(policy.weights(), step, devCurve, true);
     }
 
-    /** The latest dev evaluation, if any. */
-    public Optional<Map<String, Object>> lastDevEvaluation() {
-        return devCurve.isEmpty() ? Optional.empty() : Optional.of(devCurve.get(devCurve.size() - 1));
+    @Override
+    public Optional<emend.proto.Evaluation> lastEvaluation() {
+        return devCurve.isEmpty() ? Optional.empty() : Optional.of(DevPoints.fromRecord(devCurve.get(devCurve.size() - 1)));
     }
 
     @Override

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import emend.checkpoint.Checkpoint;
 import emend.checkpoint.CheckpointException;
 import emend.checkpoint.ResumeCheckpoint;
+import emend.proto.Evaluation;
 import emend.rl.LearnerStats;
 import emend.rl.Stage;
 import emend.rl.Trajectory;
@@ -22,6 +23,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,6 +151,7 @@ final class ResumeTest {
                 @Override public TrainingSession.Outcome finish() { return trainer.finished() ? trainer.finish() : trainer.stop(); }
                 @Override public Path checkpoint() { return trainer.checkpoint(); }
                 @Override public int lastCheckpointStep() { return trainer.lastCheckpointStep(); }
+                @Override public Optional<Evaluation> lastEvaluation() { return trainer.lastEvaluation(); }
                 @Override public TrainingSession.Outcome stop() { return trainer.stop(); }
             };
             return new RlLoop().train(new LearnerJob(job.settings(), job.runtime(), job.task(), job.dialogue(), job.policy(), scripted, job.live()));

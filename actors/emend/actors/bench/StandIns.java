@@ -9,9 +9,11 @@ import emend.rl.Trajectory;
 import emend.run.PolicyTrainer;
 import emend.run.TrainingSession;
 import emend.util.Seeds;
+import emend.proto.Evaluation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -82,6 +84,11 @@ final class StandIns {
         @Override
         public int lastCheckpointStep() {
             return 0;
+        }
+
+        @Override
+        public Optional<Evaluation> lastEvaluation() {
+            return Optional.empty();
         }
 
         @Override
