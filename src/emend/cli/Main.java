@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code emend} launcher. */
 @Command(name = "emend", mixinStandardHelpOptions = true, version = "emend 0.1.0",
         description = "Train language models to correct their own mistakes (SCoRe) on a Pekko cluster.",
-        subcommands = {TrainCommand.class, NodeCommand.class, EvalCommand.class, VerifyCommand.class, BenchCommand.class})
+        subcommands = {TrainCommand.class, NodeCommand.class, EvalCommand.class, VerifyCommand.class, BenchCommand.class,
+                CtlCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

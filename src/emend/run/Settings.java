@@ -4,12 +4,15 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 /** Resolves the layered configuration: command-line overrides, then a user file, then the shipped defaults. */
 public final class Settings {
+
+    private static final String CONTROL_TOKEN = "emend.control.token";
 
     private Settings() {}
 
@@ -65,8 +68,15 @@ public final class Settings {
         }
     }
 
-    /** The {@code emend} block as JSON, for printing and for saving with the run. */
+    /**
+     * The {@code emend} block as JSON, for printing and for saving with the run; a configured control token is
+     * masked, because the console and settings.json are read by more people than the token is meant for.
+     */
     public static String emendJson(Config config) {
-        return config.getConfig("emend").root().render(ConfigRenderOptions.concise().setFormatted(true));
+        Config shown = config;
+        if (config.hasPath(CONTROL_TOKEN) && !config.getString(CONTROL_TOKEN).isBlank()) {
+            shown = config.withValue(CONTROL_TOKEN, ConfigValueFactory.fromAnyRef("(set, not shown)"));
+        }
+        return shown.getConfig("emend").root().render(ConfigRenderOptions.concise().setFormatted(true));
     }
 }

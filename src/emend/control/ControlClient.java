@@ -1,0 +1,94 @@
+package emend.control;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import emend.proto.ControlReply;
+import emend.proto.ControlRequest;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Locale;
+
+/** Sends one {@link ControlRequest} to a {@link ControlServer} as binary protobuf and returns its reply. */
+public final class ControlClient {
+
+    private static final String CHECK = "check that the learner node is running and that --contact is its control address "
+            + "(emend.control.host and emend.control.port, default 127.0.0.1:8470), not its cluster port";
+
+    private final String contact;
+    private final URI uri;
+    private final ControlToken token;
+    private final Duration connectTimeout;
+    private final Duration requestTimeout;
+    private final HttpClient http;
+
+    /**
+     * @param requestTimeout how long to wait for the reply once connected; keep it above the server's
+     *     {@code emend.control.timeout} so the server's own UNAVAILABLE reply arrives instead of a client timeout
+     */
+    public ControlClient(String host, int port, ControlToken token, Duration connectTimeout, Duration requestTimeout) {
+        this.contact = host + ":" + port;
+        try {
+            // this constructor adds the brackets an IPv6 literal needs
+            this.uri = new URI("http", null, host, port, ControlServer.CONTROL_PATH, null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("not a usable control address: " + contact + " (" + e.getMessage() + ")", e);
+        }
+        this.token = token;
+        this.connectTimeout = connectTimeout;
+        this.requestTimeout = requestTimeout;
+        // HTTP/1.1 spares every request the h2c upgrade dance the JDK server would ignore anyway
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+    }
+
+    /**
+     * The server's reply, whatever its code (REFUSED and UNAUTHORIZED are replies too).
+     *
+     * @throws ControlUnreachableException when no control reply comes back; the message names the address
+     */
+    public ControlReply send(ControlRequest request) {
+        HttpRequest post = HttpRequest.newBuilder(uri)
+                .timeout(requestTimeout)
+                .header("Authorization", "Bearer " + token.value())
+                .header("Content-Type", ControlEncoding.PROTOBUF.mediaType())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray()))
+                .build();
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(post, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpConnectTimeoutException e) {
+            throw new ControlUnreachableException("no connection to " + contact + " within " + seconds(connectTimeout) + "; " + CHECK, e);
+        } catch (HttpTimeoutException e) {
+            throw new ControlUnreachableException(contact + " took the request but sent no reply within "
+                    + seconds(requestTimeout) + "; the learner node may be overloaded", e);
+        } catch (ConnectException e) {
+            throw new ControlUnreachableException("cannot connect to " + contact + " (connection refused or unreachable); " + CHECK, e);
+        } catch (IOException e) {
+            throw new ControlUnreachableException("cannot talk to " + contact + " (" + e + "); " + CHECK, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ControlUnreachableException("interrupted while waiting for " + contact, e);
+        }
+        String contentType = response.headers().firstValue("Content-Type").orElse(null);
+        if (ControlEncoding.ofContentType(contentType).orElse(null) == ControlEncoding.PROTOBUF) {
+            try {
+                return ControlReply.parseFrom(response.body());
+            } catch (InvalidProtocolBufferException e) {
+                throw new ControlUnreachableException(contact + " sent a broken control reply (HTTP " + response.statusCode() + "): "
+                        + e.getMessage(), e);
+            }
+        }
+        throw new ControlUnreachableException(contact + " answered HTTP " + response.statusCode() + " but not with a control reply; "
+                + CHECK, null);
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    }
+}

@@ -1,0 +1,45 @@
+package emend.control;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+
+/**
+ * Settings of the control endpoint ({@code emend.control}; cluster-config/reference.conf documents each key).
+ *
+ * @param host the address the endpoint binds to
+ * @param port its TCP port; 0 = any free port
+ * @param token the shared secret; blank = generate one per start (see {@link ControlToken#resolve})
+ * @param timeout how long the endpoint waits for the run to answer before replying UNAVAILABLE
+ */
+public record ControlSettings(String host, int port, String token, Duration timeout) {
+
+    public ControlSettings {
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("emend.control.host must name an address to bind, e.g. 127.0.0.1 or 0.0.0.0");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("emend.control.port must be 0..65535 (0 = any free port), got " + port);
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("emend.control.timeout must be positive, got " + timeout);
+        }
+    }
+
+    public static ControlSettings fromConfig(Config root) {
+        try {
+            Config c = root.getConfig("emend.control");
+            return new ControlSettings(c.getString("host"), c.getInt("port"), c.getString("token"), c.getDuration("timeout"));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration error: " + e.getMessage()
+                    + " (see cluster-config/reference.conf for every key and its meaning)", e);
+        }
+    }
+
+    /** Keeps the secret out of logs and error messages that print the settings. */
+    @Override
+    public String toString() {
+        return "ControlSettings[host=" + host + ", port=" + port + ", token=" + (token.isBlank() ? "(generate)" : "(set)")
+                + ", timeout=" + timeout + "]";
+    }
+}

@@ -1,0 +1,86 @@
+package emend.control;
+
+import emend.proto.ControlReply;
+import emend.proto.Evaluation;
+import emend.proto.NodeStatus;
+import emend.proto.RunStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** A {@link ControlReply} for people: what happened, the checkpoint written, and a compact run status. */
+public final class ReplyText {
+
+    private ReplyText() {}
+
+    /** Lines ending in a newline; only the parts the reply carries. */
+    public static String render(ControlReply reply) {
+        StringBuilder text = new StringBuilder();
+        if (!reply.getMessage().isEmpty()) {
+            text.append(reply.getMessage()).append('\n');
+        }
+        if (!reply.getCheckpointPath().isEmpty()) {
+            text.append("checkpoint: ").append(reply.getCheckpointPath()).append('\n');
+        }
+        if (reply.hasStatus()) {
+            text.append(status(reply.getStatus()));
+        }
+        return text.toString();
+    }
+
+    static String status(RunStatus s) {
+        StringBuilder text = new StringBuilder();
+        line(text, "state %s, stage %s, step %d/%d, policy version %d", s.getState(), s.getStage(), s.getStepsDone(), s.getTotalSteps(),
+                s.getPolicyVersion());
+        line(text, "prompts: %,d dispatched = %,d completed + %,d in flight + %,d reissued + %,d dropped stale; %,d duplicates, "
+                        + "%,d verify timeouts", s.getPromptsDispatched(), s.getPromptsCompleted(), s.getPromptsInFlight(),
+                s.getPromptsReissued(), s.getStalenessDropped(), s.getDuplicates(), s.getVerifyTimeouts());
+        line(text, "rollout: %,.0f tokens/s", s.getTokensPerSecond());
+        line(text, "last evaluation: %s", s.hasLastEvaluation() ? evaluation(s.getLastEvaluation()) : "none yet");
+        line(text, "last checkpoint: %s", s.getLastCheckpointStep() == 0 ? "none yet" : "step " + s.getLastCheckpointStep());
+        // sorted, so the line reads the same from one status to the next
+        Map<String, String> parameters = new TreeMap<>(s.getParametersMap());
+        line(text, "parameters: %s", parameters.isEmpty() ? "none" : parameters.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ")));
+        if (!s.getRunDirectory().isEmpty()) {
+            line(text, "run directory: %s", s.getRunDirectory());
+        }
+        if (s.getNodesCount() > 0) {
+            text.append(nodes(s.getNodesList()));
+        }
+        return text.toString();
+    }
+
+    private static String evaluation(Evaluation e) {
+        return String.format(Locale.ROOT, "step %d, Acc@t1 %.1f, Acc@t2 %.1f, Δ %+.1f, Δi→c %.1f, Δc→i %.1f", e.getStep(), e.getAccT1(),
+                e.getAccT2(), e.getDelta(), e.getIncorrectToCorrect(), e.getCorrectToIncorrect());
+    }
+
+    private static String nodes(List<NodeStatus> nodes) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"address", "roles", "workers", "state"});
+        for (NodeStatus n : nodes) {
+            rows.add(new String[] {n.getAddress(), String.join(",", n.getRolesList()), Integer.toString(n.getRolloutWorkers()), n.getState()});
+        }
+        int[] widths = new int[4];
+        for (String[] row : rows) {
+            for (int i = 0; i < widths.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        StringBuilder text = new StringBuilder("nodes:\n");
+        for (String[] row : rows) {
+            // workers right-aligned: it is a number
+            text.append(String.format(Locale.ROOT, "  %-" + widths[0] + "s  %-" + widths[1] + "s  %" + widths[2] + "s  %s",
+                    (Object[]) row).stripTrailing()).append('\n');
+        }
+        return text.toString();
+    }
+
+    private static void line(StringBuilder text, String format, Object... args) {
+        text.append(String.format(Locale.ROOT, format, args)).append('\n');
+    }
+}

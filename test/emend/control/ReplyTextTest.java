@@ -1,0 +1,57 @@
+package emend.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import emend.proto.ControlReply;
+import emend.proto.Evaluation;
+import emend.proto.NodeStatus;
+import emend.proto.RunStatus;
+import org.junit.jupiter.api.Test;
+
+final class ReplyTextTest {
+
+    @Test
+    void status_isACompactSummaryWithANodesTable() {
+        RunStatus status = RunStatus.newBuilder().setState("RUNNING").setStage("stage2").setStepsDone(57).setTotalSteps(120)
+                .setPolicyVersion(57).setPromptsDispatched(1900).setPromptsCompleted(1824).setPromptsInFlight(64).setPromptsReissued(8)
+                .setStalenessDropped(4).setDuplicates(1).setVerifyTimeouts(2).setTokensPerSecond(12345.6)
+                .setLastEvaluation(Evaluation.newBuilder().setStep(40).setAccT1(45).setAccT2(47.25).setDelta(2.25)
+                        .setIncorrectToCorrect(5).setCorrectToIncorrect(2.75))
+                .setLastCheckpointStep(40).putParameters("beta1", "0.01").putParameters("alpha", "10.0")
+                .addNodes(NodeStatus.newBuilder().setAddress("pekko://emend@127.0.0.1:25520").addRoles("learner").addRoles("verifier")
+                        .setRolloutWorkers(0).setState("UP"))
+                .addNodes(NodeStatus.newBuilder().setAddress("127.0.0.1:25521").addRoles("rollout").setRolloutWorkers(12)
+                        .setState("DRAINING"))
+                .build();
+        assertEquals("""
+                state RUNNING, stage stage2, step 57/120, policy version 57
+                prompts: 1,900 dispatched = 1,824 completed + 64 in flight + 8 reissued + 4 dropped stale; 1 duplicates, 2 verify timeouts
+                rollout: 12,346 tokens/s
+                last evaluation: step 40, Acc@t1 45.0, Acc@t2 47.3, Δ +2.3, Δi→c 5.0, Δc→i 2.8
+                last checkpoint: step 40
+                parameters: alpha=10.0, beta1=0.01
+                nodes:
+                  address                        roles             workers  state
+                  pekko://emend@127.0.0.1:25520  learner,verifier        0  UP
+                  127.0.0.1:25521                rollout                12  DRAINING
+                """, ReplyText.render(ControlReply.newBuilder().setCode(ControlReply.Code.OK).setStatus(status).build()));
+    }
+
+    @Test
+    void aCommandReply_showsItsMessageAndCheckpointAndSaysWhatIsMissing() {
+        ControlReply reply = ControlReply.newBuilder().setCode(ControlReply.Code.OK).setMessage("checkpoint written")
+                .setCheckpointPath("runs/x/checkpoints/step-40")
+                .setStatus(RunStatus.newBuilder().setState("PAUSED").setStage("stage1").setStepsDone(40).setTotalSteps(40))
+                .build();
+        assertEquals("""
+                checkpoint written
+                checkpoint: runs/x/checkpoints/step-40
+                state PAUSED, stage stage1, step 40/40, policy version 0
+                prompts: 0 dispatched = 0 completed + 0 in flight + 0 reissued + 0 dropped stale; 0 duplicates, 0 verify timeouts
+                rollout: 0 tokens/s
+                last evaluation: none yet
+                last checkpoint: none yet
+                parameters: none
+                """, ReplyText.render(reply));
+    }
+}
