@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import emend.actors.node.ClusterDriver;
 import emend.actors.node.NodeOptions;
 import emend.actors.node.WorkerNode;
+import emend.control.ControlSettings;
 import emend.run.MainJob;
 import emend.run.RunSettings;
 import emend.run.RuntimeSettings;
@@ -50,7 +51,7 @@ final class NodeCommand implements Runnable {
         RuntimeSettings runtime = RuntimeSettings.fromConfig(resolved);
         NodeOptions node = new NodeOptions(roles, host, port, seeds, workers == null ? runtime.workersPerNode() : workers);
         if (roles.contains("learner")) {
-            new MainJob(settings, runtime, new ClusterDriver(node, settings.device()), Settings.emendJson(resolved), System.out).run();
+            new MainJob(settings, runtime, new ClusterDriver(node, settings.device(), ControlSettings.fromConfig(resolved)), Settings.emendJson(resolved), System.out).run();
         } else {
             WorkerNode.serve(node, Tasks.create(settings.task(), settings.sandbox()), runtime, settings.device());
         }

@@ -3,6 +3,7 @@ package emend.cli;
 import com.typesafe.config.Config;
 import emend.actors.node.ClusterDriver;
 import emend.actors.node.NodeOptions;
+import emend.control.ControlSettings;
 import emend.run.MainJob;
 import emend.run.RlLoop;
 import emend.run.RolloutDriver;
@@ -37,7 +38,7 @@ final class TrainCommand implements Runnable {
         RuntimeSettings runtime = RuntimeSettings.fromConfig(resolved);
         RolloutDriver rollouts = runtime.driver().equals("sync")
                 ? new RlLoop()
-                : new ClusterDriver(NodeOptions.singleJvm(runtime.workersPerNode()), settings.device());
+                : new ClusterDriver(NodeOptions.singleJvm(runtime.workersPerNode()), settings.device(), ControlSettings.fromConfig(resolved));
         new MainJob(settings, runtime, rollouts, Settings.emendJson(resolved), System.out).run();
     }
 }

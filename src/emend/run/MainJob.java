@@ -98,7 +98,7 @@ public final class MainJob {
                             session.resume(state);
                         }
                     }
-                    outcome = driver.train(new LearnerJob(settings, runtime, task, dialogue, policy, session, live));
+                    outcome = driver.train(new LearnerJob(settings, runtime, task, dialogue, policy, session, live, run.root()));
                 }
             }
             if (outcome.stopped()) {

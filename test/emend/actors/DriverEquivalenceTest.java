@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import emend.actors.node.ClusterDriver;
 import emend.actors.node.NodeOptions;
+import emend.testing.TestControl;
 import emend.run.RlLoop;
 import emend.run.RolloutDriver;
 import emend.testing.TinyLearnerJob;
@@ -39,7 +40,7 @@ final class DriverEquivalenceTest {
     @Test
     void actorsAndSyncDriver_giveTheSameFirstStep() throws IOException {
         JsonObject sync = firstStep(new RlLoop(), "sync");
-        JsonObject actors = firstStep(new ClusterDriver(NodeOptions.singleJvm(1), "cpu"), "actors");
+        JsonObject actors = firstStep(new ClusterDriver(NodeOptions.singleJvm(1), "cpu", TestControl.anyPort()), "actors");
         // the sampled tokens themselves: their count and mean log-prob fingerprint the whole batch
         assertEquals(sync.get("rollout/generated_tokens").getAsInt(), actors.get("rollout/generated_tokens").getAsInt());
         assertEquals(sync.get("rollout/mean_logprob").getAsDouble(), actors.get("rollout/mean_logprob").getAsDouble(), 1e-6);

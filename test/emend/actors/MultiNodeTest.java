@@ -4,17 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.actors.learner.Learner;
+import emend.actors.rollout.RolloutWorker;
 import emend.actors.node.EmendNode;
-import emend.actors.node.NodeConfig;
 import emend.actors.node.NodeOptions;
 import emend.proto.RuntimeStatus;
 import emend.proto.StatusRequest;
 import emend.run.LearnerJob;
 import emend.run.TrainingSession;
+import emend.testing.TestNodes;
 import emend.testing.TinyLearnerJob;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,16 +40,15 @@ final class MultiNodeTest {
 
     @Test
     void threeNodes_trainTheScheduleAndAccountForEveryPrompt() throws Exception {
-        List<ActorSystem<Void>> nodes = new ArrayList<>();
         try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:2\", \"stage2:2\"]", 4,
-                Map.of("emend.runtime.prompts-per-request", "2"))) {
+                Map.of("emend.runtime.prompts-per-request", "2")); TestNodes nodes = new TestNodes()) {
             LearnerJob job = tiny.job();
             CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
             NodeOptions learnerOptions = new NodeOptions(Set.of("learner"), "127.0.0.1", 0, List.of(), 0);
-            ActorSystem<Void> learnerNode = start(new EmendNode.Plan(learnerOptions, job.task(), job.runtime(), "cpu", job, done), nodes);
+            ActorSystem<Void> learnerNode = nodes.start(new EmendNode.Plan(learnerOptions, job.task(), job.runtime(), "cpu", job, done, RolloutWorker.POLICY, null));
             String seed = "127.0.0.1:" + learnerNode.address().getPort().orElseThrow();
-            start(new EmendNode.Plan(new NodeOptions(Set.of("rollout", "verifier"), "127.0.0.1", 0, List.of(seed), 1),
-                    job.task(), job.runtime(), "cpu", null, null), nodes);
+            nodes.start(new EmendNode.Plan(new NodeOptions(Set.of("rollout", "verifier"), "127.0.0.1", 0, List.of(seed), 1),
+                    job.task(), job.runtime(), "cpu", null, null, RolloutWorker.POLICY, null));
             ActorRef<Learner.Command> learner = ClusterSingleton.get(learnerNode)
                     .init(SingletonActor.of(Behaviors.<Learner.Command>empty(), "learner"));
 
@@ -59,8 +58,8 @@ final class MultiNodeTest {
                 Thread.sleep(200);
             }
             // a late joiner: must fetch the current version before it takes work
-            start(new EmendNode.Plan(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, List.of(seed), 1),
-                    job.task(), job.runtime(), "cpu", null, null), nodes);
+            nodes.start(new EmendNode.Plan(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, List.of(seed), 1),
+                    job.task(), job.runtime(), "cpu", null, null, RolloutWorker.POLICY, null));
 
             done.get(180, TimeUnit.SECONDS);
             RuntimeStatus status = status(learnerNode, learner);
@@ -72,21 +71,9 @@ final class MultiNodeTest {
             assertEquals(0, status.getDroppedStale(), "eta = 0 and every worker held the current version: nothing stale");
             assertEquals(0, status.getVerifyTimeouts());
             assertEquals(2, status.getWorkers(), "the late joiner registered");
-        } finally {
-            for (ActorSystem<Void> node : nodes) {
-                node.terminate();
-            }
-            for (ActorSystem<Void> node : nodes) {
-                node.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            }
         }
     }
 
-    private static ActorSystem<Void> start(EmendNode.Plan plan, List<ActorSystem<Void>> nodes) {
-        ActorSystem<Void> node = ActorSystem.create(EmendNode.create(plan), NodeConfig.SYSTEM_NAME, NodeConfig.of(plan.options()));
-        nodes.add(node);
-        return node;
-    }
 
     /** Steps done, or -1 while the singleton is not reachable yet (the cluster is still forming). */
     private static int stepsDone(ActorSystem<Void> node, ActorRef<Learner.Command> learner) throws InterruptedException {

@@ -5,10 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import emend.actors.learner.Learner;
+import emend.actors.node.NodeAgent;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.wire.WireSerializer;
+import emend.proto.ControlReply;
+import emend.proto.ControlRequest;
+import emend.proto.DrainNode;
 import emend.proto.GroupAck;
+import emend.proto.NodeStatus;
+import emend.proto.RunStatus;
+import emend.proto.ScaleWorkers;
+import emend.proto.SetParameter;
+import emend.proto.StatusQuery;
 import emend.proto.GroupResult;
 import emend.proto.LeaseGrant;
 import emend.proto.PromptLease;
@@ -48,6 +57,10 @@ final class WireSerializerTest {
         TestProbe<RolloutWorker.Command> worker = KIT.createTestProbe();
         TestProbe<Learner.Status> status = KIT.createTestProbe();
         TestProbe<VerifierActor.Verified> verified = KIT.createTestProbe();
+        TestProbe<Learner.ControlResponse> control = KIT.createTestProbe();
+        TestProbe<NodeAgent.NodeReply> node = KIT.createTestProbe();
+        NodeStatus nodeStatus = NodeStatus.newBuilder().setAddress("pekko://emend@127.0.0.1:25521").addRoles("rollout").setRolloutWorkers(2)
+                .setState("UP").build();
         WeightManifest manifest = WeightManifest.newBuilder().setVersion(3).setByteSize(10).setChunkCount(1).setChunkBytes(10)
                 .setSha256("ab").setModelConfigJson("{}").setEncoding("f32le-v1").build();
         List<Object> messages = List.of(
@@ -64,7 +77,14 @@ final class WireSerializerTest {
                 new RolloutWorker.NewVersion(manifest),
                 new RolloutWorker.Chunk(WeightChunk.newBuilder().setVersion(3).setData(com.google.protobuf.ByteString.copyFromUtf8("xyz")).build()),
                 new VerifierActor.Verify(VerifyRequest.newBuilder().setTask("linear").addAttempts("x=3").build(), verified.ref()),
-                new VerifierActor.Verified(VerifyResult.newBuilder().addScores(1).addScores(0).build()));
+                new VerifierActor.Verified(VerifyResult.newBuilder().addScores(1).addScores(0).build()),
+                new Learner.Control(ControlRequest.newBuilder().setSet(SetParameter.newBuilder().setKey("alpha").setValue("5")).build(), control.ref()),
+                new Learner.ControlResponse(ControlReply.newBuilder().setCode(ControlReply.Code.OK).setStatus(RunStatus.newBuilder()
+                        .setStepsDone(3).addNodes(nodeStatus).putParameters("alpha", "5")).build()),
+                new NodeAgent.Describe(StatusQuery.getDefaultInstance(), node.ref()),
+                new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(3).setNode("127.0.0.1:25521").build(), node.ref()),
+                new NodeAgent.Drain(DrainNode.newBuilder().setNode("127.0.0.1:25521").build(), node.ref()),
+                new NodeAgent.NodeReply(nodeStatus));
         SerializationTestKit serialization = new SerializationTestKit(KIT.system());
         Serialization pekko = SerializationExtension.get(KIT.system().classicSystem());
         for (Object message : messages) {

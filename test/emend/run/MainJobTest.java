@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import emend.actors.node.ClusterDriver;
 import emend.actors.node.NodeOptions;
+import emend.testing.TestControl;
 import emend.checkpoint.Checkpoint;
 import emend.task.Dialogue;
 import emend.task.LinearEquationTask;
@@ -45,7 +46,7 @@ final class MainJobTest {
         overrides.put("emend.eval.sampled-per-problem", "1");
         var config = Settings.load(null, overrides);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        new MainJob(RunSettings.fromConfig(config), RuntimeSettings.fromConfig(config), new ClusterDriver(NodeOptions.singleJvm(1), "cpu"),
+        new MainJob(RunSettings.fromConfig(config), RuntimeSettings.fromConfig(config), new ClusterDriver(NodeOptions.singleJvm(1), "cpu", TestControl.anyPort()),
                 Settings.emendJson(config), new PrintStream(console, true, StandardCharsets.UTF_8)).run();
 
         Path run = dir.resolve("run");

@@ -15,6 +15,7 @@ import emend.run.Tasks;
 import emend.task.Dialogue;
 import emend.task.Task;
 import emend.tokenize.ByteTokenizer;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,7 +38,7 @@ final class BenchRun implements AutoCloseable {
         Dialogue dialogue = new Dialogue(new ByteTokenizer(), task.instruction());
         Transformer policy = new Transformer(Weights.initialize(model, 1, manager));
         RuntimeSettings runtime = RuntimeSettings.fromConfig(config);
-        job = new LearnerJob(run, runtime, task, dialogue, policy, trainer, LiveParameters.of(run, runtime));
+        job = new LearnerJob(run, runtime, task, dialogue, policy, trainer, LiveParameters.of(run, runtime), Path.of("runs", "bench"));
     }
 
     LearnerJob job() {

@@ -96,7 +96,7 @@ public final class ClusterBenchmark {
                 "emend.rl.schedule", "[\"stage2:" + steps + "\"]",
                 "emend.runtime.prompts-per-request", Integer.toString(prompts / workers),
                 "emend.runtime.max-staleness", "2"), BenchRun.minute(), trainer)) {
-            new ClusterDriver(NodeOptions.singleJvm(workers), "cpu", (weights, dialogue) -> new StandIns.Generator(0)).train(run.job());
+            new ClusterDriver(NodeOptions.singleJvm(workers), "cpu", (weights, dialogue) -> new StandIns.Generator(0), null).train(run.job());
         }
         int warmup = 5;
         double seconds = trainer.secondsAfterStep(warmup);
@@ -111,7 +111,7 @@ public final class ClusterBenchmark {
                 "emend.rl.schedule", "[\"stage2:" + steps + "\"]",
                 "emend.runtime.prompts-per-request", "2",
                 "emend.runtime.max-staleness", Integer.toString(eta)), BenchRun.minute(), trainer)) {
-            new ClusterDriver(NodeOptions.singleJvm(workers), "cpu", (weights, dialogue) -> new StandIns.Generator(meanMillis))
+            new ClusterDriver(NodeOptions.singleJvm(workers), "cpu", (weights, dialogue) -> new StandIns.Generator(meanMillis), null)
                     .train(run.job());
         }
         int warmup = 2;
@@ -162,7 +162,7 @@ public final class ClusterBenchmark {
     private static ActorSystem<Void> start(NodeOptions options, LearnerJob job, CompletableFuture<TrainingSession.Outcome> done,
                                            RolloutWorker.GeneratorFactory generators, List<ActorSystem<Void>> nodes) {
         EmendNode.Plan plan = new EmendNode.Plan(options, job.task(), job.runtime(), "cpu",
-                options.roles().contains("learner") ? job : null, done, generators);
+                options.roles().contains("learner") ? job : null, done, generators, null);
         ActorSystem<Void> node = ActorSystem.create(EmendNode.create(plan), NodeConfig.SYSTEM_NAME, NodeConfig.of(options));
         nodes.add(node);
         return node;

@@ -8,11 +8,15 @@ import emend.engine.DjlRuntime;
 import emend.dispatch.PromptQueue;
 import emend.dispatch.RolloutLedger;
 import emend.dispatch.StalenessWindow;
+import emend.proto.ControlReply;
+import emend.proto.ControlRequest;
+import emend.proto.Evaluation;
 import emend.proto.GroupAck;
 import emend.proto.GroupResult;
 import emend.proto.LeaseGrant;
 import emend.proto.PromptLease;
 import emend.proto.RunSpec;
+import emend.proto.RunStatus;
 import emend.proto.RuntimeStatus;
 import emend.proto.StatusRequest;
 import emend.proto.WeightChunk;
@@ -27,12 +31,14 @@ import emend.run.LearnerJob;
 import emend.run.TrainingSession;
 import emend.weights.WeightCodec;
 import emend.weights.WeightPublication;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -66,7 +72,21 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     public record Status(RuntimeStatus payload) implements WireMessage {}
 
-    private record StepDone(LearnerStats stats, Throwable failure) implements Command {}
+    /** An operator's command (status, pause, resume, stop, checkpoint, set), from the control endpoint. */
+    public record Control(ControlRequest payload, ActorRef<ControlResponse> replyTo) implements Command, WireMessage {}
+
+    public record ControlResponse(ControlReply payload) implements WireMessage {}
+
+    /** What a learner step leaves behind, read on the step's thread (the session is not safe to read from here). */
+    private record StepResult(double tokensPerSecond, Optional<Evaluation> lastEvaluation, int lastCheckpointStep) {}
+
+    private record StepDone(StepResult result, Throwable failure) implements Command {}
+
+    private record CheckpointDone(Path directory, Throwable failure, ActorRef<ControlResponse> replyTo) implements Command {}
+
+    private record StopDone(TrainingSession.Outcome outcome, Throwable failure, ActorRef<ControlResponse> replyTo) implements Command {}
+
+    private enum RunState { RUNNING, PAUSED, STOPPING, FINISHED }
 
     private record WorkerGone(String workerId) implements Command {}
 
@@ -86,6 +106,11 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private boolean stepping;
     private long batchStartNanos = System.nanoTime();
     private long verifyTimeouts;
+    private boolean paused;
+    private boolean stopping;
+    private double lastTokensPerSecond;
+    private Optional<Evaluation> lastEvaluation = Optional.empty();
+    private int lastCheckpointStep;
 
     /**
      * @param done completed with the selected weights when the schedule is done (or exceptionally if a step fails)
@@ -111,6 +136,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         this.modelConfigJson = HfModelConfig.toJson(job.policy().weights().config(), job.dialogue().tokenizer().specials());
         this.version = job.trainer().version();
         this.stepsDone = job.trainer().stepsDone();
+        this.lastCheckpointStep = job.trainer().lastCheckpointStep();
         publish();
         timers.startTimerWithFixedDelay(ExpireLeases.INSTANCE, Duration.ofSeconds(1));
         context.getLog().info("learner up: {} steps of {} prompts, max staleness {}", job.settings().rl().totalSteps(), batch,
@@ -126,6 +152,9 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .onMessage(FetchChunk.class, this::onFetchChunk)
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .onMessage(StepDone.class, this::onStepDone)
+                .onMessage(Control.class, this::onControl)
+                .onMessage(CheckpointDone.class, this::onCheckpointDone)
+                .onMessage(StopDone.class, this::onStopDone)
                 .onMessage(WorkerGone.class, this::onWorkerGone)
                 .onMessage(ExpireLeases.class, tick -> onExpireLeases())
                 .build();
@@ -156,8 +185,9 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private Behavior<Command> onRequestWork(RequestWork request) {
         LeaseGrant.Builder grant = LeaseGrant.newBuilder().setCurrentVersion(version).setFinished(finished());
-        if (!finished()) {
+        if (!finished() && !paused && !stopping) {
             long timeout = job.runtime().leaseTimeout().toMillis();
+            double temperature = job.live().temperature();
             for (LeaseTable.Lease<PromptDraw> lease : ledger.grant(request.payload().getWorkerId(), request.payload().getCapacity(),
                     version, System.currentTimeMillis())) {
                 PromptDraw draw = lease.item();
@@ -169,7 +199,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                         .setProblemIndex(draw.problemIndex())
                         .setStep(draw.step())
                         .setTwoTurns(job.trainer().stageOf(draw.step()).twoTurns())
-                        .setTimeoutMs(timeout));
+                        .setTimeoutMs(timeout)
+                        .setTemperature(temperature));
             }
         }
         request.replyTo().tell(new RolloutWorker.Grant(grant.build()));
@@ -235,7 +266,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
 
     private void maybeStep() {
-        if (stepping || finished()) {
+        if (stepping || finished() || paused || stopping) {
             return;
         }
         ledger.takeBatch(job.settings().rl().promptsPerStep()).ifPresent(batch -> {
@@ -244,7 +275,9 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             Map<String, Object> runtime = runtimeMetrics();
             context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
                 DjlRuntime.gradientsOffOnThisThread();
-                return job.trainer().step(batch, rolloutSeconds, runtime);
+                LearnerStats stats = job.trainer().step(batch, rolloutSeconds, runtime);
+                return new StepResult(stats.generatedTokens() / rolloutSeconds, job.trainer().lastEvaluation(),
+                        job.trainer().lastCheckpointStep());
             }, stepExecutor), StepDone::new);
         });
     }
@@ -259,6 +292,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         }
         version = job.trainer().version();
         stepsDone = job.trainer().stepsDone();
+        lastTokensPerSecond = step.result().tokensPerSecond();
+        lastEvaluation = step.result().lastEvaluation();
+        lastCheckpointStep = step.result().lastCheckpointStep();
+        if (stopping) {
+            // The stop queued behind this step writes the state and ends the run; nothing more goes out.
+            return this;
+        }
         publish();
         workers.values().forEach(worker -> worker.tell(new RolloutWorker.NewVersion(publication.manifest())));
         if (finished()) {
@@ -272,6 +312,131 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private boolean finished() {
         return stepsDone >= job.settings().rl().totalSteps();
+    }
+
+    private Behavior<Command> onControl(Control control) {
+        ControlRequest request = control.payload();
+        switch (request.getCommandCase()) {
+            case STATUS -> reply(control, ControlReply.Code.OK, "");
+            case PAUSE -> {
+                if (refusedWhenEnding(control, "pause")) {
+                    return this;
+                }
+                paused = true;
+                reply(control, ControlReply.Code.OK, "paused after step " + stepsDone + (stepping ? " (the step in progress finishes)" : "")
+                        + "; work in flight is kept");
+            }
+            case RESUME -> {
+                if (refusedWhenEnding(control, "resume")) {
+                    return this;
+                }
+                paused = false;
+                maybeStep();
+                reply(control, ControlReply.Code.OK, "running");
+            }
+            case SET -> {
+                try {
+                    String change = job.live().set(request.getSet().getKey(), request.getSet().getValue());
+                    ledger.setMaxStaleness(job.live().maxStaleness());
+                    context.getLog().info("operator set {}", change);
+                    reply(control, ControlReply.Code.OK, change + " (from the next step)");
+                } catch (IllegalArgumentException e) {
+                    reply(control, ControlReply.Code.REFUSED, e.getMessage());
+                }
+            }
+            case CHECKPOINT -> {
+                if (refusedWhenEnding(control, "checkpoint")) {
+                    return this;
+                }
+                // The step executor runs one task at a time, so the state is written between two steps.
+                context.pipeToSelf(CompletableFuture.supplyAsync(() -> job.trainer().checkpoint(), stepExecutor),
+                        (dir, failure) -> new CheckpointDone(dir, failure, control.replyTo()));
+            }
+            case STOP -> {
+                if (refusedWhenEnding(control, "stop")) {
+                    return this;
+                }
+                stopping = true;
+                context.getLog().info("operator stop: writing the resume state after step {}", stepsDone);
+                context.pipeToSelf(CompletableFuture.supplyAsync(() -> job.trainer().stop(), stepExecutor),
+                        (outcome, failure) -> new StopDone(outcome, failure, control.replyTo()));
+            }
+            default -> reply(control, ControlReply.Code.REFUSED, "the learner does not take " + request.getCommandCase()
+                    + "; the control endpoint sends it to the nodes");
+        }
+        return this;
+    }
+
+    private boolean refusedWhenEnding(Control control, String command) {
+        if (finished() || stopping) {
+            reply(control, ControlReply.Code.REFUSED, "cannot " + command + ": the run is " + (stopping ? "stopping" : "finished"));
+            return true;
+        }
+        return false;
+    }
+
+    private Behavior<Command> onCheckpointDone(CheckpointDone checkpoint) {
+        if (checkpoint.failure() != null) {
+            context.getLog().error("checkpoint failed", checkpoint.failure());
+            checkpoint.replyTo().tell(new ControlResponse(controlReply(ControlReply.Code.REFUSED,
+                    "checkpoint failed: " + rootMessage(checkpoint.failure()))));
+            return this;
+        }
+        lastCheckpointStep = stepsDone;
+        checkpoint.replyTo().tell(new ControlResponse(controlReply(ControlReply.Code.OK, "checkpoint of step " + stepsDone + " written")
+                .toBuilder().setCheckpointPath(checkpoint.directory().toString()).build()));
+        return this;
+    }
+
+    private Behavior<Command> onStopDone(StopDone stop) {
+        if (stop.failure() != null) {
+            context.getLog().error("stop: the resume state could not be written; the run stops without it", stop.failure());
+            stop.replyTo().tell(new ControlResponse(controlReply(ControlReply.Code.REFUSED,
+                    "the resume state could not be written: " + rootMessage(stop.failure()))));
+            done.completeExceptionally(stop.failure());
+            return Behaviors.stopped();
+        }
+        lastCheckpointStep = stepsDone;
+        context.getLog().info("run stopped after step {}", stepsDone);
+        stop.replyTo().tell(new ControlResponse(controlReply(ControlReply.Code.OK, "stopped after step " + stepsDone
+                + "; continue with --resume RUN_DIR").toBuilder().setCheckpointPath(job.runDirectory().resolve("resume").toString()).build()));
+        done.complete(stop.outcome());
+        return this;
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage();
+    }
+
+    private void reply(Control control, ControlReply.Code code, String message) {
+        control.replyTo().tell(new ControlResponse(controlReply(code, message)));
+    }
+
+    private ControlReply controlReply(ControlReply.Code code, String message) {
+        RunState state = stopping ? RunState.STOPPING : finished() ? RunState.FINISHED : paused ? RunState.PAUSED : RunState.RUNNING;
+        RunStatus.Builder status = RunStatus.newBuilder()
+                .setRunDirectory(job.runDirectory().toString())
+                .setStage(job.trainer().stageOf(Math.min(stepsDone + 1, job.settings().rl().totalSteps())).label())
+                .setStepsDone(stepsDone)
+                .setTotalSteps(job.settings().rl().totalSteps())
+                .setPolicyVersion(version)
+                .setState(state.name())
+                .setPromptsDispatched(ledger.dispatched())
+                .setPromptsCompleted(ledger.completed())
+                .setPromptsInFlight(ledger.inFlight())
+                .setPromptsReissued(ledger.expired())
+                .setStalenessDropped(ledger.droppedStale())
+                .setDuplicates(ledger.duplicates())
+                .setVerifyTimeouts(verifyTimeouts)
+                .setTokensPerSecond(lastTokensPerSecond)
+                .putAllParameters(job.live().values())
+                .setLastCheckpointStep(lastCheckpointStep);
+        lastEvaluation.ifPresent(status::setLastEvaluation);
+        return ControlReply.newBuilder().setCode(code).setMessage(message).setStatus(status).build();
     }
 
     private void publish() {

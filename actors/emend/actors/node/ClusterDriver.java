@@ -1,6 +1,7 @@
 package emend.actors.node;
 
 import emend.actors.rollout.RolloutWorker;
+import emend.control.ControlSettings;
 import emend.run.LearnerJob;
 import emend.run.RolloutDriver;
 import emend.run.TrainingSession;
@@ -18,16 +19,22 @@ public final class ClusterDriver implements RolloutDriver {
     private final NodeOptions options;
     private final String device;
     private final RolloutWorker.GeneratorFactory generators;
+    private final ControlSettings control;
 
-    public ClusterDriver(NodeOptions options, String device) {
-        this(options, device, RolloutWorker.POLICY);
+    /** @param control where the learner node serves the control API ({@code emend ctl}) */
+    public ClusterDriver(NodeOptions options, String device, ControlSettings control) {
+        this(options, device, RolloutWorker.POLICY, control);
     }
 
-    /** @param generators how this node's workers generate (benchmarks of the runtime pass a stand-in) */
-    public ClusterDriver(NodeOptions options, String device, RolloutWorker.GeneratorFactory generators) {
+    /**
+     * @param generators how this node's workers generate (benchmarks of the runtime pass a stand-in)
+     * @param control the control API's settings, or null for none
+     */
+    public ClusterDriver(NodeOptions options, String device, RolloutWorker.GeneratorFactory generators, ControlSettings control) {
         this.options = options;
         this.device = device;
         this.generators = generators;
+        this.control = control;
     }
 
     @Override
@@ -35,7 +42,7 @@ public final class ClusterDriver implements RolloutDriver {
         CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
         job.trainer().begin();
         ActorSystem<Void> system = ActorSystem.create(
-                EmendNode.create(new EmendNode.Plan(options, job.task(), job.runtime(), device, job, done, generators)),
+                EmendNode.create(new EmendNode.Plan(options, job.task(), job.runtime(), device, job, done, generators, control)),
                 NodeConfig.SYSTEM_NAME, NodeConfig.of(options));
         try {
             return done.join();

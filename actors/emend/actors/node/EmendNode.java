@@ -1,9 +1,12 @@
 package emend.actors.node;
 
+import emend.actors.control.ControlEndpoint;
 import emend.actors.learner.Learner;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.verifier.VerifierPool;
+import emend.control.ControlServer;
+import emend.control.ControlSettings;
 import emend.run.LearnerJob;
 import emend.run.RuntimeSettings;
 import emend.run.TrainingSession;
@@ -11,7 +14,7 @@ import emend.task.Task;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -34,7 +37,8 @@ public final class EmendNode {
      * @param done completed by the learner when its schedule is done
      */
     public record Plan(NodeOptions options, Task task, RuntimeSettings runtime, String device, LearnerJob learnerJob,
-                       CompletableFuture<TrainingSession.Outcome> done, RolloutWorker.GeneratorFactory generators) {
+                       CompletableFuture<TrainingSession.Outcome> done, RolloutWorker.GeneratorFactory generators,
+                       ControlSettings control) {
 
         public Plan {
             if (options.roles().contains("learner") && learnerJob == null) {
@@ -42,10 +46,9 @@ public final class EmendNode {
             }
         }
 
-        /** A node whose workers sample from the policy. */
-        public Plan(NodeOptions options, Task task, RuntimeSettings runtime, String device, LearnerJob learnerJob,
-                    CompletableFuture<TrainingSession.Outcome> done) {
-            this(options, task, runtime, device, learnerJob, done, RolloutWorker.POLICY);
+        /** A node without the learner role: its workers sample from the policy; no control endpoint. */
+        public static Plan serving(NodeOptions options, Task task, RuntimeSettings runtime, String device) {
+            return new Plan(options, task, runtime, device, null, null, RolloutWorker.POLICY, null);
         }
     }
 
@@ -62,15 +65,18 @@ public final class EmendNode {
                 VerifierPool.spawn(context, plan.task(), plan.runtime().verifierPoolSize(),
                         new VerifierActor.Limits(plan.runtime().verifierStuckAfter(), plan.runtime().verifierQueueCapacity()));
             }
-            if (plan.options().roles().contains("rollout")) {
-                String node = cluster.selfMember().address().hostPort();
-                for (int i = 1; i <= plan.options().workers(); i++) {
-                    String id = node + "/rollout-" + i;
-                    context.spawn(Behaviors.supervise(RolloutWorker.create(new RolloutWorker.Setup(id, plan.device(), plan.runtime(),
-                            learner, plan.generators()))).onFailure(SupervisorStrategy.restart()), "rollout-" + i);
-                }
+            int workers = plan.options().roles().contains("rollout") ? plan.options().workers() : 0;
+            context.spawn(NodeAgent.create(plan.options().roles(), workers, id -> RolloutWorker.create(
+                    new RolloutWorker.Setup(id, plan.device(), plan.runtime(), learner, plan.generators()))), "node-agent");
+            if (plan.learnerJob() == null || plan.control() == null) {
+                return Behaviors.empty();
             }
-            return Behaviors.empty();
+            ControlServer endpoint = ControlEndpoint.start(context.getSystem(), learner, plan.control(), plan.learnerJob().runDirectory(),
+                    System.out);
+            return Behaviors.receive(Void.class).onSignal(PostStop.class, stopped -> {
+                endpoint.close();
+                return Behaviors.same();
+            }).build();
         });
     }
 

@@ -14,7 +14,7 @@ public final class WorkerNode {
         if (options.roles().contains("learner")) {
             throw new IllegalArgumentException("a learner node trains a run: start it through ClusterDriver");
         }
-        ActorSystem<Void> system = ActorSystem.create(EmendNode.create(new EmendNode.Plan(options, task, runtime, device, null, null)),
+        ActorSystem<Void> system = ActorSystem.create(EmendNode.create(EmendNode.Plan.serving(options, task, runtime, device)),
                 NodeConfig.SYSTEM_NAME, NodeConfig.of(options));
         system.log().info("node up at {} with roles {}", system.address(), options.roles());
         system.getWhenTerminated().toCompletableFuture().join();

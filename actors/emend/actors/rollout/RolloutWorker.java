@@ -76,6 +76,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     public record Chunk(WeightChunk payload) implements Command, WireMessage {}
 
+    /** Finish the leases held, take no more, then stop (a node scaling down or draining; local only). */
+    public enum Drain implements Command { INSTANCE }
+
     private record Generated(List<Trajectory> rows, Throwable failure) implements Command {}
 
     private record Scored(long leaseId, VerifyResult result, Throwable failure) implements Command {}
@@ -131,6 +134,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private int nextVerifier;
     private long generationStartNanos;
     private int hashMismatches;
+    private boolean draining;
 
     public static Behavior<Command> create(Setup setup) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new RolloutWorker(context, timers, setup)));
@@ -163,6 +167,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 .onMessage(VerifiersListed.class, this::onVerifiersListed)
                 .onMessage(Retry.class, retry -> onRetry())
                 .onMessage(ResendUnacked.class, tick -> onResendUnacked())
+                .onMessage(Drain.class, drain -> onDrain())
                 .onSignal(PostStop.class, signal -> freeModel())
                 .onSignal(PreRestart.class, signal -> freeModel())
                 .build();
@@ -252,7 +257,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             install(assembly.manifest(), bytes);
             askForWork();
         }
-        return this;
+        return stopIfDrained();
     }
 
     private void install(WeightManifest manifest, byte[] bytes) {
@@ -267,6 +272,11 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     }
 
     private void askForWork() {
+        if (draining && stashed.isEmpty()) {
+            phase = Phase.FINISHED;
+            timers.cancel(Retry.INSTANCE);
+            return;
+        }
         if (latest.getVersion() > heldVersion) {
             startFetch();
             return;
@@ -413,12 +423,30 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         if (pendingScores.isEmpty()) {
             askForWork();
         }
-        return this;
+        return stopIfDrained();
     }
 
     private Behavior<Command> onAck(Ack ack) {
         unacked.remove(ack.payload().getLeaseId());
-        return this;
+        return stopIfDrained();
+    }
+
+    private Behavior<Command> onDrain() {
+        draining = true;
+        if (phase == Phase.ASKING || phase == Phase.REGISTERING) {
+            askForWork();
+        }
+        return stopIfDrained();
+    }
+
+    /** A draining worker stops once it holds no lease and every result it sent is acknowledged. */
+    private Behavior<Command> stopIfDrained() {
+        boolean holdsWork = phase == Phase.GENERATING || phase == Phase.VERIFYING || !stashed.isEmpty() || !unacked.isEmpty();
+        if (!draining || holdsWork || phase == Phase.FETCHING) {
+            return this;
+        }
+        context.getLog().info("worker {} drained", setup.workerId());
+        return Behaviors.stopped();
     }
 
     private Behavior<Command> onResendUnacked() {

@@ -4,13 +4,20 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import emend.actors.learner.Learner;
+import emend.actors.node.NodeAgent;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.verifier.VerifierActor;
+import emend.proto.ControlReply;
+import emend.proto.ControlRequest;
+import emend.proto.DrainNode;
 import emend.proto.GroupAck;
 import emend.proto.GroupResult;
 import emend.proto.LeaseGrant;
+import emend.proto.NodeStatus;
 import emend.proto.RunSpec;
 import emend.proto.RuntimeStatus;
+import emend.proto.ScaleWorkers;
+import emend.proto.StatusQuery;
 import emend.proto.StatusRequest;
 import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
@@ -57,6 +64,12 @@ public final class WireSerializer extends SerializerWithStringManifest {
         register("W.Chunk", RolloutWorker.Chunk.class, WeightChunk.parser(), (p, r) -> new RolloutWorker.Chunk((WeightChunk) p));
         register("V.Verify", VerifierActor.Verify.class, VerifyRequest.parser(), (p, r) -> new VerifierActor.Verify((VerifyRequest) p, cast(r)));
         register("V.Verified", VerifierActor.Verified.class, VerifyResult.parser(), (p, r) -> new VerifierActor.Verified((VerifyResult) p));
+        register("L.Control", Learner.Control.class, ControlRequest.parser(), (p, r) -> new Learner.Control((ControlRequest) p, cast(r)));
+        register("L.ControlResponse", Learner.ControlResponse.class, ControlReply.parser(), (p, r) -> new Learner.ControlResponse((ControlReply) p));
+        register("N.Describe", NodeAgent.Describe.class, StatusQuery.parser(), (p, r) -> new NodeAgent.Describe((StatusQuery) p, cast(r)));
+        register("N.Scale", NodeAgent.Scale.class, ScaleWorkers.parser(), (p, r) -> new NodeAgent.Scale((ScaleWorkers) p, cast(r)));
+        register("N.Drain", NodeAgent.Drain.class, DrainNode.parser(), (p, r) -> new NodeAgent.Drain((DrainNode) p, cast(r)));
+        register("N.Reply", NodeAgent.NodeReply.class, NodeStatus.parser(), (p, r) -> new NodeAgent.NodeReply((NodeStatus) p));
     }
 
     private final ActorRefResolver resolver;

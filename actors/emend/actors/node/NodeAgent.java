@@ -1,0 +1,149 @@
+package emend.actors.node;
+
+import emend.actors.rollout.RolloutWorker;
+import emend.actors.wire.WireMessage;
+import emend.proto.DrainNode;
+import emend.proto.NodeStatus;
+import emend.proto.ScaleWorkers;
+import emend.proto.StatusQuery;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Leave;
+
+/**
+ * One per node: owns the node's rollout workers and carries out the operator's scaling on it. Scaling up spawns
+ * workers; scaling down and draining let workers finish what they hold before they stop (their results reach the
+ * learner, nothing is re-issued); a drained node then leaves the cluster. Registered with the receptionist so the
+ * control endpoint finds every node's agent.
+ */
+public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
+
+    public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "emend-node-agent");
+
+    public sealed interface Command {}
+
+    public record Describe(StatusQuery payload, ActorRef<NodeReply> replyTo) implements Command, WireMessage {}
+
+    public record Scale(ScaleWorkers payload, ActorRef<NodeReply> replyTo) implements Command, WireMessage {}
+
+    public record Drain(DrainNode payload, ActorRef<NodeReply> replyTo) implements Command, WireMessage {}
+
+    public record NodeReply(NodeStatus payload) implements WireMessage {}
+
+    private record WorkerStopped(String name) implements Command {}
+
+    private final ActorContext<Command> context;
+    private final Set<String> roles;
+    private final Function<String, Behavior<RolloutWorker.Command>> workers;
+    /** Workers taking work, by actor name, oldest first. */
+    private final Map<String, ActorRef<RolloutWorker.Command>> active = new LinkedHashMap<>();
+    private final Map<String, ActorRef<RolloutWorker.Command>> leaving = new LinkedHashMap<>();
+    private int nextIndex = 1;
+    private boolean draining;
+
+    /**
+     * @param workers the behaviour of a rollout worker with the given id (node address + "/" + actor name)
+     * @param initialWorkers workers to start with (nodes with the rollout role)
+     */
+    public static Behavior<Command> create(Set<String> roles, int initialWorkers, Function<String, Behavior<RolloutWorker.Command>> workers) {
+        return Behaviors.setup(context -> new NodeAgent(context, roles, initialWorkers, workers));
+    }
+
+    private NodeAgent(ActorContext<Command> context, Set<String> roles, int initialWorkers,
+                      Function<String, Behavior<RolloutWorker.Command>> workers) {
+        super(context);
+        this.context = context;
+        this.roles = roles;
+        this.workers = workers;
+        context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
+        scaleTo(initialWorkers);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Describe.class, describe -> reply(describe.replyTo()))
+                .onMessage(Scale.class, this::onScale)
+                .onMessage(Drain.class, this::onDrain)
+                .onMessage(WorkerStopped.class, this::onWorkerStopped)
+                .build();
+    }
+
+    private Behavior<Command> onScale(Scale scale) {
+        if (!draining) {
+            scaleTo(scale.payload().getRolloutWorkers());
+        }
+        return reply(scale.replyTo());
+    }
+
+    private Behavior<Command> onDrain(Drain drain) {
+        draining = true;
+        context.getLog().info("draining: {} workers finish their leases, then this node leaves the cluster", active.size());
+        scaleTo(0);
+        reply(drain.replyTo());
+        return leaveIfDrained();
+    }
+
+    private Behavior<Command> onWorkerStopped(WorkerStopped stopped) {
+        leaving.remove(stopped.name());
+        if (active.remove(stopped.name()) != null) {
+            context.getLog().warn("worker {} stopped without being asked (repeated failures?); this node now runs {} workers",
+                    stopped.name(), active.size());
+        }
+        return leaveIfDrained();
+    }
+
+    private Behavior<Command> leaveIfDrained() {
+        if (draining && active.isEmpty() && leaving.isEmpty()) {
+            Cluster cluster = Cluster.get(context.getSystem());
+            context.getLog().info("drained; leaving the cluster");
+            cluster.manager().tell(Leave.create(cluster.selfMember().address()));
+        }
+        return this;
+    }
+
+    /** Spawns workers or asks the newest ones to drain until {@code target} take work. */
+    private void scaleTo(int target) {
+        String node = Cluster.get(context.getSystem()).selfMember().address().hostPort();
+        while (active.size() < target) {
+            String name = "rollout-" + nextIndex++;
+            ActorRef<RolloutWorker.Command> worker = context.spawn(Behaviors.supervise(workers.apply(node + "/" + name))
+                    .onFailure(SupervisorStrategy.restart().withLimit(3, Duration.ofMinutes(1))), name);
+            context.watchWith(worker, new WorkerStopped(name));
+            active.put(name, worker);
+        }
+        List<String> newestFirst = new ArrayList<>(active.keySet());
+        Collections.reverse(newestFirst);
+        for (String name : newestFirst.subList(0, Math.max(0, active.size() - target))) {
+            ActorRef<RolloutWorker.Command> worker = active.remove(name);
+            worker.tell(RolloutWorker.Drain.INSTANCE);
+            leaving.put(name, worker);
+        }
+    }
+
+    private Behavior<Command> reply(ActorRef<NodeReply> replyTo) {
+        replyTo.tell(new NodeReply(NodeStatus.newBuilder()
+                .setAddress(Cluster.get(context.getSystem()).selfMember().address().toString())
+                .addAllRoles(roles.stream().sorted().toList())
+                .setRolloutWorkers(active.size())
+                .setState(draining ? "DRAINING" : "UP")
+                .build()));
+        return this;
+    }
+}

@@ -1,0 +1,151 @@
+package emend.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import emend.actors.control.ControlEndpoint;
+import emend.actors.node.EmendNode;
+import emend.actors.node.NodeOptions;
+import emend.actors.rollout.RolloutWorker;
+import emend.checkpoint.ResumeCheckpoint;
+import emend.control.ControlClient;
+import emend.control.ControlToken;
+import emend.proto.ControlReply;
+import emend.proto.ControlRequest;
+import emend.proto.DrainNode;
+import emend.proto.NodeStatus;
+import emend.proto.PauseRun;
+import emend.proto.ResumeRun;
+import emend.proto.RunStatus;
+import emend.proto.ScaleWorkers;
+import emend.proto.SetParameter;
+import emend.proto.StatusQuery;
+import emend.proto.StopRun;
+import emend.proto.CheckpointNow;
+import emend.run.LearnerJob;
+import emend.run.TrainingSession;
+import emend.testing.TestControl;
+import emend.testing.TestNodes;
+import emend.testing.TinyLearnerJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The control API against a live two-node run (two ActorSystems over Artery, the endpoint over real HTTP): status
+ * with the nodes, set, pause and resume, scaling a node, a checkpoint, draining a node, and stop.
+ */
+final class ClusterControlTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void operatorCommands_changeTheLiveRun() throws Exception {
+        try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:200\"]", 2, Map.of("emend.runtime.prompts-per-request", "1")); TestNodes nodes = new TestNodes()) {
+            LearnerJob job = tiny.job();
+            CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
+            ActorSystem<Void> learnerNode = nodes.start(new EmendNode.Plan(new NodeOptions(Set.of("learner", "verifier", "rollout"), "127.0.0.1", 0,
+                    List.of(), 1), job.task(), job.runtime(), "cpu", job, done, RolloutWorker.POLICY, TestControl.anyPort()));
+            String seed = "127.0.0.1:" + learnerNode.address().getPort().orElseThrow();
+            ActorSystem<Void> rolloutNode = nodes.start(EmendNode.Plan.serving(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, List.of(seed), 1),
+                    job.task(), job.runtime(), "cpu"));
+            String rolloutAddress = rolloutNode.address().toString();
+            ControlClient client = client(dir.resolve(ControlEndpoint.CONTACT_FILE), TestControl.TOKEN);
+
+            RunStatus running = awaitStatus(client, s -> s.getStepsDone() >= 1 && s.getNodesCount() == 2, "two nodes and a step");
+            assertEquals("RUNNING", running.getState());
+            assertEquals(1, node(running, rolloutAddress).getRolloutWorkers());
+            assertEquals(List.of("rollout"), node(running, rolloutAddress).getRolesList());
+
+            ControlReply refused = client(dir.resolve(ControlEndpoint.CONTACT_FILE), "wrong").send(status());
+            assertEquals(ControlReply.Code.UNAUTHORIZED, refused.getCode());
+
+            assertEquals(ControlReply.Code.OK, client.send(set("alpha", "3")).getCode());
+            assertEquals("3", client.send(status()).getStatus().getParametersMap().get("alpha"));
+            ControlReply badKey = client.send(set("seed", "2"));
+            assertEquals(ControlReply.Code.REFUSED, badKey.getCode());
+            assertTrue(badKey.getMessage().contains("learning-rate"), badKey.getMessage());
+
+            assertEquals(ControlReply.Code.OK, client.send(ControlRequest.newBuilder().setPause(PauseRun.getDefaultInstance()).build()).getCode());
+            Thread.sleep(2000);
+            int pausedAt = client.send(status()).getStatus().getStepsDone();
+            Thread.sleep(3000);
+            RunStatus paused = client.send(status()).getStatus();
+            assertEquals("PAUSED", paused.getState());
+            assertEquals(pausedAt, paused.getStepsDone(), "no step while paused");
+            assertEquals(ControlReply.Code.OK, client.send(ControlRequest.newBuilder().setResume(ResumeRun.getDefaultInstance()).build()).getCode());
+            awaitStatus(client, s -> s.getStepsDone() > pausedAt, "a step after resume");
+
+            ControlReply scaled = client.send(ControlRequest.newBuilder().setScale(ScaleWorkers.newBuilder().setRolloutWorkers(2)
+                    .setNode(rolloutAddress.replace("pekko://emend@", ""))).build());
+            assertEquals(ControlReply.Code.OK, scaled.getCode(), scaled.getMessage());
+            assertEquals(2, node(scaled.getStatus(), rolloutAddress).getRolloutWorkers());
+
+            ControlReply checkpoint = client.send(ControlRequest.newBuilder().setCheckpoint(CheckpointNow.getDefaultInstance()).build());
+            assertEquals(ControlReply.Code.OK, checkpoint.getCode(), checkpoint.getMessage());
+            Path state = Path.of(checkpoint.getCheckpointPath());
+            assertTrue(Files.isDirectory(state), state.toString());
+            assertTrue(ResumeCheckpoint.readState(state).getStepsDone() >= pausedAt + 1);
+
+            ControlReply drained = client.send(ControlRequest.newBuilder().setDrain(DrainNode.newBuilder().setNode(rolloutAddress)).build());
+            assertEquals(ControlReply.Code.OK, drained.getCode(), drained.getMessage());
+            rolloutNode.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            RunStatus afterDrain = awaitStatus(client, s -> s.getNodesCount() == 1, "the drained node gone");
+            assertEquals(afterDrain.getPromptsDispatched(),
+                    afterDrain.getPromptsCompleted() + afterDrain.getPromptsInFlight() + afterDrain.getPromptsReissued(), afterDrain.toString());
+            assertEquals(0, afterDrain.getPromptsReissued(), "a drained node finishes its leases: nothing re-issued");
+
+            ControlReply stopped = client.send(ControlRequest.newBuilder().setStop(StopRun.getDefaultInstance()).build());
+            assertEquals(ControlReply.Code.OK, stopped.getCode(), stopped.getMessage());
+            TrainingSession.Outcome outcome = done.get(60, TimeUnit.SECONDS);
+            assertTrue(outcome.stopped());
+            assertEquals(outcome.selectedStep(), ResumeCheckpoint.readState(dir.resolve(ResumeCheckpoint.DIRECTORY)).getStepsDone());
+        }
+    }
+
+
+    private static ControlClient client(Path contactFile, String token) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(contactFile)) {
+            assertTrue(System.nanoTime() < deadline, "the learner node wrote no " + contactFile);
+            Thread.sleep(100);
+        }
+        String[] contact = Files.readString(contactFile).trim().split(":");
+        return new ControlClient(contact[0], Integer.parseInt(contact[1]), ControlToken.of(token), Duration.ofSeconds(5), Duration.ofSeconds(30));
+    }
+
+    private static RunStatus awaitStatus(ControlClient client, Predicate<RunStatus> condition, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            ControlReply reply = client.send(status());
+            if (reply.getCode() == ControlReply.Code.OK && condition.test(reply.getStatus())) {
+                return reply.getStatus();
+            }
+            assertTrue(System.nanoTime() < deadline, "waited 120 s for " + what + "; last reply " + reply);
+            Thread.sleep(250);
+        }
+    }
+
+    private static NodeStatus node(RunStatus status, String address) {
+        return status.getNodesList().stream().filter(n -> n.getAddress().equals(address)).findFirst()
+                .orElseThrow(() -> new AssertionError("no node " + address + " in " + status.getNodesList()));
+    }
+
+    private static ControlRequest status() {
+        return ControlRequest.newBuilder().setStatus(StatusQuery.getDefaultInstance()).build();
+    }
+
+    private static ControlRequest set(String key, String value) {
+        return ControlRequest.newBuilder().setSet(SetParameter.newBuilder().setKey(key).setValue(value)).build();
+    }
+}

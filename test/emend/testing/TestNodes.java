@@ -1,0 +1,30 @@
+package emend.testing;
+
+import emend.actors.node.EmendNode;
+import emend.actors.node.NodeConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/** The cluster nodes of one test (ActorSystems over Artery on 127.0.0.1), all terminated on close. */
+public final class TestNodes implements AutoCloseable {
+
+    private final List<ActorSystem<Void>> nodes = new ArrayList<>();
+
+    public ActorSystem<Void> start(EmendNode.Plan plan) {
+        ActorSystem<Void> node = ActorSystem.create(EmendNode.create(plan), NodeConfig.SYSTEM_NAME, NodeConfig.of(plan.options()));
+        nodes.add(node);
+        return node;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (ActorSystem<Void> node : nodes) {
+            node.terminate();
+        }
+        for (ActorSystem<Void> node : nodes) {
+            node.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+}
