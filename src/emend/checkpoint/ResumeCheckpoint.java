@@ -88,6 +88,9 @@ public final class ResumeCheckpoint {
             Checkpoint.deleteTree(temp);
             throw new CheckpointException("cannot write the resume state " + target + ": " + e.getMessage()
                     + " (check free disk space and permissions)", e);
+        } catch (RuntimeException e) {
+            Checkpoint.deleteTree(temp);
+            throw e;
         }
     }
 

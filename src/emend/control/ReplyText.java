@@ -35,9 +35,9 @@ public final class ReplyText {
         StringBuilder text = new StringBuilder();
         line(text, "state %s, stage %s, step %d/%d, policy version %d", s.getState(), s.getStage(), s.getStepsDone(), s.getTotalSteps(),
                 s.getPolicyVersion());
-        line(text, "prompts: %,d dispatched = %,d completed + %,d in flight + %,d reissued + %,d dropped stale; %,d duplicates, "
-                        + "%,d verify timeouts", s.getPromptsDispatched(), s.getPromptsCompleted(), s.getPromptsInFlight(),
-                s.getPromptsReissued(), s.getStalenessDropped(), s.getDuplicates(), s.getVerifyTimeouts());
+        line(text, "prompts: %,d dispatched = %,d completed (%,d of them dropped stale) + %,d in flight + %,d reissued; %,d duplicates, "
+                        + "%,d verify timeouts", s.getPromptsDispatched(), s.getPromptsCompleted(), s.getStalenessDropped(), s.getPromptsInFlight(),
+                s.getPromptsReissued(), s.getDuplicates(), s.getVerifyTimeouts());
         line(text, "rollout: %,.0f tokens/s", s.getTokensPerSecond());
         line(text, "last evaluation: %s", s.hasLastEvaluation() ? evaluation(s.getLastEvaluation()) : "none yet");
         line(text, "last checkpoint: %s", s.getLastCheckpointStep() == 0 ? "none yet" : "step " + s.getLastCheckpointStep());
@@ -55,8 +55,8 @@ public final class ReplyText {
     }
 
     private static String evaluation(Evaluation e) {
-        return String.format(Locale.ROOT, "step %d, Acc@t1 %.1f, Acc@t2 %.1f, Δ %+.1f, Δi→c %.1f, Δc→i %.1f", e.getStep(), e.getAccT1(),
-                e.getAccT2(), e.getDelta(), e.getIncorrectToCorrect(), e.getCorrectToIncorrect());
+        return String.format(Locale.ROOT, "step %d (dev, greedy, %%), Acc@t1 %.1f, Acc@t2 %.1f, Δ %+.1f, Δi→c %.1f, Δc→i %.1f", e.getStep(),
+                100 * e.getAccT1(), 100 * e.getAccT2(), 100 * e.getDelta(), 100 * e.getIncorrectToCorrect(), 100 * e.getCorrectToIncorrect());
     }
 
     private static String nodes(List<NodeStatus> nodes) {

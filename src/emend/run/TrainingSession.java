@@ -85,7 +85,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         step = state.getStepsDone();
         lastCheckpointStep = step;
         live.restore(state.getParametersMap());
-        saved.best().ifPresent(best -> selection.restore(best, state.getBestStep(), state.getBestScore()));
+        saved.best().ifPresent(best -> selection.restore(best.copy(policy.weights().manager()), state.getBestStep(), state.getBestScore()));
         state.getDevCurveList().forEach(point -> devCurve.add(DevPoints.toRecord(point)));
         run.metric(new LinkedHashMap<>(Map.of("event", "resumed", "step", step)));
         out.printf("resumed at step %d of %d (policy version %d)%n", step, settings.rl().totalSteps(), learner.version());
@@ -343,9 +343,10 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
             this.rule = rule;
         }
 
+        /** @param saved weights the selection takes ownership of */
         void restore(Weights saved, int step, double score) {
             discard();
-            best = saved.copy(saved.manager());
+            best = saved;
             bestStep = step;
             bestScore = score;
         }

@@ -13,10 +13,10 @@ final class ReplyTextTest {
     @Test
     void status_isACompactSummaryWithANodesTable() {
         RunStatus status = RunStatus.newBuilder().setState("RUNNING").setStage("stage2").setStepsDone(57).setTotalSteps(120)
-                .setPolicyVersion(57).setPromptsDispatched(1900).setPromptsCompleted(1824).setPromptsInFlight(64).setPromptsReissued(8)
+                .setPolicyVersion(57).setPromptsDispatched(1900).setPromptsCompleted(1828).setPromptsInFlight(64).setPromptsReissued(8)
                 .setStalenessDropped(4).setDuplicates(1).setVerifyTimeouts(2).setTokensPerSecond(12345.6)
-                .setLastEvaluation(Evaluation.newBuilder().setStep(40).setAccT1(45).setAccT2(47.25).setDelta(2.25)
-                        .setIncorrectToCorrect(5).setCorrectToIncorrect(2.75))
+                .setLastEvaluation(Evaluation.newBuilder().setStep(40).setAccT1(0.45).setAccT2(0.4725).setDelta(0.0225)
+                        .setIncorrectToCorrect(0.05).setCorrectToIncorrect(0.0275))
                 .setLastCheckpointStep(40).putParameters("beta1", "0.01").putParameters("alpha", "10.0")
                 .addNodes(NodeStatus.newBuilder().setAddress("pekko://emend@127.0.0.1:25520").addRoles("learner").addRoles("verifier")
                         .setRolloutWorkers(0).setState("UP"))
@@ -25,9 +25,9 @@ final class ReplyTextTest {
                 .build();
         assertEquals("""
                 state RUNNING, stage stage2, step 57/120, policy version 57
-                prompts: 1,900 dispatched = 1,824 completed + 64 in flight + 8 reissued + 4 dropped stale; 1 duplicates, 2 verify timeouts
+                prompts: 1,900 dispatched = 1,828 completed (4 of them dropped stale) + 64 in flight + 8 reissued; 1 duplicates, 2 verify timeouts
                 rollout: 12,346 tokens/s
-                last evaluation: step 40, Acc@t1 45.0, Acc@t2 47.3, Δ +2.3, Δi→c 5.0, Δc→i 2.8
+                last evaluation: step 40 (dev, greedy, %), Acc@t1 45.0, Acc@t2 47.3, Δ +2.3, Δi→c 5.0, Δc→i 2.8
                 last checkpoint: step 40
                 parameters: alpha=10.0, beta1=0.01
                 nodes:
@@ -47,7 +47,7 @@ final class ReplyTextTest {
                 checkpoint written
                 checkpoint: runs/x/checkpoints/step-40
                 state PAUSED, stage stage1, step 40/40, policy version 0
-                prompts: 0 dispatched = 0 completed + 0 in flight + 0 reissued + 0 dropped stale; 0 duplicates, 0 verify timeouts
+                prompts: 0 dispatched = 0 completed (0 of them dropped stale) + 0 in flight + 0 reissued; 0 duplicates, 0 verify timeouts
                 rollout: 0 tokens/s
                 last evaluation: none yet
                 last checkpoint: none yet

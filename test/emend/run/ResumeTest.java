@@ -138,6 +138,10 @@ final class ResumeTest {
         @Override
         public TrainingSession.Outcome train(LearnerJob job) {
             PolicyTrainer trainer = job.trainer();
+            if (trainer.stepsDone() > 0) {
+                // a resumed session must be able to save at once: everything it restored is its own, not the loader's
+                trainer.checkpoint();
+            }
             PolicyTrainer scripted = new PolicyTrainer() {
                 @Override public void begin() { trainer.begin(); }
                 @Override public long version() { return trainer.version(); }
