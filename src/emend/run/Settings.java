@@ -34,7 +34,8 @@ public final class Settings {
             throw new IllegalArgumentException(runDirectory + " is not a run directory: it has no settings.json");
         }
         try {
-            return ConfigFactory.parseFile(file.toFile()).atPath("emend");
+            // the saved token is masked; a resumed run gets a fresh one unless the command line sets it again
+            return ConfigFactory.parseFile(file.toFile()).atPath("emend").withoutPath(CONTROL_TOKEN);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(file + " is corrupt: " + e.getMessage(), e);
         }

@@ -60,31 +60,31 @@ final class ClusterControlTest {
             ActorSystem<Void> rolloutNode = nodes.start(EmendNode.Plan.serving(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, List.of(seed), 1),
                     job.task(), job.runtime(), "cpu"));
             String rolloutAddress = rolloutNode.address().toString();
-            ControlClient client = client(dir.resolve(ControlEndpoint.CONTACT_FILE), TestControl.TOKEN);
+            ControlClient client = TestControl.client(dir.resolve(ControlEndpoint.CONTACT_FILE), TestControl.TOKEN, Duration.ofSeconds(30));
 
-            RunStatus running = awaitStatus(client, s -> s.getStepsDone() >= 1 && s.getNodesCount() == 2, "two nodes and a step");
+            RunStatus running = TestControl.await(client, s -> s.getStepsDone() >= 1 && s.getNodesCount() == 2, "two nodes and a step", Duration.ofMinutes(2));
             assertEquals("RUNNING", running.getState());
             assertEquals(1, node(running, rolloutAddress).getRolloutWorkers());
             assertEquals(List.of("rollout"), node(running, rolloutAddress).getRolesList());
 
-            ControlReply refused = client(dir.resolve(ControlEndpoint.CONTACT_FILE), "wrong").send(status());
+            ControlReply refused = TestControl.client(dir.resolve(ControlEndpoint.CONTACT_FILE), "wrong", Duration.ofSeconds(30)).send(TestControl.status());
             assertEquals(ControlReply.Code.UNAUTHORIZED, refused.getCode());
 
             assertEquals(ControlReply.Code.OK, client.send(set("alpha", "3")).getCode());
-            assertEquals("3", client.send(status()).getStatus().getParametersMap().get("alpha"));
+            assertEquals("3", client.send(TestControl.status()).getStatus().getParametersMap().get("alpha"));
             ControlReply badKey = client.send(set("seed", "2"));
             assertEquals(ControlReply.Code.REFUSED, badKey.getCode());
             assertTrue(badKey.getMessage().contains("learning-rate"), badKey.getMessage());
 
             assertEquals(ControlReply.Code.OK, client.send(ControlRequest.newBuilder().setPause(PauseRun.getDefaultInstance()).build()).getCode());
             Thread.sleep(2000);
-            int pausedAt = client.send(status()).getStatus().getStepsDone();
+            int pausedAt = client.send(TestControl.status()).getStatus().getStepsDone();
             Thread.sleep(3000);
-            RunStatus paused = client.send(status()).getStatus();
+            RunStatus paused = client.send(TestControl.status()).getStatus();
             assertEquals("PAUSED", paused.getState());
             assertEquals(pausedAt, paused.getStepsDone(), "no step while paused");
             assertEquals(ControlReply.Code.OK, client.send(ControlRequest.newBuilder().setResume(ResumeRun.getDefaultInstance()).build()).getCode());
-            awaitStatus(client, s -> s.getStepsDone() > pausedAt, "a step after resume");
+            TestControl.await(client, s -> s.getStepsDone() > pausedAt, "a step after resume", Duration.ofMinutes(2));
 
             ControlReply scaled = client.send(ControlRequest.newBuilder().setScale(ScaleWorkers.newBuilder().setRolloutWorkers(2)
                     .setNode(rolloutAddress.replace("pekko://emend@", ""))).build());
@@ -100,7 +100,7 @@ final class ClusterControlTest {
             ControlReply drained = client.send(ControlRequest.newBuilder().setDrain(DrainNode.newBuilder().setNode(rolloutAddress)).build());
             assertEquals(ControlReply.Code.OK, drained.getCode(), drained.getMessage());
             rolloutNode.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            RunStatus afterDrain = awaitStatus(client, s -> s.getNodesCount() == 1, "the drained node gone");
+            RunStatus afterDrain = TestControl.await(client, s -> s.getNodesCount() == 1, "the drained node gone", Duration.ofMinutes(2));
             assertEquals(afterDrain.getPromptsDispatched(),
                     afterDrain.getPromptsCompleted() + afterDrain.getPromptsInFlight() + afterDrain.getPromptsReissued(), afterDrain.toString());
             assertEquals(0, afterDrain.getPromptsReissued(), "a drained node finishes its leases: nothing re-issued");
@@ -114,35 +114,10 @@ final class ClusterControlTest {
     }
 
 
-    private static ControlClient client(Path contactFile, String token) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(contactFile)) {
-            assertTrue(System.nanoTime() < deadline, "the learner node wrote no " + contactFile);
-            Thread.sleep(100);
-        }
-        String[] contact = Files.readString(contactFile).trim().split(":");
-        return new ControlClient(contact[0], Integer.parseInt(contact[1]), ControlToken.of(token), Duration.ofSeconds(5), Duration.ofSeconds(30));
-    }
-
-    private static RunStatus awaitStatus(ControlClient client, Predicate<RunStatus> condition, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (true) {
-            ControlReply reply = client.send(status());
-            if (reply.getCode() == ControlReply.Code.OK && condition.test(reply.getStatus())) {
-                return reply.getStatus();
-            }
-            assertTrue(System.nanoTime() < deadline, "waited 120 s for " + what + "; last reply " + reply);
-            Thread.sleep(250);
-        }
-    }
 
     private static NodeStatus node(RunStatus status, String address) {
         return status.getNodesList().stream().filter(n -> n.getAddress().equals(address)).findFirst()
                 .orElseThrow(() -> new AssertionError("no node " + address + " in " + status.getNodesList()));
-    }
-
-    private static ControlRequest status() {
-        return ControlRequest.newBuilder().setStatus(StatusQuery.getDefaultInstance()).build();
     }
 
     private static ControlRequest set(String key, String value) {

@@ -99,6 +99,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private final RolloutLedger ledger;
     private final Map<String, ActorRef<RolloutWorker.Command>> workers = new HashMap<>();
     private final String modelConfigJson;
+    private final long epoch;
     private WeightPublication publication;
     /** Policy version and steps done, as of the last finished step (the session changes them off this thread). */
     private long version;
@@ -128,11 +129,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         this.stepExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-model-dispatcher"));
         int batch = job.settings().rl().promptsPerStep();
         int stepsBefore = job.trainer().stepsDone();
-        // Lease ids start at the clock in microseconds, so a restarted learner never takes a result of its
-        // predecessor's lease for one of its own (a learner hands out far fewer than 1,000 leases a millisecond).
+        // The clock in microseconds names this incarnation and starts its lease ids, so a restarted learner never
+        // takes a result of its predecessor's lease for one of its own (a learner hands out far fewer than 1,000
+        // leases a millisecond).
+        this.epoch = System.currentTimeMillis() * 1000;
         this.ledger = new RolloutLedger(new PromptQueue(job.task().train(), job.settings().seed(), batch, stepsBefore),
                 new StalenessWindow(job.live().maxStaleness(), batch), job.runtime().leaseTimeout().toMillis(),
-                (long) job.settings().rl().totalSteps() * batch, (long) stepsBefore * batch, System.currentTimeMillis() * 1000);
+                (long) job.settings().rl().totalSteps() * batch, (long) stepsBefore * batch, epoch);
         this.modelConfigJson = HfModelConfig.toJson(job.policy().weights().config(), job.dialogue().tokenizer().specials());
         this.version = job.trainer().version();
         this.stepsDone = job.trainer().stepsDone();
@@ -179,12 +182,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setTemperature(rl.temperature())
                 .setMaxAttemptTokens(job.task().maxAttemptTokens())
                 .setManifest(publication.manifest())
+                .setLearnerEpoch(epoch)
                 .build()));
         return this;
     }
 
     private Behavior<Command> onRequestWork(RequestWork request) {
-        LeaseGrant.Builder grant = LeaseGrant.newBuilder().setCurrentVersion(version).setFinished(finished());
+        LeaseGrant.Builder grant = LeaseGrant.newBuilder().setCurrentVersion(version).setFinished(finished()).setLearnerEpoch(epoch);
         if (!finished() && !paused && !stopping) {
             long timeout = job.runtime().leaseTimeout().toMillis();
             double temperature = job.live().temperature();

@@ -183,7 +183,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     }
 
     private Behavior<Command> onSpec(Spec message) {
-        if (spec != null) {
+        if (spec != null && spec.getLearnerEpoch() == message.payload().getLearnerEpoch()) {
             return this;
         }
         spec = message.payload();
@@ -322,6 +322,19 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         if (phase != Phase.ASKING) {
             // Never drop a lease: it would sit until its timeout. Serve it after the current fetch or generation.
             stashed.addAll(grant.getLeasesList());
+            return this;
+        }
+        if (spec != null && grant.getLearnerEpoch() != spec.getLearnerEpoch()) {
+            // The learner restarted or moved: its weights may differ at the same version, and it knows nothing of
+            // this worker. Introduce ourselves again and fetch its weights before taking work.
+            context.getLog().info("worker {}: a new learner (epoch {}) answers; registering with it", setup.workerId(), grant.getLearnerEpoch());
+            // Leases stashed from the old learner died with it (the new one hands their prompts out again); the
+            // new learner's leases in this grant are served once its weights are in.
+            stashed.clear();
+            stashed.addAll(grant.getLeasesList());
+            heldVersion = -1;
+            phase = Phase.REGISTERING;
+            sayHello();
             return this;
         }
         if (grant.getFinished()) {
