@@ -8,6 +8,7 @@ import emend.model.Transformer;
 import emend.model.Weights;
 import emend.proto.TrainerState;
 import emend.rl.LearnerStats;
+import emend.rl.ObjectiveSettings;
 import emend.rl.ScoreLearner;
 import emend.rl.Stage;
 import emend.rl.Trajectory;
@@ -141,10 +142,12 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
             bar = new ProgressBar(out, phase.stage().label(), phase.steps());
         }
         long t0 = System.nanoTime();
-        LearnerStats stats = learner.step(batch, phase.stage(), live.objective(), live.learningRate());
+        ObjectiveSettings objective = live.objective();
+        double learningRate = live.learningRate();
+        LearnerStats stats = learner.step(batch, phase.stage(), objective, learningRate);
         double learnerSeconds = (System.nanoTime() - t0) / 1e9;
         double tokensPerSecond = stats.generatedTokens() / rolloutSeconds;
-        Map<String, Object> record = stepRecord(phase.stage(), stats, tokensPerSecond, rolloutSeconds, learnerSeconds);
+        Map<String, Object> record = stepRecord(phase.stage(), stats, tokensPerSecond, rolloutSeconds, learnerSeconds, objective, learningRate);
         if (phase.stage().twoTurns()) {
             record.put("rollout/change_when_wrong", changeRate(batch, 0));
             record.put("rollout/change_when_right", changeRate(batch, 1));
@@ -314,7 +317,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
     }
 
     private Map<String, Object> stepRecord(Stage stage, LearnerStats s, double tokensPerSecond, double rolloutSeconds,
-                                           double learnerSeconds) {
+                                           double learnerSeconds, ObjectiveSettings objective, double learningRate) {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("step", step);
         record.put("stage", stage.label());
@@ -329,6 +332,11 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         record.put("perf/tokens_per_s", tokensPerSecond);
         record.put("perf/rollout_s", rolloutSeconds);
         record.put("perf/learner_s", learnerSeconds);
+        // the values this step used: an operator may change them while the run trains
+        record.put("params/learning_rate", learningRate);
+        record.put("params/alpha", objective.alphaShapingBonus());
+        record.put("params/beta1", objective.beta1());
+        record.put("params/beta2", objective.beta2FirstTurnKl());
         return record;
     }
 

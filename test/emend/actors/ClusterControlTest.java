@@ -3,6 +3,9 @@ package emend.actors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import emend.actors.control.ControlEndpoint;
 import emend.actors.node.EmendNode;
 import emend.actors.node.NodeOptions;
@@ -25,6 +28,7 @@ import emend.proto.CheckpointNow;
 import emend.run.LearnerJob;
 import emend.run.TrainingSession;
 import emend.testing.TestControl;
+import emend.testing.TestModels;
 import emend.testing.TestNodes;
 import emend.testing.TinyLearnerJob;
 import java.nio.file.Files;
@@ -71,6 +75,7 @@ final class ClusterControlTest {
             assertEquals(ControlReply.Code.UNAUTHORIZED, refused.getCode());
 
             assertEquals(ControlReply.Code.OK, client.send(set("alpha", "3")).getCode());
+            int setAfter = client.send(TestControl.status()).getStatus().getStepsDone();
             assertEquals("3", client.send(TestControl.status()).getStatus().getParametersMap().get("alpha"));
             ControlReply badKey = client.send(set("seed", "2"));
             assertEquals(ControlReply.Code.REFUSED, badKey.getCode());
@@ -84,7 +89,17 @@ final class ClusterControlTest {
             assertEquals("PAUSED", paused.getState());
             assertEquals(pausedAt, paused.getStepsDone(), "no step while paused");
             assertEquals(ControlReply.Code.OK, client.send(ControlRequest.newBuilder().setResume(ResumeRun.getDefaultInstance()).build()).getCode());
-            TestControl.await(client, s -> s.getStepsDone() > pausedAt, "a step after resume", Duration.ofMinutes(2));
+            TestControl.await(client, s -> s.getStepsDone() > Math.max(pausedAt, setAfter + 1), "a step after resume", Duration.ofMinutes(2));
+            // every step after the one in progress when alpha was set used alpha = 3
+            int checked = 0;
+            for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
+                JsonObject record = JsonParser.parseString(line).getAsJsonObject();
+                if (record.has("params/alpha") && record.get("step").getAsInt() > setAfter + 1) {
+                    assertEquals(3.0, record.get("params/alpha").getAsDouble(), line);
+                    checked++;
+                }
+            }
+            assertTrue(checked > 0, "steps after the change were recorded");
 
             ControlReply scaled = client.send(ControlRequest.newBuilder().setScale(ScaleWorkers.newBuilder().setRolloutWorkers(2)
                     .setNode(rolloutAddress.replace("pekko://emend@", ""))).build());
@@ -94,8 +109,11 @@ final class ClusterControlTest {
             ControlReply checkpoint = client.send(ControlRequest.newBuilder().setCheckpoint(CheckpointNow.getDefaultInstance()).build());
             assertEquals(ControlReply.Code.OK, checkpoint.getCode(), checkpoint.getMessage());
             Path state = Path.of(checkpoint.getCheckpointPath());
-            assertTrue(Files.isDirectory(state), state.toString());
-            assertTrue(ResumeCheckpoint.readState(state).getStepsDone() >= pausedAt + 1);
+            try (NDManager manager = TestModels.manager(); ResumeCheckpoint.Loaded loaded = ResumeCheckpoint.read(state, manager)) {
+                assertTrue(loaded.state().getStepsDone() >= pausedAt + 1);
+                assertEquals("3", loaded.state().getParametersMap().get("alpha"), "the checkpoint keeps the live parameters");
+            }
+
 
             ControlReply drained = client.send(ControlRequest.newBuilder().setDrain(DrainNode.newBuilder().setNode(rolloutAddress)).build());
             assertEquals(ControlReply.Code.OK, drained.getCode(), drained.getMessage());
