@@ -1,0 +1,71 @@
+package emend.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import emend.actors.node.NodeAgent;
+import emend.actors.node.NodeConfig;
+import emend.actors.node.NodeOptions;
+import emend.actors.rollout.RolloutWorker;
+import emend.proto.NodeStatus;
+import emend.proto.ScaleWorkers;
+import emend.proto.StatusQuery;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A node's agent: scaling spawns and drains workers; a worker that keeps failing is restarted, then taken out. */
+final class NodeAgentTest {
+
+    private final ActorTestKit kit = ActorTestKit.create(NodeConfig.of(NodeOptions.singleJvm(0)));
+
+    @AfterEach
+    void shutdown() {
+        kit.shutdownTestKit();
+    }
+
+    @Test
+    void workerWhoseDeviceKeepsFailing_isRestartedThreeTimesThenTakenOut() {
+        AtomicInteger starts = new AtomicInteger();
+        Behavior<RolloutWorker.Command> failing = Behaviors.setup(context -> {
+            starts.incrementAndGet();
+            throw new IllegalStateException("device lost");
+        });
+        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, id -> failing));
+        TestProbe<NodeAgent.NodeReply> probe = kit.createTestProbe();
+        probe.awaitAssert(Duration.ofSeconds(10), () -> {
+            agent.tell(new NodeAgent.Describe(StatusQuery.getDefaultInstance(), probe.ref()));
+            assertEquals(0, probe.receiveMessage().payload().getRolloutWorkers());
+            return null;
+        });
+        assertEquals(4, starts.get(), "the first start and three restarts");
+    }
+
+    @Test
+    void scale_spawnsWorkersAndDrainsTheNewestDown() {
+        AtomicInteger started = new AtomicInteger();
+        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, id -> Behaviors.setup(context -> {
+            started.incrementAndGet();
+            // a worker that holds nothing stops as soon as it is asked to drain
+            return Behaviors.receive(RolloutWorker.Command.class)
+                    .onMessageEquals(RolloutWorker.Drain.INSTANCE, Behaviors::stopped)
+                    .build();
+        })));
+        TestProbe<NodeAgent.NodeReply> probe = kit.createTestProbe();
+        agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(3).build(), probe.ref()));
+        NodeStatus up = probe.receiveMessage().payload();
+        assertEquals(3, up.getRolloutWorkers());
+        assertEquals(3, started.get());
+        agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(1).build(), probe.ref()));
+        assertEquals(1, probe.receiveMessage().payload().getRolloutWorkers());
+        agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(2).build(), probe.ref()));
+        assertEquals(2, probe.receiveMessage().payload().getRolloutWorkers());
+        assertEquals(4, started.get(), "one new worker, the drained ones are not reused");
+    }
+}
