@@ -2,16 +2,20 @@ package emend.actors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.util.JsonFormat;
 import emend.actors.learner.Learner;
 import emend.actors.rollout.RolloutWorker;
+import emend.checkpoint.ResumeCheckpoint;
 import emend.proto.GroupAck;
 import emend.proto.GroupResult;
 import emend.proto.PromptLease;
 import emend.proto.RunSpec;
 import emend.proto.RuntimeStatus;
 import emend.proto.StatusRequest;
+import emend.proto.TrainerState;
 import emend.proto.WeightChunkRequest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
@@ -23,11 +27,14 @@ import emend.task.Dialogue;
 import emend.testing.TinyLearnerJob;
 import emend.weights.WeightAssembly;
 import emend.weights.WeightCodec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -152,6 +159,22 @@ final class LearnerTest {
             assertEquals(1, status.getDroppedStale());
             assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getExpired());
             assertEquals(atOne.get(0).getProblemId(), ask(learner, worker, 1, 2).get(0).getProblemId(), "its prompt goes out again");
+        }
+    }
+
+    @Test
+    void learnerBehindTheRunDirectory_refusesToTakeOver() throws Exception {
+        try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:3\"]", 1, Map.of())) {
+            // another learner of this run got to step 5 (only the trainer state matters to the check)
+            Path state = dir.resolve(ResumeCheckpoint.DIRECTORY);
+            Files.createDirectories(state);
+            Files.writeString(state.resolve("trainer-state.json"),
+                    JsonFormat.printer().print(TrainerState.newBuilder().setFormatVersion(1).setStepsDone(5).build()));
+            CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
+            KIT.spawn(Learner.create(tiny.job(), done));
+            ExecutionException failure = assertThrows(ExecutionException.class, () -> done.get(10, TimeUnit.SECONDS));
+            assertTrue(failure.getCause().getMessage().contains("resume state at step 5") && failure.getCause().getMessage().contains("--resume"),
+                    failure.getCause().getMessage());
         }
     }
 }

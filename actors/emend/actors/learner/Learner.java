@@ -3,6 +3,7 @@ package emend.actors.learner;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.wire.WireMessage;
 import emend.checkpoint.HfModelConfig;
+import emend.checkpoint.ResumeCheckpoint;
 import emend.dispatch.LeaseTable;
 import emend.engine.DjlRuntime;
 import emend.dispatch.PromptQueue;
@@ -117,7 +118,28 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
      * @param done completed with the selected weights when the schedule is done (or exceptionally if a step fails)
      */
     public static Behavior<Command> create(LearnerJob job, CompletableFuture<TrainingSession.Outcome> done) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Learner(context, timers, job, done)));
+        return Behaviors.setup(context -> {
+            Optional<String> behind = behindTheRunDirectory(job);
+            if (behind.isPresent()) {
+                context.getLog().error(behind.get());
+                done.completeExceptionally(new IllegalStateException(behind.get()));
+                return Behaviors.stopped();
+            }
+            return Behaviors.withTimers(timers -> new Learner(context, timers, job, done));
+        });
+    }
+
+    /**
+     * A learner that takes over from another (a second learner-role node) holds the state it started with; if the
+     * run directory's resume state is further along, training on from here would silently redo steps.
+     */
+    private static Optional<String> behindTheRunDirectory(LearnerJob job) {
+        return ResumeCheckpoint.find(job.runDirectory())
+                .map(ResumeCheckpoint::readState)
+                .filter(state -> state.getStepsDone() > job.trainer().stepsDone())
+                .map(state -> "this learner holds step " + job.trainer().stepsDone() + " but " + job.runDirectory()
+                        + " has a resume state at step " + state.getStepsDone() + " (another learner trained on); restart this node with --resume "
+                        + job.runDirectory() + " instead of letting it take over");
     }
 
     private Learner(ActorContext<Command> context, TimerScheduler<Command> timers, LearnerJob job,
