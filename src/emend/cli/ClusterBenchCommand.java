@@ -37,6 +37,7 @@ final class ClusterBenchCommand implements Runnable {
             for (var p : f.publications()) {
                 JsonObject e = new JsonObject();
                 e.addProperty("bytes", p.bytes());
+                e.addProperty("first_version_actor_s", p.firstActorSeconds());
                 e.addProperty("actor_s", p.actorSeconds());
                 e.addProperty("socket_s", p.socketSeconds());
                 e.addProperty("ratio", p.ratio());
@@ -55,10 +56,11 @@ final class ClusterBenchCommand implements Runnable {
         }
         System.out.printf(Locale.ROOT, "orchestration: %,.0f trajectories/s (%d workers, %d prompts x %d samples per step, %d steps, "
                 + "stand-in model and learner)%n", o.trajectoriesPerSecond(), o.workers(), o.promptsPerStep(), o.samplesPerPrompt(), o.steps());
-        System.out.println("weight publication to 2 workers on other actor systems (Artery TCP, 127.0.0.1) vs raw socket copy:");
+        System.out.println("weight publication to 2 workers on other actor systems (Artery TCP, 127.0.0.1) vs raw socket copy "
+                + "(medians of 4 versions after the first, and of 4 copies):");
         for (var p : f.publications()) {
-            System.out.printf(Locale.ROOT, "  %6.1f MB   actors %.3f s   socket %.3f s   ratio %.1fx%n", p.bytes() / 1e6, p.actorSeconds(),
-                    p.socketSeconds(), p.ratio());
+            System.out.printf(Locale.ROOT, "  %6.1f MB   actors %.3f s (first version %.3f s)   socket %.3f s   ratio %.1fx%n", p.bytes() / 1e6,
+                    p.actorSeconds(), p.firstActorSeconds(), p.socketSeconds(), p.ratio());
         }
         System.out.printf(Locale.ROOT, "async vs sync (%d workers, Pareto generation times, mean %d ms per prompt; %d ms learner step): "
                         + "eta=0 %.0f steps/min, eta=%d %.0f steps/min, %.1fx%n", s.workers(), s.meanGenerationMillis(), s.stepMillis(),

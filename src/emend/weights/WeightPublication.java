@@ -22,7 +22,7 @@ public final class WeightPublication {
     public WeightPublication(long version, byte[] bytes, int chunkBytes, String modelConfigJson) {
         if (chunkBytes < 1 || chunkBytes > MAX_CHUNK_BYTES) {
             throw new IllegalArgumentException("weight chunks must be 1.." + MAX_CHUNK_BYTES + " bytes, got " + chunkBytes
-                    + " (emend.runtime.weight-chunk-bytes; above 256 KiB also raise Artery's maximum-frame-size)");
+                    + " (emend.runtime.weight-chunk-bytes; chunks travel on Artery's large-message lane, frames up to 2 MiB)");
         }
         this.bytes = bytes;
         this.manifest = WeightManifest.newBuilder()

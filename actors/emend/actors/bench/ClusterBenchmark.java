@@ -45,12 +45,19 @@ public final class ClusterBenchmark {
     /** Trajectories per second through leases, generation stand-ins, verifiers, acknowledgements and steps. */
     public record Orchestration(int workers, int promptsPerStep, int samplesPerPrompt, int steps, double trajectoriesPerSecond) {}
 
-    /** A policy version of {@code bytes} reaching 2 workers on other actor systems, beside a raw socket copy. */
-    public record Publication(long bytes, double actorSeconds, double socketSeconds) {
+    /**
+     * A policy version of {@code bytes} reaching 2 workers on other actor systems, beside a raw socket copy: the
+     * first version (cold code paths) and the median of the next ones (what a long run pays per version), against
+     * the median of as many socket copies.
+     */
+    public record Publication(long bytes, double firstActorSeconds, double actorSeconds, double socketSeconds) {
         public double ratio() {
             return actorSeconds / socketSeconds;
         }
     }
+
+    /** Versions timed per model after the first; their median is the steady-state figure. */
+    private static final int STEADY_VERSIONS = 4;
 
     /** Learner steps per minute with heavy-tailed generation times, synchronous (eta = 0) and asynchronous. */
     public record Staleness(int workers, long meanGenerationMillis, long stepMillis, int eta, double syncStepsPerMinute,
@@ -125,14 +132,15 @@ public final class ClusterBenchmark {
      * (and hashed, as the workers do).
      */
     static Publication publication(ModelConfig model) {
-        StandIns.Trainer trainer = new StandIns.Trainer(2, 0);
+        int versions = 1 + STEADY_VERSIONS;
+        StandIns.Trainer trainer = new StandIns.Trainer(versions + 1, 0);
         List<ActorSystem<Void>> nodes = new ArrayList<>();
-        double actorSeconds;
+        List<Double> actorSeconds = new ArrayList<>();
         long bytes = model.parameterCount() * 4;
         try (BenchRun run = new BenchRun(Map.of(
                 "emend.rl.prompts-per-step", "2",
                 "emend.rl.samples-per-prompt", "2",
-                "emend.rl.schedule", "[\"stage2:2\"]",
+                "emend.rl.schedule", "[\"stage2:" + (versions + 1) + "\"]",
                 "emend.runtime.prompts-per-request", "1"), model, trainer)) {
             // the nodes stop before the run's native memory is freed: the learner reads its weights until then
             try {
@@ -146,17 +154,31 @@ public final class ClusterBenchmark {
                 }
                 ActorRef<Learner.Command> learner = ClusterSingleton.get(learnerNode)
                         .init(SingletonActor.of(Behaviors.<Learner.Command>empty(), "learner"));
-                // version 1 is published when the first batch (one prompt from each worker) has been stepped on
-                awaitStatus(learnerNode, learner, s -> s.getStepsDone() >= 1, Duration.ofMinutes(3));
-                long published = trainer.stepEndNanos(1);
-                awaitStatus(learnerNode, learner, s -> s.getDispatched() >= 4, Duration.ofMinutes(3));
-                actorSeconds = (System.nanoTime() - published) / 1e9;
+                // version v is published when batch v (one prompt from each worker) has been stepped on; it has
+                // reached both workers when both asked for the next batch's prompts
+                for (int v = 1; v <= versions; v++) {
+                    int version = v;
+                    awaitStatus(learnerNode, learner, s -> s.getStepsDone() >= version, Duration.ofMinutes(3));
+                    long published = trainer.stepEndNanos(version);
+                    awaitStatus(learnerNode, learner, s -> s.getDispatched() >= 2L * version + 2, Duration.ofMinutes(3));
+                    actorSeconds.add((System.nanoTime() - published) / 1e9);
+                }
             } finally {
                 nodes.forEach(ActorSystem::terminate);
                 nodes.forEach(node -> node.getWhenTerminated().toCompletableFuture().join());
             }
         }
-        return new Publication(bytes, actorSeconds, socketCopySeconds(Math.toIntExact(bytes), 2));
+        List<Double> socketSeconds = new ArrayList<>();
+        for (int i = 0; i < STEADY_VERSIONS; i++) {
+            socketSeconds.add(socketCopySeconds(Math.toIntExact(bytes), 2));
+        }
+        return new Publication(bytes, actorSeconds.get(0), median(actorSeconds.subList(1, versions)), median(socketSeconds));
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static ActorSystem<Void> start(NodeOptions options, LearnerJob job, CompletableFuture<TrainingSession.Outcome> done,
