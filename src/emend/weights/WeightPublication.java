@@ -1,6 +1,6 @@
 package emend.weights;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import emend.proto.WeightChunk;
 import emend.proto.WeightManifest;
 import java.security.MessageDigest;
@@ -52,8 +52,9 @@ public final class WeightPublication {
         }
         int from = index * manifest.getChunkBytes();
         int to = Math.min(bytes.length, from + manifest.getChunkBytes());
+        // A view, not a copy: the encoded bytes are never written after construction.
         return WeightChunk.newBuilder().setVersion(version()).setIndex(index)
-                .setData(ByteString.copyFrom(bytes, from, to - from)).build();
+                .setData(UnsafeByteOperations.unsafeWrap(bytes, from, to - from)).build();
     }
 
     static String sha256(byte[] bytes) {

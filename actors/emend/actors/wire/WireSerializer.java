@@ -1,6 +1,7 @@
 package emend.actors.wire;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import emend.actors.learner.Learner;
@@ -27,6 +28,7 @@ import emend.proto.WeightManifest;
 import emend.proto.WireEnvelope;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
+import java.io.IOException;
 import java.io.NotSerializableException;
 import java.util.HashMap;
 import java.util.Map;
@@ -92,15 +94,29 @@ public final class WireSerializer extends SerializerWithStringManifest {
         return manifest;
     }
 
+    /**
+     * Writes the {@code WireEnvelope} directly: its {@code payload} bytes field has the wire form of an embedded
+     * message, so the payload is serialized once, straight into the output (weight chunks make this the hot path).
+     */
     @Override
     public byte[] toBinary(Object message) {
         manifest(message);
         WireMessage wire = (WireMessage) message;
-        WireEnvelope.Builder envelope = WireEnvelope.newBuilder().setPayload(wire.payload().toByteString());
-        if (wire.replyTo() != null) {
-            envelope.setReplyTo(resolver.toSerializationFormat(wire.replyTo()));
+        String replyTo = wire.replyTo() == null ? "" : resolver.toSerializationFormat(wire.replyTo());
+        int size = (replyTo.isEmpty() ? 0 : CodedOutputStream.computeStringSize(WireEnvelope.REPLY_TO_FIELD_NUMBER, replyTo))
+                + CodedOutputStream.computeMessageSize(WireEnvelope.PAYLOAD_FIELD_NUMBER, wire.payload());
+        byte[] bytes = new byte[size];
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        try {
+            if (!replyTo.isEmpty()) {
+                out.writeString(WireEnvelope.REPLY_TO_FIELD_NUMBER, replyTo);
+            }
+            out.writeMessage(WireEnvelope.PAYLOAD_FIELD_NUMBER, wire.payload());
+            out.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new IllegalStateException("protobuf could not write " + manifest(message) + " into its computed size", e);
         }
-        return envelope.build().toByteArray();
+        return bytes;
     }
 
     @Override
@@ -110,11 +126,16 @@ public final class WireSerializer extends SerializerWithStringManifest {
             throw new NotSerializableException("unknown wire message '" + manifest + "' (nodes running different Emend versions?)");
         }
         try {
-            WireEnvelope envelope = WireEnvelope.parseFrom(bytes);
-            Message payload = codec.parser().parseFrom(envelope.getPayload());
+            // Aliasing: the payload, and a chunk's data within it, stay views of these bytes instead of copies.
+            CodedInputStream envelopeInput = CodedInputStream.newInstance(bytes);
+            envelopeInput.enableAliasing(true);
+            WireEnvelope envelope = WireEnvelope.parseFrom(envelopeInput);
+            CodedInputStream payloadInput = envelope.getPayload().newCodedInput();
+            payloadInput.enableAliasing(true);
+            Message payload = codec.parser().parseFrom(payloadInput);
             ActorRef<?> replyTo = envelope.getReplyTo().isEmpty() ? null : resolver.resolveActorRef(envelope.getReplyTo());
             return codec.create().apply(payload, replyTo);
-        } catch (InvalidProtocolBufferException e) {
+        } catch (IOException e) {
             throw new NotSerializableException("malformed " + manifest + " message: " + e.getMessage());
         }
     }
