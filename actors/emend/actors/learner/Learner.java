@@ -78,8 +78,12 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     public record ControlResponse(ControlReply payload) implements WireMessage {}
 
-    /** What a learner step leaves behind, read on the step's thread (the session is not safe to read from here). */
-    private record StepResult(double tokensPerSecond, Optional<Evaluation> lastEvaluation, int lastCheckpointStep) {}
+    /**
+     * What a learner step leaves behind, read on the step's thread (the session is not safe to read from here),
+     * including the new version's publication: encoding and hashing the weights there keeps the actor free.
+     */
+    private record StepResult(long version, int stepsDone, double tokensPerSecond, Optional<Evaluation> lastEvaluation,
+                              int lastCheckpointStep, WeightPublication publication) {}
 
     private record StepDone(StepResult result, Throwable failure) implements Command {}
 
@@ -162,7 +166,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         this.version = job.trainer().version();
         this.stepsDone = job.trainer().stepsDone();
         this.lastCheckpointStep = job.trainer().lastCheckpointStep();
-        publish();
+        this.publication = publicationOf(version);
         timers.startTimerWithFixedDelay(ExpireLeases.INSTANCE, Duration.ofSeconds(1));
         context.getLog().info("learner up: {} steps of {} prompts, max staleness {}", job.settings().rl().totalSteps(), batch,
                 job.runtime().maxStaleness());
@@ -302,8 +306,9 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
                 DjlRuntime.gradientsOffOnThisThread();
                 LearnerStats stats = job.trainer().step(batch, rolloutSeconds, runtime);
-                return new StepResult(stats.generatedTokens() / rolloutSeconds, job.trainer().lastEvaluation(),
-                        job.trainer().lastCheckpointStep());
+                long newVersion = job.trainer().version();
+                return new StepResult(newVersion, job.trainer().stepsDone(), stats.generatedTokens() / rolloutSeconds,
+                        job.trainer().lastEvaluation(), job.trainer().lastCheckpointStep(), publicationOf(newVersion));
             }, stepExecutor), StepDone::new);
         });
     }
@@ -316,8 +321,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             done.completeExceptionally(step.failure());
             return Behaviors.stopped();
         }
-        version = job.trainer().version();
-        stepsDone = job.trainer().stepsDone();
+        version = step.result().version();
+        stepsDone = step.result().stepsDone();
         lastTokensPerSecond = step.result().tokensPerSecond();
         lastEvaluation = step.result().lastEvaluation();
         lastCheckpointStep = step.result().lastCheckpointStep();
@@ -325,7 +330,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             // The stop queued behind this step writes the state and ends the run; nothing more goes out.
             return this;
         }
-        publish();
+        publication = step.result().publication();
         workers.values().forEach(worker -> worker.tell(new RolloutWorker.NewVersion(publication.manifest())));
         if (finished()) {
             context.getLog().info("schedule done after {} steps", stepsDone);
@@ -465,9 +470,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         return ControlReply.newBuilder().setCode(code).setMessage(message).setStatus(status).build();
     }
 
-    private void publish() {
-        publication = new WeightPublication(version, WeightCodec.encode(job.policy().weights()), job.runtime().weightChunkBytes(),
-                modelConfigJson);
+    private WeightPublication publicationOf(long policyVersion) {
+        return new WeightPublication(policyVersion, WeightCodec.encode(job.policy().weights()), job.runtime().weightChunkBytes(), modelConfigJson);
     }
 
     private Map<String, Object> runtimeMetrics() {
