@@ -19,8 +19,11 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -100,16 +103,16 @@ public final class ResumeCheckpoint {
         if (Files.isRegularFile(dir.resolve(STATE_FILE))) {
             return Optional.of(dir);
         }
+        // a swap cut short between its two renames leaves the previous state aside; the newest one is the latest
+        List<Path> candidates = new ArrayList<>();
         try (DirectoryStream<Path> old = Files.newDirectoryStream(runRoot, "." + DIRECTORY + ".old-*")) {
-            for (Path candidate : old) {
-                if (Files.isRegularFile(candidate.resolve(STATE_FILE))) {
-                    return Optional.of(candidate);
-                }
-            }
+            old.forEach(candidates::add);
         } catch (IOException e) {
             return Optional.empty();
         }
-        return Optional.empty();
+        return candidates.stream()
+                .filter(candidate -> Files.isRegularFile(candidate.resolve(STATE_FILE)))
+                .max(Comparator.comparingLong(candidate -> Long.parseLong(candidate.getFileName().toString().replaceAll("\\D", ""))));
     }
 
     /** Reads the trainer state alone (cheap: no tensors). */

@@ -183,7 +183,8 @@ public final class ControlServer implements AutoCloseable {
     private ControlReply failed(Throwable failure, long timeoutMillis) {
         if (failure instanceof TimeoutException) {
             return reply(ControlReply.Code.UNAVAILABLE, String.format(Locale.ROOT, "the run did not answer within %.1f s "
-                    + "(emend.control.timeout); it may be busy with a step or a checkpoint, try again", timeoutMillis / 1000.0));
+                    + "(emend.control.timeout); it may be busy with a step or a checkpoint, and a command may still take effect: "
+                    + "check `emend ctl status` before sending it again", timeoutMillis / 1000.0));
         }
         return reply(ControlReply.Code.UNAVAILABLE, "the run failed to answer: " + failure);
     }

@@ -146,6 +146,10 @@ public final class MainJob {
             throw new IllegalArgumentException(runRoot + " has no resume state to continue from (" + ResumeCheckpoint.DIRECTORY
                     + "/ is written every emend.rl.checkpoint-every steps and by `emend ctl checkpoint`); start a new run without --resume");
         }
+        if (settings.resume() && ResumeCheckpoint.readState(saved.get()).getStepsDone() >= settings.rl().totalSteps()) {
+            throw new IllegalArgumentException(runRoot + " finished all " + settings.rl().totalSteps() + " steps of its schedule; its results are in "
+                    + runRoot.resolve("results.json") + " (evaluate its weights with: emend eval --checkpoint " + runRoot.resolve("checkpoint") + ")");
+        }
         if (!settings.resume() && saved.isPresent()) {
             throw new IllegalArgumentException(runRoot + " holds a run that can be continued (step "
                     + ResumeCheckpoint.readState(saved.get()).getStepsDone() + "): pass --resume " + runRoot

@@ -86,6 +86,8 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         step = state.getStepsDone();
         lastCheckpointStep = step;
         live.restore(state.getParametersMap());
+        out.println("live parameters as the run left them (they win over the settings; change them with `emend ctl set`): "
+                + live.values());
         saved.best().ifPresent(best -> selection.restore(best.copy(policy.weights().manager()), state.getBestStep(), state.getBestScore()));
         state.getDevCurveList().forEach(point -> devCurve.add(DevPoints.toRecord(point)));
         run.metric(new LinkedHashMap<>(Map.of("event", "resumed", "step", step)));
@@ -215,9 +217,15 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         return selection.finish(policy.weights(), step, devCurve);
     }
 
-    /** Ends the run before its schedule is done: writes the resume state and returns the weights as they are. */
+    /**
+     * Ends the run before its schedule is done: writes the resume state and returns the weights as they are (a
+     * schedule that is done just finishes).
+     */
     @Override
     public Outcome stop() {
+        if (finished()) {
+            return finish();
+        }
         checkpoint();
         selection.discard();
         return new Outcome(policy.weights(), step, devCurve, true);

@@ -59,6 +59,8 @@ final class ResumeTest {
         assertTrue(mismatch.getMessage().contains("other settings"), mismatch.getMessage());
 
         run(resumed, new Scripted(Integer.MAX_VALUE));
+        IllegalArgumentException done = assertThrows(IllegalArgumentException.class, () -> run(resumed, new Scripted(Integer.MAX_VALUE)));
+        assertTrue(done.getMessage().contains("finished all 4 steps"), done.getMessage());
         Path straight = dir.resolve("straight");
         run(settings(straight), new Scripted(Integer.MAX_VALUE));
 

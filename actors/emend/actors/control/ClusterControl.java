@@ -30,15 +30,17 @@ public final class ClusterControl implements ControlHandler {
 
     private final ActorSystem<?> system;
     private final ActorRef<Learner.Command> learner;
-    private final Duration timeout;
     /** A node that just left stays listed for a moment; asking it must not use up the whole reply's budget. */
     private final Duration nodeTimeout;
+    /** What is left for the learner once the nodes have been asked (a finding and a describing round). */
+    private final Duration learnerTimeout;
 
+    /** @param timeout the endpoint's budget for a whole reply (emend.control.timeout) */
     public ClusterControl(ActorSystem<?> system, ActorRef<Learner.Command> learner, Duration timeout) {
         this.system = system;
         this.learner = learner;
-        this.timeout = timeout;
-        this.nodeTimeout = timeout.dividedBy(4);
+        this.nodeTimeout = timeout.dividedBy(8);
+        this.learnerTimeout = timeout.minus(nodeTimeout.multipliedBy(3));
     }
 
     @Override
@@ -52,11 +54,11 @@ public final class ClusterControl implements ControlHandler {
     }
 
     private CompletionStage<ControlReply> askLearner(ControlRequest request) {
-        return AskPattern.<Learner.Command, Learner.ControlResponse>ask(learner, replyTo -> new Learner.Control(request, replyTo), timeout,
+        return AskPattern.<Learner.Command, Learner.ControlResponse>ask(learner, replyTo -> new Learner.Control(request, replyTo), learnerTimeout,
                         system.scheduler())
                 .thenApply(Learner.ControlResponse::payload)
-                .exceptionally(failure -> failed(ControlReply.Code.UNAVAILABLE, "the learner did not answer within " + timeout.toSeconds()
-                        + " s (it may still be starting, or moving to another learner node); try again"));
+                .exceptionally(failure -> failed(ControlReply.Code.UNAVAILABLE, "the learner did not answer within " + learnerTimeout.toMillis()
+                        + " ms (it may be starting, or busy with a long step; a command may still take effect: check `emend ctl status`)"));
     }
 
     private CompletionStage<ControlReply> scale(ControlRequest request) {
@@ -79,7 +81,7 @@ public final class ClusterControl implements ControlHandler {
             }
             List<CompletableFuture<NodeAgent.NodeReply>> replies = targets.stream()
                     .map(t -> AskPattern.<NodeAgent.Command, NodeAgent.NodeReply>ask(t.agent(),
-                            replyTo -> new NodeAgent.Scale(request.getScale(), replyTo), timeout, system.scheduler()).toCompletableFuture())
+                            replyTo -> new NodeAgent.Scale(request.getScale(), replyTo), learnerTimeout, system.scheduler()).toCompletableFuture())
                     .toList();
             return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).handle((ignored, failure) -> failure == null
                     ? ok("rollout workers set to " + target + " on " + targets.size() + " node(s); extra workers finish their leases first")
@@ -99,7 +101,7 @@ public final class ClusterControl implements ControlHandler {
                         + " carries the learner; drain is for rollout and verifier nodes (use `emend ctl stop` to end the run)"));
             }
             return AskPattern.<NodeAgent.Command, NodeAgent.NodeReply>ask(target.get().agent(),
-                            replyTo -> new NodeAgent.Drain(request.getDrain(), replyTo), timeout, system.scheduler())
+                            replyTo -> new NodeAgent.Drain(request.getDrain(), replyTo), learnerTimeout, system.scheduler())
                     .handle((reply, failure) -> failure == null
                             ? ok("draining " + reply.payload().getAddress() + ": its workers finish their leases, then it leaves the cluster")
                             : failed(ControlReply.Code.UNAVAILABLE, node + " did not answer: " + failure.getMessage()));

@@ -155,7 +155,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         this.stepExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-model-dispatcher"));
         int batch = job.settings().rl().promptsPerStep();
         int stepsBefore = job.trainer().stepsDone();
-        // The clock in microseconds names this incarnation and starts its lease ids, so a restarted learner never
+        // The clock (milliseconds x 1000) names this incarnation and starts its lease ids, so a restarted learner never
         // takes a result of its predecessor's lease for one of its own (a learner hands out far fewer than 1,000
         // leases a millisecond).
         this.epoch = System.currentTimeMillis() * 1000;
@@ -169,7 +169,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         this.publication = publicationOf(version);
         timers.startTimerWithFixedDelay(ExpireLeases.INSTANCE, Duration.ofSeconds(1));
         context.getLog().info("learner up: {} steps of {} prompts, max staleness {}", job.settings().rl().totalSteps(), batch,
-                job.runtime().maxStaleness());
+                job.live().maxStaleness());
     }
 
     @Override
@@ -250,11 +250,12 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         } catch (IllegalArgumentException e) {
             context.getLog().warn("worker {} sent a malformed group for lease {}: {}; the lease will expire and be re-issued",
                     result.getWorkerId(), result.getLeaseId(), e.getMessage());
-            return this;
+            return refuse(submit);
         }
         if (group.isEmpty()) {
-            context.getLog().warn("worker {} sent an empty group for lease {}; ignored", result.getWorkerId(), result.getLeaseId());
-            return this;
+            context.getLog().warn("worker {} sent an empty group for lease {}; the lease will expire and be re-issued", result.getWorkerId(),
+                    result.getLeaseId());
+            return refuse(submit);
         }
         RolloutLedger.Admission admission = ledger.submit(result.getLeaseId(), sampleVersion, group, version);
         if (admission == RolloutLedger.Admission.ACCEPTED) {
@@ -263,6 +264,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         submit.replyTo().tell(new RolloutWorker.Ack(GroupAck.newBuilder().setLeaseId(result.getLeaseId())
                 .setOutcome(GroupAck.Outcome.valueOf(admission.name())).build()));
         maybeStep();
+        return this;
+    }
+
+    /** Acknowledges a result that cannot be used as expired, so the worker stops re-sending it (its lease times out). */
+    private Behavior<Command> refuse(Submit submit) {
+        submit.replyTo().tell(new RolloutWorker.Ack(GroupAck.newBuilder().setLeaseId(submit.payload().getLeaseId())
+                .setOutcome(GroupAck.Outcome.EXPIRED).build()));
         return this;
     }
 
@@ -334,7 +342,14 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         workers.values().forEach(worker -> worker.tell(new RolloutWorker.NewVersion(publication.manifest())));
         if (finished()) {
             context.getLog().info("schedule done after {} steps", stepsDone);
-            done.complete(job.trainer().finish());
+            // on the step thread: a checkpoint queued there finishes before the run's memory can be freed
+            CompletableFuture.supplyAsync(job.trainer()::finish, stepExecutor).whenComplete((outcome, failure) -> {
+                if (failure != null) {
+                    done.completeExceptionally(failure);
+                } else {
+                    done.complete(outcome);
+                }
+            });
         } else {
             maybeStep();
         }
@@ -354,7 +369,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                     return this;
                 }
                 paused = true;
-                reply(control, ControlReply.Code.OK, "paused after step " + stepsDone + (stepping ? " (the step in progress finishes)" : "")
+                reply(control, ControlReply.Code.OK, "paused after step " + (stepping ? (stepsDone + 1) + " (in progress now)" : stepsDone)
                         + "; work in flight is kept");
             }
             case RESUME -> {
@@ -399,8 +414,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
 
     private boolean refusedWhenEnding(Control control, String command) {
-        if (finished() || stopping) {
-            reply(control, ControlReply.Code.REFUSED, "cannot " + command + ": the run is " + (stopping ? "stopping" : "finished"));
+        boolean lastStepRunning = stepping && stepsDone + 1 >= job.settings().rl().totalSteps();
+        if (finished() || stopping || lastStepRunning) {
+            reply(control, ControlReply.Code.REFUSED, "cannot " + command + ": the run is "
+                    + (stopping ? "stopping" : lastStepRunning ? "taking its last step and ends on its own" : "finished"));
             return true;
         }
         return false;
@@ -421,11 +438,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private Behavior<Command> onStopDone(StopDone stop) {
         if (stop.failure() != null) {
-            context.getLog().error("stop: the resume state could not be written; the run stops without it", stop.failure());
-            stop.replyTo().tell(new ControlResponse(controlReply(ControlReply.Code.REFUSED,
-                    "the resume state could not be written: " + rootMessage(stop.failure()))));
-            done.completeExceptionally(stop.failure());
-            return Behaviors.stopped();
+            // the run is intact: stopping without its state would throw away every step since the last checkpoint
+            stopping = false;
+            context.getLog().error("stop: the resume state could not be written; the run goes on", stop.failure());
+            stop.replyTo().tell(new ControlResponse(controlReply(ControlReply.Code.REFUSED, "could not write the resume state ("
+                    + rootMessage(stop.failure()) + "); the run goes on: fix the cause (e.g. free disk space) and stop again")));
+            maybeStep();
+            return this;
         }
         lastCheckpointStep = stepsDone;
         context.getLog().info("run stopped after step {}", stepsDone);
@@ -433,6 +452,11 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 + "; continue with --resume RUN_DIR").toBuilder().setCheckpointPath(job.runDirectory().resolve("resume").toString()).build()));
         done.complete(stop.outcome());
         return this;
+    }
+
+    /** The stage of the step being or about to be taken (the last one's, once the schedule is done). */
+    private String nextStage() {
+        return job.trainer().stageOf(Math.min(stepsDone + 1, job.settings().rl().totalSteps())).label();
     }
 
     private static String rootMessage(Throwable failure) {
@@ -451,7 +475,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         RunState state = stopping ? RunState.STOPPING : finished() ? RunState.FINISHED : paused ? RunState.PAUSED : RunState.RUNNING;
         RunStatus.Builder status = RunStatus.newBuilder()
                 .setRunDirectory(job.runDirectory().toString())
-                .setStage(job.trainer().stageOf(Math.min(stepsDone + 1, job.settings().rl().totalSteps())).label())
+                .setStage(nextStage())
                 .setStepsDone(stepsDone)
                 .setTotalSteps(job.settings().rl().totalSteps())
                 .setPolicyVersion(version)
@@ -490,8 +514,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setPolicyVersion(version)
                 .setStepsDone(stepsDone)
                 .setTotalSteps(job.settings().rl().totalSteps())
-                .setStage(job.trainer().stageOf(Math.min(stepsDone + 1, job.settings().rl().totalSteps())).label())
-                .setMaxStaleness(job.runtime().maxStaleness())
+                .setStage(nextStage())
+                .setMaxStaleness(job.live().maxStaleness())
                 .setDispatched(ledger.dispatched())
                 .setCompleted(ledger.completed())
                 .setInFlight(ledger.inFlight())

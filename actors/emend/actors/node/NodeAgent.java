@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -48,7 +49,13 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
     private record WorkerStopped(String name) implements Command {}
 
+    /** A leaving worker that failed was restarted without knowing it was leaving: tell it again. */
+    private enum RemindLeaving implements Command { INSTANCE }
+
+    private static final Duration REMIND_EVERY = Duration.ofSeconds(5);
+
     private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
     private final Set<String> roles;
     private final Function<String, Behavior<RolloutWorker.Command>> workers;
     /** Workers taking work, by actor name, oldest first. */
@@ -62,13 +69,14 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
      * @param initialWorkers workers to start with (nodes with the rollout role)
      */
     public static Behavior<Command> create(Set<String> roles, int initialWorkers, Function<String, Behavior<RolloutWorker.Command>> workers) {
-        return Behaviors.setup(context -> new NodeAgent(context, roles, initialWorkers, workers));
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new NodeAgent(context, timers, roles, initialWorkers, workers)));
     }
 
-    private NodeAgent(ActorContext<Command> context, Set<String> roles, int initialWorkers,
+    private NodeAgent(ActorContext<Command> context, TimerScheduler<Command> timers, Set<String> roles, int initialWorkers,
                       Function<String, Behavior<RolloutWorker.Command>> workers) {
         super(context);
         this.context = context;
+        this.timers = timers;
         this.roles = roles;
         this.workers = workers;
         context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
@@ -82,6 +90,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 .onMessage(Scale.class, this::onScale)
                 .onMessage(Drain.class, this::onDrain)
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)
+                .onMessage(RemindLeaving.class, remind -> {
+                    leaving.values().forEach(worker -> worker.tell(RolloutWorker.Drain.INSTANCE));
+                    return this;
+                })
                 .build();
     }
 
@@ -102,6 +114,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
     private Behavior<Command> onWorkerStopped(WorkerStopped stopped) {
         leaving.remove(stopped.name());
+        if (leaving.isEmpty()) {
+            timers.cancel(RemindLeaving.INSTANCE);
+        }
         if (active.remove(stopped.name()) != null) {
             context.getLog().warn("worker {} stopped without being asked (repeated failures?); this node now runs {} workers",
                     stopped.name(), active.size());
@@ -134,6 +149,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             ActorRef<RolloutWorker.Command> worker = active.remove(name);
             worker.tell(RolloutWorker.Drain.INSTANCE);
             leaving.put(name, worker);
+        }
+        if (!leaving.isEmpty()) {
+            timers.startTimerWithFixedDelay(RemindLeaving.INSTANCE, REMIND_EVERY);
         }
     }
 

@@ -135,6 +135,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private long generationStartNanos;
     private int hashMismatches;
     private boolean draining;
+    /** A work request is out and its grant has not come back (a draining worker waits for it before stopping). */
+    private boolean awaitingGrant;
 
     public static Behavior<Command> create(Setup setup) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new RolloutWorker(context, timers, setup)));
@@ -274,7 +276,12 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private void askForWork() {
         if (draining && stashed.isEmpty()) {
             phase = Phase.FINISHED;
-            timers.cancel(Retry.INSTANCE);
+            if (awaitingGrant) {
+                // the grant of a request sent before the drain may still bring leases: serve them, or give up later
+                timers.startSingleTimer(Retry.INSTANCE, ACK_TIMEOUT);
+            } else {
+                timers.cancel(Retry.INSTANCE);
+            }
             return;
         }
         if (latest.getVersion() > heldVersion) {
@@ -298,6 +305,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 .setCapacity(setup.runtime().promptsPerRequest())
                 .setPolicyVersion(heldVersion)
                 .build(), context.getSelf()));
+        awaitingGrant = true;
         timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(2));
     }
 
@@ -312,13 +320,23 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 }
                 timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(5));
             }
+            case FINISHED -> awaitingGrant = false;
             default -> { }
         }
-        return this;
+        return stopIfDrained();
     }
 
     private Behavior<Command> onGrant(Grant message) {
         LeaseGrant grant = message.payload();
+        awaitingGrant = false;
+        if (draining && phase == Phase.FINISHED) {
+            // the answer to a request sent before the drain: serve what it brought, then stop
+            if (grant.getLeasesCount() > 0 && spec != null && grant.getLearnerEpoch() == spec.getLearnerEpoch()) {
+                startGeneration(grant.getLeasesList());
+                return this;
+            }
+            return stopIfDrained();
+        }
         if (phase != Phase.ASKING) {
             // Never drop a lease: it would sit until its timeout. Serve it after the current fetch or generation.
             stashed.addAll(grant.getLeasesList());
@@ -368,8 +386,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         DjlRuntime.gradientsOffOnThisThread();
         Map<SamplingKey, List<PromptDraw>> batches = new LinkedHashMap<>();
         for (PromptLease lease : work) {
-            double temperature = lease.getTemperature() > 0 ? lease.getTemperature() : spec.getTemperature();
-            batches.computeIfAbsent(new SamplingKey(lease.getTwoTurns(), temperature), key -> new ArrayList<>()).add(draw(lease));
+            batches.computeIfAbsent(new SamplingKey(lease.getTwoTurns(), lease.getTemperature()), key -> new ArrayList<>()).add(draw(lease));
         }
         List<Trajectory> out = new ArrayList<>();
         batches.forEach((key, draws) -> {
@@ -454,7 +471,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     /** A draining worker stops once it holds no lease and every result it sent is acknowledged. */
     private Behavior<Command> stopIfDrained() {
-        boolean holdsWork = phase == Phase.GENERATING || phase == Phase.VERIFYING || !stashed.isEmpty() || !unacked.isEmpty();
+        boolean holdsWork = phase == Phase.GENERATING || phase == Phase.VERIFYING || !stashed.isEmpty() || !unacked.isEmpty() || awaitingGrant;
         if (!draining || holdsWork || phase == Phase.FETCHING) {
             return this;
         }
