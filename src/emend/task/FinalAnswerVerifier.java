@@ -27,4 +27,9 @@ public final class FinalAnswerVerifier implements Verifier {
         }
         return AnswerNormalizer.normalize(last);
     }
+
+    @Override
+    public boolean instant() {
+        return true;
+    }
 }

@@ -23,4 +23,9 @@ public final class NumericAnswerVerifier implements Verifier {
         Matcher m = answer.matcher(attempt);
         return m.find() ? AnswerNormalizer.normalize(m.group(1)) : "";
     }
+
+    @Override
+    public boolean instant() {
+        return true;
+    }
 }

@@ -17,4 +17,12 @@ public interface Verifier {
      * same" when these are equal (used to measure how often attempt 2 changes attempt 1).
      */
     String extractAnswer(String attempt);
+
+    /**
+     * True for a verifier that only inspects strings: it scores in microseconds and cannot hang, so a caller may
+     * run it in its own thread. False (the default) for one that runs programs or may block.
+     */
+    default boolean instant() {
+        return false;
+    }
 }

@@ -95,6 +95,11 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
             reply(verify, error("expired before a verifier reached it (its caller gave up): the pool is overloaded"));
             return next();
         }
+        if (task.verifier().instant()) {
+            // string checks: three thread hand-offs would cost more than the scoring itself
+            reply(verify, score(task, verify.payload()));
+            return next();
+        }
         busy = true;
         context.pipeToSelf(CompletableFuture.supplyAsync(() -> score(task, verify.payload()), executor)
                         .orTimeout(limits.stuckAfter().toMillis(), TimeUnit.MILLISECONDS),
