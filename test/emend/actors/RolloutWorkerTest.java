@@ -65,7 +65,7 @@ final class RolloutWorkerTest {
         Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
         assertEquals("test/rollout-1", hello.payload().getWorkerId());
         hello.replyTo().tell(new RolloutWorker.Spec(RunSpec.newBuilder().setRunSeed(1).setTask("linear").setInstruction("check it")
-                .setTokenizerKind(tokenizer.kind()).setSamplesPerPrompt(2).setTemperature(1).setMaxAttemptTokens(8)
+                .setTokenizerKind(tokenizer.kind()).setSamplesPerPrompt(2).setMaxAttemptTokens(8)
                 .setManifest(publication.manifest()).build()));
 
         int served = serveChunks(learner, publication, chunks, 1);
@@ -77,7 +77,7 @@ final class RolloutWorkerTest {
 
         // a verifier that never answers: the group still goes out, scored 0, and the timeout is counted
         request.replyTo().tell(new RolloutWorker.Grant(LeaseGrant.newBuilder().setCurrentVersion(5).addLeases(PromptLease.newBuilder()
-                .setLeaseId(11).setProblemId("p").setQuestion("2*x+1=7").setAnswer("3").setProblemIndex(4).setStep(1).setTwoTurns(true)).build()));
+                .setLeaseId(11).setProblemId("p").setQuestion("2*x+1=7").setAnswer("3").setProblemIndex(4).setStep(1).setTwoTurns(true).setTemperature(1)).build()));
         VerifierActor.Verify verify = verifiers.expectMessageClass(VerifierActor.Verify.class, Duration.ofSeconds(30));
         assertEquals(4, verify.payload().getAttemptsCount(), "k = 2 attempts 1, then their attempts 2");
         Learner.Submit submit = learner.expectMessageClass(Learner.Submit.class, Duration.ofSeconds(10));

@@ -205,7 +205,6 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setInstruction(job.task().instruction())
                 .setTokenizerKind(job.dialogue().tokenizer().kind())
                 .setSamplesPerPrompt(rl.samplesPerPrompt())
-                .setTemperature(rl.temperature())
                 .setMaxAttemptTokens(job.task().maxAttemptTokens())
                 .setManifest(publication.manifest())
                 .setLearnerEpoch(epoch)
