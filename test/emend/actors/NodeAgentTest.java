@@ -61,11 +61,18 @@ final class NodeAgentTest {
         agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(3).build(), probe.ref()));
         NodeStatus up = probe.receiveMessage().payload();
         assertEquals(3, up.getRolloutWorkers());
-        assertEquals(3, started.get());
+        // a child's setup runs on its own schedule, after the agent has replied
+        probe.awaitAssert(Duration.ofSeconds(5), () -> {
+            assertEquals(3, started.get());
+            return null;
+        });
         agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(1).build(), probe.ref()));
         assertEquals(1, probe.receiveMessage().payload().getRolloutWorkers());
         agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(2).build(), probe.ref()));
         assertEquals(2, probe.receiveMessage().payload().getRolloutWorkers());
-        assertEquals(4, started.get(), "one new worker, the drained ones are not reused");
+        probe.awaitAssert(Duration.ofSeconds(5), () -> {
+            assertEquals(4, started.get(), "one new worker, the drained ones are not reused");
+            return null;
+        });
     }
 }
