@@ -58,7 +58,7 @@ public final class BaseModel {
         RunSettings.WarmupSettings w = settings.warmup();
         Weights weights = Weights.initialize(config, Seeds.derive(settings.seed(), 0x77), manager);
         Transformer model = new Transformer(weights);
-        WarmupTranscripts data = new WarmupTranscripts(task, dialogue, w.teacherAccuracy());
+        WarmupTranscripts data = new WarmupTranscripts(task, dialogue, w.teacherAccuracy(), w.repeatProbability());
         SplittableRandom random = new SplittableRandom(Seeds.derive(settings.seed(), 0x78));
         LearningRateSchedule schedule = new LearningRateSchedule(w.learningRate(), Math.max(1, w.steps() / 20), Math.max(1, w.steps()), 0.1);
         try (AdamW optimizer = new AdamW(weights.tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0.01, 1.0));
@@ -84,7 +84,7 @@ public final class BaseModel {
                 .append(task.name()).append('|').append(settings.task()).append('|')
                 .append(config).append('|').append(settings.warmup().steps()).append('|')
                 .append(settings.warmup().batchSize()).append('|').append(settings.warmup().learningRate()).append('|')
-                .append(settings.warmup().teacherAccuracy()).append('|').append(settings.seed()).append('|')
+                .append(settings.warmup().teacherAccuracy()).append('|').append(settings.warmup().repeatProbability()).append('|').append(settings.seed()).append('|')
                 .append(task.instruction());
         task.train().forEach(p -> text.append('|').append(p.id()));
         // the attempt format is part of what the warm-up teaches

@@ -30,7 +30,8 @@ public record RunSettings(
 
     public record ModelSettings(String preset, int contextLength) {}
 
-    public record WarmupSettings(int steps, int batchSize, double learningRate, double teacherAccuracy, String cacheDir) {}
+    public record WarmupSettings(int steps, int batchSize, double learningRate, double teacherAccuracy, double repeatProbability,
+                                 String cacheDir) {}
 
     /** One phase of the stage schedule. */
     public record Phase(Stage stage, int steps) {
@@ -131,7 +132,7 @@ public record RunSettings(
                     SandboxSettings.fromConfig(root),
                     new ModelSettings(m.getString("preset"), m.getInt("context-length")),
                     new WarmupSettings(w.getInt("steps"), w.getInt("batch-size"), w.getDouble("learning-rate"),
-                            w.getDouble("teacher-accuracy"), w.getString("cache-dir")),
+                            w.getDouble("teacher-accuracy"), w.getDouble("repeat-probability"), w.getString("cache-dir")),
                     new RlSettings(schedule, r.getInt("prompts-per-step"), r.getInt("samples-per-prompt"), r.getDouble("temperature"),
                             r.getDouble("learning-rate"), r.getDouble("max-grad-norm"), objective, selection, r.getInt("dev-eval-every"),
                             r.getInt("checkpoint-every"), r.getInt("micro-batch-rows")),
@@ -156,6 +157,10 @@ public record RunSettings(
         }
         if (warmup.steps() < 0 || warmup.batchSize() < 1 || !(warmup.learningRate() > 0)) {
             throw new IllegalArgumentException("emend.warmup needs steps >= 0, batch-size >= 1 and learning-rate > 0");
+        }
+        if (!(warmup.repeatProbability() >= 0 && warmup.repeatProbability() < 1)) {
+            throw new IllegalArgumentException("emend.warmup.repeat-probability must be in [0, 1) (1 would leave attempt 2 nothing to learn"
+                    + " but copying), got " + warmup.repeatProbability());
         }
         if (sampledPerProblem < 0) {
             throw new IllegalArgumentException("emend.eval.sampled-per-problem must be >= 0");

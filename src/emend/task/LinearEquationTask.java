@@ -7,14 +7,15 @@ import java.util.SplittableRandom;
 /**
  * The default task: solve {@code a*x+b=c} for a non-negative integer x, then check the answer by substitution.
  *
- * <p>A worked attempt reads {@code x=3 check 7*3=21 21+2=23==23}. The check is the point of the task:
- * substituting is easier than solving, and an honest check of a wrong x ends in a comparison that fails
- * ({@code x=4 check 7*4=28 28+2=30!=23}), so attempt 1 carries the model's own evidence of its error into the
- * turn-2 context. What the model does with that evidence in turn 2 is what SCoRe has to teach; the instruction
- * never reveals it. Two measured reasons for this exact form: a one-step {@code 7*3+2=23} let the tiny model copy
- * c from the question instead of computing (every greedy check ended in c), and without the written comparison
- * 100 Stage I steps taught turn 2 to change answers more often but not to tell right attempts from wrong ones. Whether the model learns to
- * read that evidence is what SCoRe has to achieve; nothing in the instruction reveals it.
+ * <p>A worked attempt reads {@code x=3 check 7*3=21 21+2=23 vs 23 ok}. The check is the point of the task:
+ * substituting is easier than solving, and an honest check of a wrong x ends in a verdict that says so and which
+ * way it is off ({@code x=4 check 7*4=28 28+2=30 vs 23 high}), so attempt 1 carries the model's own evidence of
+ * its error into the turn-2 context. What the model does with that evidence in turn 2 is what SCoRe has to
+ * teach; the instruction never reveals it. Measured reasons for this exact form: a one-step {@code 7*3+2=23} let
+ * the tiny model copy c from the question instead of computing; with the verdict written before c
+ * ({@code 30!=23}) the warm-up base model ended 252 of its 290 wrong greedy attempts in {@code ==}, so attempt 1
+ * exposed almost nothing; with c copied next to the sum and the verdict after it, a long enough warm-up checks
+ * honestly (seed 1's default base model: 232 of 235 wrong greedy attempts flagged, 261 of 265 right ones passed).
  *
  * <p>Every (a, x, b) in the ranges is one problem; the set is shuffled under the task seed and cut into test,
  * dev and train, so held-out problems never appear in training.
@@ -112,7 +113,8 @@ public final class LinearEquationTask implements Task {
         int b = Integer.parseInt(terms[1]);
         int c = Integer.parseInt(sides[1]);
         int value = a * x + b;
-        return "x=" + x + " check " + a + "*" + x + "=" + (a * x) + " " + (a * x) + "+" + b + "=" + value + (value == c ? "==" : "!=") + c;
+        String verdict = value == c ? "ok" : value > c ? "high" : "low";
+        return "x=" + x + " check " + a + "*" + x + "=" + (a * x) + " " + (a * x) + "+" + b + "=" + value + " vs " + c + " " + verdict;
     }
 
     public Settings settings() {

@@ -10,21 +10,27 @@ import java.util.SplittableRandom;
 /**
  * Two-turn transcripts for the supervised warm-up that makes the base model.
  *
- * <p>Both attempts are independent draws from a noisy teacher: right with probability {@code teacherAccuracy},
- * otherwise a plausible wrong attempt written just as carefully. Because attempt 2 never depends on attempt 1,
- * the base model learns to re-solve in turn 2 rather than to correct, so its Δ(t1, t2) is about zero, as for a
- * prompted model in the paper; and because wrong attempts are part of its own distribution, its attempt 1 is an
- * honest best try that is sometimes wrong. Loss falls on the attempt tokens only.
+ * <p>Attempt 1 is a draw from a noisy teacher: right with probability {@code teacherAccuracy}, otherwise a
+ * plausible wrong attempt checked just as honestly. Attempt 2 repeats attempt 1 word for word with probability
+ * {@code repeatProbability}, else it is an independent draw: never a correction. A model that reads its own
+ * check would learn even from independent draws that a flagged answer is rarely drawn twice (so it would change
+ * it without any RL); the repeats make the base model stand by its first answer instead, as a prompted model does
+ * in the paper, so its greedy Δ(t1, t2) is about zero. Because wrong attempts are part of its own distribution,
+ * its attempt 1 is an honest best try that is sometimes wrong. Loss falls on the attempt tokens only.
  */
 public final class WarmupTranscripts {
 
     private final Task task;
     private final Dialogue dialogue;
     private final double teacherAccuracy;
+    private final double repeatProbability;
 
-    public WarmupTranscripts(Task task, Dialogue dialogue, double teacherAccuracy) {
+    public WarmupTranscripts(Task task, Dialogue dialogue, double teacherAccuracy, double repeatProbability) {
         if (!(teacherAccuracy > 0 && teacherAccuracy <= 1)) {
             throw new IllegalArgumentException("teacher accuracy must be in (0, 1], got " + teacherAccuracy);
+        }
+        if (!(repeatProbability >= 0 && repeatProbability < 1)) {
+            throw new IllegalArgumentException("repeat probability must be in [0, 1), got " + repeatProbability);
         }
         if (task.train().isEmpty()) {
             throw new IllegalArgumentException("task " + task.name() + " has no training problems for the warm-up");
@@ -32,6 +38,7 @@ public final class WarmupTranscripts {
         this.task = task;
         this.dialogue = dialogue;
         this.teacherAccuracy = teacherAccuracy;
+        this.repeatProbability = repeatProbability;
     }
 
     /** A batch of {@code size} transcripts drawn with {@code random}. */
@@ -44,7 +51,7 @@ public final class WarmupTranscripts {
             int[] prompt = dialogue.turnOnePrompt(problem.question());
             int[] first = dialogue.attemptTokens(teacherAttempt(problem, random));
             int[] suffix = dialogue.instructionSuffix();
-            int[] second = dialogue.attemptTokens(teacherAttempt(problem, random));
+            int[] second = random.nextDouble() < repeatProbability ? first.clone() : dialogue.attemptTokens(teacherAttempt(problem, random));
             int[] sequence = new int[prompt.length + first.length + suffix.length + second.length];
             boolean[] target = new boolean[sequence.length];
             int at = 0;

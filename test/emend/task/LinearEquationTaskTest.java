@@ -39,7 +39,7 @@ final class LinearEquationTaskTest {
     @Test
     void correctAttempt_substitutesHonestly_andScoresOne() {
         Problem p = new Problem("p", "7*x+2=23", "3");
-        assertEquals("x=3 check 7*3=21 21+2=23==23", task.correctAttempt(p));
+        assertEquals("x=3 check 7*3=21 21+2=23 vs 23 ok", task.correctAttempt(p));
         assertEquals(1, task.verifier().score(p, task.correctAttempt(p)));
     }
 
@@ -53,7 +53,9 @@ final class LinearEquationTaskTest {
             int answer = Integer.parseInt(p.answer());
             assertTrue(x >= 0 && Math.abs(x - answer) <= 2, wrong);
             assertEquals(LinearEquationTask.attempt(p, x), wrong);
-            assertTrue(wrong.endsWith("!=" + p.question().split("=")[1]), "the check must expose the error: " + wrong);
+            String c = p.question().split("=")[1];
+            // the check names the error and its direction: too high means x is too big
+            assertTrue(wrong.endsWith(" vs " + c + (x > answer ? " high" : " low")), "the check must expose the error: " + wrong);
         }
     }
 
@@ -61,7 +63,7 @@ final class LinearEquationTaskTest {
     void verifier_readsTheLeadingAnswerOnly() {
         Verifier v = task.verifier();
         Problem p = new Problem("p", "4*x+1=49", "12");
-        assertEquals(1, v.score(p, "x=12 check 4*12=48 48+1=49==49"));
+        assertEquals(1, v.score(p, "x=12 check 4*12=48 48+1=49 vs 49 ok"));
         assertEquals(1, v.score(p, " x = 12"));
         assertEquals(0, v.score(p, "x=1 check 4*1+1=5"));
         assertEquals(0, v.score(p, "x=123"));
