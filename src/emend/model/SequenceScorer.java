@@ -22,11 +22,25 @@ public final class SequenceScorer {
      * @return (B, T-1) float: entry [b, t] = log p(tokens[b, t+1] | tokens[b, ..t])
      */
     public static NDArray tokenLogProbs(Transformer model, NDArray tokens) {
+        return tokenLogProbs(model, tokens, 1.0);
+    }
+
+    /**
+     * Log-probabilities of {@code tokens[:, 1:]} under the model's distribution at {@code temperature}
+     * (logits / temperature), the distribution a sampler at that temperature draws from.
+     */
+    public static NDArray tokenLogProbs(Transformer model, NDArray tokens, double temperature) {
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("scoring temperature must be > 0 and finite, got " + temperature);
+        }
         NDManager manager = tokens.getManager();
         int steps = Math.toIntExact(tokens.getShape().get(1));
         NDArray positions = manager.arange(0, steps, 1, DataType.INT32).reshape(1, steps);
         NDArray hidden = model.hidden(tokens, positions, AttentionMasks.causal(manager, steps), null); // (B, T, C)
         NDArray logits = model.logits(hidden.get(":, :-1"));                                            // (B, T-1, V)
+        if (temperature != 1.0) {
+            logits = logits.div(Tensors.scalar(manager, temperature));
+        }
         NDArray targets = tokens.get(":, 1:").toType(DataType.INT64, false).expandDims(-1);            // (B, T-1, 1)
         NDArray chosen = logits.gather(targets, -1).squeeze(-1);                                        // (B, T-1)
         return chosen.sub(logSumExp(logits));

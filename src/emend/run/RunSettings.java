@@ -66,6 +66,7 @@ public record RunSettings(
             int samplesPerPrompt,
             double temperature,
             double learningRate,
+            int learningRateWarmupSteps,
             double maxGradNorm,
             ObjectiveSettings objective,
             Selection selection,
@@ -81,6 +82,10 @@ public record RunSettings(
             if (!(temperature > 0) || !(learningRate > 0)) {
                 throw new IllegalArgumentException("rl temperature and learning-rate must be > 0");
             }
+            if (learningRateWarmupSteps < 0) {
+                throw new IllegalArgumentException("emend.rl.learning-rate-warmup-steps must be >= 0 (0 = the full rate from the first step), got "
+                        + learningRateWarmupSteps);
+            }
             if (microBatchRows < 1) {
                 throw new IllegalArgumentException("emend.rl.micro-batch-rows must be >= 1, got " + microBatchRows);
             }
@@ -95,6 +100,11 @@ public record RunSettings(
 
         public int totalSteps() {
             return schedule.stream().mapToInt(Phase::steps).sum();
+        }
+
+        /** Share of the learning rate applied at 1-based step {@code step}: a linear ramp over the warm-up steps, then 1. */
+        public double learningRateShare(int step) {
+            return step >= learningRateWarmupSteps ? 1.0 : (double) step / learningRateWarmupSteps;
         }
     }
 
@@ -134,7 +144,7 @@ public record RunSettings(
                     new WarmupSettings(w.getInt("steps"), w.getInt("batch-size"), w.getDouble("learning-rate"),
                             w.getDouble("teacher-accuracy"), w.getDouble("repeat-probability"), w.getString("cache-dir")),
                     new RlSettings(schedule, r.getInt("prompts-per-step"), r.getInt("samples-per-prompt"), r.getDouble("temperature"),
-                            r.getDouble("learning-rate"), r.getDouble("max-grad-norm"), objective, selection, r.getInt("dev-eval-every"),
+                            r.getDouble("learning-rate"), r.getInt("learning-rate-warmup-steps"), r.getDouble("max-grad-norm"), objective, selection, r.getInt("dev-eval-every"),
                             r.getInt("checkpoint-every"), r.getInt("micro-batch-rows")),
                     c.getConfig("eval").getInt("sampled-per-problem"));
             settings.validate();

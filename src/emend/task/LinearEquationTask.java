@@ -105,7 +105,7 @@ public final class LinearEquationTask implements Task {
         return attempt(problem, wrong);
     }
 
-    /** {@code x=X check a*X=P P+b=V==c} or {@code ...=V!=c}, computed for the given X (an honest substitution). */
+    /** {@code x=X check a*X=P P+b=V vs c ok|high|low}, computed for the given X (an honest substitution). */
     static String attempt(Problem problem, int x) {
         String[] sides = problem.question().split("=");
         String[] terms = sides[0].split("\\*x\\+");

@@ -17,6 +17,8 @@ import emend.testing.TestModels;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class GeneratorTest {
 
@@ -63,12 +65,14 @@ final class GeneratorTest {
         }
     }
 
-    @Test
-    void generate_sampledLogProbs_equalScoringPathLogProbs() {
+    /** The learner scores rollouts at their sampling temperature: its log-probs must be the sampler's. */
+    @ParameterizedTest
+    @ValueSource(doubles = {1.0, 0.5})
+    void generate_sampledLogProbs_equalScoringPathLogProbsAtTheSamplingTemperature(double temperature) {
         try (NDManager manager = TestModels.manager()) {
             Transformer model = TestModels.model(manager, TestModels.smallConfig(20, 64), 9);
             List<Completion> completions = new Generator(model, PAD)
-                    .generate(PROMPTS, new long[] {10, 20, 30}, SamplingConfig.sampled(1.0, 25, STOP));
+                    .generate(PROMPTS, new long[] {10, 20, 30}, SamplingConfig.sampled(temperature, 25, STOP));
             for (int i = 0; i < PROMPTS.size(); i++) {
                 int[] prompt = PROMPTS.get(i);
                 Completion completion = completions.get(i);
@@ -77,7 +81,7 @@ final class GeneratorTest {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     NDArray tokens = manager.create(sequence, new Shape(1, sequence.length));
-                    float[] scored = SequenceScorer.tokenLogProbs(model, tokens).toFloatArray();
+                    float[] scored = SequenceScorer.tokenLogProbs(model, tokens, temperature).toFloatArray();
                     for (int t = 0; t < completion.length(); t++) {
                         assertEquals(scored[prompt.length - 1 + t], completion.logProbs()[t], 1e-4, "row " + i + " token " + t);
                     }

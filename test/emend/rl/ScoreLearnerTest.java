@@ -82,7 +82,7 @@ final class ScoreLearnerTest {
             try (AdamW optimizer = new AdamW(policy.weights().tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0, 1.0))) {
                 ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, 0, 1);
                 ObjectiveSettings noKl = ObjectiveSettings.paper().withBetas(0, 0);
-                LearnerStats stats = learner.step(List.of(single("a", GOOD, 1), single("b", BAD, 0)), Stage.SINGLE_TURN, noKl, 1e-2);
+                LearnerStats stats = learner.step(List.of(single("a", GOOD, 1), single("b", BAD, 0)), Stage.SINGLE_TURN, noKl, 1e-2, 1.0);
                 assertEquals(0.5, stats.rewardOne(), 1e-12);
                 assertEquals(1, learner.version());
             }
@@ -111,7 +111,7 @@ final class ScoreLearnerTest {
                 // which turns float noise in near-zero gradients into full-size differences)
                 try (AdamW optimizer = new AdamW(policy.weights().tensors(), manager, new AdamW.Settings(0.9, 0.95, 1.0, 0, 0))) {
                     new ScoreLearner(policy, new Transformer(base), optimizer, 0, microBatches[run])
-                            .step(batch, Stage.STAGE_TWO, ObjectiveSettings.paper(), 1.0);
+                            .step(batch, Stage.STAGE_TWO, ObjectiveSettings.paper(), 1.0, 1.0);
                 }
                 float[] updated = policy.weights().get("model.embed_tokens.weight").toFloatArray();
                 after[run] = new float[updated.length];
@@ -144,10 +144,10 @@ final class ScoreLearnerTest {
                 ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, 0, 1);
                 ObjectiveSettings klOnly = ObjectiveSettings.paper().withBetas(1.0, 1.0);
                 List<Trajectory> equalRewards = List.of(single("a", GOOD, 1), single("b", BAD, 1));
-                double first = learner.step(equalRewards, Stage.SINGLE_TURN, klOnly, 3e-3).klOne();
+                double first = learner.step(equalRewards, Stage.SINGLE_TURN, klOnly, 3e-3, 1.0).klOne();
                 double last = first;
                 for (int i = 0; i < 20; i++) {
-                    last = learner.step(equalRewards, Stage.SINGLE_TURN, klOnly, 3e-3).klOne();
+                    last = learner.step(equalRewards, Stage.SINGLE_TURN, klOnly, 3e-3, 1.0).klOne();
                 }
                 assertTrue(first > 0 && last < first * 0.5, "KL " + first + " -> " + last);
             }

@@ -38,6 +38,18 @@ final class RunSettingsTest {
         assertFails(Map.of("emend.verify.isolation", "\"docker\""), "auto, bwrap, unshare or none");
         assertFails(Map.of("emend.verify.timeout", "10ms"), "emend.verify.timeout must be at least 100ms");
         assertFails(Map.of("emend.verify.max-processes", "1"), "max-processes must be >= 2");
+        assertFails(Map.of("emend.rl.learning-rate-warmup-steps", "-1"), "learning-rate-warmup-steps must be >= 0");
+    }
+
+    @Test
+    void learningRateShare_rampsLinearlyOverTheWarmupStepsThenStaysFull() {
+        RunSettings.RlSettings ramped = RunSettings.fromConfig(Settings.load(null, Map.of("emend.rl.learning-rate-warmup-steps", "4"))).rl();
+        assertEquals(0.25, ramped.learningRateShare(1), 1e-12);
+        assertEquals(0.75, ramped.learningRateShare(3), 1e-12);
+        assertEquals(1.0, ramped.learningRateShare(4), 1e-12);
+        assertEquals(1.0, ramped.learningRateShare(90), 1e-12);
+        RunSettings.RlSettings flat = RunSettings.fromConfig(Settings.load(null, Map.of("emend.rl.learning-rate-warmup-steps", "0"))).rl();
+        assertEquals(1.0, flat.learningRateShare(1), 1e-12);
     }
 
     private static void assertFails(Map<String, String> overrides, String expected) {
