@@ -47,6 +47,9 @@ final class ClusterBenchCommand implements Runnable {
             JsonObject staleness = new JsonObject();
             staleness.addProperty("workers", s.workers());
             staleness.addProperty("eta", s.eta());
+            staleness.addProperty("steps", s.steps());
+            staleness.addProperty("measured_from_step", s.measuredFrom());
+            staleness.addProperty("measured_to_step", s.measuredTo());
             staleness.addProperty("sync_steps_per_min", s.syncStepsPerMinute());
             staleness.addProperty("async_steps_per_min", s.asyncStepsPerMinute());
             staleness.addProperty("speedup", s.speedup());
@@ -57,13 +60,13 @@ final class ClusterBenchCommand implements Runnable {
         System.out.printf(Locale.ROOT, "orchestration: %,.0f trajectories/s (%d workers, %d prompts x %d samples per step, %d steps, "
                 + "stand-in model and learner)%n", o.trajectoriesPerSecond(), o.workers(), o.promptsPerStep(), o.samplesPerPrompt(), o.steps());
         System.out.println("weight publication to 2 workers on other actor systems (Artery TCP, 127.0.0.1) vs raw socket copy "
-                + "(medians of 4 versions after the first, and of 4 copies):");
+                + "(medians of " + ClusterBenchmark.STEADY_VERSIONS + " versions after the first, and of as many copies):");
         for (var p : f.publications()) {
             System.out.printf(Locale.ROOT, "  %6.1f MB   actors %.3f s (first version %.3f s)   socket %.3f s   ratio %.1fx%n", p.bytes() / 1e6,
                     p.actorSeconds(), p.firstActorSeconds(), p.socketSeconds(), p.ratio());
         }
-        System.out.printf(Locale.ROOT, "async vs sync (%d workers, Pareto generation times, mean %d ms per prompt; %d ms learner step): "
-                        + "eta=0 %.0f steps/min, eta=%d %.0f steps/min, %.1fx%n", s.workers(), s.meanGenerationMillis(), s.stepMillis(),
-                s.syncStepsPerMinute(), s.eta(), s.asyncStepsPerMinute(), s.speedup());
+        System.out.printf(Locale.ROOT, "async vs sync (%d workers, Pareto generation times, mean %d ms per prompt; %d ms learner step; "
+                        + "steps %d to %d of %d): eta=0 %.0f steps/min, eta=%d %.0f steps/min, %.1fx%n", s.workers(), s.meanGenerationMillis(),
+                s.stepMillis(), s.measuredFrom(), s.measuredTo(), s.steps(), s.syncStepsPerMinute(), s.eta(), s.asyncStepsPerMinute(), s.speedup());
     }
 }

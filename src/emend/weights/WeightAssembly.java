@@ -1,19 +1,23 @@
 package emend.weights;
 
+import com.google.protobuf.ByteString;
 import emend.proto.WeightChunk;
 import emend.proto.WeightManifest;
 
 /**
- * A worker's side of a weight fetch: collects the chunks of one manifest in any order and hands out the bytes
- * only when every chunk is there and their SHA-256 matches the manifest.
+ * A worker's side of a weight fetch: collects the chunks of one manifest in any order, checks each against the
+ * manifest's digest as it arrives, and hands out the bytes once every chunk is in.
  */
 public final class WeightAssembly {
 
-    /** The assembled bytes do not hash to the manifest's value: a chunk was corrupted on the way. */
-    public static final class HashMismatchException extends RuntimeException {
-        HashMismatchException(String message) {
-            super(message);
-        }
+    /** What became of a chunk offered to the assembly. */
+    public enum Receipt {
+        /** Stored: it matched its digest. */
+        STORED,
+        /** Not for this assembly (another version, an index out of range, a repeat or the wrong size): dropped. */
+        IGNORED,
+        /** Its bytes do not hash to the manifest's digest: corrupted on the way; fetch it again. */
+        CORRUPTED
     }
 
     private final WeightManifest manifest;
@@ -21,10 +25,20 @@ public final class WeightAssembly {
     private final boolean[] received;
     private int missing;
 
+    /**
+     * @throws IllegalArgumentException if the manifest's encoding is not this build's, or its chunk digests are
+     *     missing or do not hash to its {@code sha256}
+     */
     public WeightAssembly(WeightManifest manifest) {
         if (!WeightCodec.ENCODING.equals(manifest.getEncoding())) {
             throw new IllegalArgumentException("weights of version " + manifest.getVersion() + " use encoding '" + manifest.getEncoding()
                     + "'; this build reads " + WeightCodec.ENCODING + " (run the same Emend version on every node)");
+        }
+        if (manifest.getChunkSha256Count() != manifest.getChunkCount()
+                || !WeightPublication.identity(manifest.getChunkSha256List()).equals(manifest.getSha256())) {
+            throw new IllegalArgumentException("the manifest of version " + manifest.getVersion() + " has " + manifest.getChunkSha256Count()
+                    + " chunk digests for " + manifest.getChunkCount() + " chunks, or they do not hash to its sha256 "
+                    + manifest.getSha256() + " (corrupted, or sent by a different Emend version)");
         }
         this.manifest = manifest;
         this.bytes = new byte[Math.toIntExact(manifest.getByteSize())];
@@ -36,24 +50,24 @@ public final class WeightAssembly {
         return manifest;
     }
 
-    /**
-     * Stores a chunk of this version; chunks of other versions, repeats and chunks of the wrong size are ignored
-     * (returns false).
-     */
-    public boolean accept(WeightChunk chunk) {
+    /** Stores a chunk of this version if it matches its digest. */
+    public Receipt accept(WeightChunk chunk) {
         int index = chunk.getIndex();
         if (chunk.getVersion() != manifest.getVersion() || index < 0 || index >= received.length || received[index]) {
-            return false;
+            return Receipt.IGNORED;
         }
         int from = index * manifest.getChunkBytes();
         int expected = Math.min(bytes.length - from, manifest.getChunkBytes());
         if (chunk.getData().size() != expected) {
-            return false;
+            return Receipt.IGNORED;
         }
         chunk.getData().copyTo(bytes, from);
+        if (!ByteString.copyFrom(WeightPublication.sha256(bytes, from, expected)).equals(manifest.getChunkSha256(index))) {
+            return Receipt.CORRUPTED;
+        }
         received[index] = true;
         missing--;
-        return true;
+        return Receipt.STORED;
     }
 
     public boolean complete() {
@@ -71,19 +85,13 @@ public final class WeightAssembly {
     }
 
     /**
-     * The verified bytes.
+     * The assembled bytes, every chunk checked against its digest.
      *
-     * @throws HashMismatchException if they do not hash to the manifest's SHA-256 (fetch the version again)
      * @throws IllegalStateException if chunks are missing
      */
-    public byte[] verifiedBytes() {
+    public byte[] bytes() {
         if (!complete()) {
             throw new IllegalStateException(missing + " chunks of version " + manifest.getVersion() + " are missing");
-        }
-        String actual = WeightPublication.sha256(bytes);
-        if (!actual.equals(manifest.getSha256())) {
-            throw new HashMismatchException("weights of version " + manifest.getVersion() + " hash to " + actual
-                    + " but the manifest says " + manifest.getSha256());
         }
         return bytes;
     }

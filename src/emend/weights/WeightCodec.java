@@ -2,6 +2,7 @@ package emend.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import emend.model.ModelConfig;
 import emend.model.Tensors;
@@ -25,10 +26,21 @@ public final class WeightCodec {
 
     public static byte[] encode(Weights weights) {
         ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(weights.config().parameterCount() * 4)).order(ByteOrder.LITTLE_ENDIAN);
-        FloatBuffer floats = out.asFloatBuffer();
-        for (String name : weights.config().parameterShapes().keySet()) {
-            floats.put(weights.get(name).toFloatArray());
-        }
+        weights.config().parameterShapes().forEach((name, shape) -> {
+            NDArray tensor = weights.get(name);
+            if (tensor.getDataType() != DataType.FLOAT32) {
+                throw new IllegalArgumentException("parameter " + name + " is " + tensor.getDataType() + "; " + ENCODING + " publishes float32 weights only");
+            }
+            // The tensor's bytes in the host's order: on a little-endian host they are copied as they are, without
+            // a detour through a float[] (this runs between a learner step and the workers' next generation).
+            ByteBuffer data = tensor.toByteBuffer();
+            if (data.order() == ByteOrder.LITTLE_ENDIAN) {
+                out.put(data);
+            } else {
+                out.asFloatBuffer().put(data.asFloatBuffer());
+                out.position(out.position() + data.remaining());
+            }
+        });
         return out.array();
     }
 

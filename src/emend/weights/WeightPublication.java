@@ -1,15 +1,18 @@
 package emend.weights;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import emend.proto.WeightChunk;
 import emend.proto.WeightManifest;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * One published policy version: the encoded weights cut into chunks small enough for Artery's frames, and the
- * manifest that names their count and hash.
+ * manifest that names their count and hashes.
  */
 public final class WeightPublication {
 
@@ -25,12 +28,21 @@ public final class WeightPublication {
                     + " (emend.runtime.weight-chunk-bytes; chunks travel on Artery's large-message lane, frames up to 2 MiB)");
         }
         this.bytes = bytes;
+        int count = Math.max(1, (bytes.length + chunkBytes - 1) / chunkBytes);
+        // Chunks hash independently, so every core takes a share: this sits between a learner step and the workers.
+        List<ByteString> digests = IntStream.range(0, count).parallel()
+                .mapToObj(i -> {
+                    int from = i * chunkBytes;
+                    return UnsafeByteOperations.unsafeWrap(sha256(bytes, from, Math.min(bytes.length, from + chunkBytes) - from));
+                })
+                .toList();
         this.manifest = WeightManifest.newBuilder()
                 .setVersion(version)
                 .setByteSize(bytes.length)
                 .setChunkBytes(chunkBytes)
-                .setChunkCount(Math.max(1, (bytes.length + chunkBytes - 1) / chunkBytes))
-                .setSha256(sha256(bytes))
+                .setChunkCount(count)
+                .addAllChunkSha256(digests)
+                .setSha256(identity(digests))
                 .setModelConfigJson(modelConfigJson)
                 .setEncoding(WeightCodec.ENCODING)
                 .build();
@@ -57,9 +69,22 @@ public final class WeightPublication {
                 .setData(UnsafeByteOperations.unsafeWrap(bytes, from, to - from)).build();
     }
 
-    static String sha256(byte[] bytes) {
+    /** The manifest's {@code sha256}: lower-case hex SHA-256 of the chunk digests in order. */
+    static String identity(List<ByteString> chunkDigests) {
+        MessageDigest sha = newSha256();
+        chunkDigests.forEach(digest -> sha.update(digest.asReadOnlyByteBuffer()));
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    static byte[] sha256(byte[] bytes, int from, int length) {
+        MessageDigest sha = newSha256();
+        sha.update(bytes, from, length);
+        return sha.digest();
+    }
+
+    private static MessageDigest newSha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JVM has no SHA-256", e);
         }

@@ -16,7 +16,6 @@ import emend.proto.LeaseGrant;
 import emend.proto.PromptLease;
 import emend.proto.RunSpec;
 import emend.proto.WeightChunk;
-import emend.proto.WeightChunkRequest;
 import emend.run.RuntimeSettings;
 import emend.run.Settings;
 import emend.testing.TestModels;
@@ -24,9 +23,8 @@ import emend.tokenize.ByteTokenizer;
 import emend.weights.WeightCodec;
 import emend.weights.WeightPublication;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
@@ -68,11 +66,11 @@ final class RolloutWorkerTest {
                 .setTokenizerKind(tokenizer.kind()).setSamplesPerPrompt(2).setMaxAttemptTokens(8)
                 .setManifest(publication.manifest()).build()));
 
-        int served = serveChunks(learner, publication, chunks, 1);
-        assertEquals(chunks, served, "first pass, chunk 1 corrupted");
-        served = serveChunks(learner, publication, chunks, -1);
-        assertEquals(chunks, served, "the worker fetched every chunk again after the hash mismatch");
-        Learner.RequestWork request = learner.expectMessageClass(Learner.RequestWork.class, Duration.ofSeconds(10));
+        Map<Integer, Integer> fetches = new HashMap<>();
+        Learner.RequestWork request = serveChunksUntilWorkIsAsked(learner, publication, 1, fetches);
+        assertEquals(chunks, fetches.size(), "every chunk fetched");
+        assertEquals(2, fetches.get(1), "chunk 1 arrived corrupted and was fetched again");
+        assertEquals(chunks + 1, fetches.values().stream().mapToInt(Integer::intValue).sum(), "only the corrupted chunk was fetched again");
         assertEquals(5, request.payload().getPolicyVersion(), "work is asked for only with the verified version");
 
         // a verifier that never answers: the group still goes out, scored 0, and the timeout is counted
@@ -90,21 +88,26 @@ final class RolloutWorkerTest {
         KIT.stop(worker);
     }
 
-    /** Answers the worker's chunk requests until every chunk was sent once; flips a bit of chunk {@code corrupt}. */
-    private static int serveChunks(TestProbe<Learner.Command> learner, WeightPublication publication, int chunks, int corrupt) {
-        Set<Integer> sent = new HashSet<>();
-        while (sent.size() < chunks) {
-            Learner.FetchChunk fetch = learner.expectMessageClass(Learner.FetchChunk.class, Duration.ofSeconds(10));
-            WeightChunkRequest request = fetch.payload();
-            WeightChunk chunk = publication.chunk(request.getIndex());
-            if (request.getIndex() == corrupt) {
+    /**
+     * Answers the worker's chunk requests, counting them per index in {@code fetches}, until it asks for work; the
+     * first copy of chunk {@code corrupt} it sends has a bit flipped.
+     */
+    private static Learner.RequestWork serveChunksUntilWorkIsAsked(TestProbe<Learner.Command> learner, WeightPublication publication,
+                                                                   int corrupt, Map<Integer, Integer> fetches) {
+        while (true) {
+            Learner.Command message = learner.expectMessageClass(Learner.Command.class, Duration.ofSeconds(10));
+            if (message instanceof Learner.RequestWork request) {
+                return request;
+            }
+            Learner.FetchChunk fetch = (Learner.FetchChunk) message;
+            int index = fetch.payload().getIndex();
+            WeightChunk chunk = publication.chunk(index);
+            if (fetches.merge(index, 1, Integer::sum) == 1 && index == corrupt) {
                 byte[] data = chunk.getData().toByteArray();
                 data[3] ^= 0x10;
                 chunk = chunk.toBuilder().setData(ByteString.copyFrom(data)).build();
             }
-            sent.add(request.getIndex());
             fetch.replyTo().tell(new RolloutWorker.Chunk(chunk));
         }
-        return sent.size();
     }
 }

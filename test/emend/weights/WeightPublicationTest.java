@@ -11,6 +11,9 @@ import com.google.protobuf.ByteString;
 import emend.model.ModelConfig;
 import emend.model.Weights;
 import emend.proto.WeightChunk;
+import emend.proto.WeightManifest;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import emend.testing.TestModels;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -38,33 +41,64 @@ final class WeightPublicationTest {
         byte[] bytes = randomBytes(2_500);
         WeightPublication publication = new WeightPublication(3, bytes, 1_000, "{}");
         WeightAssembly assembly = new WeightAssembly(publication.manifest());
-        for (int index : new int[] {2, 0, 0, 1}) {
-            assembly.accept(publication.chunk(index));
-        }
+        assertEquals(WeightAssembly.Receipt.STORED, assembly.accept(publication.chunk(2)));
+        assertEquals(WeightAssembly.Receipt.STORED, assembly.accept(publication.chunk(0)));
+        assertEquals(WeightAssembly.Receipt.IGNORED, assembly.accept(publication.chunk(0)), "a repeat");
+        assertFalse(assembly.complete());
+        assertThrows(IllegalStateException.class, assembly::bytes);
+        assertEquals(WeightAssembly.Receipt.STORED, assembly.accept(publication.chunk(1)));
         assertTrue(assembly.complete());
-        assertArrayEquals(bytes, assembly.verifiedBytes());
+        assertArrayEquals(bytes, assembly.bytes());
+    }
+
+    @Test
+    void manifest_namesEveryChunksDigestAndHashesThemInOrder() throws Exception {
+        byte[] bytes = randomBytes(2_500);
+        WeightManifest manifest = new WeightPublication(3, bytes, 1_000, "{}").manifest();
+        assertEquals(3, manifest.getChunkSha256Count());
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        sha.update(bytes, 2_000, 500);
+        assertArrayEquals(sha.digest(), manifest.getChunkSha256(2).toByteArray(), "the last, short chunk's digest");
+        for (int i = 0; i < 3; i++) {
+            sha.update(manifest.getChunkSha256(i).toByteArray());
+        }
+        assertEquals(HexFormat.of().formatHex(sha.digest()), manifest.getSha256());
     }
 
     @Test
     void assembly_refusesChunksOfAnotherVersionOrSize() {
         WeightPublication publication = new WeightPublication(3, randomBytes(2_500), 1_000, "{}");
         WeightAssembly assembly = new WeightAssembly(publication.manifest());
-        assertFalse(assembly.accept(new WeightPublication(4, randomBytes(2_500), 1_000, "{}").chunk(0)));
-        assertFalse(assembly.accept(publication.chunk(0).toBuilder().setData(ByteString.copyFrom(new byte[10])).build()));
+        assertEquals(WeightAssembly.Receipt.IGNORED, assembly.accept(new WeightPublication(4, randomBytes(2_500), 1_000, "{}").chunk(0)));
+        assertEquals(WeightAssembly.Receipt.IGNORED,
+                assembly.accept(publication.chunk(0).toBuilder().setData(ByteString.copyFrom(new byte[10])).build()));
         assertEquals(0, assembly.nextMissing(0));
     }
 
     @Test
-    void corruptedChunk_failsTheHashCheck() {
-        WeightPublication publication = new WeightPublication(3, randomBytes(2_500), 1_000, "{}");
+    void corruptedChunk_isRefusedAloneAndTakenWhenSentAgain() {
+        byte[] bytes = randomBytes(2_500);
+        WeightPublication publication = new WeightPublication(3, bytes, 1_000, "{}");
         WeightAssembly assembly = new WeightAssembly(publication.manifest());
         WeightChunk good = publication.chunk(1);
         byte[] flipped = good.getData().toByteArray();
         flipped[17] ^= 1;
         assembly.accept(publication.chunk(0));
-        assembly.accept(good.toBuilder().setData(ByteString.copyFrom(flipped)).build());
+        assertEquals(WeightAssembly.Receipt.CORRUPTED, assembly.accept(good.toBuilder().setData(ByteString.copyFrom(flipped)).build()));
         assembly.accept(publication.chunk(2));
-        assertThrows(WeightAssembly.HashMismatchException.class, assembly::verifiedBytes);
+        assertFalse(assembly.complete());
+        assertEquals(1, assembly.nextMissing(0));
+        assertEquals(WeightAssembly.Receipt.STORED, assembly.accept(good));
+        assertArrayEquals(bytes, assembly.bytes());
+    }
+
+    @Test
+    void manifestWhoseDigestsDoNotHashToItsSha256_isRefused() {
+        WeightManifest manifest = new WeightPublication(3, randomBytes(2_500), 1_000, "{}").manifest();
+        WeightManifest tampered = manifest.toBuilder().setChunkSha256(1, manifest.getChunkSha256(0)).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new WeightAssembly(tampered));
+        assertTrue(e.getMessage().contains("do not hash to its sha256"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new WeightAssembly(manifest.toBuilder().clearChunkSha256().addAllChunkSha256(manifest.getChunkSha256List().subList(0, 2)).build()));
     }
 
     @Test

@@ -103,11 +103,9 @@ final class StandIns {
             }
         }
 
-        /** Seconds between the end of step {@code from} and the end of the last step (1-based). */
-        double secondsAfterStep(int from) {
-            synchronized (stepEndNanos) {
-                return (stepEndNanos.get(stepEndNanos.size() - 1) - stepEndNanos.get(from - 1)) / 1e9;
-            }
+        /** Seconds between the ends of steps {@code from} and {@code to} (1-based). */
+        double secondsBetween(int from, int to) {
+            return (stepEndNanos(to) - stepEndNanos(from)) / 1e9;
         }
     }
 

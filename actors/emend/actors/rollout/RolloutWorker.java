@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -83,6 +84,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     private record Scored(long leaseId, VerifyResult result, Throwable failure) implements Command {}
 
+    /** The timer key of a lease's verification deadline. */
+    private record VerifyDeadline(long leaseId) {}
+
     private record VerifiersListed(Set<ActorRef<VerifierActor.Command>> pools) implements Command {}
 
     private enum Retry implements Command { INSTANCE }
@@ -115,6 +119,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private final TimerScheduler<Command> timers;
     private final Setup setup;
     private final Executor generationExecutor;
+    /** Where every verifier answers; a result names its lease by its request id. */
+    private final ActorRef<VerifierActor.Verified> verifiedAdapter;
     private final NDManager manager;
     private Phase phase = Phase.REGISTERING;
     private RunSpec spec;
@@ -150,6 +156,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         this.generationExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-model-dispatcher"));
         Device device = DjlRuntime.device(setup.device());
         this.manager = DjlRuntime.engine().newBaseManager(device);
+        this.verifiedAdapter = context.messageAdapter(VerifierActor.Verified.class,
+                verified -> new Scored(verified.payload().getRequestId(), verified.payload(), null));
         context.getSystem().receptionist().tell(Receptionist.subscribe(VerifierActor.KEY,
                 context.messageAdapter(Receptionist.Listing.class, listing -> new VerifiersListed(listing.getServiceInstances(VerifierActor.KEY)))));
         sayHello();
@@ -240,23 +248,25 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             }
             return this;
         }
-        if (!assembly.accept(chunk)) {
-            return this;
-        }
-        if (nextChunk < assembly.manifest().getChunkCount()) {
-            requestChunk(nextChunk++);
-        }
-        if (assembly.complete()) {
-            byte[] bytes;
-            try {
-                bytes = assembly.verifiedBytes();
-            } catch (WeightAssembly.HashMismatchException e) {
-                hashMismatches++;
-                context.getLog().warn("worker {}: {}; fetching again", setup.workerId(), e.getMessage());
-                startFetch();
+        switch (assembly.accept(chunk)) {
+            case IGNORED -> {
                 return this;
             }
-            install(assembly.manifest(), bytes);
+            case CORRUPTED -> {
+                hashMismatches++;
+                context.getLog().warn("worker {}: chunk {} of version {} does not match its SHA-256 in the manifest; fetching it again",
+                        setup.workerId(), chunk.getIndex(), chunk.getVersion());
+                requestChunk(chunk.getIndex());
+                return this;
+            }
+            case STORED -> {
+                if (nextChunk < assembly.manifest().getChunkCount()) {
+                    requestChunk(nextChunk++);
+                }
+            }
+        }
+        if (assembly.complete()) {
+            install(assembly.manifest(), assembly.bytes());
             askForWork();
         }
         return stopIfDrained();
@@ -421,9 +431,11 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptTwo())));
             long leaseId = lease.getLeaseId();
             ActorRef<VerifierActor.Command> pool = verifiers.get(nextVerifier++ % verifiers.size());
-            context.ask(VerifierActor.Verified.class, pool, setup.runtime().verifyTimeout(),
-                    replyTo -> new VerifierActor.Verify(request.build(), replyTo),
-                    (verified, failure) -> new Scored(leaseId, verified == null ? null : verified.payload(), failure));
+            // Not context.ask: its reply passes through a Scala-converted future whose completion runs on the common
+            // fork-join pool, which on a 2-core machine starts a new thread for every reply.
+            pool.tell(new VerifierActor.Verify(request.setRequestId(leaseId).build(), verifiedAdapter));
+            timers.startSingleTimer(new VerifyDeadline(leaseId), new Scored(leaseId, null,
+                    new TimeoutException("no verifier answered within " + setup.runtime().verifyTimeout())), setup.runtime().verifyTimeout());
         }
         return this;
     }
@@ -433,6 +445,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         if (group == null) {
             return this;
         }
+        timers.cancel(new VerifyDeadline(scored.leaseId()));
         int k = group.size();
         boolean usable = scored.failure() == null && scored.result().getError().isEmpty() && scored.result().getScoresCount() == 2 * k;
         if (!usable) {
@@ -486,7 +499,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     private Behavior<Command> freeModel() {
         if (hashMismatches > 0) {
-            context.getLog().info("worker {} refetched {} corrupted weight versions", setup.workerId(), hashMismatches);
+            context.getLog().info("worker {} refetched {} corrupted weight chunks", setup.workerId(), hashMismatches);
         }
         manager.close();
         return this;

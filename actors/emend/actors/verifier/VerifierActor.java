@@ -126,7 +126,7 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
     }
 
     private static void reply(Verify verify, VerifyResult result) {
-        verify.replyTo().tell(new Verified(result));
+        verify.replyTo().tell(new Verified(result.toBuilder().setRequestId(verify.payload().getRequestId()).build()));
     }
 
     private static VerifyResult error(String message) {
