@@ -111,7 +111,11 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     private enum Phase { REGISTERING, FETCHING, ASKING, GENERATING, VERIFYING, FINISHED }
 
-    private static final int FETCH_WINDOW = 4;
+    /**
+     * Chunk requests a worker keeps in flight. Measured on a 49 MB version (2 workers, steady state): 4 in flight
+     * 0.36-0.38 s, 16 0.30-0.31 s, 48 0.32-0.34 s.
+     */
+    private static final int FETCH_WINDOW = 16;
     private static final Duration RETRY = Duration.ofMillis(200);
     private static final Duration ACK_TIMEOUT = Duration.ofSeconds(5);
 
