@@ -3,6 +3,9 @@ package emend.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Log-probabilities of the tokens of given sequences under a model, the quantity the learner and the
@@ -30,16 +33,35 @@ public final class SequenceScorer {
      * (logits / temperature), the distribution a sampler at that temperature draws from.
      */
     public static NDArray tokenLogProbs(Transformer model, NDArray tokens, double temperature) {
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("scoring temperature must be > 0 and finite, got " + temperature);
+        float[] rows = new float[Math.toIntExact(tokens.getShape().get(0))];
+        Arrays.fill(rows, (float) temperature);
+        return tokenLogProbs(model, tokens, rows);
+    }
+
+    /**
+     * Log-probabilities of {@code tokens[:, 1:]}, row b under the model's distribution at {@code temperatures[b]}
+     * (rows sampled at different temperatures, as after a live change, are each scored at their own).
+     */
+    public static NDArray tokenLogProbs(Transformer model, NDArray tokens, float[] temperatures) {
+        if (temperatures.length != tokens.getShape().get(0)) {
+            throw new IllegalArgumentException(temperatures.length + " temperatures for " + tokens.getShape().get(0) + " rows");
+        }
+        for (float temperature : temperatures) {
+            if (!(temperature > 0) || Float.isInfinite(temperature)) {
+                throw new IllegalArgumentException("scoring temperature must be > 0 and finite, got " + temperature);
+            }
         }
         NDManager manager = tokens.getManager();
         int steps = Math.toIntExact(tokens.getShape().get(1));
         NDArray positions = manager.arange(0, steps, 1, DataType.INT32).reshape(1, steps);
         NDArray hidden = model.hidden(tokens, positions, AttentionMasks.causal(manager, steps), null); // (B, T, C)
         NDArray logits = model.logits(hidden.get(":, :-1"));                                            // (B, T-1, V)
-        if (temperature != 1.0) {
-            logits = logits.div(Tensors.scalar(manager, temperature));
+        float first = temperatures[0];
+        boolean uniform = IntStream.range(0, temperatures.length).allMatch(b -> temperatures[b] == first);
+        if (!uniform) {
+            logits = logits.div(manager.create(temperatures, new Shape(temperatures.length, 1, 1)));
+        } else if (first != 1f) {
+            logits = logits.div(Tensors.scalar(manager, first));
         }
         NDArray targets = tokens.get(":, 1:").toType(DataType.INT64, false).expandDims(-1);            // (B, T-1, 1)
         NDArray chosen = logits.gather(targets, -1).squeeze(-1);                                        // (B, T-1)

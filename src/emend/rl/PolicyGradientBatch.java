@@ -23,6 +23,8 @@ final class PolicyGradientBatch {
     final float[] klWeight;
     final float[] behaviourLogProb;
     final float[] stale;
+    /** Per row: the temperature it was sampled at, which the learner scores it at. */
+    final float[] temperature;
 
     /**
      * @param advantages per row: {advantage of turn 1, advantage of turn 2}
@@ -40,8 +42,10 @@ final class PolicyGradientBatch {
         klWeight = new float[rows * targets];
         behaviourLogProb = new float[rows * targets];
         stale = new float[rows * targets];
+        temperature = new float[rows];
         for (int b = 0; b < rows; b++) {
             Trajectory t = batch.get(b);
+            temperature[b] = (float) t.temperature();
             int at = b * length;
             at = put(t.promptOne(), at);
             int firstTarget = at - b * length - 1; // target index predicting the first attempt-1 token

@@ -72,7 +72,7 @@ public final class RolloutSampler implements RolloutGenerator {
             Completion one = first.get(i);
             Completion two = second == null ? new Completion(new int[0], new float[0], false) : second.get(i);
             out.add(new Trajectory(draw.groupId() + "/" + (i % samplesPerPrompt), draw.groupId(), draw.problem().id(), policyVersion,
-                    promptsOne.get(i), one.tokens(), one.logProbs(), suffix, two.tokens(), two.logProbs(), 0, 0));
+                    sampling.temperature(), promptsOne.get(i), one.tokens(), one.logProbs(), suffix, two.tokens(), two.logProbs(), 0, 0));
         }
         return out;
     }

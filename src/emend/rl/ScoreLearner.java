@@ -23,8 +23,9 @@ import java.util.List;
  * tokens of a row and averaged over rows, so the gradient is the sequence-level REINFORCE estimate
  * {@code A·∇log π(y)} plus the KL term. ρ = π(y)/π_behaviour(y) for rows from an older policy version; for
  * on-policy rows ρ is exactly 1 (the behaviour log-prob is the current one, detached). Policy, reference and
- * behaviour log-probs are all taken at the rollout temperature (logits / T), so the update optimises the
- * distribution the sampler draws from; greedy decoding, its argmax, is the same at every temperature.
+ * behaviour log-probs are all taken at each row's sampling temperature (logits / T, {@link Trajectory#temperature()}),
+ * so the update optimises the distribution the sampler drew from; greedy decoding, its argmax, is the same at every
+ * temperature.
  *
  * <p>Departures from the paper, all deliberate: (1) the paper does not say whether KL sits in the loss or in the
  * reward; the loss is the default, the reward is an option; (2) its RLOO group size and advantage scaling are
@@ -66,21 +67,21 @@ public final class ScoreLearner {
      * Rows go through the model {@code microBatchRows} at a time, gradients accumulating, so activation memory
      * is bounded by the micro-batch, not the batch; the update is the same as for the whole batch at once.
      */
-    public LearnerStats step(List<Trajectory> batch, Stage stage, ObjectiveSettings settings, double learningRate, double temperature) {
+    public LearnerStats step(List<Trajectory> batch, Stage stage, ObjectiveSettings settings, double learningRate) {
         if (batch.isEmpty()) {
             throw new IllegalArgumentException("a learner step needs at least one trajectory");
         }
         int rows = batch.size();
         double[][] rewards = shapedRewards(batch, stage, settings);
         if (settings.klInReward()) {
-            subtractSampledKl(batch, stage, settings, temperature, rewards);
+            subtractSampledKl(batch, stage, settings, rewards);
         }
         double[][] advantages = advantagesPerTurn(batch, rewards, settings.normalization());
         Totals totals = new Totals();
         try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
             for (int from = 0; from < rows; from += microBatchRows) {
                 int to = Math.min(rows, from + microBatchRows);
-                accumulate(batch.subList(from, to), Arrays.copyOfRange(advantages, from, to), stage, settings, temperature, rows, collector, totals);
+                accumulate(batch.subList(from, to), Arrays.copyOfRange(advantages, from, to), stage, settings, rows, collector, totals);
             }
         }
         long staleRows = batch.stream().filter(t -> t.policyVersion() < version()).count();
@@ -102,18 +103,18 @@ public final class ScoreLearner {
 
     /** Forward and backward of one micro-batch; its loss is scaled by the whole batch's row count. */
     private void accumulate(List<Trajectory> rows, double[][] advantages, Stage stage, ObjectiveSettings settings,
-                            double temperature, int batchRows, GradientCollector collector, Totals totals) {
+                            int batchRows, GradientCollector collector, Totals totals) {
         NDManager manager = policy.weights().manager();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             PolicyGradientBatch data = new PolicyGradientBatch(rows, advantages, klWeights(rows.size(), stage, settings), version(), padToken);
             NDArray tokens = data.tokens(manager);
-            NDArray referenceLogProbs = SequenceScorer.tokenLogProbs(reference, tokens, temperature).stopGradient(); // (b, T-1)
+            NDArray referenceLogProbs = SequenceScorer.tokenLogProbs(reference, tokens, data.temperature).stopGradient(); // (b, T-1)
             NDArray turnOne = data.targets(manager, data.turnOne);
             NDArray turnTwo = data.targets(manager, data.turnTwo);
             NDArray response = turnOne.add(turnTwo);
             NDArray stale = data.targets(manager, data.stale);
-            NDArray logProbs = SequenceScorer.tokenLogProbs(policy, tokens, temperature);                  // (b, T-1)
+            NDArray logProbs = SequenceScorer.tokenLogProbs(policy, tokens, data.temperature);                // (b, T-1)
             ClippedSurrogate.Result surrogate = ClippedSurrogate.of(logProbs, data.targets(manager, data.behaviourLogProb),
                     stale, data.targets(manager, data.advantage), settings.clipEpsilon());
             NDArray perTarget = surrogate.surrogate().neg();
@@ -148,7 +149,7 @@ public final class ScoreLearner {
     }
 
     /** KL in the reward: subtracts β·Σ KL of each turn's sampled tokens (behaviour vs reference) from its reward. */
-    private void subtractSampledKl(List<Trajectory> batch, Stage stage, ObjectiveSettings settings, double temperature, double[][] rewards) {
+    private void subtractSampledKl(List<Trajectory> batch, Stage stage, ObjectiveSettings settings, double[][] rewards) {
         NDManager manager = policy.weights().manager();
         for (int from = 0; from < batch.size(); from += microBatchRows) {
             List<Trajectory> rows = batch.subList(from, Math.min(batch.size(), from + microBatchRows));
@@ -156,7 +157,7 @@ public final class ScoreLearner {
                 scope.suppressNotUsedWarning();
                 PolicyGradientBatch layout = new PolicyGradientBatch(rows, new double[rows.size()][2],
                         klWeights(rows.size(), stage, settings), version(), padToken);
-                float[] referenceLogProbs = SequenceScorer.tokenLogProbs(reference, layout.tokens(manager), temperature).toFloatArray();
+                float[] referenceLogProbs = SequenceScorer.tokenLogProbs(reference, layout.tokens(manager), layout.temperature).toFloatArray();
                 int targets = layout.length - 1;
                 for (int b = 0; b < rows.size(); b++) {
                     double klOne = 0;

@@ -8,12 +8,14 @@ package emend.rl;
  * time. A single-turn trajectory has empty attempt-2 arrays.
  *
  * @param groupId samples of the same prompt share it (the RLOO group)
+ * @param temperature the sampling temperature of both attempts; the learner scores the row at it
  */
 public record Trajectory(
         String id,
         String groupId,
         String problemId,
         long policyVersion,
+        double temperature,
         int[] promptOne,
         int[] attemptOne,
         float[] logProbsOne,
@@ -27,6 +29,9 @@ public record Trajectory(
         if (attemptOne.length != logProbsOne.length || attemptTwo.length != logProbsTwo.length) {
             throw new IllegalArgumentException("trajectory " + id + ": every generated token needs its behaviour log-prob");
         }
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("trajectory " + id + ": sampling temperature must be > 0 and finite, got " + temperature);
+        }
         if (attemptOne.length == 0) {
             throw new IllegalArgumentException("trajectory " + id + ": attempt 1 is empty");
         }
@@ -34,7 +39,7 @@ public record Trajectory(
 
     /** The same trajectory with the verifier's rewards. */
     public Trajectory withRewards(int r1, int r2) {
-        return new Trajectory(id, groupId, problemId, policyVersion, promptOne, attemptOne, logProbsOne, instructionSuffix,
+        return new Trajectory(id, groupId, problemId, policyVersion, temperature, promptOne, attemptOne, logProbsOne, instructionSuffix,
                 attemptTwo, logProbsTwo, r1, r2);
     }
 

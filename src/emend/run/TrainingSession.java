@@ -146,7 +146,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         long t0 = System.nanoTime();
         ObjectiveSettings objective = live.objective();
         double learningRate = live.learningRate() * settings.rl().learningRateShare(step);
-        LearnerStats stats = learner.step(batch, phase.stage(), objective, learningRate, live.temperature());
+        LearnerStats stats = learner.step(batch, phase.stage(), objective, learningRate);
         double learnerSeconds = (System.nanoTime() - t0) / 1e9;
         double tokensPerSecond = stats.generatedTokens() / rolloutSeconds;
         Map<String, Object> record = stepRecord(phase.stage(), stats, tokensPerSecond, rolloutSeconds, learnerSeconds, objective, learningRate);

@@ -23,7 +23,7 @@ final class ScoreLearnerTest {
     private static final int[] BAD = {30, 31, 32, 2};
 
     private static Trajectory single(String id, int[] attempt, int reward) {
-        return new Trajectory(id, "g", "p", 0, PROMPT, attempt, new float[attempt.length], new int[0], new int[0], new float[0], reward, 0);
+        return new Trajectory(id, "g", "p", 0, 1.0, PROMPT, attempt, new float[attempt.length], new int[0], new int[0], new float[0], reward, 0);
     }
 
     private static double sequenceLogProb(Transformer model, NDManager manager, int[] attempt) {
@@ -42,14 +42,14 @@ final class ScoreLearnerTest {
     }
 
     private static Trajectory outcome(int r1, int r2) {
-        return new Trajectory("t" + r1 + r2, "g", "p", 0, PROMPT, GOOD, new float[GOOD.length], new int[] {3}, BAD,
+        return new Trajectory("t" + r1 + r2, "g", "p", 0, 1.0, PROMPT, GOOD, new float[GOOD.length], new int[] {3}, BAD,
                 new float[BAD.length], r1, r2);
     }
 
     private static Trajectory distinct(int i, int r1, int r2) {
         int[] one = i % 2 == 0 ? new int[] {20 + i, 21, 2} : new int[] {20 + i, 2};
         int[] two = new int[] {30 + i, 31 + i, 2};
-        return new Trajectory("d" + i, "g", "p", 0, PROMPT, one, new float[one.length], new int[] {3, 12, 4}, two,
+        return new Trajectory("d" + i, "g", "p", 0, 1.0, PROMPT, one, new float[one.length], new int[] {3, 12, 4}, two,
                 new float[two.length], r1, r2);
     }
 
@@ -82,7 +82,7 @@ final class ScoreLearnerTest {
             try (AdamW optimizer = new AdamW(policy.weights().tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0, 1.0))) {
                 ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, 0, 1);
                 ObjectiveSettings noKl = ObjectiveSettings.paper().withBetas(0, 0);
-                LearnerStats stats = learner.step(List.of(single("a", GOOD, 1), single("b", BAD, 0)), Stage.SINGLE_TURN, noKl, 1e-2, 1.0);
+                LearnerStats stats = learner.step(List.of(single("a", GOOD, 1), single("b", BAD, 0)), Stage.SINGLE_TURN, noKl, 1e-2);
                 assertEquals(0.5, stats.rewardOne(), 1e-12);
                 assertEquals(1, learner.version());
             }
@@ -111,7 +111,7 @@ final class ScoreLearnerTest {
                 // which turns float noise in near-zero gradients into full-size differences)
                 try (AdamW optimizer = new AdamW(policy.weights().tensors(), manager, new AdamW.Settings(0.9, 0.95, 1.0, 0, 0))) {
                     new ScoreLearner(policy, new Transformer(base), optimizer, 0, microBatches[run])
-                            .step(batch, Stage.STAGE_TWO, ObjectiveSettings.paper(), 1.0, 1.0);
+                            .step(batch, Stage.STAGE_TWO, ObjectiveSettings.paper(), 1.0);
                 }
                 float[] updated = policy.weights().get("model.embed_tokens.weight").toFloatArray();
                 after[run] = new float[updated.length];
@@ -144,10 +144,10 @@ final class ScoreLearnerTest {
                 ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, 0, 1);
                 ObjectiveSettings klOnly = ObjectiveSettings.paper().withBetas(1.0, 1.0);
                 List<Trajectory> equalRewards = List.of(single("a", GOOD, 1), single("b", BAD, 1));
-                double first = learner.step(equalRewards, Stage.SINGLE_TURN, klOnly, 3e-3, 1.0).klOne();
+                double first = learner.step(equalRewards, Stage.SINGLE_TURN, klOnly, 3e-3).klOne();
                 double last = first;
                 for (int i = 0; i < 20; i++) {
-                    last = learner.step(equalRewards, Stage.SINGLE_TURN, klOnly, 3e-3, 1.0).klOne();
+                    last = learner.step(equalRewards, Stage.SINGLE_TURN, klOnly, 3e-3).klOne();
                 }
                 assertTrue(first > 0 && last < first * 0.5, "KL " + first + " -> " + last);
             }

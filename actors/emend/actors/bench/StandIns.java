@@ -134,7 +134,7 @@ final class StandIns {
                     longest = Math.max(longest, (long) Math.min(pareto, 40.0 * meanMillis));
                 }
                 for (int s = 0; s < samplesPerPrompt; s++) {
-                    out.add(new Trajectory(draw.groupId() + "/" + s, draw.groupId(), draw.problem().id(), policyVersion,
+                    out.add(new Trajectory(draw.groupId() + "/" + s, draw.groupId(), draw.problem().id(), policyVersion, sampling.temperature(),
                             new int[] {1, 3, 4}, new int[] {120, 61, 49, 2}, new float[] {-1f, -1f, -1f, -1f},
                             new int[] {3, 4}, new int[] {120, 61, 50, 2}, new float[] {-1f, -1f, -1f, -1f}, 0, 0));
                 }
