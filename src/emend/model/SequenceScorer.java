@@ -59,7 +59,7 @@ public final class SequenceScorer {
         float first = temperatures[0];
         boolean uniform = IntStream.range(0, temperatures.length).allMatch(b -> temperatures[b] == first);
         if (!uniform) {
-            logits = logits.div(manager.create(temperatures, new Shape(temperatures.length, 1, 1)));
+            logits = logits.div(Tensors.copyOf(manager, temperatures, new Shape(temperatures.length, 1, 1)));
         } else if (first != 1f) {
             logits = logits.div(Tensors.scalar(manager, first));
         }
