@@ -3,6 +3,7 @@ package emend.actors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.protobuf.ByteString;
 import emend.actors.learner.Learner;
@@ -24,7 +25,11 @@ import emend.weights.WeightCodec;
 import emend.weights.WeightPublication;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
@@ -33,11 +38,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A rollout worker against a scripted learner and verifier: it fetches weights, checks their hash and only then
- * takes work; a verifier that never answers costs a timeout, not the pipeline.
+ * takes work; a verifier that never answers costs a timeout, not the pipeline; a worker stopped while it generates
+ * frees its model only once the generation has ended.
  */
 final class RolloutWorkerTest {
 
     private static final ActorTestKit KIT = ActorTestKit.create();
+    private static final ByteTokenizer TOKENIZER = new ByteTokenizer();
 
     @AfterAll
     static void shutdown() {
@@ -46,13 +53,7 @@ final class RolloutWorkerTest {
 
     @Test
     void corruptedChunkIsRefetchedBeforeWork_andASilentVerifierCostsOnlyATimeout() {
-        ByteTokenizer tokenizer = new ByteTokenizer();
-        ModelConfig config = ModelConfig.preset("tiny", tokenizer.vocabSize(), 64);
-        byte[] bytes;
-        try (NDManager manager = TestModels.manager(); Weights weights = Weights.initialize(config, 3, manager)) {
-            bytes = WeightCodec.encode(weights);
-        }
-        WeightPublication publication = new WeightPublication(5, bytes, 1 << 20, HfModelConfig.toJson(config, tokenizer.specials()));
+        WeightPublication publication = tinyPublication();
         int chunks = publication.manifest().getChunkCount();
         TestProbe<Learner.Command> learner = KIT.createTestProbe();
         TestProbe<VerifierActor.Command> verifiers = KIT.createTestProbe();
@@ -62,9 +63,7 @@ final class RolloutWorkerTest {
 
         Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
         assertEquals("test/rollout-1", hello.payload().getWorkerId());
-        hello.replyTo().tell(new RolloutWorker.Spec(RunSpec.newBuilder().setRunSeed(1).setTask("linear").setInstruction("check it")
-                .setTokenizerKind(tokenizer.kind()).setSamplesPerPrompt(2).setMaxAttemptTokens(8)
-                .setManifest(publication.manifest()).build()));
+        hello.replyTo().tell(spec(publication));
 
         Map<Integer, Integer> fetches = new HashMap<>();
         Learner.RequestWork request = serveChunksUntilWorkIsAsked(learner, publication, 1, fetches);
@@ -74,8 +73,7 @@ final class RolloutWorkerTest {
         assertEquals(5, request.payload().getPolicyVersion(), "work is asked for only with the verified version");
 
         // a verifier that never answers: the group still goes out, scored 0, and the timeout is counted
-        request.replyTo().tell(new RolloutWorker.Grant(LeaseGrant.newBuilder().setCurrentVersion(5).addLeases(PromptLease.newBuilder()
-                .setLeaseId(11).setProblemId("p").setQuestion("2*x+1=7").setAnswer("3").setProblemIndex(4).setStep(1).setTwoTurns(true).setTemperature(1)).build()));
+        request.replyTo().tell(grantOf(11));
         VerifierActor.Verify verify = verifiers.expectMessageClass(VerifierActor.Verify.class, Duration.ofSeconds(30));
         assertEquals(4, verify.payload().getAttemptsCount(), "k = 2 attempts 1, then their attempts 2");
         Learner.Submit submit = learner.expectMessageClass(Learner.Submit.class, Duration.ofSeconds(10));
@@ -88,9 +86,75 @@ final class RolloutWorkerTest {
         KIT.stop(worker);
     }
 
+    @Test
+    void aWorkerStoppedMidGenerationFreesItsModelOnlyAfterTheGenerationEnds() throws Exception {
+        CountDownLatch generating = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Weights> model = new CompletableFuture<>();
+        CompletableFuture<Float> readAfterStop = new CompletableFuture<>();
+        RolloutWorker.GeneratorFactory blocking = (weights, dialogue) -> {
+            model.complete(weights);
+            return (prompts, samplesPerPrompt, twoTurns, sampling, runSeed, policyVersion) -> {
+                generating.countDown();
+                try {
+                    release.await();
+                    readAfterStop.complete(weights.tensors().values().iterator().next().sum().getFloat());
+                } catch (InterruptedException | RuntimeException e) {
+                    readAfterStop.completeExceptionally(e);
+                }
+                return List.of();
+            };
+        };
+        // a kit of its own: the verifier registered here must not take the other test's requests
+        ActorTestKit kit = ActorTestKit.create();
+        try {
+            WeightPublication publication = tinyPublication();
+            TestProbe<Learner.Command> learner = kit.createTestProbe();
+            kit.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, kit.<VerifierActor.Command>createTestProbe().ref()));
+            RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
+            var worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-2", "cpu", runtime, learner.ref(), blocking)));
+            learner.expectMessageClass(Learner.Hello.class).replyTo().tell(spec(publication));
+            serveChunksUntilWorkIsAsked(learner, publication, -1, new HashMap<>()).replyTo().tell(grantOf(12));
+            assertTrue(generating.await(30, TimeUnit.SECONDS), "the grant started a generation");
+
+            kit.stop(worker);
+            release.countDown();
+            assertTrue(Float.isFinite(readAfterStop.get(30, TimeUnit.SECONDS)), "the generation still reads live weights after the stop");
+            NDArray tensor = model.get().tensors().values().iterator().next();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!tensor.isReleased() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(tensor.isReleased(), "the model is freed once the generation has ended");
+        } finally {
+            release.countDown();
+            kit.shutdownTestKit();
+        }
+    }
+
+    /** Version 5 of a tiny random model, published in chunks. */
+    private static WeightPublication tinyPublication() {
+        ModelConfig config = ModelConfig.preset("tiny", TOKENIZER.vocabSize(), 64);
+        try (NDManager manager = TestModels.manager(); Weights weights = Weights.initialize(config, 3, manager)) {
+            return new WeightPublication(5, WeightCodec.encode(weights), 1 << 20, HfModelConfig.toJson(config, TOKENIZER.specials()));
+        }
+    }
+
+    private static RolloutWorker.Spec spec(WeightPublication publication) {
+        return new RolloutWorker.Spec(RunSpec.newBuilder().setRunSeed(1).setTask("linear").setInstruction("check it")
+                .setTokenizerKind(TOKENIZER.kind()).setSamplesPerPrompt(2).setMaxAttemptTokens(8)
+                .setManifest(publication.manifest()).build());
+    }
+
+    private static RolloutWorker.Grant grantOf(long leaseId) {
+        return new RolloutWorker.Grant(LeaseGrant.newBuilder().setCurrentVersion(5).addLeases(PromptLease.newBuilder()
+                .setLeaseId(leaseId).setProblemId("p").setQuestion("2*x+1=7").setAnswer("3").setProblemIndex(4).setStep(1)
+                .setTwoTurns(true).setTemperature(1)).build());
+    }
+
     /**
      * Answers the worker's chunk requests, counting them per index in {@code fetches}, until it asks for work; the
-     * first copy of chunk {@code corrupt} it sends has a bit flipped.
+     * first copy of chunk {@code corrupt} it sends has a bit flipped (-1: none).
      */
     private static Learner.RequestWork serveChunksUntilWorkIsAsked(TestProbe<Learner.Command> learner, WeightPublication publication,
                                                                    int corrupt, Map<Integer, Integer> fetches) {

@@ -80,7 +80,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     /** Finish the leases held, take no more, then stop (a node scaling down or draining; local only). */
     public enum Drain implements Command { INSTANCE }
 
-    private record Generated(List<Trajectory> rows, Throwable failure) implements Command {}
+    /** The outcome of generating {@code leases}; a restarted worker drops one its former self started. */
+    private record Generated(List<PromptLease> leases, List<Trajectory> rows, Throwable failure) implements Command {}
 
     private record Scored(long leaseId, VerifyResult result, Throwable failure) implements Command {}
 
@@ -134,6 +135,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private int nextChunk;
     private Weights weights;
     private RolloutGenerator generator;
+    /** The generation running on the model thread, if any: it reads the model, so the model outlives it. */
+    private CompletableFuture<List<Trajectory>> generation = CompletableFuture.completedFuture(List.of());
     private long heldVersion = -1;
     private List<PromptLease> leases = List.of();
     /** Leases granted while the worker was busy (a late answer to a repeated request); served next. */
@@ -389,7 +392,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         generationStartNanos = System.nanoTime();
         long version = heldVersion;
         List<PromptLease> batch = leases;
-        context.pipeToSelf(CompletableFuture.supplyAsync(() -> generate(batch, version), generationExecutor), Generated::new);
+        generation = CompletableFuture.supplyAsync(() -> generate(batch, version), generationExecutor);
+        context.pipeToSelf(generation, (rows, failure) -> new Generated(batch, rows, failure));
     }
 
     /**
@@ -419,6 +423,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     }
 
     private Behavior<Command> onGenerated(Generated generated) {
+        if (generated.leases() != leases) {
+            return this;
+        }
         if (generated.failure() != null) {
             throw new IllegalStateException("worker " + setup.workerId() + ": generation failed", generated.failure());
         }
@@ -505,7 +512,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         if (hashMismatches > 0) {
             context.getLog().info("worker {} refetched {} corrupted weight chunks", setup.workerId(), hashMismatches);
         }
-        manager.close();
+        // Closing under a running generation frees tensors the model thread is reading (seen as a SIGSEGV in
+        // libtorch when a test stopped a generating worker): close once it has ended.
+        generation.whenComplete((rows, failure) -> manager.close());
         return this;
     }
 }
