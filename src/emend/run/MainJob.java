@@ -5,6 +5,7 @@ import emend.checkpoint.Checkpoint;
 import emend.checkpoint.ResumeCheckpoint;
 import emend.console.ProgressBar;
 import emend.engine.DjlRuntime;
+import emend.engine.ModelThread;
 import emend.eval.Evaluation;
 import emend.eval.Evaluator;
 import emend.generate.Generator;
@@ -52,8 +53,15 @@ public final class MainJob {
         this.out = out;
     }
 
-    /** Runs the job; returns the results that were also written to results.json. */
+    /**
+     * Runs the job on the {@link ModelThread} (every phase's libtorch work on one thread); returns the results that
+     * were also written to results.json.
+     */
     public Map<String, Object> run() {
+        return ModelThread.call(this::runOnModelThread);
+    }
+
+    private Map<String, Object> runOnModelThread() {
         long start = System.nanoTime();
         Task task = Tasks.create(settings.task(), settings.sandbox());
         Tokenizer tokenizer = new ByteTokenizer();

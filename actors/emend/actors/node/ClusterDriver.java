@@ -2,11 +2,11 @@ package emend.actors.node;
 
 import emend.actors.rollout.RolloutWorker;
 import emend.control.ControlSettings;
+import emend.engine.ModelThread;
 import emend.run.LearnerJob;
 import emend.run.RolloutDriver;
 import emend.run.TrainingSession;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
@@ -47,13 +47,12 @@ public final class ClusterDriver implements RolloutDriver {
         // a node that stops before the learner ends the run (its setup failed, or it was downed) must not leave us waiting
         system.getWhenTerminated().thenRun(() -> done.completeExceptionally(new IllegalStateException(
                 "this node stopped before the run ended; the log above says why (resume the run with --resume RUN_DIR)")));
+        // The caller may be the model thread (MainJob), which the learner and the workers need: wait serving it.
         try {
-            return done.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
+            return ModelThread.await(done);
         } finally {
             system.terminate();
-            system.getWhenTerminated().toCompletableFuture().join();
+            ModelThread.await(system.getWhenTerminated().toCompletableFuture());
         }
     }
 }

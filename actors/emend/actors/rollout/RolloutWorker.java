@@ -133,8 +133,11 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private WeightManifest latest;
     private WeightAssembly assembly;
     private int nextChunk;
+    /** Touched on the model thread only (loading and generating), so no tensor work runs on an actor thread. */
     private Weights weights;
     private RolloutGenerator generator;
+    /** A verified version not yet loaded into the model: the next generation loads it first. */
+    private VerifiedVersion unloaded;
     /** The generation running on the model thread, if any: it reads the model, so the model outlives it. */
     private CompletableFuture<List<Trajectory>> generation = CompletableFuture.completedFuture(List.of());
     private long heldVersion = -1;
@@ -279,15 +282,22 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         return stopIfDrained();
     }
 
+    /** Holds a verified version; it is loaded on the model thread before the next generation. */
     private void install(WeightManifest manifest, byte[] bytes) {
-        if (weights == null) {
-            weights = WeightCodec.decode(HfModelConfig.fromJson(manifest.getModelConfigJson()), bytes, manager);
-            generator = setup.generators().create(weights, dialogue);
-        } else {
-            WeightCodec.loadInto(weights, bytes);
-        }
+        unloaded = new VerifiedVersion(manifest, bytes);
         heldVersion = manifest.getVersion();
         assembly = null;
+    }
+
+    private record VerifiedVersion(WeightManifest manifest, byte[] bytes) {}
+
+    private void load(VerifiedVersion version) {
+        if (weights == null) {
+            weights = WeightCodec.decode(HfModelConfig.fromJson(version.manifest().getModelConfigJson()), version.bytes(), manager);
+            generator = setup.generators().create(weights, dialogue);
+        } else {
+            WeightCodec.loadInto(weights, version.bytes());
+        }
     }
 
     private void askForWork() {
@@ -392,7 +402,15 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         generationStartNanos = System.nanoTime();
         long version = heldVersion;
         List<PromptLease> batch = leases;
-        generation = CompletableFuture.supplyAsync(() -> generate(batch, version), generationExecutor);
+        VerifiedVersion toLoad = unloaded;
+        unloaded = null;
+        generation = CompletableFuture.supplyAsync(() -> {
+            DjlRuntime.gradientsOffOnThisThread();
+            if (toLoad != null) {
+                load(toLoad);
+            }
+            return generate(batch, version);
+        }, generationExecutor);
         context.pipeToSelf(generation, (rows, failure) -> new Generated(batch, rows, failure));
     }
 
@@ -401,7 +419,6 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
      * live) are generated separately.
      */
     private List<Trajectory> generate(List<PromptLease> work, long version) {
-        DjlRuntime.gradientsOffOnThisThread();
         Map<SamplingKey, List<PromptDraw>> batches = new LinkedHashMap<>();
         for (PromptLease lease : work) {
             batches.computeIfAbsent(new SamplingKey(lease.getTwoTurns(), lease.getTemperature()), key -> new ArrayList<>()).add(draw(lease));
