@@ -83,6 +83,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     /** The outcome of generating {@code leases}; a restarted worker drops one its former self started. */
     private record Generated(List<PromptLease> leases, List<Trajectory> rows, Throwable failure) implements Command {}
 
+    /** A verified version is in the model (or could not be loaded). */
+    private record Loaded(WeightManifest manifest, Throwable failure) implements Command {}
+
     private record Scored(long leaseId, VerifyResult result, Throwable failure) implements Command {}
 
     /** The timer key of a lease's verification deadline. */
@@ -110,7 +113,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     public record Setup(String workerId, String device, RuntimeSettings runtime, ActorRef<Learner.Command> learner,
                         GeneratorFactory generators) {}
 
-    private enum Phase { REGISTERING, FETCHING, ASKING, GENERATING, VERIFYING, FINISHED }
+    private enum Phase { REGISTERING, FETCHING, LOADING, ASKING, GENERATING, VERIFYING, FINISHED }
 
     /**
      * Chunk requests a worker keeps in flight. Measured on a 49 MB version (2 workers, steady state): 4 in flight
@@ -132,14 +135,14 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private Dialogue dialogue;
     private WeightManifest latest;
     private WeightAssembly assembly;
+    /** The version being loaded (phase LOADING); a restarted worker ignores its former self's load. */
+    private WeightManifest loading;
     private int nextChunk;
     /** Touched on the model thread only (loading and generating), so no tensor work runs on an actor thread. */
     private Weights weights;
     private RolloutGenerator generator;
-    /** A verified version not yet loaded into the model: the next generation loads it first. */
-    private VerifiedVersion unloaded;
-    /** The generation running on the model thread, if any: it reads the model, so the model outlives it. */
-    private CompletableFuture<List<Trajectory>> generation = CompletableFuture.completedFuture(List.of());
+    /** The load or generation running on the model thread, if any: it uses the model, so the model outlives it. */
+    private CompletableFuture<?> modelWork = CompletableFuture.completedFuture(null);
     private long heldVersion = -1;
     private List<PromptLease> leases = List.of();
     /** Leases granted while the worker was busy (a late answer to a repeated request); served next. */
@@ -181,6 +184,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 .onMessage(NewVersion.class, this::onNewVersion)
                 .onMessage(Chunk.class, this::onChunk)
                 .onMessage(Grant.class, this::onGrant)
+                .onMessage(Loaded.class, this::onLoaded)
                 .onMessage(Generated.class, this::onGenerated)
                 .onMessage(Scored.class, this::onScored)
                 .onMessage(Ack.class, this::onAck)
@@ -276,28 +280,41 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             }
         }
         if (assembly.complete()) {
-            install(assembly.manifest(), assembly.bytes());
-            askForWork();
+            startLoading(assembly.manifest(), assembly.bytes());
         }
         return stopIfDrained();
     }
 
-    /** Holds a verified version; it is loaded on the model thread before the next generation. */
-    private void install(WeightManifest manifest, byte[] bytes) {
-        unloaded = new VerifiedVersion(manifest, bytes);
-        heldVersion = manifest.getVersion();
+    /** Loads a verified version on the model thread (no tensor work on an actor thread); work is asked for after. */
+    private void startLoading(WeightManifest manifest, byte[] bytes) {
+        phase = Phase.LOADING;
+        loading = manifest;
+        timers.cancel(Retry.INSTANCE);
         assembly = null;
+        CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
+            DjlRuntime.gradientsOffOnThisThread();
+            if (weights == null) {
+                weights = WeightCodec.decode(HfModelConfig.fromJson(manifest.getModelConfigJson()), bytes, manager);
+                generator = setup.generators().create(weights, dialogue);
+            } else {
+                WeightCodec.loadInto(weights, bytes);
+            }
+        }, generationExecutor);
+        modelWork = load;
+        context.pipeToSelf(load, (done, failure) -> new Loaded(manifest, failure));
     }
 
-    private record VerifiedVersion(WeightManifest manifest, byte[] bytes) {}
-
-    private void load(VerifiedVersion version) {
-        if (weights == null) {
-            weights = WeightCodec.decode(HfModelConfig.fromJson(version.manifest().getModelConfigJson()), version.bytes(), manager);
-            generator = setup.generators().create(weights, dialogue);
-        } else {
-            WeightCodec.loadInto(weights, version.bytes());
+    private Behavior<Command> onLoaded(Loaded loaded) {
+        if (phase != Phase.LOADING || loaded.manifest() != loading) {
+            return this;
         }
+        if (loaded.failure() != null) {
+            throw new IllegalStateException("worker " + setup.workerId() + ": version " + loaded.manifest().getVersion()
+                    + " passed its hash check but could not be loaded", loaded.failure());
+        }
+        heldVersion = loaded.manifest().getVersion();
+        askForWork();
+        return stopIfDrained();
     }
 
     private void askForWork() {
@@ -402,15 +419,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         generationStartNanos = System.nanoTime();
         long version = heldVersion;
         List<PromptLease> batch = leases;
-        VerifiedVersion toLoad = unloaded;
-        unloaded = null;
-        generation = CompletableFuture.supplyAsync(() -> {
-            DjlRuntime.gradientsOffOnThisThread();
-            if (toLoad != null) {
-                load(toLoad);
-            }
-            return generate(batch, version);
-        }, generationExecutor);
+        CompletableFuture<List<Trajectory>> generation = CompletableFuture.supplyAsync(() -> generate(batch, version), generationExecutor);
+        modelWork = generation;
         context.pipeToSelf(generation, (rows, failure) -> new Generated(batch, rows, failure));
     }
 
@@ -419,6 +429,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
      * live) are generated separately.
      */
     private List<Trajectory> generate(List<PromptLease> work, long version) {
+        DjlRuntime.gradientsOffOnThisThread();
         Map<SamplingKey, List<PromptDraw>> batches = new LinkedHashMap<>();
         for (PromptLease lease : work) {
             batches.computeIfAbsent(new SamplingKey(lease.getTwoTurns(), lease.getTemperature()), key -> new ArrayList<>()).add(draw(lease));
@@ -513,7 +524,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     /** A draining worker stops once it holds no lease and every result it sent is acknowledged. */
     private Behavior<Command> stopIfDrained() {
         boolean holdsWork = phase == Phase.GENERATING || phase == Phase.VERIFYING || !stashed.isEmpty() || !unacked.isEmpty() || awaitingGrant;
-        if (!draining || holdsWork || phase == Phase.FETCHING) {
+        if (!draining || holdsWork || phase == Phase.FETCHING || phase == Phase.LOADING) {
             return this;
         }
         context.getLog().info("worker {} drained", setup.workerId());
@@ -531,7 +542,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         }
         // Closing under a running generation frees tensors the model thread is reading (seen as a SIGSEGV in
         // libtorch when a test stopped a generating worker): close once it has ended.
-        generation.whenComplete((rows, failure) -> manager.close());
+        modelWork.whenComplete((result, failure) -> manager.close());
         return this;
     }
 }
