@@ -76,7 +76,9 @@ public final class ClusterBenchmark {
 
     /** @param progress told 1, 2, ... as each of the 5 parts finishes */
     public static Figures run(IntConsumer progress) {
-        // The stand-in workers model separate devices: give each its own thread for "model" work.
+        // The stand-in workers model separate devices: give each its own thread for "model" work (they run no
+        // libtorch, so the one-model-thread default does not apply to them).
+        System.setProperty("emend-model-dispatcher.executor", "thread-pool-executor");
         System.setProperty("emend-model-dispatcher.thread-pool-executor.fixed-pool-size", "8");
         com.typesafe.config.ConfigFactory.invalidateCaches();
         Orchestration orchestration = orchestration(4, 64, 4, 200);
