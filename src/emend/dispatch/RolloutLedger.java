@@ -3,6 +3,7 @@ package emend.dispatch;
 import emend.rl.PromptDraw;
 import emend.rl.Trajectory;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +27,7 @@ public final class RolloutLedger {
     private final long leaseTimeoutMillis;
     private final long totalPrompts;
     private final Set<Long> completedLeases = new HashSet<>();
-    private final List<List<Trajectory>> readyGroups = new ArrayList<>();
+    private final List<ReadyGroup> readyGroups = new ArrayList<>();
     private final long acceptedBefore;
     private long accepted;
     private long droppedStale;
@@ -93,7 +94,7 @@ public final class RolloutLedger {
             return Admission.STALE;
         }
         accepted++;
-        readyGroups.add(group);
+        readyGroups.add(new ReadyGroup(leaseId, group));
         return Admission.ACCEPTED;
     }
 
@@ -107,14 +108,20 @@ public final class RolloutLedger {
         return putBack(leases.expireHolder(worker));
     }
 
-    /** Removes and returns the next {@code batchSize} accepted groups, flattened, when that many are ready. */
+    /**
+     * Removes and returns the next {@code batchSize} accepted groups, flattened in the order their leases were
+     * issued, when that many are ready.
+     */
     public Optional<List<Trajectory>> takeBatch(int batchSize) {
         if (readyGroups.size() < batchSize) {
             return Optional.empty();
         }
+        List<ReadyGroup> taken = readyGroups.subList(0, batchSize);
+        // Results arrive in whatever order workers and verifiers finish; issue order is the prompt queue's, the
+        // synchronous driver's order. The learner's sums run over the batch in this order, and RL amplifies a
+        // last-bit difference, so arrival order would make two runs of one seed drift apart.
         List<Trajectory> batch = new ArrayList<>();
-        List<List<Trajectory>> taken = readyGroups.subList(0, batchSize);
-        taken.forEach(batch::addAll);
+        taken.stream().sorted(Comparator.comparingLong(ReadyGroup::leaseId)).forEach(ready -> batch.addAll(ready.group()));
         taken.clear();
         return Optional.of(batch);
     }
@@ -150,6 +157,8 @@ public final class RolloutLedger {
     public long admissionWaits() {
         return admissionWaits;
     }
+
+    private record ReadyGroup(long leaseId, List<Trajectory> group) {}
 
     private int putBack(List<LeaseTable.Lease<PromptDraw>> expired) {
         for (LeaseTable.Lease<PromptDraw> lease : expired) {

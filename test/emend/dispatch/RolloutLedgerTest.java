@@ -67,6 +67,17 @@ final class RolloutLedgerTest {
     }
 
     @Test
+    void takeBatch_ordersGroupsAsTheirLeasesWereIssued_notAsTheyArrived() {
+        RolloutLedger ledger = ledger(0, 3, 100);
+        List<LeaseTable.Lease<PromptDraw>> leases = ledger.grant("w", 3, 0, 0);
+        for (int i : new int[] {2, 0, 1}) {
+            ledger.submit(leases.get(i).id(), 0, group(leases.get(i), 0), 0);
+        }
+        List<String> groups = ledger.takeBatch(3).orElseThrow().stream().map(Trajectory::groupId).toList();
+        assertEquals(leases.stream().map(l -> l.item().groupId()).toList(), groups);
+    }
+
+    @Test
     void submit_tooStaleIsDroppedAndItsPromptGoesOutAgain() {
         RolloutLedger ledger = ledger(1, 1, 100);
         List<LeaseTable.Lease<PromptDraw>> leases = ledger.grant("w", 2, 0, 0);
