@@ -22,11 +22,10 @@ final class ClusterBenchCommand implements Runnable {
     @Override
     public void run() {
         ClusterBenchmark.Figures f;
-        try (ProgressBar bar = new ProgressBar(System.err, "bench cluster", 5)) {
+        try (ProgressBar bar = new ProgressBar(System.err, "bench cluster", ClusterBenchmark.PARTS)) {
             f = ClusterBenchmark.run(done -> bar.update(done, ""));
         }
         var o = f.orchestration();
-        var s = f.staleness();
         if (json) {
             JsonObject root = new JsonObject();
             JsonObject orchestration = new JsonObject();
@@ -44,29 +43,40 @@ final class ClusterBenchCommand implements Runnable {
                 publications.add(e);
             }
             root.add("weight_publication", publications);
-            JsonObject staleness = new JsonObject();
-            staleness.addProperty("workers", s.workers());
-            staleness.addProperty("eta", s.eta());
-            staleness.addProperty("steps", s.steps());
-            staleness.addProperty("measured_from_step", s.measuredFrom());
-            staleness.addProperty("measured_to_step", s.measuredTo());
-            staleness.addProperty("sync_steps_per_min", s.syncStepsPerMinute());
-            staleness.addProperty("async_steps_per_min", s.asyncStepsPerMinute());
-            staleness.addProperty("speedup", s.speedup());
-            root.add("async_vs_sync", staleness);
+            JsonArray comparisons = new JsonArray();
+            for (var s : f.staleness()) {
+                JsonObject staleness = new JsonObject();
+                staleness.addProperty("workers", s.workers());
+                staleness.addProperty("mean_generation_ms", s.meanGenerationMillis());
+                staleness.addProperty("learner_step_ms", s.stepMillis());
+                staleness.addProperty("eta", s.eta());
+                staleness.addProperty("steps", s.steps());
+                staleness.addProperty("measured_from_step", s.measuredFrom());
+                staleness.addProperty("measured_to_step", s.measuredTo());
+                staleness.addProperty("sync_steps_per_min", s.syncStepsPerMinute());
+                staleness.addProperty("async_steps_per_min", s.asyncStepsPerMinute());
+                staleness.addProperty("speedup", s.speedup());
+                comparisons.add(staleness);
+            }
+            root.add("async_vs_sync", comparisons);
             System.out.println(new GsonBuilder().create().toJson(root));
             return;
         }
         System.out.printf(Locale.ROOT, "orchestration: %,.0f trajectories/s (%d workers, %d prompts x %d samples per step, %d steps, "
                 + "stand-in model and learner)%n", o.trajectoriesPerSecond(), o.workers(), o.promptsPerStep(), o.samplesPerPrompt(), o.steps());
-        System.out.println("weight publication to 2 workers on other actor systems (Artery TCP, 127.0.0.1) vs raw socket copy "
+        System.out.println("weight publication to 2 workers on other actor systems (manifest over Artery TCP, chunks on the weight "
+                + "stream; 127.0.0.1) vs raw socket copy "
                 + "(medians of " + ClusterBenchmark.STEADY_VERSIONS + " versions after the first, and of as many copies):");
         for (var p : f.publications()) {
             System.out.printf(Locale.ROOT, "  %6.1f MB   actors %.3f s (first version %.3f s)   socket %.3f s   ratio %.1fx%n", p.bytes() / 1e6,
                     p.actorSeconds(), p.firstActorSeconds(), p.socketSeconds(), p.ratio());
         }
-        System.out.printf(Locale.ROOT, "async vs sync (%d workers, Pareto generation times, mean %d ms per prompt; %d ms learner step; "
-                        + "steps %d to %d of %d): eta=0 %.0f steps/min, eta=%d %.0f steps/min, %.1fx%n", s.workers(), s.meanGenerationMillis(),
-                s.stepMillis(), s.measuredFrom(), s.measuredTo(), s.steps(), s.syncStepsPerMinute(), s.eta(), s.asyncStepsPerMinute(), s.speedup());
+        var first = f.staleness().get(0);
+        System.out.printf(Locale.ROOT, "async vs sync (%d workers, Pareto generation times, mean %d ms per prompt; steps %d to %d of %d):%n",
+                first.workers(), first.meanGenerationMillis(), first.measuredFrom(), first.measuredTo(), first.steps());
+        for (var s : f.staleness()) {
+            System.out.printf(Locale.ROOT, "  %4d ms learner step   eta=0 %.0f steps/min, eta=%d %.0f steps/min, %.1fx%n", s.stepMillis(),
+                    s.syncStepsPerMinute(), s.eta(), s.asyncStepsPerMinute(), s.speedup());
+        }
     }
 }

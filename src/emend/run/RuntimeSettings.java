@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param driver {@code actors} (the default: learner, rollout workers and verifiers as actors) or {@code sync}
  *     (the single-threaded reference driver)
  * @param maxStaleness η: how many policy versions a sample may lag behind the learner
+ * @param weightStreamPort the learner's weight stream port: 0 any free port, -1 off (Artery chunks only)
  */
 public record RuntimeSettings(
         String driver,
@@ -22,7 +23,8 @@ public record RuntimeSettings(
         Duration verifyTimeout,
         Duration verifierStuckAfter,
         int verifierQueueCapacity,
-        int weightChunkBytes) {
+        int weightChunkBytes,
+        int weightStreamPort) {
 
     public RuntimeSettings {
         if (!driver.equals("actors") && !driver.equals("sync")) {
@@ -44,6 +46,10 @@ public record RuntimeSettings(
             throw new IllegalArgumentException("emend.runtime.weight-chunk-bytes must be 1.." + WeightPublication.MAX_CHUNK_BYTES
                     + ", got " + weightChunkBytes);
         }
+        if (weightStreamPort < -1 || weightStreamPort > 65_535) {
+            throw new IllegalArgumentException("emend.runtime.weight-stream-port must be a TCP port, 0 (any free port) or -1 (off), got "
+                    + weightStreamPort);
+        }
     }
 
     public static RuntimeSettings fromConfig(Config root) {
@@ -52,7 +58,7 @@ public record RuntimeSettings(
             return new RuntimeSettings(c.getString("driver"), c.getInt("max-staleness"), c.getInt("workers-per-node"),
                     c.getInt("prompts-per-request"), c.getDuration("lease-timeout"), c.getInt("verifier-pool-size"),
                     c.getDuration("verify-timeout"), c.getDuration("verifier-stuck-after"), c.getInt("verifier-queue-capacity"),
-                    c.getInt("weight-chunk-bytes"));
+                    c.getInt("weight-chunk-bytes"), c.getInt("weight-stream-port"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage()
                     + " (see cluster-config/reference.conf for every key and its meaning)", e);

@@ -1,5 +1,6 @@
 package emend.weights;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -31,14 +32,19 @@ public final class WeightCodec {
             if (tensor.getDataType() != DataType.FLOAT32) {
                 throw new IllegalArgumentException("parameter " + name + " is " + tensor.getDataType() + "; " + ENCODING + " publishes float32 weights only");
             }
-            // The tensor's bytes in the host's order: on a little-endian host they are copied as they are, without
-            // a detour through a float[] (this runs between a learner step and the workers' next generation).
-            ByteBuffer data = tensor.toByteBuffer();
-            if (data.order() == ByteOrder.LITTLE_ENDIAN) {
-                out.put(data);
-            } else {
-                out.asFloatBuffer().put(data.asFloatBuffer());
-                out.position(out.position() + data.remaining());
+            // A weight on a GPU is copied to the host here and freed after, not left to the engine, which would
+            // attach its copy to the weights' manager until the run ends.
+            boolean onHost = tensor.getDevice().equals(Device.cpu());
+            try (NDArray host = onHost ? null : tensor.toDevice(Device.cpu(), true)) {
+                // A view of the memory in the host's order, not a copy: on a little-endian host its bytes go into the
+                // output as they are. This runs between a learner step and the workers' next generation.
+                ByteBuffer data = (onHost ? tensor : host).toByteBuffer(true);
+                if (data.order() == ByteOrder.LITTLE_ENDIAN) {
+                    out.put(data);
+                } else {
+                    out.asFloatBuffer().put(data.asFloatBuffer());
+                    out.position(out.position() + data.remaining());
+                }
             }
         });
         return out.array();
@@ -54,11 +60,31 @@ public final class WeightCodec {
         return Weights.of(config, manager, tensors);
     }
 
-    /** Overwrites {@code target}'s values in place (a worker swapping versions keeps its native buffers). */
+    /**
+     * Writes these values into {@code target}'s tensors (a worker swapping versions between two generations). On
+     * the CPU each tensor's memory is written in place through a view, one copy and no allocation (a fresh
+     * 49 MB direct buffer costs about 35 ms of page faults here); on a GPU the values are copied to the device.
+     */
     public static void loadInto(Weights target, byte[] bytes) {
         checkSize(target.config(), bytes);
-        FloatBuffer floats = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        target.config().parameterShapes().forEach((name, shape) -> target.get(name).set(next(floats, shape)));
+        ByteBuffer source = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        target.config().parameterShapes().forEach((name, shape) -> {
+            int length = Math.toIntExact(shape.size() * 4);
+            ByteBuffer values = source.slice(source.position(), length).order(ByteOrder.LITTLE_ENDIAN);
+            source.position(source.position() + length);
+            NDArray tensor = target.get(name);
+            if (tensor.getDevice().isGpu()) {
+                tensor.set(values);
+                return;
+            }
+            // the weights are contiguous float32 tensors, so the engine's view is their memory, in the host's order
+            ByteBuffer memory = tensor.toByteBuffer(true);
+            if (memory.order() == ByteOrder.LITTLE_ENDIAN) {
+                memory.put(values);
+            } else {
+                memory.asFloatBuffer().put(values.asFloatBuffer());
+            }
+        });
     }
 
     private static float[] next(FloatBuffer floats, Shape shape) {

@@ -17,12 +17,20 @@ import emend.proto.LeaseGrant;
 import emend.proto.PromptLease;
 import emend.proto.RunSpec;
 import emend.proto.WeightChunk;
+import emend.proto.WeightChunkRequest;
 import emend.run.RuntimeSettings;
 import emend.run.Settings;
 import emend.testing.TestModels;
 import emend.tokenize.ByteTokenizer;
 import emend.weights.WeightCodec;
 import emend.weights.WeightPublication;
+import emend.weights.WeightStreamServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +46,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A rollout worker against a scripted learner and verifier: it fetches weights, checks their hash and only then
- * takes work; a verifier that never answers costs a timeout, not the pipeline; a worker stopped while it generates
+ * takes work; it reads the weight stream when the manifest names one and fetches over Artery what the stream did
+ * not bring; a verifier that never answers costs a timeout, not the pipeline; a worker stopped while it generates
  * frees its model only once the generation has ended.
  */
 final class RolloutWorkerTest {
@@ -132,6 +141,46 @@ final class RolloutWorkerTest {
         }
     }
 
+    @Test
+    void aWorkerReadsTheWeightStream_andFetchesOverArteryOnlyWhatAStreamCutShortLeftOut() throws Exception {
+        WeightPublication publication = tinyPublication();
+        int chunks = publication.manifest().getChunkCount();
+        ActorTestKit kit = ActorTestKit.create();
+        try (WeightStreamServer stream = new WeightStreamServer("127.0.0.1", 0);
+             ServerSocket cutShort = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            stream.publish(publication);
+            kit.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, kit.<VerifierActor.Command>createTestProbe().ref()));
+            RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
+
+            TestProbe<Learner.Command> learner = kit.createTestProbe();
+            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-3", "cpu", runtime, learner.ref(), RolloutWorker.POLICY)));
+            learner.expectMessageClass(Learner.Hello.class).replyTo().tell(spec(publication, stream.address()));
+            Map<Integer, Integer> fetches = new HashMap<>();
+            assertEquals(5, serveChunksUntilWorkIsAsked(learner, publication, -1, fetches).payload().getPolicyVersion());
+            assertEquals(Map.of(), fetches, "the whole version came over the stream");
+
+            // a learner whose stream breaks off before the last chunk
+            CompletableFuture.runAsync(() -> {
+                try (Socket socket = cutShort.accept(); OutputStream out = socket.getOutputStream()) {
+                    WeightChunkRequest.parseDelimitedFrom(socket.getInputStream());
+                    for (int i = 0; i < chunks - 1; i++) {
+                        publication.chunk(i).writeDelimitedTo(out);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            TestProbe<Learner.Command> learner2 = kit.createTestProbe();
+            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-4", "cpu", runtime, learner2.ref(), RolloutWorker.POLICY)));
+            learner2.expectMessageClass(Learner.Hello.class).replyTo().tell(spec(publication, "127.0.0.1:" + cutShort.getLocalPort()));
+            Map<Integer, Integer> fallback = new HashMap<>();
+            assertEquals(5, serveChunksUntilWorkIsAsked(learner2, publication, -1, fallback).payload().getPolicyVersion());
+            assertEquals(Map.of(chunks - 1, 1), fallback, "only the chunk the stream did not bring was fetched over Artery");
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
     /** Version 5 of a tiny random model, published in chunks. */
     private static WeightPublication tinyPublication() {
         ModelConfig config = ModelConfig.preset("tiny", TOKENIZER.vocabSize(), 64);
@@ -141,9 +190,14 @@ final class RolloutWorkerTest {
     }
 
     private static RolloutWorker.Spec spec(WeightPublication publication) {
+        return spec(publication, "");
+    }
+
+    /** @param streamAddress the learner's weight stream, or empty: chunks over Artery */
+    private static RolloutWorker.Spec spec(WeightPublication publication, String streamAddress) {
         return new RolloutWorker.Spec(RunSpec.newBuilder().setRunSeed(1).setTask("linear").setInstruction("check it")
                 .setTokenizerKind(TOKENIZER.kind()).setSamplesPerPrompt(2).setMaxAttemptTokens(8)
-                .setManifest(publication.manifest()).build());
+                .setManifest(publication.manifest().toBuilder().setStreamAddress(streamAddress)).build());
     }
 
     private static RolloutWorker.Grant grantOf(long leaseId) {

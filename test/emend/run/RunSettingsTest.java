@@ -52,6 +52,15 @@ final class RunSettingsTest {
         assertEquals(1.0, flat.learningRateShare(1), 1e-12);
     }
 
+    @Test
+    void weightStreamPort_isAPortAnyFreePortOrOff() {
+        assertEquals(0, RuntimeSettings.fromConfig(Settings.load(null, Map.of())).weightStreamPort(), "any free port by default");
+        assertEquals(-1, RuntimeSettings.fromConfig(Settings.load(null, Map.of("emend.runtime.weight-stream-port", "-1"))).weightStreamPort());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RuntimeSettings.fromConfig(Settings.load(null, Map.of("emend.runtime.weight-stream-port", "70000"))));
+        assertTrue(e.getMessage().contains("weight-stream-port must be a TCP port, 0 (any free port) or -1 (off)"), e.getMessage());
+    }
+
     private static void assertFails(Map<String, String> overrides, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RunSettings.fromConfig(Settings.load(null, overrides)));

@@ -70,11 +70,15 @@ public final class ClusterBenchmark {
         }
     }
 
-    public record Figures(Orchestration orchestration, List<Publication> publications, Staleness staleness) {}
+    /** @param staleness one comparison per learner step length: generation-bound first, then balanced */
+    public record Figures(Orchestration orchestration, List<Publication> publications, List<Staleness> staleness) {}
+
+    /** Parts of {@link #run}, for a progress bar. */
+    public static final int PARTS = 7;
 
     private ClusterBenchmark() {}
 
-    /** @param progress told 1, 2, ... as each of the 5 parts finishes */
+    /** @param progress told 1, 2, ... as each of the {@value #PARTS} parts finishes */
     public static Figures run(IntConsumer progress) {
         // The stand-in workers model separate devices: give each its own thread for "model" work (they run no
         // libtorch, so the one-model-thread default does not apply to them).
@@ -91,17 +95,26 @@ public final class ClusterBenchmark {
         publications.add(publication(new ModelConfig(vocab, 64, 576, 3, 8, 8, 1536, 10_000, 1e-5, false)));
         progress.accept(3);
         long mean = 60;
-        long step = 100;
-        // The last steps are left out: once the schedule's prompts are all handed out, they wait for the slowest
-        // samples (up to 40x the mean), an end-of-run drain a long run does not pay per step.
-        int steps = 80;
-        int from = 5;
-        int to = steps - 10;
-        double sync = stepsPerMinute(4, mean, step, 0, steps, from, to);
-        progress.accept(4);
-        double async = stepsPerMinute(4, mean, step, 2, steps, from, to);
-        progress.accept(5);
-        return new Figures(orchestration, publications, new Staleness(4, mean, step, 2, steps, from, to, sync, async));
+        // What asynchrony can buy depends on how long a learner step is against a step's generation, so two
+        // workloads: a step shorter than the generation (the workers are busy either way; async can at most hide
+        // the stragglers), and a step as long as each worker's mean generation per step, 16 prompts / 4 workers /
+        // 2 prompts per call = 2 calls, each as long as the longer of 2 Pareto(1.5) draws: 1.5 x the mean.
+        long balanced = Math.round(2 * 1.5 * mean);
+        List<Staleness> staleness = new ArrayList<>();
+        int part = 3;
+        for (long step : new long[] {100, balanced}) {
+            // The last steps are left out: once the schedule's prompts are all handed out, they wait for the
+            // slowest samples (up to 40x the mean), an end-of-run drain a long run does not pay per step.
+            int steps = 80;
+            int from = 5;
+            int to = steps - 10;
+            double sync = stepsPerMinute(4, mean, step, 0, steps, from, to);
+            progress.accept(++part);
+            double async = stepsPerMinute(4, mean, step, 2, steps, from, to);
+            progress.accept(++part);
+            staleness.add(new Staleness(4, mean, step, 2, steps, from, to, sync, async));
+        }
+        return new Figures(orchestration, publications, staleness);
     }
 
     static Orchestration orchestration(int workers, int prompts, int samples, int steps) {

@@ -22,6 +22,7 @@ import emend.proto.RuntimeStatus;
 import emend.proto.StatusRequest;
 import emend.proto.WeightChunk;
 import emend.proto.WeightChunkRequest;
+import emend.proto.WeightManifest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
 import emend.rl.LearnerStats;
@@ -32,6 +33,7 @@ import emend.run.LearnerJob;
 import emend.run.TrainingSession;
 import emend.weights.WeightCodec;
 import emend.weights.WeightPublication;
+import emend.weights.WeightStreamServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +47,8 @@ import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -106,6 +110,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private final String modelConfigJson;
     private final long epoch;
     private WeightPublication publication;
+    /** Serves versions to workers on other nodes; null when off (emend.runtime.weight-stream-port = -1) or not bound. */
+    private final WeightStreamServer stream;
+    /** The publication's manifest naming the stream, for workers on other nodes. */
+    private WeightManifest streamManifest;
     /** Policy version and steps done, as of the last finished step (the session changes them off this thread). */
     private long version;
     private int stepsDone;
@@ -166,7 +174,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         this.version = job.trainer().version();
         this.stepsDone = job.trainer().stepsDone();
         this.lastCheckpointStep = job.trainer().lastCheckpointStep();
-        this.publication = publicationOf(version);
+        this.stream = openStream(context, job.runtime().weightStreamPort());
+        publish(publicationOf(version));
         timers.startTimerWithFixedDelay(ExpireLeases.INSTANCE, Duration.ofSeconds(1));
         context.getLog().info("learner up: {} steps of {} prompts, max staleness {}", job.settings().rl().totalSteps(), batch,
                 job.live().maxStaleness());
@@ -186,7 +195,45 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .onMessage(StopDone.class, this::onStopDone)
                 .onMessage(WorkerGone.class, this::onWorkerGone)
                 .onMessage(ExpireLeases.class, tick -> onExpireLeases())
+                .onSignal(PostStop.class, signal -> closeStream())
+                .onSignal(PreRestart.class, signal -> closeStream())
                 .build();
+    }
+
+    /** The weight stream on this node's host, or null: without it workers fetch over Artery, slower but whole. */
+    private static WeightStreamServer openStream(ActorContext<Command> context, int port) {
+        if (port < 0) {
+            return null;
+        }
+        String host = context.getSystem().address().getHost().orElse("127.0.0.1");
+        try {
+            WeightStreamServer server = new WeightStreamServer(host, port);
+            context.getLog().info("weight stream listening on {}", server.address());
+            return server;
+        } catch (java.io.UncheckedIOException e) {
+            context.getLog().warn("{}; workers on other nodes fetch weights over Artery instead", e.getMessage());
+            return null;
+        }
+    }
+
+    private Behavior<Command> closeStream() {
+        if (stream != null) {
+            stream.close();
+        }
+        return this;
+    }
+
+    private void publish(WeightPublication next) {
+        publication = next;
+        if (stream != null) {
+            stream.publish(next);
+            streamManifest = next.manifest().toBuilder().setStreamAddress(stream.address()).build();
+        }
+    }
+
+    /** Workers in this JVM take chunks as local messages (views, no copy); others read the stream when there is one. */
+    private WeightManifest manifestFor(ActorRef<?> worker) {
+        return stream != null && worker.path().address().hasGlobalScope() ? streamManifest : publication.manifest();
     }
 
     private Behavior<Command> onHello(Hello hello) {
@@ -206,7 +253,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setTokenizerKind(job.dialogue().tokenizer().kind())
                 .setSamplesPerPrompt(rl.samplesPerPrompt())
                 .setMaxAttemptTokens(job.task().maxAttemptTokens())
-                .setManifest(publication.manifest())
+                .setManifest(manifestFor(hello.replyTo()))
                 .setLearnerEpoch(epoch)
                 .build()));
         return this;
@@ -337,8 +384,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             // The stop queued behind this step writes the state and ends the run; nothing more goes out.
             return this;
         }
-        publication = step.result().publication();
-        workers.values().forEach(worker -> worker.tell(new RolloutWorker.NewVersion(publication.manifest())));
+        publish(step.result().publication());
+        workers.values().forEach(worker -> worker.tell(new RolloutWorker.NewVersion(manifestFor(worker))));
         if (finished()) {
             context.getLog().info("schedule done after {} steps", stepsDone);
             // on the step thread: a checkpoint queued there finishes before the run's memory can be freed

@@ -34,6 +34,7 @@ import emend.task.Problem;
 import emend.tokenize.Tokenizers;
 import emend.weights.WeightAssembly;
 import emend.weights.WeightCodec;
+import emend.weights.WeightStreamFetch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,7 +59,8 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
  * A rollout worker: one policy copy on one device. It introduces itself to the learner, pulls the current
- * weights chunk by chunk (checking the hash), then loops: ask for prompts when idle, sample their RLOO groups
+ * weights (from the learner's weight stream when the manifest names one, else chunk by chunk over Artery; every
+ * chunk checked against its hash), then loops: ask for prompts when idle, sample their RLOO groups
  * (off the actor thread), have the verifier pool score them (a timed-out call scores 0), submit the groups and
  * re-send any the learner has not acknowledged. A newer version is fetched between two generations, never
  * during one. The worker owns its model's native memory and frees it on stop and restart.
@@ -82,6 +84,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     /** The outcome of generating {@code leases}; a restarted worker drops one its former self started. */
     private record Generated(List<PromptLease> leases, List<Trajectory> rows, Throwable failure) implements Command {}
+
+    /** The weight stream ended for {@code assembly} ({@code failure}: the fetch itself threw). */
+    private record Streamed(WeightAssembly assembly, WeightStreamFetch.Result result, Throwable failure) implements Command {}
 
     /** A verified version is in the model (or could not be loaded). */
     private record Loaded(WeightManifest manifest, Throwable failure) implements Command {}
@@ -113,7 +118,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     public record Setup(String workerId, String device, RuntimeSettings runtime, ActorRef<Learner.Command> learner,
                         GeneratorFactory generators) {}
 
-    private enum Phase { REGISTERING, FETCHING, LOADING, ASKING, GENERATING, VERIFYING, FINISHED }
+    /** STREAMING: the assembly is filled on an IO thread (hands off until {@link Streamed}); FETCHING: over Artery. */
+    private enum Phase { REGISTERING, STREAMING, FETCHING, LOADING, ASKING, GENERATING, VERIFYING, FINISHED }
 
     /**
      * Chunk requests a worker keeps in flight. Measured on a 49 MB version (2 workers, steady state): 4 in flight
@@ -121,12 +127,15 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
      */
     private static final int FETCH_WINDOW = 16;
     private static final Duration RETRY = Duration.ofMillis(200);
+    /** For connecting to the weight stream and for each read from it (a learner that stopped sending). */
+    private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration ACK_TIMEOUT = Duration.ofSeconds(5);
 
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final Setup setup;
     private final Executor generationExecutor;
+    private final Executor streamExecutor;
     /** Where every verifier answers; a result names its lease by its request id. */
     private final ActorRef<VerifierActor.Verified> verifiedAdapter;
     private final NDManager manager;
@@ -167,6 +176,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         this.timers = timers;
         this.setup = setup;
         this.generationExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-model-dispatcher"));
+        this.streamExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
         Device device = DjlRuntime.device(setup.device());
         this.manager = DjlRuntime.engine().newBaseManager(device);
         this.verifiedAdapter = context.messageAdapter(VerifierActor.Verified.class,
@@ -183,6 +193,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 .onMessage(Spec.class, this::onSpec)
                 .onMessage(NewVersion.class, this::onNewVersion)
                 .onMessage(Chunk.class, this::onChunk)
+                .onMessage(Streamed.class, this::onStreamed)
                 .onMessage(Grant.class, this::onGrant)
                 .onMessage(Loaded.class, this::onLoaded)
                 .onMessage(Generated.class, this::onGenerated)
@@ -237,13 +248,63 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     }
 
     private void startFetch() {
-        phase = Phase.FETCHING;
         assembly = new WeightAssembly(latest);
+        if (latest.getStreamAddress().isEmpty()) {
+            fetchMissingOverArtery();
+        } else {
+            startStream();
+        }
+    }
+
+    private void startStream() {
+        phase = Phase.STREAMING;
+        timers.cancel(Retry.INSTANCE);
+        WeightAssembly streaming = assembly;
+        String address = latest.getStreamAddress();
+        context.pipeToSelf(CompletableFuture.supplyAsync(() -> WeightStreamFetch.fetch(address, streaming, STREAM_TIMEOUT), streamExecutor),
+                (result, failure) -> new Streamed(streaming, result, failure));
+    }
+
+    private Behavior<Command> onStreamed(Streamed streamed) {
+        if (phase != Phase.STREAMING || streamed.assembly() != assembly) {
+            return this;
+        }
+        WeightStreamFetch.Result result = streamed.failure() != null
+                ? new WeightStreamFetch.Result(WeightStreamFetch.Ending.INCOMPLETE, 0, streamed.failure().toString())
+                : streamed.result();
+        hashMismatches += result.corruptedChunks();
+        if (result.ending() == WeightStreamFetch.Ending.COMPLETE) {
+            startLoading(assembly.manifest(), assembly.bytes());
+        } else if (result.ending() == WeightStreamFetch.Ending.GONE && latest.getVersion() > assembly.manifest().getVersion()) {
+            startFetch();
+        } else {
+            if (result.ending() == WeightStreamFetch.Ending.INCOMPLETE) {
+                context.getLog().warn("worker {}: the weight stream at {} ended early ({}); fetching the missing chunks of version {} over Artery",
+                        setup.workerId(), assembly.manifest().getStreamAddress(), result.problem(), assembly.manifest().getVersion());
+            }
+            fetchMissingOverArtery();
+        }
+        return stopIfDrained();
+    }
+
+    private void fetchMissingOverArtery() {
+        phase = Phase.FETCHING;
         nextChunk = 0;
-        while (nextChunk < Math.min(FETCH_WINDOW, latest.getChunkCount())) {
-            requestChunk(nextChunk++);
+        for (int i = 0; i < FETCH_WINDOW && requestNextMissing(); i++) {
+            // keeps FETCH_WINDOW requests in flight
         }
         timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(5));
+    }
+
+    /** Requests the next chunk not received yet; false when every one is received or requested. */
+    private boolean requestNextMissing() {
+        int index = assembly.nextMissing(nextChunk);
+        if (index < 0) {
+            return false;
+        }
+        requestChunk(index);
+        nextChunk = index + 1;
+        return true;
     }
 
     private void requestChunk(int index) {
@@ -273,11 +334,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 requestChunk(chunk.getIndex());
                 return this;
             }
-            case STORED -> {
-                if (nextChunk < assembly.manifest().getChunkCount()) {
-                    requestChunk(nextChunk++);
-                }
-            }
+            case STORED -> requestNextMissing();
         }
         if (assembly.complete()) {
             startLoading(assembly.manifest(), assembly.bytes());
@@ -524,7 +581,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     /** A draining worker stops once it holds no lease and every result it sent is acknowledged. */
     private Behavior<Command> stopIfDrained() {
         boolean holdsWork = phase == Phase.GENERATING || phase == Phase.VERIFYING || !stashed.isEmpty() || !unacked.isEmpty() || awaitingGrant;
-        if (!draining || holdsWork || phase == Phase.FETCHING || phase == Phase.LOADING) {
+        if (!draining || holdsWork || phase == Phase.STREAMING || phase == Phase.FETCHING || phase == Phase.LOADING) {
             return this;
         }
         context.getLog().info("worker {} drained", setup.workerId());

@@ -1,0 +1,139 @@
+package emend.weights;
+
+import emend.proto.WeightChunk;
+import emend.proto.WeightChunkRequest;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The learner's weight stream: a plain TCP socket that sends a published version's chunks back to back, as
+ * length-delimited {@link WeightChunk} messages, to a worker that asked with one {@link WeightChunkRequest} (its
+ * {@code index}: the first chunk wanted; all later ones follow). Workers on other nodes fetch this way instead
+ * of one Artery message per chunk: a version then costs about what a socket copy costs. The manifest (announced
+ * over Artery) names this stream and carries the chunk digests every chunk is checked against.
+ */
+public final class WeightStreamServer implements AutoCloseable {
+
+    /** A request not written in this time ends the connection (a port scanner, a worker that hung). */
+    private static final int REQUEST_TIMEOUT_MILLIS = 10_000;
+
+    private final ServerSocket server;
+    private final ExecutorService connections;
+    private volatile WeightPublication current;
+
+    /**
+     * Listens on {@code host} at {@code port} (0: any free port).
+     *
+     * @throws UncheckedIOException naming the address when it cannot be bound
+     */
+    public WeightStreamServer(String host, int port) {
+        try {
+            server = new ServerSocket();
+            server.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the weight stream could not listen on " + host + ":" + port + " (" + e.getMessage()
+                    + "); choose a free port with emend.runtime.weight-stream-port, or 0 for any free one", e);
+        }
+        AtomicInteger threads = new AtomicInteger();
+        connections = Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "emend-weight-stream-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        Thread acceptor = new Thread(this::acceptLoop, "emend-weight-stream-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** {@code host:port} as workers reach it. */
+    public String address() {
+        return server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
+    }
+
+    /** Serves {@code publication} from now on; a stream of an older version still running stops at its next chunk. */
+    public void publish(WeightPublication publication) {
+        current = publication;
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            // nothing is left to release: the socket is closed either way
+        }
+        connections.shutdownNow();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                connections.execute(() -> serve(socket));
+            } catch (SocketException | RejectedExecutionException e) {
+                return; // closed
+            } catch (IOException e) {
+                pause(); // out of file descriptors, say: the worker's connect times out and it falls back to Artery
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket; InputStream in = socket.getInputStream();
+             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16)) {
+            socket.setSoTimeout(REQUEST_TIMEOUT_MILLIS);
+            socket.setTcpNoDelay(true);
+            WeightChunkRequest request = WeightChunkRequest.parseDelimitedFrom(in);
+            if (request == null) {
+                return;
+            }
+            stream(request, out);
+        } catch (IOException e) {
+            // a worker that went away mid-stream, or a malformed request: nothing here to clean up
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void stream(WeightChunkRequest request, OutputStream out) throws IOException {
+        WeightPublication publication = current;
+        if (publication == null || publication.version() != request.getVersion()) {
+            gone(request).writeDelimitedTo(out);
+            out.flush();
+            return;
+        }
+        int count = publication.manifest().getChunkCount();
+        for (int index = Math.max(0, request.getIndex()); index < count; index++) {
+            if (current != publication) {
+                // a newer version is out: this one is of no use to the worker any more
+                gone(request).writeDelimitedTo(out);
+                break;
+            }
+            // protobuf writes a large bytes field straight from the publication's array to the socket, no copy
+            publication.chunk(index).writeDelimitedTo(out);
+        }
+        out.flush();
+    }
+
+    private static WeightChunk gone(WeightChunkRequest request) {
+        return WeightChunk.newBuilder().setVersion(request.getVersion()).setIndex(request.getIndex()).setGone(true).build();
+    }
+}
