@@ -47,6 +47,7 @@ final class ClusterBenchCommand implements Runnable {
             for (var s : f.staleness()) {
                 JsonObject staleness = new JsonObject();
                 staleness.addProperty("workers", s.workers());
+                staleness.addProperty("prompts_per_call", s.promptsPerCall());
                 staleness.addProperty("mean_generation_ms", s.meanGenerationMillis());
                 staleness.addProperty("learner_step_ms", s.stepMillis());
                 staleness.addProperty("eta", s.eta());
@@ -72,10 +73,11 @@ final class ClusterBenchCommand implements Runnable {
                     p.actorSeconds(), p.firstActorSeconds(), p.socketSeconds(), p.ratio());
         }
         var first = f.staleness().get(0);
-        System.out.printf(Locale.ROOT, "async vs sync (%d workers, Pareto generation times, mean %d ms per prompt; steps %d to %d of %d):%n",
-                first.workers(), first.meanGenerationMillis(), first.measuredFrom(), first.measuredTo(), first.steps());
+        System.out.printf(Locale.ROOT, "async vs sync (%d workers, Pareto generation times, mean %d ms per prompt, a call as long as its "
+                        + "longest prompt; %d ms learner step; steps %d to %d of %d):%n", first.workers(), first.meanGenerationMillis(),
+                first.stepMillis(), first.measuredFrom(), first.measuredTo(), first.steps());
         for (var s : f.staleness()) {
-            System.out.printf(Locale.ROOT, "  %4d ms learner step   eta=0 %.0f steps/min, eta=%d %.0f steps/min, %.1fx%n", s.stepMillis(),
+            System.out.printf(Locale.ROOT, "  %2d prompts per call   eta=0 %.0f steps/min, eta=%d %.0f steps/min, %.1fx%n", s.promptsPerCall(),
                     s.syncStepsPerMinute(), s.eta(), s.asyncStepsPerMinute(), s.speedup());
         }
     }

@@ -63,14 +63,14 @@ public final class ClusterBenchmark {
      * Learner steps per minute with heavy-tailed generation times, synchronous (eta = 0) and asynchronous, timed
      * from the end of step {@code measuredFrom} to the end of step {@code measuredTo} of {@code steps}.
      */
-    public record Staleness(int workers, long meanGenerationMillis, long stepMillis, int eta, int steps, int measuredFrom, int measuredTo,
+    public record Staleness(int workers, int promptsPerCall, long meanGenerationMillis, long stepMillis, int eta, int steps, int measuredFrom, int measuredTo,
                             double syncStepsPerMinute, double asyncStepsPerMinute) {
         public double speedup() {
             return asyncStepsPerMinute / syncStepsPerMinute;
         }
     }
 
-    /** @param staleness one comparison per learner step length: generation-bound first, then balanced */
+    /** @param staleness one comparison per workload: small calls first, then one call per worker per step */
     public record Figures(Orchestration orchestration, List<Publication> publications, List<Staleness> staleness) {}
 
     /** Parts of {@link #run}, for a progress bar. */
@@ -95,24 +95,25 @@ public final class ClusterBenchmark {
         publications.add(publication(new ModelConfig(vocab, 64, 576, 3, 8, 8, 1536, 10_000, 1e-5, false)));
         progress.accept(3);
         long mean = 60;
-        // What asynchrony can buy depends on how long a learner step is against a step's generation, so two
-        // workloads: a step shorter than the generation (the workers are busy either way; async can at most hide
-        // the stragglers), and a step as long as each worker's mean generation per step, 16 prompts / 4 workers /
-        // 2 prompts per call = 2 calls, each as long as the longer of 2 Pareto(1.5) draws: 1.5 x the mean.
-        long balanced = Math.round(2 * 1.5 * mean);
+        int workers = 4;
+        int batch = 16;
+        // Two ways to hand out a step's 16 prompts: in calls of 2 (work pulling spreads the slow calls over the
+        // workers, so a synchronous step waits for little more than the mean), and in one call per worker, as a
+        // device generates its share in one batch that lasts as long as its longest sample.
         List<Staleness> staleness = new ArrayList<>();
         int part = 3;
-        for (long step : new long[] {100, balanced}) {
+        for (int perCall : new int[] {2, batch / workers}) {
             // The last steps are left out: once the schedule's prompts are all handed out, they wait for the
             // slowest samples (up to 40x the mean), an end-of-run drain a long run does not pay per step.
             int steps = 80;
             int from = 5;
             int to = steps - 10;
-            double sync = stepsPerMinute(4, mean, step, 0, steps, from, to);
+            long step = 100;
+            double sync = stepsPerMinute(workers, batch, perCall, mean, step, 0, steps, from, to);
             progress.accept(++part);
-            double async = stepsPerMinute(4, mean, step, 2, steps, from, to);
+            double async = stepsPerMinute(workers, batch, perCall, mean, step, 2, steps, from, to);
             progress.accept(++part);
-            staleness.add(new Staleness(4, mean, step, 2, steps, from, to, sync, async));
+            staleness.add(new Staleness(workers, perCall, mean, step, 2, steps, from, to, sync, async));
         }
         return new Figures(orchestration, publications, staleness);
     }
@@ -133,13 +134,13 @@ public final class ClusterBenchmark {
         return new Orchestration(workers, prompts, samples, steps, (double) (steps - warmup) * prompts * samples / seconds);
     }
 
-    static double stepsPerMinute(int workers, long meanMillis, long stepMillis, int eta, int steps, int from, int to) {
+    static double stepsPerMinute(int workers, int batch, int promptsPerCall, long meanMillis, long stepMillis, int eta, int steps, int from, int to) {
         StandIns.Trainer trainer = new StandIns.Trainer(steps, stepMillis);
         try (BenchRun run = new BenchRun(Map.of(
-                "emend.rl.prompts-per-step", "16",
+                "emend.rl.prompts-per-step", Integer.toString(batch),
                 "emend.rl.samples-per-prompt", "4",
                 "emend.rl.schedule", "[\"stage2:" + steps + "\"]",
-                "emend.runtime.prompts-per-request", "2",
+                "emend.runtime.prompts-per-request", Integer.toString(promptsPerCall),
                 "emend.runtime.max-staleness", Integer.toString(eta)), BenchRun.minute(), trainer)) {
             new ClusterDriver(NodeOptions.singleJvm(workers), "cpu", (weights, dialogue) -> new StandIns.Generator(meanMillis), null)
                     .train(run.job());
