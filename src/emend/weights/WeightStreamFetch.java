@@ -24,11 +24,13 @@ public final class WeightStreamFetch {
         COMPLETE,
         /** The learner holds a newer version: start over with the newest manifest. */
         GONE,
-        /** The connection failed or chunks did not match; {@link Result#problem()} says what happened. */
+        /** No connection could be made (a firewall, an address this node cannot route to); see the problem. */
+        UNREACHABLE,
+        /** The stream broke off or chunks did not match; {@link Result#problem()} says what happened. */
         INCOMPLETE
     }
 
-    /** @param problem what went wrong, for the worker's log; empty unless INCOMPLETE */
+    /** @param problem what went wrong, for the worker's log; empty unless UNREACHABLE or INCOMPLETE */
     public record Result(Ending ending, int corruptedChunks, String problem) {}
 
     /** A chunk's fields besides its data (version, index, the data's tag and length) take fewer bytes than this. */
@@ -49,7 +51,11 @@ public final class WeightStreamFetch {
         int corrupted = 0;
         int millis = Math.toIntExact(Math.max(1, timeout.toMillis()));
         try (Socket socket = new Socket()) {
-            socket.connect(parse(address), millis);
+            try {
+                socket.connect(parse(address), millis);
+            } catch (IOException | IllegalArgumentException e) {
+                return new Result(Ending.UNREACHABLE, 0, e.toString());
+            }
             socket.setSoTimeout(millis);
             socket.setTcpNoDelay(true);
             OutputStream out = socket.getOutputStream();
@@ -74,7 +80,7 @@ public final class WeightStreamFetch {
                 }
             }
             return new Result(Ending.COMPLETE, corrupted, "");
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
             return new Result(Ending.INCOMPLETE, corrupted, e.toString());
         }
     }

@@ -142,7 +142,7 @@ final class RolloutWorkerTest {
     }
 
     @Test
-    void aWorkerReadsTheWeightStream_andFetchesOverArteryOnlyWhatAStreamCutShortLeftOut() throws Exception {
+    void aWorkerReadsTheWeightStream_andFetchesOverArteryWhatAStreamCutShortOrUnreachableLeftOut() throws Exception {
         WeightPublication publication = tinyPublication();
         int chunks = publication.manifest().getChunkCount();
         ActorTestKit kit = ActorTestKit.create();
@@ -176,6 +176,18 @@ final class RolloutWorkerTest {
             Map<Integer, Integer> fallback = new HashMap<>();
             assertEquals(5, serveChunksUntilWorkIsAsked(learner2, publication, -1, fallback).payload().getPolicyVersion());
             assertEquals(Map.of(chunks - 1, 1), fallback, "only the chunk the stream did not bring was fetched over Artery");
+
+            // a stream that cannot be reached: the whole version comes over Artery
+            int closedPort;
+            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                closedPort = probe.getLocalPort();
+            }
+            TestProbe<Learner.Command> learner3 = kit.createTestProbe();
+            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-5", "cpu", runtime, learner3.ref(), RolloutWorker.POLICY)));
+            learner3.expectMessageClass(Learner.Hello.class).replyTo().tell(spec(publication, "127.0.0.1:" + closedPort));
+            Map<Integer, Integer> unreachable = new HashMap<>();
+            assertEquals(5, serveChunksUntilWorkIsAsked(learner3, publication, -1, unreachable).payload().getPolicyVersion());
+            assertEquals(chunks, unreachable.size(), "every chunk over Artery");
         } finally {
             kit.shutdownTestKit();
         }

@@ -101,8 +101,8 @@ final class WeightStreamTest {
         }
         WeightAssembly assembly = new WeightAssembly(publication(3).manifest());
         WeightStreamFetch.Result result = WeightStreamFetch.fetch("127.0.0.1:" + closedPort, assembly, TIMEOUT);
-        assertEquals(WeightStreamFetch.Ending.INCOMPLETE, result.ending());
+        assertEquals(WeightStreamFetch.Ending.UNREACHABLE, result.ending());
         assertTrue(result.problem().contains("Connection refused"), result.problem());
-        assertEquals(WeightStreamFetch.Ending.INCOMPLETE, WeightStreamFetch.fetch("no-port", assembly, TIMEOUT).ending());
+        assertEquals(WeightStreamFetch.Ending.UNREACHABLE, WeightStreamFetch.fetch("no-port", assembly, TIMEOUT).ending());
     }
 }

@@ -147,6 +147,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     /** The version being loaded (phase LOADING); a restarted worker ignores its former self's load. */
     private WeightManifest loading;
     private int nextChunk;
+    /** A weight stream this worker could not connect to: skipped, and warned about once, until the address changes. */
+    private String unreachableStream = "";
     /** Touched on the model thread only (loading and generating), so no tensor work runs on an actor thread. */
     private Weights weights;
     private RolloutGenerator generator;
@@ -249,7 +251,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     private void startFetch() {
         assembly = new WeightAssembly(latest);
-        if (latest.getStreamAddress().isEmpty()) {
+        if (latest.getStreamAddress().isEmpty() || latest.getStreamAddress().equals(unreachableStream)) {
             fetchMissingOverArtery();
         } else {
             startStream();
@@ -281,6 +283,11 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             if (result.ending() == WeightStreamFetch.Ending.INCOMPLETE) {
                 context.getLog().warn("worker {}: the weight stream at {} ended early ({}); fetching the missing chunks of version {} over Artery",
                         setup.workerId(), assembly.manifest().getStreamAddress(), result.problem(), assembly.manifest().getVersion());
+            } else if (result.ending() == WeightStreamFetch.Ending.UNREACHABLE) {
+                unreachableStream = assembly.manifest().getStreamAddress();
+                context.getLog().warn("worker {}: cannot connect to the learner's weight stream at {} ({}); fetching weights over Artery, "
+                        + "slower, until the learner announces another address (open that port to this node, or set "
+                        + "emend.runtime.weight-stream-port to one that is open)", setup.workerId(), unreachableStream, result.problem());
             }
             fetchMissingOverArtery();
         }
