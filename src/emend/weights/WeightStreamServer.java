@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -31,6 +33,8 @@ public final class WeightStreamServer implements AutoCloseable {
 
     private final ServerSocket server;
     private final ExecutorService connections;
+    /** Open connections, closed with the server: a write to a worker that stopped reading blocks until then. */
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile WeightPublication current;
 
     /**
@@ -69,11 +73,9 @@ public final class WeightStreamServer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.close();
-        } catch (IOException e) {
-            // nothing is left to release: the socket is closed either way
-        }
+        closeQuietly(server);
+        // an interrupt does not end a blocked socket write: closing the socket does
+        open.forEach(WeightStreamServer::closeQuietly);
         connections.shutdownNow();
     }
 
@@ -81,8 +83,13 @@ public final class WeightStreamServer implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket socket = server.accept();
-                connections.execute(() -> serve(socket));
-            } catch (SocketException | RejectedExecutionException e) {
+                try {
+                    connections.execute(() -> serve(socket));
+                } catch (RejectedExecutionException e) {
+                    closeQuietly(socket); // accepted as the server closed
+                    return;
+                }
+            } catch (SocketException e) {
                 return; // closed
             } catch (IOException e) {
                 pause(); // out of file descriptors, say: the worker's connect times out and it falls back to Artery
@@ -91,6 +98,7 @@ public final class WeightStreamServer implements AutoCloseable {
     }
 
     private void serve(Socket socket) {
+        open.add(socket);
         try (socket; InputStream in = socket.getInputStream();
              OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16)) {
             socket.setSoTimeout(REQUEST_TIMEOUT_MILLIS);
@@ -101,7 +109,17 @@ public final class WeightStreamServer implements AutoCloseable {
             }
             stream(request, out);
         } catch (IOException e) {
-            // a worker that went away mid-stream, or a malformed request: nothing here to clean up
+            // a worker that went away mid-stream, a malformed request, or the server closing: nothing to clean up
+        } finally {
+            open.remove(socket);
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException e) {
+            // nothing is left to release: it is closed either way
         }
     }
 

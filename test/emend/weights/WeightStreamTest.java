@@ -94,6 +94,31 @@ final class WeightStreamTest {
     }
 
     @Test
+    void closingTheServerEndsAStreamToAWorkerThatStoppedReading() throws Exception {
+        // 32 MB: more than the socket buffers hold, so the server blocks writing to a reader that reads nothing
+        WeightPublication big = new WeightPublication(9, new byte[32 << 20], 1 << 20, "{}");
+        WeightStreamServer server = new WeightStreamServer("127.0.0.1", 0);
+        server.publish(big);
+        int colon = server.address().lastIndexOf(':');
+        try (Socket worker = new Socket(server.address().substring(0, colon), Integer.parseInt(server.address().substring(colon + 1)))) {
+            WeightChunkRequest.newBuilder().setVersion(9).setIndex(0).build().writeDelimitedTo(worker.getOutputStream());
+            Thread.sleep(500); // the server fills the buffers and blocks
+            server.close();
+            worker.setSoTimeout(5_000);
+            byte[] buffer = new byte[1 << 16];
+            long received = 0;
+            try {
+                for (int n; (n = worker.getInputStream().read(buffer)) >= 0; ) {
+                    received += n; // what the socket buffers held at the close
+                }
+            } catch (IOException e) {
+                // reset by the closing server
+            }
+            assertTrue(received < 32 << 20, "the stream went on after the server closed: " + received + " bytes");
+        }
+    }
+
+    @Test
     void aLearnerThatCannotBeReachedIsReportedNotThrown() throws Exception {
         int closedPort;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
