@@ -1,8 +1,8 @@
 package emend.weights;
 
+import com.google.protobuf.CodedInputStream;
 import emend.proto.WeightChunk;
 import emend.proto.WeightChunkRequest;
-import com.google.protobuf.CodedInputStream;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;

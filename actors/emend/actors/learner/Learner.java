@@ -34,6 +34,7 @@ import emend.run.TrainingSession;
 import emend.weights.WeightCodec;
 import emend.weights.WeightPublication;
 import emend.weights.WeightStreamServer;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -210,7 +211,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             WeightStreamServer server = new WeightStreamServer(host, port);
             context.getLog().info("weight stream listening on {}", server.address());
             return server;
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             context.getLog().warn("{}; workers on other nodes fetch weights over Artery instead", e.getMessage());
             return null;
         }
