@@ -33,7 +33,10 @@ import java.util.stream.Stream;
 
 /**
  * A checkpoint directory: {@code model.safetensors} (Hugging Face Llama tensor names), {@code config.json}
- * (Hugging Face model config) and {@code emend-checkpoint.json} (manifest with the weights' size and SHA-256).
+ * (Hugging Face model config), the tokenizer's files where it has any ({@code tokenizer.json}) and
+ * {@code emend-checkpoint.json} (manifest with the weights' size and SHA-256). Without the manifest it is what
+ * Hugging Face's {@code save_pretrained} writes, so transformers loads it; a Hugging Face model directory loads
+ * here too ({@link HfModelDirectory}).
  *
  * <p>Saving writes a temporary sibling directory, syncs it, then renames it into place, so a reader never sees
  * a half-written checkpoint. Loading checks size, hash, header, names, shapes and dtypes before any weight is
@@ -69,6 +72,7 @@ public final class Checkpoint {
                 bytes = Safetensors.write(out, weights.tensors(), Map.of("format", "pt"));
             }
             writeString(temp.resolve(CONFIG_FILE), HfModelConfig.toJson(weights.config(), tokenizer.specials()));
+            tokenizer.saveFiles(temp);
             CheckpointManifest manifest = CheckpointManifest.newBuilder()
                     .setFormatVersion(FORMAT_VERSION)
                     .setWeightsFile(WEIGHTS_FILE)
@@ -80,8 +84,10 @@ public final class Checkpoint {
                     .putAllMetadata(metadata)
                     .build();
             writeString(temp.resolve(MANIFEST_FILE), JsonFormat.printer().print(manifest));
-            for (String file : new String[] {WEIGHTS_FILE, CONFIG_FILE, MANIFEST_FILE}) {
-                fsync(temp.resolve(file));
+            try (var files = Files.list(temp)) {
+                for (Path file : files.toList()) {
+                    fsync(file);
+                }
             }
             replace(temp, target);
         } catch (IOException e) {
@@ -97,6 +103,12 @@ public final class Checkpoint {
      * @throws CheckpointException naming the file and the failed check
      */
     public static Loaded load(Path dir, NDManager parent) {
+        if (!Files.isDirectory(dir)) {
+            throw new CheckpointException(dir + " is not a directory: give a checkpoint or Hugging Face model directory");
+        }
+        if (!Files.exists(dir.resolve(MANIFEST_FILE)) && Files.exists(dir.resolve(CONFIG_FILE))) {
+            return HfModelDirectory.load(dir, parent);
+        }
         CheckpointManifest manifest = readManifest(dir);
         Path weightsFile = dir.resolve(manifest.getWeightsFile());
         verifySizeAndHash(weightsFile, manifest);
@@ -110,14 +122,11 @@ public final class Checkpoint {
         }
         Tokenizer tokenizer;
         try {
-            tokenizer = Tokenizers.forKind(manifest.getTokenizerKind());
+            tokenizer = Tokenizers.forCheckpoint(manifest.getTokenizerKind(), dir);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("checkpoint " + dir + ": " + e.getMessage(), e);
         }
-        if (tokenizer.vocabSize() != config.vocabSize()) {
-            throw new CheckpointException("checkpoint " + dir + ": config.json has vocab_size " + config.vocabSize()
-                    + " but tokenizer " + tokenizer.kind() + " has " + tokenizer.vocabSize() + " tokens");
-        }
+        requireVocabulary(dir, config, tokenizer);
         NDManager manager = parent.newSubManager();
         Map<String, NDArray> tensors;
         try {
@@ -130,6 +139,14 @@ public final class Checkpoint {
             return new Loaded(Weights.of(config, manager, tensors), tokenizer, manifest);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("checkpoint " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The model needs an embedding for every id the tokenizer can produce (it may have more: padded vocabularies). */
+    static void requireVocabulary(Path dir, ModelConfig config, Tokenizer tokenizer) {
+        if (tokenizer.vocabSize() > config.vocabSize()) {
+            throw new CheckpointException("checkpoint " + dir + ": config.json has vocab_size " + config.vocabSize()
+                    + " but tokenizer " + tokenizer.kind() + " has " + tokenizer.vocabSize() + " tokens");
         }
     }
 

@@ -1,26 +1,34 @@
 package emend.checkpoint;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import emend.model.ModelConfig;
+import java.util.ArrayList;
+import java.util.List;
 import emend.tokenize.SpecialTokens;
 
 /**
- * {@link ModelConfig} as a Hugging Face {@code config.json} of a {@code LlamaForCausalLM}, so the directory of
- * an Emend checkpoint is also a model directory other tools can read.
+ * {@link ModelConfig} as a Hugging Face {@code config.json} of a {@code LlamaForCausalLM} (or, with attention
+ * biases, a {@code Qwen2ForCausalLM}), so the directory of an Emend checkpoint is also a model directory other
+ * tools can read, and theirs load here. A field asking for anything the Emend transformer does not compute
+ * (scaled rotary positions, sliding windows, other biases, another activation) is refused by name.
  */
 public final class HfModelConfig {
+
+    static final String LLAMA = "LlamaForCausalLM";
+    static final String QWEN2 = "Qwen2ForCausalLM";
 
     private HfModelConfig() {}
 
     public static String toJson(ModelConfig config, SpecialTokens specials) {
         JsonObject o = new JsonObject();
-        com.google.gson.JsonArray architectures = new com.google.gson.JsonArray();
-        architectures.add("LlamaForCausalLM");
+        JsonArray architectures = new JsonArray();
+        architectures.add(config.attentionBias() ? QWEN2 : LLAMA);
         o.add("architectures", architectures);
-        o.addProperty("model_type", "llama");
+        o.addProperty("model_type", config.attentionBias() ? "qwen2" : "llama");
         o.addProperty("vocab_size", config.vocabSize());
         o.addProperty("max_position_embeddings", config.contextLength());
         o.addProperty("hidden_size", config.width());
@@ -32,37 +40,97 @@ public final class HfModelConfig {
         o.addProperty("rms_norm_eps", config.normEps());
         o.addProperty("tie_word_embeddings", config.tiedEmbeddings());
         o.addProperty("hidden_act", "silu");
-        o.addProperty("attention_bias", false);
+        if (config.attentionBias()) {
+            o.addProperty("use_sliding_window", false);
+        } else {
+            o.addProperty("attention_bias", false);
+            o.addProperty("mlp_bias", false);
+        }
         o.addProperty("torch_dtype", "float32");
-        o.addProperty("bos_token_id", specials.bos());
         o.addProperty("eos_token_id", specials.eos());
         o.addProperty("pad_token_id", specials.pad());
         return new GsonBuilder().setPrettyPrinting().create().toJson(o);
     }
 
     /**
-     * Parses a Llama-family config.json.
+     * Parses a Llama or Qwen2 config.json.
      *
      * @throws IllegalArgumentException naming the missing or unsupported field
      */
     public static ModelConfig fromJson(String json) {
         JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+        boolean qwen2 = isQwen2(o);
         String act = optionalString(o, "hidden_act", "silu");
         if (!act.equals("silu")) {
             throw new IllegalArgumentException("config.json field hidden_act is '" + act + "'; only silu (SwiGLU) is supported");
         }
+        if (!qwen2 && flag(o, "attention_bias")) {
+            throw unsupported("attention_bias", "true", "biases on all four Llama attention projections are not computed");
+        }
+        if (flag(o, "mlp_bias")) {
+            throw unsupported("mlp_bias", "true", "the SwiGLU MLP has no biases here");
+        }
+        if (qwen2 && flag(o, "use_sliding_window")) {
+            throw unsupported("use_sliding_window", "true", "attention always sees the whole context here");
+        }
+        JsonElement scaling = o.get("rope_scaling");
+        if (scaling != null && !scaling.isJsonNull()) {
+            JsonObject s = scaling.getAsJsonObject();
+            String type = optionalString(s, "rope_type", optionalString(s, "type", "default"));
+            if (!type.equals("default")) {
+                throw unsupported("rope_scaling", scaling.toString(), "rotary positions are computed unscaled (rope_type default)");
+            }
+        }
         int heads = requiredInt(o, "num_attention_heads");
+        int width = requiredInt(o, "hidden_size");
+        if (o.has("head_dim") && !o.get("head_dim").isJsonNull() && o.get("head_dim").getAsInt() * heads != width) {
+            throw unsupported("head_dim", o.get("head_dim").toString(), "the head dimension must be hidden_size / num_attention_heads = "
+                    + width / heads);
+        }
         return new ModelConfig(
                 requiredInt(o, "vocab_size"),
                 requiredInt(o, "max_position_embeddings"),
-                requiredInt(o, "hidden_size"),
+                width,
                 requiredInt(o, "num_hidden_layers"),
                 heads,
-                o.has("num_key_value_heads") ? requiredInt(o, "num_key_value_heads") : heads,
+                o.has("num_key_value_heads") && !o.get("num_key_value_heads").isJsonNull() ? requiredInt(o, "num_key_value_heads") : heads,
                 requiredInt(o, "intermediate_size"),
                 o.has("rope_theta") ? o.get("rope_theta").getAsDouble() : 10_000,
                 o.has("rms_norm_eps") ? o.get("rms_norm_eps").getAsDouble() : 1e-6,
-                o.has("tie_word_embeddings") && o.get("tie_word_embeddings").getAsBoolean());
+                flag(o, "tie_word_embeddings"),
+                qwen2);
+    }
+
+    /** Whether the config names Qwen2 (biased query/key/value projections); refuses an architecture outside the Llama family. */
+    private static boolean isQwen2(JsonObject o) {
+        List<String> architectures = new ArrayList<>();
+        if (o.has("architectures") && o.get("architectures").isJsonArray()) {
+            o.getAsJsonArray("architectures").forEach(a -> architectures.add(a.getAsString()));
+        }
+        for (String a : architectures) {
+            if (!a.equals(LLAMA) && !a.equals(QWEN2)) {
+                throw unsupported("architectures", architectures.toString(), "Emend runs " + LLAMA + " and " + QWEN2);
+            }
+        }
+        String type = optionalString(o, "model_type", architectures.contains(QWEN2) ? "qwen2" : "llama");
+        if (!type.equals("llama") && !type.equals("qwen2")) {
+            throw unsupported("model_type", "'" + type + "'", "Emend runs llama and qwen2 (" + LLAMA + ", " + QWEN2 + ")");
+        }
+        boolean qwen2 = type.equals("qwen2");
+        if (!architectures.isEmpty() && !architectures.contains(qwen2 ? QWEN2 : LLAMA)) {
+            throw new IllegalArgumentException("config.json fields architectures " + architectures + " and model_type '" + type
+                    + "' disagree; fix one of them");
+        }
+        return qwen2;
+    }
+
+    private static IllegalArgumentException unsupported(String field, String value, String why) {
+        return new IllegalArgumentException("config.json field " + field + " is " + value + ", which Emend does not support: " + why);
+    }
+
+    private static boolean flag(JsonObject o, String field) {
+        JsonElement e = o.get(field);
+        return e != null && !e.isJsonNull() && e.getAsBoolean();
     }
 
     private static int requiredInt(JsonObject o, String field) {

@@ -37,6 +37,10 @@ final class RunOptions {
     @Option(names = "--problems", description = "JSONL problem file for --task jsonl, or for --task code (default: the shipped set).")
     String problems;
 
+    @Option(names = "--model", paramLabel = "DIR", description = "Start from this Hugging Face model directory (Llama or Qwen2: "
+            + "config.json, *.safetensors, tokenizer.json) or Emend checkpoint instead of warming up the preset (emend.model.path).")
+    Path model;
+
     @Option(names = "--device", description = "cpu, gpu or gpu:N.")
     String device;
 
@@ -51,6 +55,7 @@ final class RunOptions {
         put(all, "emend.task.name", quoted(task));
         put(all, "emend.task.problems", quoted(problems));
         put(all, "emend.device", quoted(device));
+        put(all, "emend.model.path", model == null ? null : quoted(model.toAbsolutePath().normalize().toString()));
         put(all, "emend.runtime.max-staleness", maxStaleness == null ? null : maxStaleness.toString());
         if (schedule != null) {
             all.put("emend.rl.schedule", "[" + String.join(",", schedule.stream().map(RunOptions::quoted).toList()) + "]");

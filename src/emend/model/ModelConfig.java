@@ -10,7 +10,8 @@ import java.util.Map;
  * attention, a SwiGLU MLP, optionally tied input and output embeddings.
  *
  * <p>The layout is the one Hugging Face calls {@code LlamaForCausalLM}, so a checkpoint is readable by other
- * tools and real checkpoints of that family load into the same code.
+ * tools and real checkpoints of that family load into the same code; with {@code attentionBias} it is
+ * {@code Qwen2ForCausalLM} (biases on the query, key and value projections, none on the output projection).
  *
  * @param vocabSize number of token ids
  * @param contextLength longest sequence (prompt plus generated tokens) the model accepts
@@ -22,6 +23,7 @@ import java.util.Map;
  * @param ropeTheta base of the rotary frequencies
  * @param normEps epsilon of RMSNorm
  * @param tiedEmbeddings whether the output projection reuses the token embedding matrix
+ * @param attentionBias whether the query, key and value projections have biases (Qwen2)
  */
 public record ModelConfig(
         int vocabSize,
@@ -33,7 +35,14 @@ public record ModelConfig(
         int ffnWidth,
         double ropeTheta,
         double normEps,
-        boolean tiedEmbeddings) {
+        boolean tiedEmbeddings,
+        boolean attentionBias) {
+
+    /** A Llama-layout config: no attention biases. */
+    public ModelConfig(int vocabSize, int contextLength, int width, int layers, int heads, int kvHeads, int ffnWidth,
+                       double ropeTheta, double normEps, boolean tiedEmbeddings) {
+        this(vocabSize, contextLength, width, layers, heads, kvHeads, ffnWidth, ropeTheta, normEps, tiedEmbeddings, false);
+    }
 
     public ModelConfig {
         requirePositive("vocabSize", vocabSize);
@@ -104,6 +113,11 @@ public record ModelConfig(
             shapes.put(n.query(), new Shape((long) heads * d, width));
             shapes.put(n.key(), new Shape((long) kvHeads * d, width));
             shapes.put(n.value(), new Shape((long) kvHeads * d, width));
+            if (attentionBias) {
+                shapes.put(n.queryBias(), new Shape((long) heads * d));
+                shapes.put(n.keyBias(), new Shape((long) kvHeads * d));
+                shapes.put(n.valueBias(), new Shape((long) kvHeads * d));
+            }
             shapes.put(n.output(), new Shape(width, (long) heads * d));
             shapes.put(n.postAttentionNorm(), new Shape(width));
             shapes.put(n.gate(), new Shape(ffnWidth, width));

@@ -32,6 +32,18 @@ public final class ParameterNames {
             return prefix + "self_attn.v_proj.weight";
         }
 
+        public String queryBias() {
+            return prefix + "self_attn.q_proj.bias";
+        }
+
+        public String keyBias() {
+            return prefix + "self_attn.k_proj.bias";
+        }
+
+        public String valueBias() {
+            return prefix + "self_attn.v_proj.bias";
+        }
+
         public String output() {
             return prefix + "self_attn.o_proj.weight";
         }

@@ -85,9 +85,9 @@ public final class Transformer {
     private NDArray attention(int layer, ParameterNames.Layer names, NDArray h, NDArray cos, NDArray sin,
                               NDArray mask, KvCache cache, long batch, long steps) {
         int headDim = config.headDim();
-        NDArray q = splitHeads(Linear.linear(h, weights.get(names.query())).head(), config.heads(), batch, steps);   // (B, H, T, D)
-        NDArray k = splitHeads(Linear.linear(h, weights.get(names.key())).head(), config.kvHeads(), batch, steps);   // (B, Hkv, T, D)
-        NDArray v = splitHeads(Linear.linear(h, weights.get(names.value())).head(), config.kvHeads(), batch, steps); // (B, Hkv, T, D)
+        NDArray q = splitHeads(project(h, names.query(), names.queryBias()), config.heads(), batch, steps);   // (B, H, T, D)
+        NDArray k = splitHeads(project(h, names.key(), names.keyBias()), config.kvHeads(), batch, steps);     // (B, Hkv, T, D)
+        NDArray v = splitHeads(project(h, names.value(), names.valueBias()), config.kvHeads(), batch, steps); // (B, Hkv, T, D)
         q = rotate(q, cos, sin);
         k = rotate(k, cos, sin);
         if (cache != null) {
@@ -104,6 +104,13 @@ public final class Transformer {
         NDArray context = scores.softmax(-1).matMul(v);                                                   // (B, H, T, D)
         NDArray merged = context.transpose(0, 2, 1, 3).reshape(batch, steps, (long) config.heads() * headDim);
         return Linear.linear(merged, weights.get(names.output())).head();
+    }
+
+    /** A query, key or value projection, with its bias where the config has attention biases (Qwen2). */
+    private NDArray project(NDArray h, String weight, String bias) {
+        return config.attentionBias()
+                ? Linear.linear(h, weights.get(weight), weights.get(bias)).head()
+                : Linear.linear(h, weights.get(weight)).head();
     }
 
     private NDArray mlp(ParameterNames.Layer names, NDArray h) {

@@ -35,7 +35,7 @@ public final class Weights implements AutoCloseable {
 
     /**
      * Fresh random weights: normal(0, 0.02) matrices, residual output projections scaled by 1/sqrt(2·layers),
-     * unit norms. Drawn from java.util.Random seeded per tensor name, so the result depends on the seed only.
+     * unit norms, zero biases. Drawn from java.util.Random seeded per tensor name, so the result depends on the seed only.
      */
     public static Weights initialize(ModelConfig config, long seed, NDManager parent) {
         NDManager manager = parent.newSubManager();
@@ -43,7 +43,9 @@ public final class Weights implements AutoCloseable {
         double residualStd = INIT_STD / Math.sqrt(2.0 * config.layers());
         config.parameterShapes().forEach((name, shape) -> {
             float[] values = new float[Math.toIntExact(shape.size())];
-            if (shape.dimension() == 1) {
+            if (name.endsWith(".bias")) {
+                // zeros, as allocated
+            } else if (shape.dimension() == 1) {
                 java.util.Arrays.fill(values, 1f);
             } else {
                 boolean residual = name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight");

@@ -64,25 +64,39 @@ public final class MainJob {
     private Map<String, Object> runOnModelThread() {
         long start = System.nanoTime();
         Task task = Tasks.create(settings.task(), settings.sandbox());
-        Tokenizer tokenizer = new ByteTokenizer();
-        Dialogue dialogue = new Dialogue(tokenizer, task.instruction());
-        ModelConfig config = ModelConfig.preset(settings.model().preset(), tokenizer.vocabSize(), settings.model().contextLength());
-        requireContext(task, dialogue, config.contextLength());
         DjlRuntime.engine().setRandomSeed((int) settings.seed());
-        try (RunDirectory run = RunDirectory.open(settings.runDir(), settings.seed());
-             NDManager manager = DjlRuntime.engine().newBaseManager(DjlRuntime.device(settings.device()))) {
+        try (NDManager manager = DjlRuntime.engine().newBaseManager(DjlRuntime.device(settings.device()))) {
+            // a resumed run starts from the base model it saved; a new one from the model given, or from a warm-up
+            Path savedBase = Path.of(settings.runDir()).resolve(BASE_MODEL);
+            Optional<Path> source = settings.resume() && java.nio.file.Files.isDirectory(savedBase) ? Optional.of(savedBase)
+                    : settings.model().path().isEmpty() ? Optional.empty() : Optional.of(Path.of(settings.model().path()));
+            Optional<Checkpoint.Loaded> pretrained = source.map(dir -> Checkpoint.load(dir, manager));
+            Tokenizer tokenizer = pretrained.map(Checkpoint.Loaded::tokenizer).orElseGet(ByteTokenizer::new);
+            Dialogue dialogue = new Dialogue(tokenizer, task.instruction());
+            ModelConfig config = pretrained.map(loaded -> loaded.weights().config())
+                    .orElseGet(() -> ModelConfig.preset(settings.model().preset(), tokenizer.vocabSize(), settings.model().contextLength()));
+            if (!settings.model().path().isEmpty()) {
+                requirePretrainedContext(task, dialogue, config.contextLength());
+            } else {
+                requireContext(task, dialogue, config.contextLength());
+            }
+            return train(task, tokenizer, dialogue, config, pretrained.map(Checkpoint.Loaded::weights), manager, start);
+        }
+    }
+
+    private Map<String, Object> train(Task task, Tokenizer tokenizer, Dialogue dialogue, ModelConfig config, Optional<Weights> pretrained,
+                                      NDManager manager, long start) {
+        try (RunDirectory run = RunDirectory.open(settings.runDir(), settings.seed())) {
             out.println("run directory: " + run.root());
             Optional<Path> saved = savedState(run.root());
             out.printf("task %s: %d train / %d dev / %d test problems; model %s, %,d parameters%n", task.name(),
-                    task.train().size(), task.dev().size(), task.test().size(), settings.model().preset(), config.parameterCount());
+                    task.train().size(), task.dev().size(), task.test().size(), modelName(), config.parameterCount());
             out.println("settings: " + settingsJson.replace("\n", "\n  "));
             if (saved.isEmpty()) {
                 run.writeJson("settings.json", com.google.gson.JsonParser.parseString(settingsJson));
             }
 
-            Weights base = saved.isPresent()
-                    ? Checkpoint.load(run.root().resolve(BASE_MODEL), manager).weights()
-                    : startingWeights(run, task, dialogue, config, manager);
+            Weights base = saved.isPresent() ? pretrained.orElseThrow() : startingWeights(run, task, dialogue, config, pretrained, manager);
             Transformer reference = new Transformer(base);
             Evaluation baseEval;
             if (saved.isPresent()) {
@@ -166,9 +180,13 @@ public final class MainJob {
         return saved;
     }
 
-    /** The base model (warm-up or cache), also saved in the run directory so a resume needs nothing else. */
-    private Weights startingWeights(RunDirectory run, Task task, Dialogue dialogue, ModelConfig config, NDManager manager) {
-        Weights base = BaseModel.obtain(settings, task, dialogue, config, manager, out);
+    /**
+     * The base model (the pretrained model given, or the warm-up's result, cached), also saved in the run directory
+     * so a resume needs nothing else.
+     */
+    private Weights startingWeights(RunDirectory run, Task task, Dialogue dialogue, ModelConfig config, Optional<Weights> pretrained,
+                                    NDManager manager) {
+        Weights base = pretrained.orElseGet(() -> BaseModel.obtain(settings, task, dialogue, config, manager, out));
         Checkpoint.save(run.root().resolve(BASE_MODEL), base, dialogue.tokenizer(), 0, Map.of("role", "reference", "task", task.name()));
         return base;
     }
@@ -178,14 +196,33 @@ public final class MainJob {
      * not fit the model's context; otherwise the warm-up or the first evaluation would fail minutes later.
      */
     static void requireContext(Task task, Dialogue dialogue, int contextLength) {
-        int longestPrompt = Stream.of(task.train(), task.dev(), task.test()).flatMap(List::stream)
-                .mapToInt(p -> dialogue.turnOnePrompt(p.question()).length).max().orElse(0);
-        int needed = longestPrompt + 2 * (task.maxAttemptTokens() + 1) + dialogue.instructionSuffix().length;
+        int needed = neededContext(task, dialogue);
         if (needed > contextLength) {
+            int longestPrompt = needed - 2 * (task.maxAttemptTokens() + 1) - dialogue.instructionSuffix().length;
             throw new IllegalArgumentException("task " + task.name() + " needs emend.model.context-length >= " + needed + " (a prompt of up to "
                     + longestPrompt + " tokens, two attempts of up to " + task.maxAttemptTokens() + " and the instruction); pass --set "
                     + "emend.model.context-length=" + needed);
         }
+    }
+
+    private String modelName() {
+        return settings.model().path().isEmpty() ? settings.model().preset() : settings.model().path();
+    }
+
+    /** The same check for a pretrained model, whose context is its config.json's max_position_embeddings. */
+    static void requirePretrainedContext(Task task, Dialogue dialogue, int contextLength) {
+        int needed = neededContext(task, dialogue);
+        if (needed > contextLength) {
+            throw new IllegalArgumentException("task " + task.name() + " needs a context of " + needed + " tokens (prompt, two attempts of up to "
+                    + task.maxAttemptTokens() + " tokens and the instruction) but the model's config.json has max_position_embeddings "
+                    + contextLength + ": shorten the problems, lower the task's attempt budget, or use a model with a longer context");
+        }
+    }
+
+    private static int neededContext(Task task, Dialogue dialogue) {
+        int longestPrompt = Stream.of(task.train(), task.dev(), task.test()).flatMap(List::stream)
+                .mapToInt(p -> dialogue.turnOnePrompt(p.question()).length).max().orElse(0);
+        return longestPrompt + 2 * (task.maxAttemptTokens() + 1) + dialogue.instructionSuffix().length;
     }
 
     private String label() {

@@ -28,7 +28,8 @@ public record RunSettings(
 
     public record TaskSettings(String name, String problems, long splitSeed, int minA, int maxA, int maxX, int maxB, int devSize, int testSize) {}
 
-    public record ModelSettings(String preset, int contextLength) {}
+    /** @param path a Hugging Face model directory or Emend checkpoint to start from instead of the preset's warm-up; empty: none */
+    public record ModelSettings(String preset, int contextLength, String path) {}
 
     public record WarmupSettings(int steps, int batchSize, double learningRate, double teacherAccuracy, double repeatProbability,
                                  String cacheDir) {}
@@ -140,7 +141,7 @@ public record RunSettings(
                     new TaskSettings(t.getString("name"), t.getString("problems"), t.getLong("split-seed"), lin.getInt("min-a"), lin.getInt("max-a"),
                             lin.getInt("max-x"), lin.getInt("max-b"), lin.getInt("dev-size"), lin.getInt("test-size")),
                     SandboxSettings.fromConfig(root),
-                    new ModelSettings(m.getString("preset"), m.getInt("context-length")),
+                    new ModelSettings(m.getString("preset"), m.getInt("context-length"), m.getString("path")),
                     new WarmupSettings(w.getInt("steps"), w.getInt("batch-size"), w.getDouble("learning-rate"),
                             w.getDouble("teacher-accuracy"), w.getDouble("repeat-probability"), w.getString("cache-dir")),
                     new RlSettings(schedule, r.getInt("prompts-per-step"), r.getInt("samples-per-prompt"), r.getDouble("temperature"),

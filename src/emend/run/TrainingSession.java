@@ -250,7 +250,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         Map<String, String> out = new LinkedHashMap<>();
         out.put("seed", Long.toString(settings.seed()));
         out.put("task", task.name());
-        out.put("model", settings.model().preset() + "/" + settings.model().contextLength());
+        out.put("model", settings.model().path().isEmpty() ? settings.model().preset() + "/" + settings.model().contextLength() : settings.model().path());
         out.put("schedule", rl.schedule().toString());
         out.put("prompts-per-step", Integer.toString(rl.promptsPerStep()));
         out.put("samples-per-prompt", Integer.toString(rl.samplesPerPrompt()));

@@ -1,11 +1,11 @@
 package emend.task;
 
-import emend.tokenize.SpecialTokens;
+import emend.tokenize.ChatTemplate;
 import emend.tokenize.Tokenizer;
 import java.util.Arrays;
 
 /**
- * The token layout of a two-attempt dialogue:
+ * The token layout of a two-attempt dialogue, from the tokenizer's {@link ChatTemplate}; with the byte tokenizer
  * {@code <bos><user>question<assistant>attempt1<eos><user>instruction<assistant>attempt2<eos>}.
  *
  * <p>Append-only: the turn-2 context is exactly the turn-1 prompt, the generated attempt-1 tokens and the
@@ -18,21 +18,21 @@ public final class Dialogue {
 
     public Dialogue(Tokenizer tokenizer, String instruction) {
         this.tokenizer = tokenizer;
-        SpecialTokens s = tokenizer.specials();
-        this.instructionSuffix = concat(new int[] {s.user()}, tokenizer.encode(instruction), new int[] {s.assistant()});
+        ChatTemplate t = tokenizer.chatTemplate();
+        this.instructionSuffix = concat(t.betweenTurns(), t.userOpen(), tokenizer.encode(instruction), t.assistantOpen());
     }
 
     public Tokenizer tokenizer() {
         return tokenizer;
     }
 
-    /** {@code <bos><user>question<assistant>}. */
+    /** {@code <bos><user>question<assistant>} (the template's start, user and assistant openings). */
     public int[] turnOnePrompt(String question) {
-        SpecialTokens s = tokenizer.specials();
-        return concat(new int[] {s.bos(), s.user()}, tokenizer.encode(question), new int[] {s.assistant()});
+        ChatTemplate t = tokenizer.chatTemplate();
+        return concat(t.start(), t.userOpen(), tokenizer.encode(question), t.assistantOpen());
     }
 
-    /** {@code <user>instruction<assistant>}, appended after attempt 1. */
+    /** {@code <user>instruction<assistant>}, appended after attempt 1 (and the template's text between turns). */
     public int[] instructionSuffix() {
         return instructionSuffix.clone();
     }

@@ -15,8 +15,13 @@ public final class ByteTokenizer implements Tokenizer {
     public static final String KIND = "byte-v1";
 
     private static final String[] SPECIAL_NAMES = {"<pad>", "<bos>", "<eos>", "<user>", "<assistant>"};
+    public static final int BOS = 1;
+    public static final int USER = 3;
+    public static final int ASSISTANT = 4;
     private static final int FIRST_BYTE_ID = SPECIAL_NAMES.length;
-    private static final SpecialTokens SPECIALS = new SpecialTokens(0, 1, 2, 3, 4);
+    private static final SpecialTokens SPECIALS = new SpecialTokens(0, 2);
+    /** {@code <bos><user>question<assistant>attempt<eos><user>instruction<assistant>attempt<eos>}. */
+    private static final ChatTemplate TEMPLATE = new ChatTemplate(new int[] {BOS}, new int[] {USER}, new int[] {ASSISTANT}, new int[0]);
 
     @Override
     public int vocabSize() {
@@ -28,6 +33,12 @@ public final class ByteTokenizer implements Tokenizer {
         return SPECIALS;
     }
 
+    @Override
+    public ChatTemplate chatTemplate() {
+        return TEMPLATE;
+    }
+
+    /** Control tokens never come out of text: every byte has its own id. */
     @Override
     public int[] encode(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

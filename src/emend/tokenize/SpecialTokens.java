@@ -1,9 +1,8 @@
 package emend.tokenize;
 
 /**
- * Ids of the control tokens every Emend tokenizer provides.
- *
- * <p>A dialogue is rendered as {@code <bos> (<user> text <assistant> response <eos>)*}: {@code eos} closes an
- * assistant turn and is the stop token of generation, {@code pad} fills batches and is never attended to.
+ * Ids of the control tokens every Emend tokenizer provides: {@code eos} closes an assistant turn and is the
+ * stop token of generation; {@code pad} fills batches and is never attended to. How turns are opened is the
+ * {@link ChatTemplate}'s business.
  */
-public record SpecialTokens(int pad, int bos, int eos, int user, int assistant) {}
+public record SpecialTokens(int pad, int eos) {}

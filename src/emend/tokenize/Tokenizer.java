@@ -1,20 +1,32 @@
 package emend.tokenize;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 /** Maps text to token ids in {@code [0, vocabSize)} and back. */
 public interface Tokenizer {
 
-    /** Number of distinct ids, the model's vocabulary size. */
+    /** Number of distinct ids; the model's vocabulary may be larger (padded), never smaller. */
     int vocabSize();
 
-    /** Ids of the control tokens (never produced by {@link #encode}). */
+    /** Ids of the stop and padding tokens. */
     SpecialTokens specials();
 
-    /** Encodes plain text; control tokens are never produced from text. */
+    /** How the turns of a dialogue are laid out in tokens. */
+    ChatTemplate chatTemplate();
+
+    /** Encodes plain text (whether control tokens can come out of text depends on the tokenizer; see each). */
     int[] encode(String text);
 
     /** Decodes ids back to text; control tokens render as their names, e.g. {@code <eos>}. */
     String decode(int[] ids);
 
-    /** A short description that identifies this tokenizer in checkpoints, e.g. {@code byte-v1}. */
+    /**
+     * Identifies this tokenizer in checkpoints and in the job spec workers on other nodes rebuild it from, e.g.
+     * {@code byte-v1}; see {@link Tokenizers#forKind}.
+     */
     String kind();
+
+    /** Writes the files a checkpoint in {@code dir} needs to rebuild this tokenizer; none for a built-in one. */
+    default void saveFiles(Path dir) throws IOException {}
 }

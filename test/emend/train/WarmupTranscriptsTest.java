@@ -60,7 +60,7 @@ final class WarmupTranscriptsTest {
         int[][] out = new int[2][];
         int found = 0;
         for (int i = 0; i < row.length && found < 2; i++) {
-            if (row[i] == tokenizer.specials().assistant()) {
+            if (row[i] == ByteTokenizer.ASSISTANT) {
                 int end = i + 1;
                 while (row[end] != tokenizer.specials().eos()) {
                     end++;
