@@ -2,6 +2,7 @@ package emend.run;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import emend.metrics.TensorBoardWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +15,10 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
-/** A run's folder: settings.json, metrics.jsonl (one line per step or evaluation), results.json, checkpoints. */
+/**
+ * A run's folder: settings.json, metrics.jsonl (one line per step or evaluation) and the same numbers as
+ * TensorBoard curves (events.out.tfevents.*), results.json, checkpoints.
+ */
 public final class RunDirectory implements AutoCloseable {
 
     private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create();
@@ -22,11 +26,13 @@ public final class RunDirectory implements AutoCloseable {
 
     private final Path root;
     private final BufferedWriter metrics;
+    private final TensorBoardWriter curves;
 
     private RunDirectory(Path root) throws IOException {
         this.root = root;
         this.metrics = Files.newBufferedWriter(root.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        this.curves = TensorBoardWriter.open(root);
     }
 
     /** Opens {@code path}, or a new {@code runs/<date-time>-seed<seed>} when it is empty. */
@@ -47,7 +53,7 @@ public final class RunDirectory implements AutoCloseable {
         return root;
     }
 
-    /** Appends one metrics record. */
+    /** Appends one metrics record; its numbers also go to TensorBoard at the record's {@code step}. */
     public void metric(Map<String, Object> record) {
         try {
             metrics.write(LINE.toJson(record));
@@ -55,6 +61,9 @@ public final class RunDirectory implements AutoCloseable {
             metrics.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + root.resolve("metrics.jsonl"), e);
+        }
+        if (record.get("step") instanceof Number step) {
+            curves.scalars(step.longValue(), record);
         }
     }
 
@@ -86,6 +95,7 @@ public final class RunDirectory implements AutoCloseable {
 
     @Override
     public void close() {
+        curves.close();
         try {
             metrics.close();
         } catch (IOException e) {

@@ -12,6 +12,8 @@ import java.time.Duration;
  *     (the single-threaded reference driver)
  * @param maxStaleness η: how many policy versions a sample may lag behind the learner
  * @param weightStreamPort the learner's weight stream port: 0 any free port, -1 off (Artery chunks only)
+ * @param metricsHost the interface every node's Prometheus endpoint binds to
+ * @param metricsPort that endpoint's port: 0 any free port (printed at start), -1 off
  */
 public record RuntimeSettings(
         String driver,
@@ -24,7 +26,9 @@ public record RuntimeSettings(
         Duration verifierStuckAfter,
         int verifierQueueCapacity,
         int weightChunkBytes,
-        int weightStreamPort) {
+        int weightStreamPort,
+        String metricsHost,
+        int metricsPort) {
 
     public RuntimeSettings {
         if (!driver.equals("actors") && !driver.equals("sync")) {
@@ -50,6 +54,9 @@ public record RuntimeSettings(
             throw new IllegalArgumentException("emend.runtime.weight-stream-port must be a TCP port, 0 (any free port) or -1 (off), got "
                     + weightStreamPort);
         }
+        if (metricsPort < -1 || metricsPort > 65_535) {
+            throw new IllegalArgumentException("emend.runtime.metrics-port must be a TCP port, 0 (any free port) or -1 (off), got " + metricsPort);
+        }
     }
 
     public static RuntimeSettings fromConfig(Config root) {
@@ -58,7 +65,8 @@ public record RuntimeSettings(
             return new RuntimeSettings(c.getString("driver"), c.getInt("max-staleness"), c.getInt("workers-per-node"),
                     c.getInt("prompts-per-request"), c.getDuration("lease-timeout"), c.getInt("verifier-pool-size"),
                     c.getDuration("verify-timeout"), c.getDuration("verifier-stuck-after"), c.getInt("verifier-queue-capacity"),
-                    c.getInt("weight-chunk-bytes"), c.getInt("weight-stream-port"));
+                    c.getInt("weight-chunk-bytes"), c.getInt("weight-stream-port"),
+                    c.getString("metrics-host"), c.getInt("metrics-port"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage()
                     + " (see cluster-config/reference.conf for every key and its meaning)", e);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emend.actors.learner.Learner;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.node.EmendNode;
+import emend.actors.node.NodeMetrics;
 import emend.actors.node.NodeOptions;
 import emend.proto.RuntimeStatus;
 import emend.proto.StatusRequest;
@@ -47,7 +48,7 @@ final class MultiNodeTest {
             NodeOptions learnerOptions = new NodeOptions(Set.of("learner"), "127.0.0.1", 0, List.of(), 0);
             ActorSystem<Void> learnerNode = nodes.start(new EmendNode.Plan(learnerOptions, job.task(), job.runtime(), "cpu", job, done, RolloutWorker.POLICY, null));
             String seed = "127.0.0.1:" + learnerNode.address().getPort().orElseThrow();
-            nodes.start(new EmendNode.Plan(new NodeOptions(Set.of("rollout", "verifier"), "127.0.0.1", 0, List.of(seed), 1),
+            ActorSystem<Void> rolloutNode = nodes.start(new EmendNode.Plan(new NodeOptions(Set.of("rollout", "verifier"), "127.0.0.1", 0, List.of(seed), 1),
                     job.task(), job.runtime(), "cpu", null, null, RolloutWorker.POLICY, null));
             ActorRef<Learner.Command> learner = ClusterSingleton.get(learnerNode)
                     .init(SingletonActor.of(Behaviors.<Learner.Command>empty(), "learner"));
@@ -71,7 +72,39 @@ final class MultiNodeTest {
             assertEquals(0, status.getDroppedStale(), "eta = 0 and every worker held the current version: nothing stale");
             assertEquals(0, status.getVerifyTimeouts());
             assertEquals(2, status.getWorkers(), "the late joiner registered");
+
+            // every node's Prometheus endpoint, scraped over HTTP
+            Map<String, Double> learnerMetrics = scrape(learnerNode);
+            assertEquals(4.0, learnerMetrics.get("emend_learner_steps_done"));
+            assertEquals(4.0, learnerMetrics.get("emend_policy_version"));
+            assertEquals((double) status.getCompleted(), learnerMetrics.get("emend_prompts_completed_total"));
+            assertEquals(2.0, learnerMetrics.get("emend_learner_workers"));
+            Map<String, Double> rolloutMetrics = scrape(rolloutNode);
+            assertEquals(1.0, rolloutMetrics.get("emend_node_rollout_workers"));
+            assertTrue(sumOf(rolloutMetrics, "emend_worker_generated_tokens_total{") > 0, rolloutMetrics.toString());
+            assertTrue(sumOf(rolloutMetrics, "emend_worker_verify_latency_seconds_count{") > 0, rolloutMetrics.toString());
+            assertEquals(4.0, sumOf(rolloutMetrics, "emend_worker_policy_version{"), "the worker holds the last version");
+            assertTrue(rolloutMetrics.getOrDefault("emend_verifier_requests_total{outcome=\"ok\"}", 0.0) > 0, rolloutMetrics.toString());
         }
+    }
+
+    /** The node's /metrics as {@code name{labels}} to value. */
+    private static Map<String, Double> scrape(ActorSystem<Void> node) throws Exception {
+        String url = NodeMetrics.get(node).endpoint().orElseThrow();
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+        Map<String, Double> values = new java.util.HashMap<>();
+        response.body().lines().filter(line -> !line.startsWith("#")).forEach(line -> {
+            int space = line.lastIndexOf(' ');
+            values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        });
+        return values;
+    }
+
+    private static double sumOf(Map<String, Double> metrics, String prefix) {
+        return metrics.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).mapToDouble(Map.Entry::getValue).sum();
     }
 
 

@@ -1,5 +1,6 @@
 package emend.actors.learner;
 
+import emend.actors.node.NodeMetrics;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.wire.WireMessage;
 import emend.checkpoint.HfModelConfig;
@@ -347,7 +348,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         if (reissued > 0) {
             context.getLog().warn("{} leases timed out and were re-issued", reissued);
         }
+        exportMetrics();
         return this;
+    }
+
+    /** The node's Prometheus figures: every second (the lease tick) and after every step. */
+    private void exportMetrics() {
+        NodeMetrics.get(context.getSystem()).learner(status(), lastTokensPerSecond);
     }
 
     private void maybeStep() {
@@ -381,6 +388,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         lastTokensPerSecond = step.result().tokensPerSecond();
         lastEvaluation = step.result().lastEvaluation();
         lastCheckpointStep = step.result().lastCheckpointStep();
+        exportMetrics();
         if (stopping) {
             // The stop queued behind this step writes the state and ends the run; nothing more goes out.
             return this;

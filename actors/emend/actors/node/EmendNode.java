@@ -5,12 +5,15 @@ import emend.actors.learner.Learner;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.verifier.VerifierPool;
-import emend.control.ControlServer;
 import emend.control.ControlSettings;
+import emend.metrics.MetricsServer;
 import emend.run.LearnerJob;
 import emend.run.RuntimeSettings;
 import emend.run.TrainingSession;
 import emend.task.Task;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -68,16 +71,30 @@ public final class EmendNode {
             int workers = plan.options().roles().contains("rollout") ? plan.options().workers() : 0;
             context.spawn(NodeAgent.create(plan.options().roles(), workers, id -> RolloutWorker.create(
                     new RolloutWorker.Setup(id, plan.device(), plan.runtime(), learner, plan.generators()))), "node-agent");
-            if (plan.learnerJob() == null || plan.control() == null) {
-                return Behaviors.empty();
+            List<AutoCloseable> endpoints = new ArrayList<>();
+            metricsEndpoint(context, plan.runtime()).ifPresent(endpoints::add);
+            if (plan.learnerJob() != null && plan.control() != null) {
+                endpoints.add(ControlEndpoint.start(context.getSystem(), learner, plan.control(), plan.learnerJob().runDirectory(), System.out));
             }
-            ControlServer endpoint = ControlEndpoint.start(context.getSystem(), learner, plan.control(), plan.learnerJob().runDirectory(),
-                    System.out);
             return Behaviors.receive(Void.class).onSignal(PostStop.class, stopped -> {
-                endpoint.close();
+                for (AutoCloseable endpoint : endpoints) {
+                    endpoint.close();
+                }
                 return Behaviors.same();
             }).build();
         });
+    }
+
+    /** The node's Prometheus endpoint, unless emend.runtime.metrics-port is -1. */
+    private static Optional<MetricsServer> metricsEndpoint(ActorContext<Void> context, RuntimeSettings runtime) {
+        if (runtime.metricsPort() < 0) {
+            return Optional.empty();
+        }
+        NodeMetrics metrics = NodeMetrics.get(context.getSystem());
+        MetricsServer server = new MetricsServer(runtime.metricsHost(), runtime.metricsPort(), metrics.registry);
+        metrics.endpoint("http://" + runtime.metricsHost() + ":" + server.port() + MetricsServer.PATH);
+        System.out.println("metrics: " + metrics.endpoint().orElseThrow() + " (Prometheus; emend.runtime.metrics-port)");
+        return Optional.of(server);
     }
 
     /** Starts the learner singleton where the role allows (only the oldest learner node runs it) and its proxy. */

@@ -118,6 +118,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             timers.cancel(RemindLeaving.INSTANCE);
         }
         if (active.remove(stopped.name()) != null) {
+            NodeMetrics.get(context.getSystem()).nodeWorkers.set(active.size());
             context.getLog().warn("worker {} stopped without being asked (repeated failures?); this node now runs {} workers",
                     stopped.name(), active.size());
         }
@@ -153,6 +154,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         if (!leaving.isEmpty()) {
             timers.startTimerWithFixedDelay(RemindLeaving.INSTANCE, REMIND_EVERY);
         }
+        NodeMetrics.get(context.getSystem()).nodeWorkers.set(active.size());
     }
 
     private Behavior<Command> reply(ActorRef<NodeReply> replyTo) {

@@ -3,6 +3,7 @@ package emend.actors.rollout;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import emend.actors.learner.Learner;
+import emend.actors.node.NodeMetrics;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.wire.WireMessage;
 import emend.checkpoint.HfModelConfig;
@@ -138,6 +139,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private final Executor streamExecutor;
     /** Where every verifier answers; a result names its lease by its request id. */
     private final ActorRef<VerifierActor.Verified> verifiedAdapter;
+    private final NodeMetrics metrics;
     private final NDManager manager;
     private Phase phase = Phase.REGISTERING;
     private RunSpec spec;
@@ -155,6 +157,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     /** The load or generation running on the model thread, if any: it uses the model, so the model outlives it. */
     private CompletableFuture<?> modelWork = CompletableFuture.completedFuture(null);
     private long heldVersion = -1;
+    /** When this batch's verification requests went out (all at once, after its generation). */
+    private long verifySentNanos;
     private List<PromptLease> leases = List.of();
     /** Leases granted while the worker was busy (a late answer to a repeated request); served next. */
     private final List<PromptLease> stashed = new ArrayList<>();
@@ -181,6 +185,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         this.streamExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
         Device device = DjlRuntime.device(setup.device());
         this.manager = DjlRuntime.engine().newBaseManager(device);
+        this.metrics = NodeMetrics.get(context.getSystem());
         this.verifiedAdapter = context.messageAdapter(VerifierActor.Verified.class,
                 verified -> new Scored(verified.payload().getRequestId(), verified.payload(), null));
         context.getSystem().receptionist().tell(Receptionist.subscribe(VerifierActor.KEY,
@@ -377,6 +382,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                     + " passed its hash check but could not be loaded", loaded.failure());
         }
         heldVersion = loaded.manifest().getVersion();
+        metrics.heldVersion.set(heldVersion, setup.workerId());
         askForWork();
         return stopIfDrained();
     }
@@ -522,6 +528,10 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             throw new IllegalStateException("worker " + setup.workerId() + ": generation failed", generated.failure());
         }
         phase = Phase.VERIFYING;
+        metrics.generationSeconds.observe((System.nanoTime() - generationStartNanos) / 1e9, setup.workerId());
+        metrics.generatedTokens.inc(generated.rows().stream().mapToInt(t -> t.attemptOne().length + t.attemptTwo().length).sum(),
+                setup.workerId());
+        verifySentNanos = System.nanoTime();
         Map<String, List<Trajectory>> byGroup = new LinkedHashMap<>();
         generated.rows().forEach(t -> byGroup.computeIfAbsent(t.groupId(), g -> new ArrayList<>()).add(t));
         for (PromptLease lease : leases) {
@@ -549,6 +559,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             return this;
         }
         timers.cancel(new VerifyDeadline(scored.leaseId()));
+        metrics.verifyLatency.observe((System.nanoTime() - verifySentNanos) / 1e9, setup.workerId());
         int k = group.size();
         boolean usable = scored.failure() == null && scored.result().getError().isEmpty() && scored.result().getScoresCount() == 2 * k;
         if (!usable) {
@@ -601,6 +612,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     }
 
     private Behavior<Command> freeModel() {
+        metrics.heldVersion.remove(setup.workerId());
         if (hashMismatches > 0) {
             context.getLog().info("worker {} refetched {} corrupted weight chunks", setup.workerId(), hashMismatches);
         }

@@ -1,5 +1,6 @@
 package emend.actors.verifier;
 
+import emend.actors.node.NodeMetrics;
 import emend.actors.wire.WireMessage;
 import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
@@ -40,7 +41,7 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
 
     public record Verified(VerifyResult payload) implements WireMessage {}
 
-    private record Done(Verify request, VerifyResult result, Throwable failure) implements Command {}
+    private record Done(Verify request, VerifyResult result, Throwable failure, long startedNanos) implements Command {}
 
     /**
      * @param stuckAfter a scoring call running longer is abandoned
@@ -54,6 +55,9 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
     private final Limits limits;
     private final Executor executor;
     private boolean busy;
+    private final NodeMetrics metrics;
+    /** This actor's name, the label of its queue depth. */
+    private final String name;
 
     public static Behavior<Command> create(Task task, Limits limits) {
         return Behaviors.withStash(limits.queueCapacity(), queue -> Behaviors.setup(context -> new VerifierActor(context, queue, task, limits)));
@@ -66,6 +70,8 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
         this.task = task;
         this.limits = limits;
         this.executor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(VerifierPool.BLOCKING_DISPATCHER));
+        this.metrics = NodeMetrics.get(context.getSystem());
+        this.name = context.getSelf().path().name();
     }
 
     @Override
@@ -85,6 +91,7 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
                     + "nodes or raise emend.runtime.verifier-pool-size"));
         } else {
             queue.stash(verify);
+            metrics.verifierQueue.set(queue.size(), name);
         }
         return this;
     }
@@ -97,24 +104,30 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
         }
         if (task.verifier().instant()) {
             // string checks: three thread hand-offs would cost more than the scoring itself
-            reply(verify, score(task, verify.payload()));
+            long started = System.nanoTime();
+            VerifyResult result = score(task, verify.payload());
+            metrics.scoringSeconds.observe((System.nanoTime() - started) / 1e9);
+            reply(verify, result);
             return next();
         }
         busy = true;
+        long started = System.nanoTime();
         context.pipeToSelf(CompletableFuture.supplyAsync(() -> score(task, verify.payload()), executor)
                         .orTimeout(limits.stuckAfter().toMillis(), TimeUnit.MILLISECONDS),
-                (result, failure) -> new Done(verify, result, failure));
+                (result, failure) -> new Done(verify, result, failure, started));
         return this;
     }
 
     private Behavior<Command> onDone(Done done) {
         busy = false;
+        metrics.scoringSeconds.observe((System.nanoTime() - done.startedNanos()) / 1e9);
         if (done.failure() == null) {
             reply(done.request(), done.result());
         } else if (done.failure() instanceof TimeoutException) {
             context.getLog().warn("verification of problem {} ran past {}; abandoned (its thread is lost until it returns)",
                     done.request().payload().getProblemId(), limits.stuckAfter());
-            reply(done.request(), error("the verifier was stuck for over " + limits.stuckAfter() + " and was abandoned"));
+            metrics.verifications.inc(1, "stuck");
+            reply(done.request(), error("the verifier was stuck for over " + limits.stuckAfter() + " and was abandoned"), false);
         } else {
             reply(done.request(), error("the verifier failed: " + done.failure()));
         }
@@ -122,10 +135,19 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
     }
 
     private Behavior<Command> next() {
+        metrics.verifierQueue.set(Math.max(0, queue.size() - 1), name);
         return queue.isEmpty() ? this : queue.unstash(this, 1, Function.identity());
     }
 
-    private static void reply(Verify verify, VerifyResult result) {
+    private void reply(Verify verify, VerifyResult result) {
+        reply(verify, result, true);
+    }
+
+    /** @param count whether this reply counts as an ok or error outcome (a stuck one is counted on its own) */
+    private void reply(Verify verify, VerifyResult result, boolean count) {
+        if (count) {
+            metrics.verifications.inc(1, result.getError().isEmpty() ? "ok" : "error");
+        }
         verify.replyTo().tell(new Verified(result.toBuilder().setRequestId(verify.payload().getRequestId()).build()));
     }
 
