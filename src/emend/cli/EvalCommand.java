@@ -6,8 +6,11 @@ import emend.console.ProgressBar;
 import emend.engine.DjlRuntime;
 import emend.eval.Evaluation;
 import emend.eval.Evaluator;
+import emend.eval.InferenceScaling;
 import emend.generate.Generator;
 import emend.model.Transformer;
+import emend.report.LinePlot;
+import emend.rl.RolloutSampler;
 import emend.run.ResultsTable;
 import emend.run.RunDirectory;
 import emend.run.RunSettings;
@@ -17,11 +20,14 @@ import emend.task.CodeProblems;
 import emend.task.CodeTask;
 import emend.task.Dialogue;
 import emend.task.JsonlTask;
+import emend.task.Problem;
 import emend.task.Task;
 import emend.verify.PythonSandbox;
 import emend.verify.SandboxSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -62,6 +68,23 @@ final class EvalCommand implements Runnable {
     @Option(names = "--json", description = "Print the evaluation as JSON instead of a table.")
     boolean json;
 
+    @Option(names = "--scaling", description = "Instead of the five metrics: majority-vote accuracy at equal sample budgets, K parallel "
+            + "attempts vs K/2 attempts each self-corrected once (the paper's Figure 1, right); writes scaling.json and scaling.png to --out.")
+    boolean scaling;
+
+    @Option(names = "--budgets", split = ",", defaultValue = "2,4,8,16,32", description = "Sample budgets K for --scaling, even (default: ${DEFAULT-VALUE}).")
+    List<Integer> budgets;
+
+    @Option(names = "--scaling-problems", defaultValue = "100",
+            description = "Test problems for --scaling, the first N (each gets max(K) two-turn samples; default: ${DEFAULT-VALUE}).")
+    int scalingProblems;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature for --scaling (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--out", defaultValue = ".", description = "Directory for --scaling's files (default: the current one).")
+    Path out;
+
     @Override
     public void run() {
         Task evalTask;
@@ -85,6 +108,10 @@ final class EvalCommand implements Runnable {
              Checkpoint.Loaded loaded = Checkpoint.load(checkpoint, manager)) {
             Dialogue dialogue = new Dialogue(loaded.tokenizer(), evalTask.instruction());
             Transformer model = new Transformer(loaded.weights());
+            if (scaling) {
+                runScaling(new RolloutSampler(new Generator(model, loaded.tokenizer().specials().pad()), dialogue), dialogue, evalTask);
+                return;
+            }
             Evaluator evaluator = new Evaluator(new Generator(model, loaded.tokenizer().specials().pad()), dialogue, evalTask);
             // with --json, stdout carries only the JSON document
             evaluator.examples(evalTask.test(), show, seed).forEach(json ? System.err::println : System.out::println);
@@ -99,5 +126,33 @@ final class EvalCommand implements Runnable {
                 System.out.print(ResultsTable.render(Map.of(checkpoint.getFileName().toString(), evaluation)));
             }
         }
+    }
+
+    private void runScaling(RolloutSampler sampler, Dialogue dialogue, Task evalTask) {
+        List<Problem> problems = evalTask.test().subList(0, Math.min(Math.max(1, scalingProblems), evalTask.test().size()));
+        List<InferenceScaling.Point> points;
+        try (ProgressBar bar = new ProgressBar(System.err, "scaling", problems.size())) {
+            points = InferenceScaling.measure(sampler, dialogue, evalTask, problems, budgets, temperature, seed,
+                    done -> bar.update(done, "problems"));
+        }
+        System.out.printf(Locale.ROOT, "%d problems, T=%.2f, majority vote, percent:%n%8s %14s %24s%n", problems.size(), temperature,
+                "budget", "K parallel", "K/2 + self-correction");
+        points.forEach(p -> System.out.printf(Locale.ROOT, "%8d %14.1f %24.1f%n", p.budget(), 100 * p.parallel(), 100 * p.selfCorrected()));
+        try {
+            java.nio.file.Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create " + out + ": " + e.getMessage(), e);
+        }
+        Map<String, Object> saved = new LinkedHashMap<>();
+        saved.put("checkpoint", checkpoint.toString());
+        saved.put("problems", problems.size());
+        saved.put("temperature", temperature);
+        saved.put("points", points);
+        RunDirectory.writeJsonFile(out.resolve("scaling.json"), saved);
+        double[] x = points.stream().mapToDouble(InferenceScaling.Point::budget).toArray();
+        LinePlot.write(out.resolve("scaling.png"), "Majority vote at equal sample budgets", "samples per problem (K)", "accuracy (percent)",
+                List.of(new LinePlot.Series("K parallel", x, points.stream().mapToDouble(p -> 100 * p.parallel()).toArray()),
+                        new LinePlot.Series("K/2 + self-correction", x, points.stream().mapToDouble(p -> 100 * p.selfCorrected()).toArray())));
+        System.out.println("wrote " + out.resolve("scaling.json") + " and " + out.resolve("scaling.png"));
     }
 }

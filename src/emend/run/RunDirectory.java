@@ -69,8 +69,12 @@ public final class RunDirectory implements AutoCloseable {
 
     /** Writes {@code value} as pretty JSON to {@code name} atomically. */
     public void writeJson(String name, Object value) {
-        Path target = root.resolve(name);
-        Path temp = root.resolve("." + name + ".tmp");
+        writeJsonFile(root.resolve(name), value);
+    }
+
+    /** Writes {@code value} as pretty JSON to {@code target} atomically (a temporary sibling, then a rename). */
+    public static void writeJsonFile(Path target, Object value) {
+        Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try {
             Files.writeString(temp, GSON.toJson(value) + "\n", StandardCharsets.UTF_8);
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

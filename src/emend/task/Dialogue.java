@@ -1,5 +1,6 @@
 package emend.task;
 
+import emend.util.IntArrays;
 import emend.tokenize.ChatTemplate;
 import emend.tokenize.Tokenizer;
 import java.util.Arrays;
@@ -19,7 +20,7 @@ public final class Dialogue {
     public Dialogue(Tokenizer tokenizer, String instruction) {
         this.tokenizer = tokenizer;
         ChatTemplate t = tokenizer.chatTemplate();
-        this.instructionSuffix = concat(t.betweenTurns(), t.userOpen(), tokenizer.encode(instruction), t.assistantOpen());
+        this.instructionSuffix = IntArrays.concat(t.betweenTurns(), t.userOpen(), tokenizer.encode(instruction), t.assistantOpen());
     }
 
     public Tokenizer tokenizer() {
@@ -29,7 +30,7 @@ public final class Dialogue {
     /** {@code <bos><user>question<assistant>} (the template's start, user and assistant openings). */
     public int[] turnOnePrompt(String question) {
         ChatTemplate t = tokenizer.chatTemplate();
-        return concat(t.start(), t.userOpen(), tokenizer.encode(question), t.assistantOpen());
+        return IntArrays.concat(t.start(), t.userOpen(), tokenizer.encode(question), t.assistantOpen());
     }
 
     /** {@code <user>instruction<assistant>}, appended after attempt 1 (and the template's text between turns). */
@@ -39,12 +40,12 @@ public final class Dialogue {
 
     /** The turn-2 prompt: turn-1 prompt, attempt-1 tokens as generated, instruction suffix. */
     public int[] turnTwoPrompt(int[] turnOnePrompt, int[] attemptOne) {
-        return concat(turnOnePrompt, attemptOne, instructionSuffix);
+        return IntArrays.concat(turnOnePrompt, attemptOne, instructionSuffix);
     }
 
     /** Attempt text as a model would emit it: the text's tokens followed by {@code <eos>}. */
     public int[] attemptTokens(String text) {
-        return concat(tokenizer.encode(text), new int[] {tokenizer.specials().eos()});
+        return IntArrays.concat(tokenizer.encode(text), new int[] {tokenizer.specials().eos()});
     }
 
     /** The text of generated attempt tokens, without the end-of-sequence marker or anything after it. */
@@ -54,19 +55,5 @@ public final class Dialogue {
             end++;
         }
         return tokenizer.decode(Arrays.copyOf(tokens, end));
-    }
-
-    static int[] concat(int[]... parts) {
-        int n = 0;
-        for (int[] p : parts) {
-            n += p.length;
-        }
-        int[] out = new int[n];
-        int at = 0;
-        for (int[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
     }
 }

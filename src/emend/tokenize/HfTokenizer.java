@@ -1,6 +1,7 @@
 package emend.tokenize;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import emend.util.IntArrays;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -55,8 +56,8 @@ public final class HfTokenizer implements Tokenizer {
             int start = added.get("<|im_start|>");
             int end = added.get("<|im_end|>");
             this.specials = new SpecialTokens(pad(config, ids, end), end);
-            this.template = new ChatTemplate(new int[0], concat(start, encode("user\n")),
-                    concat(concat(end, encode("\n")), concat(start, encode("assistant\n"))), encode("\n"));
+            this.template = new ChatTemplate(new int[0], IntArrays.concat(new int[] {start}, encode("user\n")),
+                    IntArrays.concat(new int[] {end}, encode("\n"), new int[] {start}, encode("assistant\n")), encode("\n"));
         } else if (added.containsKey("<|start_header_id|>") && added.containsKey("<|end_header_id|>") && added.containsKey("<|eot_id|>")) {
             int header = added.get("<|start_header_id|>");
             int headerEnd = added.get("<|end_header_id|>");
@@ -64,8 +65,8 @@ public final class HfTokenizer implements Tokenizer {
             Integer begin = added.get("<|begin_of_text|>");
             this.specials = new SpecialTokens(pad(config, ids, end), end);
             this.template = new ChatTemplate(begin == null ? new int[0] : new int[] {begin},
-                    concat(concat(header, encode("user")), concat(headerEnd, encode("\n\n"))),
-                    concat(end, concat(concat(header, encode("assistant")), concat(headerEnd, encode("\n\n")))), new int[0]);
+                    IntArrays.concat(new int[] {header}, encode("user"), new int[] {headerEnd}, encode("\n\n")),
+                    IntArrays.concat(new int[] {end, header}, encode("assistant"), new int[] {headerEnd}, encode("\n\n")), new int[0]);
         } else {
             int end = namedToken(config, "eos_token", ids, List.of("</s>", "<|endoftext|>", "<eos>"))
                     .orElseThrow(() -> new IllegalArgumentException(dir.resolve(TOKENIZER_FILE) + " has no end-of-turn token: looked for"
@@ -209,19 +210,5 @@ public final class HfTokenizer implements Tokenizer {
 
     private static int pad(JsonObject config, Map<String, Integer> ids, int eos) {
         return namedToken(config, "pad_token", ids, List.of()).orElse(eos);
-    }
-
-    private static int[] concat(int first, int[] rest) {
-        int[] out = new int[rest.length + 1];
-        out[0] = first;
-        System.arraycopy(rest, 0, out, 1, rest.length);
-        return out;
-    }
-
-    private static int[] concat(int[] a, int[] b) {
-        int[] out = new int[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }
