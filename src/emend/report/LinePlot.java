@@ -5,15 +5,10 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * Line charts as PNG files, drawn with Java2D (headless): curves of a run's metrics against the step. A value
@@ -48,25 +43,10 @@ public final class LinePlot {
      * @throws IllegalStateException if this JVM cannot draw text (no fonts installed), naming the fix
      */
     public static void write(Path png, String title, String xLabel, String yLabel, List<Series> series) {
-        System.setProperty("java.awt.headless", "true");
-        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        try {
-            draw(g, title, xLabel, yLabel, series);
-        } catch (Error e) {
-            throw new IllegalStateException("cannot draw chart text (" + e + "): install a font, e.g. apt-get install fonts-dejavu-core", e);
-        } finally {
-            g.dispose();
-        }
-        try {
-            ImageIO.write(image, "png", png.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + png + ": " + e.getMessage(), e);
-        }
+        Png.write(png, WIDTH, HEIGHT, g -> draw(g, title, xLabel, yLabel, series));
     }
 
     private static void draw(Graphics2D g, String title, String xLabel, String yLabel, List<Series> series) {
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, WIDTH, HEIGHT);
         double[] xRange = range(series, true);

@@ -79,10 +79,18 @@ public final class BaseModel {
         return weights;
     }
 
+    /**
+     * The model config as the key has always spelled it: a config without attention biases reads as it did before
+     * that field existed, so the bases cached then (12 minutes of warm-up each) stay valid.
+     */
+    static String configKey(ModelConfig config) {
+        return config.attentionBias() ? config.toString() : config.toString().replace(", attentionBias=false]", "]");
+    }
+
     static String cacheKey(RunSettings settings, Task task, ModelConfig config) {
         StringBuilder text = new StringBuilder()
                 .append(task.name()).append('|').append(settings.task()).append('|')
-                .append(config).append('|').append(settings.warmup().steps()).append('|')
+                .append(configKey(config)).append('|').append(settings.warmup().steps()).append('|')
                 .append(settings.warmup().batchSize()).append('|').append(settings.warmup().learningRate()).append('|')
                 .append(settings.warmup().teacherAccuracy()).append('|').append(settings.warmup().repeatProbability()).append('|').append(settings.seed()).append('|')
                 .append(task.instruction());

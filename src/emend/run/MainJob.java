@@ -112,16 +112,11 @@ public final class MainJob {
             LiveParameters live = LiveParameters.of(settings, runtime);
             TrainingSession.Outcome outcome;
             try (AdamW optimizer = new AdamW(policyWeights.tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0.0, rl.maxGradNorm()))) {
-                ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, tokenizer.specials().pad(), rl.microBatchRows());
                 Evaluator devEvaluator = new Evaluator(new Generator(policy, tokenizer.specials().pad()), dialogue, task);
-                try (TrainingSession session = new TrainingSession(settings, task, dialogue, learner, devEvaluator, policy, run, live, out)) {
-                    if (saved.isPresent()) {
-                        try (ResumeCheckpoint.Loaded state = ResumeCheckpoint.read(saved.get(), manager)) {
-                            session.resume(state);
-                        }
-                    }
-                    outcome = driver.train(new LearnerJob(settings, runtime, task, dialogue, policy, session, live, run.root()));
-                }
+                outcome = settings.baseline().isEmpty()
+                        ? reinforce(task, dialogue, reference, policy, optimizer, devEvaluator, run, live, saved, manager)
+                        : new BaselineSession(settings, BaselineSession.Method.parse(settings.baseline()), task, dialogue, policy, optimizer,
+                                devEvaluator, run, out).train();
             }
             if (outcome.stopped()) {
                 out.printf("run stopped after step %d of %d; its state is in %s. Continue it with: ./emend train --resume %s%n",
@@ -147,6 +142,7 @@ public final class MainJob {
             results.put("seed", settings.seed());
             results.put("task", task.name());
             results.put("schedule", rl.schedule().stream().map(RunSettings.Phase::toString).toList());
+            results.put("method", label());
             results.put("selected_step", outcome.selectedStep());
             results.put("base", baseEval);
             results.put("trained", trainedEval);
@@ -155,6 +151,20 @@ public final class MainJob {
             run.writeJson("results.json", results);
             out.printf("wall time %.0f s; results in %s%n", wallSeconds, run.root().resolve("results.json"));
             return results;
+        }
+    }
+
+    /** The RL schedule through the rollout driver, continuing from the saved state on a resume. */
+    private TrainingSession.Outcome reinforce(Task task, Dialogue dialogue, Transformer reference, Transformer policy, AdamW optimizer,
+                                              Evaluator devEvaluator, RunDirectory run, LiveParameters live, Optional<Path> saved, NDManager manager) {
+        ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, dialogue.tokenizer().specials().pad(), settings.rl().microBatchRows());
+        try (TrainingSession session = new TrainingSession(settings, task, dialogue, learner, devEvaluator, policy, run, live, out)) {
+            if (saved.isPresent()) {
+                try (ResumeCheckpoint.Loaded state = ResumeCheckpoint.read(saved.get(), manager)) {
+                    session.resume(state);
+                }
+            }
+            return driver.train(new LearnerJob(settings, runtime, task, dialogue, policy, session, live, run.root()));
         }
     }
 
@@ -226,6 +236,9 @@ public final class MainJob {
     }
 
     private String label() {
+        if (!settings.baseline().isEmpty()) {
+            return settings.baseline();
+        }
         List<RunSettings.Phase> schedule = settings.rl().schedule();
         boolean singleTurn = schedule.stream().allMatch(p -> p.stage() == emend.rl.Stage.SINGLE_TURN);
         return singleTurn ? "single-turn RL" : "SCoRe";

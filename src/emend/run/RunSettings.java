@@ -24,7 +24,8 @@ public record RunSettings(
         ModelSettings model,
         WarmupSettings warmup,
         RlSettings rl,
-        int sampledPerProblem) {
+        int sampledPerProblem,
+        String baseline) {
 
     public record TaskSettings(String name, String problems, long splitSeed, int minA, int maxA, int maxX, int maxB, int devSize, int testSize) {}
 
@@ -147,7 +148,8 @@ public record RunSettings(
                     new RlSettings(schedule, r.getInt("prompts-per-step"), r.getInt("samples-per-prompt"), r.getDouble("temperature"),
                             r.getDouble("learning-rate"), r.getInt("learning-rate-warmup-steps"), r.getDouble("max-grad-norm"), objective, selection, r.getInt("dev-eval-every"),
                             r.getInt("checkpoint-every"), r.getInt("micro-batch-rows")),
-                    c.getConfig("eval").getInt("sampled-per-problem"));
+                    c.getConfig("eval").getInt("sampled-per-problem"),
+                    c.getString("baseline"));
             settings.validate();
             return settings;
         } catch (ConfigException e) {
@@ -157,6 +159,12 @@ public record RunSettings(
     }
 
     private void validate() {
+        if (!baseline.isEmpty()) {
+            BaselineSession.Method.parse(baseline);
+            if (resume) {
+                throw new IllegalArgumentException("a baseline run (emend.baseline = " + baseline + ") cannot be resumed: start it again");
+            }
+        }
         if (resume && runDir.isBlank()) {
             throw new IllegalArgumentException("emend.resume needs the run directory to continue: pass --resume RUN_DIR");
         }

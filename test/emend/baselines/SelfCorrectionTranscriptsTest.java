@@ -3,8 +3,16 @@ package emend.baselines;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+import emend.model.Transformer;
+import emend.model.Weights;
 import emend.rl.Trajectory;
+import emend.testing.TestModels;
+import emend.train.AdamW;
+import emend.train.LearningRateSchedule;
+import emend.train.SupervisedTrainer;
 import emend.train.TokenBatch;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -39,6 +47,28 @@ final class SelfCorrectionTranscriptsTest {
         assertArrayEquals(new int[] {1, 2, 6, 7, 9, 6, 7}, plus.tokens().get(1));
         assertArrayEquals(new boolean[] {false, false, true, true, false, true, true}, plus.targets().get(1));
         assertThrows(IllegalArgumentException.class, () -> SelfCorrectionTranscripts.star(List.of(single("s", "p", new int[] {5}, 0)), false));
+    }
+
+    @Test
+    void starTranscripts_trainTheRevision_supervisedLossFalls() {
+        List<Trajectory> traces = List.of(
+                trace("a", "p", new int[] {5, 6}, 0, new int[] {7, 8, 9, 10}, 1),
+                trace("b", "q", new int[] {11}, 0, new int[] {12, 13, 14}, 1));
+        SelfCorrectionTranscripts data = SelfCorrectionTranscripts.star(traces, false);
+        try (NDManager manager = TestModels.manager()) {
+            Weights weights = Weights.initialize(TestModels.smallConfig(20, 16), 3, manager);
+            try (AdamW optimizer = new AdamW(weights.tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0.0, 1.0))) {
+                SupervisedTrainer trainer = new SupervisedTrainer(new Transformer(weights), optimizer,
+                        LearningRateSchedule.constant(1e-2));
+                double first = trainer.step(data.batch(0, 2, 0)).loss();
+                double last = first;
+                for (int step = 1; step < 30; step++) {
+                    last = trainer.step(data.batch(step * 2, 2, 0)).loss();
+                }
+                assertEquals(7, data.batch(0, 2, 0).targetCount(), "the revisions' tokens only: 4 + 3");
+                assertTrue(last < first / 4, "loss " + first + " -> " + last);
+            }
+        }
     }
 
     @Test

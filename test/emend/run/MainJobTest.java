@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import emend.actors.node.ClusterDriver;
 import emend.actors.node.NodeOptions;
 import emend.testing.TestControl;
+import emend.testing.TinyRuns;
 import emend.checkpoint.Checkpoint;
 import emend.task.Dialogue;
 import emend.task.LinearEquationTask;
@@ -18,7 +19,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,18 +32,8 @@ final class MainJobTest {
 
     @Test
     void tinyRun_writesSettingsMetricsResultsAndACheckpoint() throws Exception {
-        Map<String, String> overrides = new LinkedHashMap<>();
+        Map<String, String> overrides = TinyRuns.overrides(dir.resolve("cache"), "[\"stage1:1\", \"stage2:2\"]");
         overrides.put("emend.run-dir", "\"" + dir.resolve("run") + "\"");
-        overrides.put("emend.warmup.cache-dir", "\"" + dir.resolve("cache") + "\"");
-        overrides.put("emend.warmup.steps", "3");
-        overrides.put("emend.warmup.batch-size", "4");
-        overrides.put("emend.task.linear.test-size", "6");
-        overrides.put("emend.task.linear.dev-size", "4");
-        overrides.put("emend.rl.schedule", "[\"stage1:1\", \"stage2:2\"]");
-        overrides.put("emend.rl.prompts-per-step", "2");
-        overrides.put("emend.rl.samples-per-prompt", "2");
-        overrides.put("emend.rl.dev-eval-every", "1");
-        overrides.put("emend.eval.sampled-per-problem", "1");
         var config = Settings.load(null, overrides);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         new MainJob(RunSettings.fromConfig(config), RuntimeSettings.fromConfig(config), new ClusterDriver(NodeOptions.singleJvm(1), "cpu", TestControl.anyPort()),

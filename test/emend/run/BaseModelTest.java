@@ -1,0 +1,19 @@
+package emend.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import emend.model.ModelConfig;
+import org.junit.jupiter.api.Test;
+
+final class BaseModelTest {
+
+    @Test
+    void configKey_ofALlamaConfig_isSpelledAsBeforeAttentionBiasesExisted() {
+        // the text the cache keys of every base model warmed up so far were made from
+        assertEquals("ModelConfig[vocabSize=261, contextLength=176, width=128, layers=4, heads=4, kvHeads=4, ffnWidth=384, ropeTheta=10000.0, "
+                + "normEps=1.0E-5, tiedEmbeddings=true]", BaseModel.configKey(ModelConfig.tiny(261, 176)));
+        assertEquals("ModelConfig[vocabSize=261, contextLength=176, width=128, layers=4, heads=4, kvHeads=4, ffnWidth=384, ropeTheta=10000.0, "
+                + "normEps=1.0E-5, tiedEmbeddings=true, attentionBias=true]",
+                BaseModel.configKey(new ModelConfig(261, 176, 128, 4, 4, 4, 384, 10_000, 1e-5, true, true)));
+    }
+}
