@@ -96,7 +96,10 @@ public final class MainJob {
                 run.writeJson("settings.json", com.google.gson.JsonParser.parseString(settingsJson));
             }
 
-            Weights base = saved.isPresent() ? pretrained.orElseThrow() : startingWeights(run, task, dialogue, config, pretrained, manager);
+            Weights base = saved.isPresent()
+                    ? pretrained.orElseThrow(() -> new IllegalArgumentException(run.root() + " has a resume state but no " + BASE_MODEL
+                            + "/ to continue from: the run directory is incomplete; start a new run"))
+                    : startingWeights(run, task, dialogue, config, pretrained, manager);
             Transformer reference = new Transformer(base);
             Evaluation baseEval;
             if (saved.isPresent()) {

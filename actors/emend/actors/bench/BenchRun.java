@@ -30,7 +30,9 @@ final class BenchRun implements AutoCloseable {
      * @param model the published model's shape
      */
     BenchRun(Map<String, String> settings, ModelConfig model, PolicyTrainer trainer) {
-        Map<String, String> all = new LinkedHashMap<>(Map.of("emend.run-dir", "\"\"", "emend.warmup.steps", "0"));
+        // the nodes record their metrics as in a run; only the HTTP endpoints (and their start-up lines) are left out
+        Map<String, String> all = new LinkedHashMap<>(Map.of("emend.run-dir", "\"\"", "emend.warmup.steps", "0",
+                "emend.runtime.metrics-port", "-1"));
         all.putAll(settings);
         var config = Settings.load(null, all);
         RunSettings run = RunSettings.fromConfig(config);
