@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import emend.report.BarPlot;
 import emend.report.LinePlot;
+import emend.report.RunReport;
 import emend.run.RunDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -218,25 +219,19 @@ public final class AblationReport {
                 if (!Files.exists(metrics)) {
                     continue;
                 }
-                try {
-                    for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
-                        JsonObject record;
-                        try {
-                            record = JsonParser.parseString(line).getAsJsonObject();
-                        } catch (RuntimeException cutOff) {
-                            continue; // a line a running job was writing
-                        }
-                        boolean isEvaluation = record.has("eval/dev/acc_t2");
-                        if (record.has("step") && record.has(metric) && isEvaluation == evaluations && record.get(metric).isJsonPrimitive()) {
-                            double value = record.get(metric).getAsDouble() * scale;
-                            if (Double.isFinite(value)) {
-                                byStep.computeIfAbsent(record.get("step").getAsInt(), s -> new ArrayList<>()).add(value);
-                            }
-                        }
+                // the later record of a step wins, as in a run's own report (a resumed run logs steps again)
+                TreeMap<Integer, Double> own = new TreeMap<>();
+                for (JsonObject record : RunReport.records(metrics)) {
+                    boolean isEvaluation = record.has("eval/dev/acc_t2");
+                    if (record.has("step") && record.has(metric) && isEvaluation == evaluations && record.get(metric).isJsonPrimitive()) {
+                        own.put(record.get("step").getAsInt(), record.get(metric).getAsDouble() * scale);
                     }
-                } catch (IOException | NumberFormatException e) {
-                    throw new IllegalArgumentException("cannot read " + metrics + " (" + e.getMessage() + ")", e);
                 }
+                own.forEach((step, value) -> {
+                    if (Double.isFinite(value)) {
+                        byStep.computeIfAbsent(step, s -> new ArrayList<>()).add(value);
+                    }
+                });
             }
             if (!byStep.isEmpty()) {
                 series.add(new LinePlot.Series(row.name(), byStep.keySet().stream().mapToDouble(Integer::doubleValue).toArray(),

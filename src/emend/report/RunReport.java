@@ -75,27 +75,7 @@ public final class RunReport {
     }
 
     private static void readMetrics(Path file, Map<Integer, JsonObject> steps, Map<Integer, JsonObject> evaluations) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file.getParent() + " is not a run directory: it has no metrics.jsonl", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) {
-                continue;
-            }
-            JsonObject record;
-            try {
-                record = JsonParser.parseString(lines.get(i)).getAsJsonObject();
-            } catch (JsonParseException | IllegalStateException e) {
-                if (i == lines.size() - 1) {
-                    continue; // the line a running (or killed) job was writing
-                }
-                throw new IllegalArgumentException(file + " line " + (i + 1) + " is not a JSON object: " + e.getMessage(), e);
-            }
+        for (JsonObject record : records(file)) {
             if (!record.has("step")) {
                 continue;
             }
@@ -107,6 +87,37 @@ public final class RunReport {
                 steps.put(step, record);
             }
         }
+    }
+
+    /**
+     * Every record of a run's metrics.jsonl, in order; a last line that is not JSON (the one a running or killed job
+     * was writing) is left out.
+     *
+     * @throws IllegalArgumentException if the file is missing, or another line is not a JSON object (naming it)
+     */
+    public static List<JsonObject> records(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file.getParent() + " is not a run directory: it has no metrics.jsonl", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        List<JsonObject> records = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            try {
+                records.add(JsonParser.parseString(lines.get(i)).getAsJsonObject());
+            } catch (JsonParseException | IllegalStateException e) {
+                if (i < lines.size() - 1) {
+                    throw new IllegalArgumentException(file + " line " + (i + 1) + " is not a JSON object: " + e.getMessage(), e);
+                }
+            }
+        }
+        return records;
     }
 
     private static Optional<JsonObject> readObject(Path file) {

@@ -157,11 +157,6 @@ public final class HfTokenizer implements Tokenizer {
         }
     }
 
-    /** The file names {@link #saveFiles} writes, for a checkpoint that syncs them to disk. */
-    public List<String> fileNames() {
-        return configJson.isPresent() ? List.of(TOKENIZER_FILE, CONFIG_FILE) : List.of(TOKENIZER_FILE);
-    }
-
     private static JsonObject parse(byte[] json, String name) {
         try {
             return JsonParser.parseString(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
