@@ -2,12 +2,14 @@ package emend.experiment;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import emend.checkpoint.ResumeCheckpoint;
 import emend.run.MainJob;
 import emend.run.RolloutDriver;
 import emend.run.RunSettings;
 import emend.run.RuntimeSettings;
 import emend.run.Settings;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,7 +77,8 @@ public final class AblationExperiment {
 
     /**
      * Runs {@code methods} (names of {@link #methods}) for seeds 1..{@code seeds} into {@code dir}, then writes the
-     * comparison; returns the markdown table's path.
+     * comparison; returns the markdown table's path. Runs already finished in {@code dir} are reused, so more seeds
+     * can be added to an experiment later.
      */
     public static Path run(Config base, Path dir, int seeds, List<String> methodNames, Supplier<RolloutDriver> drivers, PrintStream out) {
         RunSettings defaults = RunSettings.fromConfig(base);
@@ -110,14 +113,30 @@ public final class AblationExperiment {
         return AblationReport.write(dir);
     }
 
+    /**
+     * Trains one run, unless {@code runDir} already holds its results (an experiment run again with more seeds or
+     * methods reuses what it finished); a run that was interrupted with a resume state continues from it.
+     */
     private static void train(Config base, Path runDir, int seed, Map<String, String> overrides, Supplier<RolloutDriver> drivers, PrintStream out) {
         Map<String, String> all = new LinkedHashMap<>(overrides);
         all.put("emend.seed", Integer.toString(seed));
         all.put("emend.run-dir", quoted(runDir.toAbsolutePath().toString()));
+        boolean finished = Files.isRegularFile(runDir.resolve("results.json"));
+        boolean resumable = !finished && ResumeCheckpoint.find(runDir).isPresent();
+        all.put("emend.resume", Boolean.toString(resumable));
         StringBuilder text = new StringBuilder();
         all.forEach((key, value) -> text.append(key).append(" = ").append(value).append('\n'));
         Config config = ConfigFactory.parseString(text.toString()).withFallback(base).resolve();
-        new MainJob(RunSettings.fromConfig(config), RuntimeSettings.fromConfig(config), drivers.get(), Settings.emendJson(config), out).run();
+        String settingsJson = Settings.emendJson(config);
+        SavedRunSettings.requireSame(runDir, settingsJson);
+        if (finished) {
+            out.println("reusing the finished run in " + runDir);
+            return;
+        }
+        if (resumable) {
+            out.println("continuing the interrupted run in " + runDir);
+        }
+        new MainJob(RunSettings.fromConfig(config), RuntimeSettings.fromConfig(config), drivers.get(), settingsJson, out).run();
     }
 
     private static String quoted(String text) {

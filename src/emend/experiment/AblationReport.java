@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * The comparison of an ablation experiment, made from its runs' saved files ({@code seed<k>/<method>/results.json}
  * and {@code metrics.jsonl}), so {@code emend report EXPERIMENT_DIR} makes it again: {@code ablations.md} and
  * {@code ablations.json} (greedy held-out metrics, mean ± half-range over seeds), {@code delta.png} (Δ per method),
- * {@code rewards.png} (training reward t2 per step) and {@code dev-delta.png} (dev Δ per evaluation step).
+ * {@code rewards-t1.png} and {@code rewards-t2.png} (training rewards per step) and {@code dev-delta.png} (dev Δ per
+ * evaluation step).
  */
 public final class AblationReport {
 
@@ -94,7 +95,8 @@ public final class AblationReport {
         RunDirectory.writeJsonFile(dir.resolve(JSON), json(rows, seeds.size()));
         BarPlot.write(dir.resolve("delta.png"), "Δ(t1,t2) on held-out problems, greedy (mean ± half-range over seeds)", "Δ (points)",
                 rows.stream().map(r -> new BarPlot.Bar(r.name(), r.mean("delta"), r.halfRange("delta"))).toList());
-        curves(dir, seeds, rows, "rewards/t2", 1, "rewards.png", "Training reward of attempt 2 (mean over seeds)", "mean reward t2", false);
+        curves(dir, seeds, rows, "rewards/t1", 1, "rewards-t1.png", "Training reward of attempt 1 (mean over seeds)", "mean reward t1", false);
+        curves(dir, seeds, rows, "rewards/t2", 1, "rewards-t2.png", "Training reward of attempt 2 (mean over seeds)", "mean reward t2", false);
         curves(dir, seeds, rows, "eval/dev/delta", 100, "dev-delta.png", "Dev Δ(t1,t2), greedy (mean over seeds)", "Δ (points)", true);
         return table;
     }

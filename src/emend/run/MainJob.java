@@ -166,6 +166,9 @@ public final class MainJob {
                 try (ResumeCheckpoint.Loaded state = ResumeCheckpoint.read(saved.get(), manager)) {
                     session.resume(state);
                 }
+                if (session.finished()) {
+                    return session.finish();
+                }
             }
             return driver.train(new LearnerJob(settings, runtime, task, dialogue, policy, session, live, run.root()));
         }
@@ -181,7 +184,9 @@ public final class MainJob {
             throw new IllegalArgumentException(runRoot + " has no resume state to continue from (" + ResumeCheckpoint.DIRECTORY
                     + "/ is written every emend.rl.checkpoint-every steps and by `emend ctl checkpoint`); start a new run without --resume");
         }
-        if (settings.resume() && ResumeCheckpoint.readState(saved.get()).getStepsDone() >= settings.rl().totalSteps()) {
+        // a run stopped between its last step and its results only needs the final evaluation, which a resume makes
+        if (settings.resume() && ResumeCheckpoint.readState(saved.get()).getStepsDone() >= settings.rl().totalSteps()
+                && java.nio.file.Files.isRegularFile(runRoot.resolve("results.json"))) {
             throw new IllegalArgumentException(runRoot + " finished all " + settings.rl().totalSteps() + " steps of its schedule; its results are in "
                     + runRoot.resolve("results.json") + " (evaluate its weights with: emend eval --checkpoint " + runRoot.resolve("checkpoint") + ")");
         }

@@ -2,6 +2,7 @@ package emend.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -14,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -41,7 +43,7 @@ final class AblationExperimentTest {
         assertTrue(md.contains("Ordering by mean Acc@t2: "), md);
         JsonObject json = JsonParser.parseString(Files.readString(experiment.resolve(AblationReport.JSON))).getAsJsonObject();
         assertEquals(9, json.getAsJsonArray("rows").size());
-        for (String png : List.of("delta.png", "rewards.png", "dev-delta.png")) {
+        for (String png : List.of("delta.png", "rewards-t1.png", "rewards-t2.png", "dev-delta.png")) {
             assertNotNull(ImageIO.read(experiment.resolve(png).toFile()), png);
         }
         // the STaR rows trained by supervision on their own budget, the RL rows on theirs
@@ -53,5 +55,18 @@ final class AblationExperimentTest {
         Files.delete(table);
         assertEquals(table, AblationReport.write(experiment));
         assertTrue(Files.readString(table).contains("| SCoRe | 1 |"));
+
+        // run again on the same directory: every finished run is reused (so seeds can be added later) ...
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        String before = Files.readString(experiment.resolve("seed1/score/metrics.jsonl"));
+        AblationExperiment.run(Settings.load(null, overrides), experiment, 1, List.of(), RlLoop::new, new PrintStream(again, true, StandardCharsets.UTF_8));
+        assertEquals(9, again.toString(StandardCharsets.UTF_8).split("reusing the finished run", -1).length - 1, again.toString(StandardCharsets.UTF_8));
+        assertEquals(before, Files.readString(experiment.resolve("seed1/score/metrics.jsonl")));
+        // ... and other settings are refused instead of being mixed into the same table
+        Map<String, String> otherAlpha = new LinkedHashMap<>(overrides);
+        otherAlpha.put("emend.rl.alpha", "3");
+        IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class, () ->
+                AblationExperiment.run(Settings.load(null, otherAlpha), experiment, 1, List.of("score"), RlLoop::new, new PrintStream(again)));
+        assertTrue(mixed.getMessage().contains("rl.alpha: saved 10, now 3"), mixed.getMessage());
     }
 }

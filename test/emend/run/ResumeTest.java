@@ -40,7 +40,7 @@ final class ResumeTest {
     Path dir;
 
     @Test
-    void stoppedAndResumedRun_endsBitIdenticalToAnUninterruptedOne() {
+    void stoppedAndResumedRun_endsBitIdenticalToAnUninterruptedOne() throws Exception {
         Map<String, String> settings = settings(dir.resolve("interrupted"));
         Map<String, Object> stopped = run(settings, new Scripted(2));
         assertEquals(Boolean.TRUE, stopped.get("stopped"));
@@ -58,9 +58,15 @@ final class ResumeTest {
         IllegalArgumentException mismatch = assertThrows(IllegalArgumentException.class, () -> run(otherSchedule, new Scripted(Integer.MAX_VALUE)));
         assertTrue(mismatch.getMessage().contains("other settings"), mismatch.getMessage());
 
-        run(resumed, new Scripted(Integer.MAX_VALUE));
+        Map<String, Object> finished = run(resumed, new Scripted(Integer.MAX_VALUE));
         IllegalArgumentException done = assertThrows(IllegalArgumentException.class, () -> run(resumed, new Scripted(Integer.MAX_VALUE)));
         assertTrue(done.getMessage().contains("finished all 4 steps"), done.getMessage());
+        // stopped after its last step but before its results: a resume takes no step and makes the same evaluation
+        Files.delete(interrupted.resolve("results.json"));
+        Map<String, Object> evaluated = run(resumed, new Scripted(0));
+        assertEquals(finished.get("selected_step"), evaluated.get("selected_step"));
+        assertEquals(finished.get("trained"), evaluated.get("trained"));
+        assertTrue(Files.isRegularFile(interrupted.resolve("results.json")));
         Path straight = dir.resolve("straight");
         run(settings(straight), new Scripted(Integer.MAX_VALUE));
 
