@@ -55,7 +55,9 @@ public final class AblationExperiment {
         methods.add(new Method("pair-sft", Map.of("emend.baseline", "\"pair-sft\"")));
         methods.add(new Method("single-turn", Map.of("emend.rl.schedule", "[\"single-turn:" + total + "\"]")));
         methods.add(new Method("no-stage1", Map.of("emend.rl.schedule", "[\"stage2:" + total + "\"]")));
-        methods.add(new Method("no-shaping", Map.of("emend.rl.alpha", "0")));
+        // with the copy baseline attempt 2 earns (1 + alpha)(r2 - r1), a scale the per-turn advantage normalisation
+        // removes; without shaping attempt 2 earns plain r2, so the baseline goes too
+        methods.add(new Method("no-shaping", Map.of("emend.rl.alpha", "0", "emend.rl.copy-baseline", "false")));
         methods.add(new Method("star-stage2", Map.of("emend.baseline", "\"star\"", "emend.rl.schedule", "[\"stage2:" + stageTwo + "\"]")));
         methods.add(new Method("score", Map.of()));
         return methods;

@@ -216,11 +216,13 @@ public final class AblationReport {
                 continue;
             }
             TreeMap<Integer, List<Double>> byStep = new TreeMap<>();
+            int seedsWithCurve = 0;
             for (Path seed : seeds) {
                 Path metrics = seed.resolve(row.name()).resolve("metrics.jsonl");
                 if (!Files.exists(metrics)) {
                     continue;
                 }
+                seedsWithCurve++;
                 // the later record of a step wins, as in a run's own report (a resumed run logs steps again)
                 TreeMap<Integer, Double> own = new TreeMap<>();
                 for (JsonObject record : RunReport.records(metrics)) {
@@ -235,6 +237,9 @@ public final class AblationReport {
                     }
                 });
             }
+            // a mean only where every seed has a point: the supervised rows' steps differ by seed (their data sizes do)
+            int seedCount = seedsWithCurve;
+            byStep.values().removeIf(values -> values.size() < seedCount);
             if (!byStep.isEmpty()) {
                 series.add(new LinePlot.Series(row.name(), byStep.keySet().stream().mapToDouble(Integer::doubleValue).toArray(),
                         byStep.values().stream().mapToDouble(v -> v.stream().mapToDouble(Double::doubleValue).average().orElseThrow()).toArray()));

@@ -27,9 +27,9 @@ public final class LinePlot {
 
     public static final int WIDTH = 800;
     public static final int HEIGHT = 480;
-    /** Colour-blind-safe (Okabe and Ito), in the order series are drawn. */
+    /** Colour-blind-safe (Okabe and Ito, then Tol's wine and grey), in the order series are drawn: nine, one per ablation row. */
     public static final Color[] PALETTE = {new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73), new Color(0xCC79A7),
-            new Color(0xE69F00), new Color(0x56B4E9), new Color(0x000000)};
+            new Color(0xE69F00), new Color(0x56B4E9), new Color(0x000000), new Color(0x882255), new Color(0x999999)};
     private static final int LEFT = 80;
     private static final int RIGHT = 24;
     private static final int TOP = 68;
@@ -109,18 +109,24 @@ public final class LinePlot {
         legend(g, series);
     }
 
-    /** One row above the plot, left to right, so it never hides a curve. */
+    /** Above the plot, left to right, so it never hides a curve; a second row when one is too narrow. */
     private static void legend(Graphics2D g, List<Series> series) {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         FontMetrics metrics = g.getFontMetrics();
+        int[] widths = series.stream().mapToInt(s -> 24 + metrics.stringWidth(s.name()) + 16).toArray();
+        boolean twoRows = java.util.Arrays.stream(widths).sum() > WIDTH - RIGHT - LEFT;
         int left = LEFT;
-        int baseline = TOP - 14;
+        int baseline = twoRows ? TOP - 26 : TOP - 14;
         for (int s = 0; s < series.size(); s++) {
+            if (left + widths[s] > WIDTH - RIGHT && left > LEFT) {
+                left = LEFT;
+                baseline += 14;
+            }
             g.setColor(PALETTE[s % PALETTE.length]);
             g.fillRect(left, baseline - 6, 18, 3);
             g.setColor(Color.BLACK);
             g.drawString(series.get(s).name(), left + 24, baseline);
-            left += 24 + metrics.stringWidth(series.get(s).name()) + 20;
+            left += widths[s];
         }
     }
 

@@ -50,6 +50,7 @@ final class AblationExperimentTest {
         assertTrue(Files.readString(experiment.resolve("seed1/star/results.json")).contains("\"method\": \"star\""));
         JsonObject noShaping = JsonParser.parseString(Files.readString(experiment.resolve("seed1/no-shaping/settings.json"))).getAsJsonObject();
         assertEquals(0.0, noShaping.getAsJsonObject("rl").get("alpha").getAsDouble());
+        assertEquals(false, noShaping.getAsJsonObject("rl").get("copy-baseline").getAsBoolean());
         assertTrue(Files.exists(experiment.resolve("seed1/star-stage2-stage1/checkpoint")));
         // the comparison is made from the saved files alone, so it can be made again
         Files.delete(table);

@@ -64,6 +64,32 @@ final class ScoreLearnerTest {
         assertRewards(new double[][] {{0, 0}, {0, 11}, {1, -11}, {1, 0}}, ScoreLearner.shapedRewards(cases, Stage.STAGE_TWO, withBaseline));
     }
 
+    /**
+     * With the copy baseline attempt 2 earns (1 + alpha)(r2 - r1), so a normalised advantage does not depend on
+     * alpha; without the baseline (the paper's reward) it does. This is why the ablation without shaping also drops
+     * the baseline.
+     */
+    @Test
+    void stageTwoAdvantages_withTheCopyBaselineAndNormalisation_doNotDependOnAlpha() {
+        List<Trajectory> group = List.of(outcome(0, 1), outcome(1, 1), outcome(1, 0), outcome(0, 0), outcome(0, 1), outcome(1, 1));
+        for (AdvantageNormalization normalization : List.of(AdvantageNormalization.BATCH, AdvantageNormalization.GROUP)) {
+            double[][] shaped = advantages(group, 10, true, normalization);
+            double[][] unshaped = advantages(group, 0, true, normalization);
+            for (int b = 0; b < group.size(); b++) {
+                assertEquals(unshaped[b][1], shaped[b][1], 1e-5, normalization + " row " + b); // the normalisation's epsilon
+            }
+            double[][] paper = advantages(group, 10, false, normalization);
+            double[][] plain = advantages(group, 0, false, normalization);
+            assertTrue(java.util.stream.IntStream.range(0, group.size()).anyMatch(b -> Math.abs(paper[b][1] - plain[b][1]) > 0.1),
+                    normalization + ": without the baseline alpha changes the advantages");
+        }
+    }
+
+    private static double[][] advantages(List<Trajectory> batch, double alpha, boolean copyBaseline, AdvantageNormalization normalization) {
+        ObjectiveSettings settings = new ObjectiveSettings(alpha, 0.01, 0.1, KlEstimator.K3, false, 0.2, normalization, copyBaseline);
+        return ScoreLearner.advantagesPerTurn(batch, ScoreLearner.shapedRewards(batch, Stage.STAGE_TWO, settings), normalization);
+    }
+
     private static void assertRewards(double[][] expected, double[][] actual) {
         for (int i = 0; i < expected.length; i++) {
             org.junit.jupiter.api.Assertions.assertArrayEquals(expected[i], actual[i], 1e-12, "row " + i);
