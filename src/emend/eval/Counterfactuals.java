@@ -9,6 +9,9 @@ package emend.eval;
  *                        fresh attempt 1, i.e. the greedy Acc@t1)
  * @param changeRateWhenWrong share of the model's own wrong attempts 1 whose answer attempt 2 changes
  * @param changeRateWhenRight share of the model's own right attempts 1 whose answer attempt 2 changes
+ * @param ownWrongFlagged share of the model's own wrong attempts 1 whose own check says they are wrong (NaN when the
+ *                        task's attempts carry no check): the evidence attempt 2 can read
+ * @param ownRightPassed share of the model's own right attempts 1 whose own check passes them
  */
 public record Counterfactuals(double accT2GivenRight, double accT2GivenWrong, double changeRateWhenWrong,
-                              double changeRateWhenRight) {}
+                              double changeRateWhenRight, double ownWrongFlagged, double ownRightPassed) {}

@@ -10,6 +10,7 @@ import emend.task.Verifier;
 import emend.util.Seeds;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 
@@ -63,7 +64,8 @@ public final class Evaluator {
         double accGivenWrong = mean(score(problems, generate(givenWrong, seed, 5, greedy), verifier));
         progress.accept(2);
         Counterfactuals counterfactuals = new Counterfactuals(accGivenRight, accGivenWrong,
-                changeRate(first, second, r1, false, verifier), changeRate(first, second, r1, true, verifier));
+                changeRate(first, second, r1, false, verifier), changeRate(first, second, r1, true, verifier),
+                ownCheckAgreement(first, r1, false), ownCheckAgreement(first, r1, true));
 
         FiveMetrics sampledMetrics = null;
         if (sampledPerProblem > 0) {
@@ -165,6 +167,25 @@ public final class Evaluator {
             changed += a1.equals(a2) ? 0 : 1;
         }
         return cases == 0 ? Double.NaN : (double) changed / cases;
+    }
+
+    /**
+     * Among the attempts whose reward is {@code right}, the share whose own check agrees (passes a right one, flags
+     * a wrong one); an unreadable check does not agree. NaN when the task's attempts carry no check.
+     */
+    private double ownCheckAgreement(List<Completion> attempts, boolean[] rewards, boolean right) {
+        int cases = 0;
+        int agreeing = 0;
+        boolean anyCheck = false;
+        for (int i = 0; i < rewards.length; i++) {
+            Optional<Boolean> verdict = task.ownCheckPasses(dialogue.attemptText(attempts.get(i).tokens()));
+            anyCheck |= verdict.isPresent();
+            if (rewards[i] == right) {
+                cases++;
+                agreeing += verdict.isPresent() && verdict.get() == right ? 1 : 0;
+            }
+        }
+        return !anyCheck || cases == 0 ? Double.NaN : (double) agreeing / cases;
     }
 
     private static double mean(boolean[] values) {

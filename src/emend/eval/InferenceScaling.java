@@ -1,6 +1,7 @@
 package emend.eval;
 
 import emend.generate.SamplingConfig;
+import emend.rl.GroupShape;
 import emend.rl.PromptDraw;
 import emend.rl.RolloutSampler;
 import emend.rl.Trajectory;
@@ -41,7 +42,7 @@ public final class InferenceScaling {
             for (int i = from; i < Math.min(problems.size(), from + PROBLEMS_PER_BATCH); i++) {
                 draws.add(new PromptDraw(problems.get(i), i, 0));
             }
-            List<Trajectory> traces = sampler.sample(draws, most, true, sampling, seed, 0, task.verifier());
+            List<Trajectory> traces = sampler.sample(draws, new GroupShape(most, 1), sampling, seed, 0, task.verifier());
             for (int p = 0; p < draws.size(); p++) {
                 List<Sample> own = new ArrayList<>(most);
                 for (Trajectory t : traces.subList(p * most, (p + 1) * most)) {

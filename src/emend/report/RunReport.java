@@ -171,8 +171,8 @@ public final class RunReport {
             md.append(String.format(Locale.ROOT, "Seed %s, task %s, schedule %s; selected step %s; wall time %.0f s.%n%n",
                     r.get("seed"), r.get("task").getAsString(), r.get("schedule"), r.get("selected_step"), r.get("wall_seconds").getAsDouble()));
             md.append("## Held-out test problems (percent)\n\n");
-            md.append("| model | decoding | Acc@t1 | Acc@t2 | Δ(t1,t2) | Δi→c | Δc→i | t2\\|right | t2\\|wrong |\n");
-            md.append("|---|---|---|---|---|---|---|---|---|\n");
+            md.append("| model | decoding | Acc@t1 | Acc@t2 | Δ(t1,t2) | Δi→c | Δc→i | t2\\|right | t2\\|wrong | flag\\|wrong | pass\\|right |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (String model : List.of("base", "trained")) {
                 if (r.has(model)) {
                     row(md, model, "greedy", r.getAsJsonObject(model).getAsJsonObject("greedy"), r.getAsJsonObject(model).getAsJsonObject("counterfactuals"));
@@ -207,10 +207,21 @@ public final class RunReport {
     }
 
     private static void row(StringBuilder md, String model, String decoding, JsonObject m, JsonObject counterfactuals) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %+.1f | %.1f | %.1f | %s | %s |%n", model, decoding,
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %+.1f | %.1f | %.1f | %s | %s | %s | %s |%n", model, decoding,
                 100 * number(m, "accT1"), 100 * number(m, "accT2"), 100 * number(m, "delta"), 100 * number(m, "incorrectToCorrect"),
                 100 * number(m, "correctToIncorrect"),
                 counterfactuals == null ? "" : String.format(Locale.ROOT, "%.1f", 100 * number(counterfactuals, "accT2GivenRight")),
-                counterfactuals == null ? "" : String.format(Locale.ROOT, "%.1f", 100 * number(counterfactuals, "accT2GivenWrong"))));
+                counterfactuals == null ? "" : String.format(Locale.ROOT, "%.1f", 100 * number(counterfactuals, "accT2GivenWrong")),
+                percentOrBlank(counterfactuals, "ownWrongFlagged"), percentOrBlank(counterfactuals, "ownRightPassed")));
+    }
+
+    /** A counterfactual figure in percent; blank where the row has none or results.json predates it. */
+    private static String percentOrBlank(JsonObject counterfactuals, String key) {
+        if (counterfactuals == null || !counterfactuals.has(key) || !counterfactuals.get(key).isJsonPrimitive()
+                || !counterfactuals.get(key).getAsJsonPrimitive().isNumber()) {
+            return "";
+        }
+        double value = counterfactuals.get(key).getAsDouble();
+        return Double.isNaN(value) ? "" : String.format(Locale.ROOT, "%.1f", 100 * value);
     }
 }

@@ -6,7 +6,7 @@ package emend.rl;
  */
 public final class Rloo {
 
-    private static final double EPSILON = 1e-6;
+    static final double EPSILON = 1e-6;
 
     private Rloo() {}
 

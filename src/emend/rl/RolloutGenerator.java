@@ -10,10 +10,9 @@ import java.util.List;
 public interface RolloutGenerator {
 
     /**
-     * Trajectories group after group in the order of {@code prompts}, rewards 0 until a verifier scores them.
-     *
-     * @param twoTurns false for the single-turn baseline (no attempt 2)
+     * Trajectories group after group in the order of {@code prompts} ({@code shape.rows()} each, siblings that share
+     * attempt 1 adjacent), rewards 0 until a verifier scores them.
      */
-    List<Trajectory> generateUnscored(List<PromptDraw> prompts, int samplesPerPrompt, boolean twoTurns, SamplingConfig sampling,
+    List<Trajectory> generateUnscored(List<PromptDraw> prompts, GroupShape shape, SamplingConfig sampling,
                                       long runSeed, long policyVersion);
 }

@@ -11,7 +11,6 @@ import emend.model.Tensors;
 import emend.model.Transformer;
 import emend.train.AdamW;
 import emend.train.TrainingDivergedException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -19,19 +18,35 @@ import java.util.List;
  * The learner step of SCoRe: per-turn shaped rewards, RLOO advantages per turn, KL to the frozen reference,
  * a clipped importance ratio, one AdamW update.
  *
- * <p>The per-target loss is {@code −min(ρ·A, clip(ρ, 1−ε, 1+ε)·A) + β_turn·KL}, summed over the response
- * tokens of a row and averaged over rows, so the gradient is the sequence-level REINFORCE estimate
- * {@code A·∇log π(y)} plus the KL term. ρ = π(y)/π_behaviour(y) for rows from an older policy version; for
- * on-policy rows ρ is exactly 1 (the behaviour log-prob is the current one, detached). Policy, reference and
- * behaviour log-probs are all taken at each row's sampling temperature (logits / T, {@link Trajectory#temperature()}),
- * so the update optimises the distribution the sampler drew from; greedy decoding, its argmax, is the same at every
- * temperature.
+ * <p>The objectives, per prompt x with attempts y1 ~ π(·|x) and y2 ~ π(·|x, y1, instruction), r = the verifier:
+ * <pre>
+ *   Stage I : maximise  E[ r(y2) ]                               − β2·KL_t1 − β1·KL_t2
+ *   Stage II: maximise  E[ r(y1) + r(y2) + α·(r(y2) − r(y1)) ]   − β1·KL_t1 − β1·KL_t2
+ * </pre>
+ * <ul>
+ *   <li>turn rewards (attempt 1 sees only its own, discount 0): {@link TurnRewards#of}; the optional copy baseline
+ *       (attempt 2 minus r(y1)): {@link #shapedRewards};</li>
+ *   <li>advantages A1, A2: RLOO, turn 1 over the prompt's distinct attempts 1, turn 2 over the attempts 2 that share
+ *       an attempt 1 when there are several ({@code emend.rl.turn2-samples}), else over the prompt's dialogues; then
+ *       none, per-group, per-turn batch or joint scaling: {@link #advantagesPerTurn}, {@link Rloo#advantages};</li>
+ *   <li>per target token t of turn i: {@code −min(ρ·Ai, clip(ρ, 1−ε, 1+ε)·Ai) + β_i·k3(π, π_ref)}, where ρ =
+ *       π(y)/π_behaviour(y): {@link ClippedSurrogate#of} and {@link KlEstimator#tensor} in {@code accumulate};
+ *       the β of each turn and stage: {@link ObjectiveSettings#klWeight};</li>
+ *   <li>summed over the response tokens of a row and divided by the batch's rows ({@code accumulate}). A turn-1
+ *       term appears once per row, so with m siblings per attempt 1 each attempt 1 weighs m/(k·m) = 1/k: the same
+ *       as counting it once over the prompt's k attempts 1.</li>
+ * </ul>
+ * The gradient is the sequence-level REINFORCE estimate {@code A·∇log π(y)} plus the KL term. For on-policy rows ρ
+ * is exactly 1 (the behaviour log-prob is the current one, detached). Policy, reference and behaviour log-probs are
+ * all taken at each row's sampling temperature (logits / T, {@link Trajectory#temperature()}), so the update
+ * optimises the distribution the sampler drew from; greedy decoding, its argmax, is the same at every temperature.
  *
  * <p>Departures from the paper, all deliberate: (1) the paper does not say whether KL sits in the loss or in the
  * reward; the loss is the default, the reward is an option; (2) its RLOO group size and advantage scaling are
- * unstated; both are settings; (3) an optional state-dependent baseline for attempt 2 (see
- * {@link ObjectiveSettings#copyBaseline()}), which leaves the expected gradient unchanged; (4) the clipped ratio is not in the paper (its sampling is synchronous) and is 1
- * whenever our sampling is too; (5) the optional mixing of offline base-model first attempts is not implemented.
+ * unstated; both are settings, and turn-2 groups of siblings are our addition; (3) an optional state-dependent
+ * baseline for attempt 2 (see {@link ObjectiveSettings#copyBaseline()}), which leaves the expected gradient
+ * unchanged; (4) the clipped ratio is not in the paper (its sampling is synchronous) and is 1 whenever our
+ * sampling is too; (5) the optional mixing of offline base-model first attempts is not implemented.
  */
 public final class ScoreLearner {
 
@@ -76,7 +91,7 @@ public final class ScoreLearner {
         if (settings.klInReward()) {
             subtractSampledKl(batch, stage, settings, rewards);
         }
-        double[][] advantages = advantagesPerTurn(batch, rewards, settings.normalization());
+        double[][] advantages = advantagesPerTurn(batch, rewards, stage, settings.normalization());
         Totals totals = new Totals();
         try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
             for (int from = 0; from < rows; from += microBatchRows) {
@@ -190,28 +205,49 @@ public final class ScoreLearner {
         return rewards;
     }
 
-    /** RLOO per turn over the groups of adjacent trajectories that share a group id. */
-    static double[][] advantagesPerTurn(List<Trajectory> batch, double[][] rewards, AdvantageNormalization normalization) {
-        List<Integer> sizes = new ArrayList<>();
-        for (int b = 0; b < batch.size(); b++) {
-            if (b == 0 || !batch.get(b).groupId().equals(batch.get(b - 1).groupId())) {
-                sizes.add(1);
-            } else {
-                sizes.set(sizes.size() - 1, sizes.get(sizes.size() - 1) + 1);
-            }
+    /**
+     * RLOO per turn ({@link GroupLayout}): turn 1 over the prompt's distinct attempts 1 (siblings share their attempt
+     * 1's advantage, so its reward is not its own baseline), turn 2 over the siblings sharing an attempt 1, or over
+     * the prompt's rows when each attempt 1 has one attempt 2. {@code JOINT} scales both turns by one factor.
+     */
+    static double[][] advantagesPerTurn(List<Trajectory> batch, double[][] rewards, Stage stage, AdvantageNormalization normalization) {
+        GroupLayout layout = GroupLayout.of(batch);
+        AdvantageNormalization perTurn = normalization == AdvantageNormalization.JOINT ? AdvantageNormalization.NONE : normalization;
+        double[] firstRewards = new double[layout.rowOfFirstAttempt.length];
+        for (int i = 0; i < firstRewards.length; i++) {
+            firstRewards[i] = rewards[layout.rowOfFirstAttempt[i]][0];
         }
-        int[] groupSizes = sizes.stream().mapToInt(Integer::intValue).toArray();
+        double[] secondRewards = new double[batch.size()];
+        for (int b = 0; b < batch.size(); b++) {
+            secondRewards[b] = rewards[b][1];
+        }
+        double[] first = Rloo.advantages(firstRewards, layout.turnOneGroupSizes, perTurn);   // one per attempt 1
+        double[] second = Rloo.advantages(secondRewards, layout.turnTwoGroupSizes, perTurn); // one per row
+        double scale = normalization == AdvantageNormalization.JOINT ? jointScale(first, second, stage) : 1;
         double[][] out = new double[batch.size()][2];
-        for (int turn = 0; turn < 2; turn++) {
-            double[] turnRewards = new double[batch.size()];
-            for (int b = 0; b < batch.size(); b++) {
-                turnRewards[b] = rewards[b][turn];
-            }
-            double[] advantages = Rloo.advantages(turnRewards, groupSizes, normalization);
-            for (int b = 0; b < batch.size(); b++) {
-                out[b][turn] = advantages[b];
-            }
+        for (int b = 0; b < batch.size(); b++) {
+            out[b][0] = first[layout.firstAttemptOfRow[b]] / scale;
+            out[b][1] = second[b] / scale;
         }
         return out;
+    }
+
+    /** Root mean square of the advantages of the turns {@code stage} rewards (each attempt counted once), plus ε. */
+    private static double jointScale(double[] first, double[] second, Stage stage) {
+        double sum = 0;
+        int count = 0;
+        if (stage != Stage.STAGE_ONE) {           // Stage I gives attempt 1 no reward
+            for (double a : first) {
+                sum += a * a;
+            }
+            count += first.length;
+        }
+        if (stage.twoTurns()) {
+            for (double a : second) {
+                sum += a * a;
+            }
+            count += second.length;
+        }
+        return Math.sqrt(sum / Math.max(1, count)) + Rloo.EPSILON;
     }
 }

@@ -8,11 +8,14 @@ package emend.rl;
  * time. A single-turn trajectory has empty attempt-2 arrays.
  *
  * @param groupId samples of the same prompt share it (the RLOO group)
+ * @param firstAttempt which attempt 1 of its group the row continues: rows of a group with the same index share
+ *                     attempt 1 (its tokens and turn-1 reward) and differ only in attempt 2 (turn-2 siblings)
  * @param temperature the sampling temperature of both attempts; the learner scores the row at it
  */
 public record Trajectory(
         String id,
         String groupId,
+        int firstAttempt,
         String problemId,
         long policyVersion,
         double temperature,
@@ -32,6 +35,9 @@ public record Trajectory(
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
             throw new IllegalArgumentException("trajectory " + id + ": sampling temperature must be > 0 and finite, got " + temperature);
         }
+        if (firstAttempt < 0) {
+            throw new IllegalArgumentException("trajectory " + id + ": first-attempt index must be >= 0, got " + firstAttempt);
+        }
         if (attemptOne.length == 0) {
             throw new IllegalArgumentException("trajectory " + id + ": attempt 1 is empty");
         }
@@ -39,7 +45,7 @@ public record Trajectory(
 
     /** The same trajectory with the verifier's rewards. */
     public Trajectory withRewards(int r1, int r2) {
-        return new Trajectory(id, groupId, problemId, policyVersion, temperature, promptOne, attemptOne, logProbsOne, instructionSuffix,
+        return new Trajectory(id, groupId, firstAttempt, problemId, policyVersion, temperature, promptOne, attemptOne, logProbsOne, instructionSuffix,
                 attemptTwo, logProbsTwo, r1, r2);
     }
 

@@ -9,7 +9,7 @@ public final class TrajectoryCodec {
 
     public static emend.proto.Trajectory toProto(Trajectory t) {
         var b = emend.proto.Trajectory.newBuilder()
-                .setId(t.id()).setGroupId(t.groupId()).setProblemId(t.problemId()).setPolicyVersion(t.policyVersion()).setTemperature(t.temperature())
+                .setId(t.id()).setGroupId(t.groupId()).setFirstAttempt(t.firstAttempt()).setProblemId(t.problemId()).setPolicyVersion(t.policyVersion()).setTemperature(t.temperature())
                 .setRewardOne(t.rewardOne()).setRewardTwo(t.rewardTwo());
         for (int v : t.promptOne()) {
             b.addPromptOne(v);
@@ -36,7 +36,7 @@ public final class TrajectoryCodec {
      * @throws IllegalArgumentException if the message is inconsistent (a log-prob missing for a token, no attempt 1)
      */
     public static Trajectory fromProto(emend.proto.Trajectory p) {
-        return new Trajectory(p.getId(), p.getGroupId(), p.getProblemId(), p.getPolicyVersion(), p.getTemperature(),
+        return new Trajectory(p.getId(), p.getGroupId(), p.getFirstAttempt(), p.getProblemId(), p.getPolicyVersion(), p.getTemperature(),
                 ints(p.getPromptOneList()), ints(p.getAttemptOneList()), floats(p.getLogProbsOneList()),
                 ints(p.getInstructionSuffixList()), ints(p.getAttemptTwoList()), floats(p.getLogProbsTwoList()),
                 p.getRewardOne(), p.getRewardTwo());

@@ -8,6 +8,7 @@ import emend.generate.Generator;
 import emend.generate.SamplingConfig;
 import emend.model.Transformer;
 import emend.model.Weights;
+import emend.rl.GroupShape;
 import emend.rl.PromptDraw;
 import emend.rl.RolloutSampler;
 import emend.rl.Trajectory;
@@ -158,7 +159,7 @@ final class BaselineSession {
                     int index = random.nextInt(train.size());
                     draws.add(new PromptDraw(train.get(index), index, (long) round * prompts + i));
                 }
-                samples.addAll(sampler.sample(draws, rl.samplesPerPrompt(), method != Method.PAIR_SFT, sampling, settings.seed(), round,
+                samples.addAll(sampler.sample(draws, new GroupShape(rl.samplesPerPrompt(), method != Method.PAIR_SFT ? 1 : 0), sampling, settings.seed(), round,
                         task.verifier()));
                 bar.update(Math.min(prompts, from + rl.promptsPerStep()), "prompts");
             }

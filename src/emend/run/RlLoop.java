@@ -36,7 +36,7 @@ public final class RlLoop implements RolloutDriver {
             }
             SamplingConfig sampling = SamplingConfig.sampled(job.live().temperature(), task.maxAttemptTokens(), eos);
             long t0 = System.nanoTime();
-            List<Trajectory> batch = sampler.sample(prompts, rl.samplesPerPrompt(), session.stageOf(step).twoTurns(), sampling,
+            List<Trajectory> batch = sampler.sample(prompts, rl.groupShape(session.stageOf(step)), sampling,
                     settings.seed(), session.version(), task.verifier());
             session.step(batch, (System.nanoTime() - t0) / 1e9, Map.of());
         }

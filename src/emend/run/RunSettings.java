@@ -60,12 +60,36 @@ public record RunSettings(
         }
     }
 
-    public enum Selection { DEV, TRAIN_REWARD, LAST }
+    /** Which weights a run ends with (emend.rl.checkpoint-selection). */
+    public enum Selection {
+        /** Best greedy dev Acc@t2; ties go to the later step. */
+        DEV,
+        /** Best greedy dev Acc@t2 among the dev points whose Δ is not negative; ties go to the earlier step. */
+        DEV_DELTA,
+        /** Best mean training reward of the final stage (the paper's rule). */
+        TRAIN_REWARD,
+        /** The last step's weights. */
+        LAST;
+
+        public boolean onDev() {
+            return this == DEV || this == DEV_DELTA;
+        }
+
+        /** Whether a dev point with these figures replaces the best one so far, whose Acc@t2 is {@code bestAccT2}. */
+        public boolean replaces(double accT2, double delta, double bestAccT2) {
+            return switch (this) {
+                case DEV -> accT2 >= bestAccT2;
+                case DEV_DELTA -> delta >= 0 && accT2 > bestAccT2;
+                case TRAIN_REWARD, LAST -> false;
+            };
+        }
+    }
 
     public record RlSettings(
             List<Phase> schedule,
             int promptsPerStep,
             int samplesPerPrompt,
+            int turnTwoSamples,
             double temperature,
             double learningRate,
             int learningRateWarmupSteps,
@@ -73,6 +97,7 @@ public record RunSettings(
             ObjectiveSettings objective,
             Selection selection,
             int devEvalEvery,
+            boolean keepDevWeights,
             int checkpointEvery,
             int microBatchRows) {
 
@@ -80,6 +105,9 @@ public record RunSettings(
             if (promptsPerStep < 1 || samplesPerPrompt < 2) {
                 throw new IllegalArgumentException("rl needs prompts-per-step >= 1 and samples-per-prompt >= 2 "
                         + "(RLOO needs two samples per prompt), got " + promptsPerStep + " and " + samplesPerPrompt);
+            }
+            if (turnTwoSamples < 1) {
+                throw new IllegalArgumentException("emend.rl.turn2-samples must be >= 1 (attempts 2 per attempt 1), got " + turnTwoSamples);
             }
             if (!(temperature > 0) || !(learningRate > 0)) {
                 throw new IllegalArgumentException("rl temperature and learning-rate must be > 0");
@@ -98,6 +126,11 @@ public record RunSettings(
             if (devEvalEvery < 1) {
                 throw new IllegalArgumentException("rl.dev-eval-every must be >= 1, got " + devEvalEvery);
             }
+        }
+
+        /** The group each prompt samples in a step of {@code stage}. */
+        public emend.rl.GroupShape groupShape(Stage stage) {
+            return emend.rl.GroupShape.of(stage, samplesPerPrompt, turnTwoSamples);
         }
 
         public int totalSteps() {
@@ -132,9 +165,10 @@ public record RunSettings(
                     AdvantageNormalization.parse(r.getString("advantage-normalization")), r.getBoolean("copy-baseline"));
             Selection selection = switch (r.getString("checkpoint-selection")) {
                 case "dev" -> Selection.DEV;
+                case "dev-delta" -> Selection.DEV_DELTA;
                 case "train-reward" -> Selection.TRAIN_REWARD;
                 case "last" -> Selection.LAST;
-                default -> throw new IllegalArgumentException("emend.rl.checkpoint-selection must be dev, train-reward or last, got '"
+                default -> throw new IllegalArgumentException("emend.rl.checkpoint-selection must be dev, dev-delta, train-reward or last, got '"
                         + r.getString("checkpoint-selection") + "'");
             };
             RunSettings settings = new RunSettings(
@@ -145,8 +179,9 @@ public record RunSettings(
                     new ModelSettings(m.getString("preset"), m.getInt("context-length"), m.getString("path")),
                     new WarmupSettings(w.getInt("steps"), w.getInt("batch-size"), w.getDouble("learning-rate"),
                             w.getDouble("teacher-accuracy"), w.getDouble("repeat-probability"), w.getString("cache-dir")),
-                    new RlSettings(schedule, r.getInt("prompts-per-step"), r.getInt("samples-per-prompt"), r.getDouble("temperature"),
+                    new RlSettings(schedule, r.getInt("prompts-per-step"), r.getInt("samples-per-prompt"), r.getInt("turn2-samples"), r.getDouble("temperature"),
                             r.getDouble("learning-rate"), r.getInt("learning-rate-warmup-steps"), r.getDouble("max-grad-norm"), objective, selection, r.getInt("dev-eval-every"),
+                            r.getBoolean("keep-dev-weights"),
                             r.getInt("checkpoint-every"), r.getInt("micro-batch-rows")),
                     c.getConfig("eval").getInt("sampled-per-problem"),
                     c.getString("baseline"));

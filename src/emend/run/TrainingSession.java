@@ -1,5 +1,6 @@
 package emend.run;
 
+import emend.checkpoint.Checkpoint;
 import emend.checkpoint.ResumeCheckpoint;
 import emend.console.ProgressBar;
 import emend.eval.Evaluator;
@@ -38,6 +39,9 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
      * @param stopped the run was stopped before its schedule was done (its resume state is on disk)
      */
     public record Outcome(Weights selected, int selectedStep, List<Map<String, Object>> devCurve, boolean stopped) {}
+
+    /** Where the weights of each dev point go, under the run directory. */
+    public static final String DEV_POINTS = "dev-points";
 
     private final RunSettings settings;
     private final Task task;
@@ -98,7 +102,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
     @Override
     public void begin() {
         if (step == 0 && selectsOnDev()) {
-            selection.offer(devEvaluation("base").accT2(), 0, policy.weights());
+            selection.offerDev(devEvaluation("base"), 0, policy.weights());
         }
     }
 
@@ -173,7 +177,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         if (!task.dev().isEmpty() && (step % settings.rl().devEvalEvery() == 0 || phaseDone)) {
             FiveMetrics dev = devEvaluation(phase.stage().label());
             if (selectsOnDev()) {
-                selection.offer(dev.accT2(), step, policy.weights());
+                selection.offerDev(dev, step, policy.weights());
             }
         }
         int every = settings.rl().checkpointEvery();
@@ -254,11 +258,14 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         out.put("schedule", rl.schedule().toString());
         out.put("prompts-per-step", Integer.toString(rl.promptsPerStep()));
         out.put("samples-per-prompt", Integer.toString(rl.samplesPerPrompt()));
+        if (rl.turnTwoSamples() != 1) {          // absent at 1, so resume states written before the setting stay valid
+            out.put("turn2-samples", Integer.toString(rl.turnTwoSamples()));
+        }
         return out;
     }
 
     private boolean selectsOnDev() {
-        return !task.dev().isEmpty() && settings.rl().selection() == RunSettings.Selection.DEV;
+        return !task.dev().isEmpty() && settings.rl().selection().onDev();
     }
 
     private RunSettings.Phase phaseOf(int stepNumber) {
@@ -321,6 +328,11 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
                 dev.correctToIncorrect());
         run.metric(record);
         devCurve.add(record);
+        if (settings.rl().keepDevWeights()) {
+            Checkpoint.save(run.root().resolve(DEV_POINTS).resolve("step-" + step), policy.weights(), dialogue.tokenizer(), step,
+                    Map.of("role", "dev-point", "stage", stage, "dev_acc_t2", Double.toString(dev.accT2()),
+                            "dev_delta", Double.toString(dev.delta())));
+        }
         return dev;
     }
 
@@ -374,15 +386,25 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
             }
         }
 
+        void offerDev(FiveMetrics dev, int step, Weights current) {
+            if (rule.replaces(dev.accT2(), dev.delta(), bestScore)) {
+                keep(dev.accT2(), step, current);
+            }
+        }
+
         void offer(double score, int step, Weights current) {
             if (score >= bestScore) {
-                if (best != null) {
-                    best.close();
-                }
-                best = current.copy(current.manager());
-                bestScore = score;
-                bestStep = step;
+                keep(score, step, current);
             }
+        }
+
+        private void keep(double score, int step, Weights current) {
+            if (best != null) {
+                best.close();
+            }
+            best = current.copy(current.manager());
+            bestScore = score;
+            bestStep = step;
         }
 
         Outcome finish(Weights current, int lastStep, List<Map<String, Object>> devCurve) {

@@ -2,6 +2,7 @@ package emend.task;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -115,6 +116,16 @@ public final class LinearEquationTask implements Task {
         int value = a * x + b;
         String verdict = value == c ? "ok" : value > c ? "high" : "low";
         return "x=" + x + " check " + a + "*" + x + "=" + (a * x) + " " + (a * x) + "+" + b + "=" + value + " vs " + c + " " + verdict;
+    }
+
+    /** The verdict that ends a worked attempt: {@code ok} passes, {@code high} and {@code low} flag it wrong. */
+    @Override
+    public Optional<Boolean> ownCheckPasses(String attempt) {
+        String text = attempt.strip();
+        if (text.endsWith(" ok")) {
+            return Optional.of(true);
+        }
+        return text.endsWith(" high") || text.endsWith(" low") ? Optional.of(false) : Optional.empty();
     }
 
     public Settings settings() {

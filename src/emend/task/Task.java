@@ -1,6 +1,7 @@
 package emend.task;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -43,4 +44,12 @@ public interface Task {
      * diagnostics); it must score 0.
      */
     String plausibleWrongAttempt(Problem problem, SplittableRandom random);
+
+    /**
+     * What an attempt's own check says of it: true when it passes its own check, false when the check flags it
+     * wrong; empty when the task's attempts carry no check or this one's cannot be read.
+     */
+    default Optional<Boolean> ownCheckPasses(String attempt) {
+        return Optional.empty();
+    }
 }

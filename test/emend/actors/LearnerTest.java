@@ -68,7 +68,7 @@ final class LearnerTest {
             float[] lp2 = new float[two.length];
             java.util.Arrays.fill(lp1, -1f);
             java.util.Arrays.fill(lp2, -1f);
-            result.addTrajectories(TrajectoryCodec.toProto(new Trajectory(groupId + "/" + s, groupId, lease.getProblemId(), version, 1.0,
+            result.addTrajectories(TrajectoryCodec.toProto(new Trajectory(groupId + "/" + s, groupId, s, lease.getProblemId(), version, 1.0,
                     prompt, one, lp1, dialogue.instructionSuffix(), two, lp2, s, 1)));
         }
         return result.build();

@@ -103,7 +103,7 @@ final class RolloutWorkerTest {
         CompletableFuture<Float> readAfterStop = new CompletableFuture<>();
         RolloutWorker.GeneratorFactory blocking = (weights, dialogue) -> {
             model.complete(weights);
-            return (prompts, samplesPerPrompt, twoTurns, sampling, runSeed, policyVersion) -> {
+            return (prompts, shape, sampling, runSeed, policyVersion) -> {
                 generating.countDown();
                 try {
                     release.await();

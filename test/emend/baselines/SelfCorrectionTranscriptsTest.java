@@ -24,7 +24,7 @@ final class SelfCorrectionTranscriptsTest {
     private static final int[] SUFFIX = {9};
 
     private static Trajectory trace(String id, String problem, int[] one, int r1, int[] two, int r2) {
-        return new Trajectory(id, problem + "-g", problem, 0, 1.0, PROMPT, one, new float[one.length], SUFFIX, two, new float[two.length], r1, r2);
+        return new Trajectory(id, problem + "-g", 0, problem, 0, 1.0, PROMPT, one, new float[one.length], SUFFIX, two, new float[two.length], r1, r2);
     }
 
     private static Trajectory single(String id, String problem, int[] one, int r1) {

@@ -22,7 +22,7 @@ final class RolloutLedgerTest {
 
     private static List<Trajectory> group(LeaseTable.Lease<PromptDraw> lease, long version) {
         PromptDraw draw = lease.item();
-        return List.of(new Trajectory(draw.groupId() + "/0", draw.groupId(), draw.problem().id(), version, 1.0, new int[] {1}, new int[] {5},
+        return List.of(new Trajectory(draw.groupId() + "/0", draw.groupId(), 0, draw.problem().id(), version, 1.0, new int[] {1}, new int[] {5},
                 new float[] {-1f}, new int[0], new int[0], new float[0], 1, 0));
     }
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 final class PolicyGradientBatchTest {
 
     private static Trajectory twoTurn(long version) {
-        return new Trajectory("t", "g", "p", version, 1.0, new int[] {1, 3, 10, 4}, new int[] {20, 21, 2}, new float[] {-1, -2, -3},
+        return new Trajectory("t", "g", 0, "p", version, 1.0, new int[] {1, 3, 10, 4}, new int[] {20, 21, 2}, new float[] {-1, -2, -3},
                 new int[] {3, 11, 4}, new int[] {22, 2}, new float[] {-4, -5}, 0, 1);
     }
 
@@ -28,7 +28,7 @@ final class PolicyGradientBatchTest {
 
     @Test
     void shorterRows_arePadded_andOlderVersionsMarkedStale() {
-        Trajectory single = new Trajectory("s", "g", "p", 3, 1.0, new int[] {1, 3, 10, 4}, new int[] {20, 2}, new float[] {-1, -1},
+        Trajectory single = new Trajectory("s", "g", 1, "p", 3, 1.0, new int[] {1, 3, 10, 4}, new int[] {20, 2}, new float[] {-1, -1},
                 new int[0], new int[0], new float[0], 1, 0);
         PolicyGradientBatch b = new PolicyGradientBatch(List.of(twoTurn(5), single), new double[][] {{1, 1}, {1, 0}},
                 new double[][] {{0, 0}, {0, 0}}, 5, 0);

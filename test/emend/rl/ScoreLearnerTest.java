@@ -22,8 +22,11 @@ final class ScoreLearnerTest {
     private static final int[] GOOD = {20, 21, 22, 2};
     private static final int[] BAD = {30, 31, 32, 2};
 
+    /** Rows of one group need distinct attempt-1 indices unless they are turn-2 siblings. */
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_ATTEMPT = new java.util.concurrent.atomic.AtomicInteger();
+
     private static Trajectory single(String id, int[] attempt, int reward) {
-        return new Trajectory(id, "g", "p", 0, 1.0, PROMPT, attempt, new float[attempt.length], new int[0], new int[0], new float[0], reward, 0);
+        return new Trajectory(id, "g", NEXT_ATTEMPT.getAndIncrement(), "p", 0, 1.0, PROMPT, attempt, new float[attempt.length], new int[0], new int[0], new float[0], reward, 0);
     }
 
     private static double sequenceLogProb(Transformer model, NDManager manager, int[] attempt) {
@@ -42,14 +45,14 @@ final class ScoreLearnerTest {
     }
 
     private static Trajectory outcome(int r1, int r2) {
-        return new Trajectory("t" + r1 + r2, "g", "p", 0, 1.0, PROMPT, GOOD, new float[GOOD.length], new int[] {3}, BAD,
+        return new Trajectory("t" + r1 + r2, "g", NEXT_ATTEMPT.getAndIncrement(), "p", 0, 1.0, PROMPT, GOOD, new float[GOOD.length], new int[] {3}, BAD,
                 new float[BAD.length], r1, r2);
     }
 
     private static Trajectory distinct(int i, int r1, int r2) {
         int[] one = i % 2 == 0 ? new int[] {20 + i, 21, 2} : new int[] {20 + i, 2};
         int[] two = new int[] {30 + i, 31 + i, 2};
-        return new Trajectory("d" + i, "g", "p", 0, 1.0, PROMPT, one, new float[one.length], new int[] {3, 12, 4}, two,
+        return new Trajectory("d" + i, "g", i, "p", 0, 1.0, PROMPT, one, new float[one.length], new int[] {3, 12, 4}, two,
                 new float[two.length], r1, r2);
     }
 
@@ -87,7 +90,7 @@ final class ScoreLearnerTest {
 
     private static double[][] advantages(List<Trajectory> batch, double alpha, boolean copyBaseline, AdvantageNormalization normalization) {
         ObjectiveSettings settings = new ObjectiveSettings(alpha, 0.01, 0.1, KlEstimator.K3, false, 0.2, normalization, copyBaseline);
-        return ScoreLearner.advantagesPerTurn(batch, ScoreLearner.shapedRewards(batch, Stage.STAGE_TWO, settings), normalization);
+        return ScoreLearner.advantagesPerTurn(batch, ScoreLearner.shapedRewards(batch, Stage.STAGE_TWO, settings), Stage.STAGE_TWO, normalization);
     }
 
     private static void assertRewards(double[][] expected, double[][] actual) {

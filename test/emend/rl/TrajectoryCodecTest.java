@@ -11,7 +11,7 @@ final class TrajectoryCodecTest {
 
     @Test
     void roundTrip_keepsEveryTokenAndLogProb() {
-        Trajectory t = new Trajectory("3/7/1", "3/7", "p7", 4, 0.7, new int[] {1, 3, 40}, new int[] {50, 51, 2}, new float[] {-0.5f, -1.25f, -0.001f},
+        Trajectory t = new Trajectory("3/7/1", "3/7", 1, "p7", 4, 0.7, new int[] {1, 3, 40}, new int[] {50, 51, 2}, new float[] {-0.5f, -1.25f, -0.001f},
                 new int[] {3, 60, 4}, new int[] {52, 2}, new float[] {-2f, -0.75f}, 0, 1);
         Trajectory back = TrajectoryCodec.fromProto(TrajectoryCodec.toProto(t));
         assertEquals(t.id(), back.id());

@@ -26,6 +26,18 @@ final class RunSettingsTest {
     }
 
     @Test
+    void devDeltaSelection_takesOnlyPointsWithoutLostDelta_andKeepsTheEarlierOfATie() {
+        RunSettings.Selection rule = RunSettings.Selection.DEV_DELTA;
+        assertTrue(rule.replaces(0.60, 0.0, Double.NEGATIVE_INFINITY));
+        assertTrue(!rule.replaces(0.90, -0.01, 0.60), "a point that lost delta never wins, however accurate");
+        assertTrue(!rule.replaces(0.60, 0.05, 0.60), "a tie keeps the earlier point");
+        assertTrue(rule.replaces(0.61, 0.05, 0.60));
+        assertTrue(RunSettings.Selection.DEV.replaces(0.60, -0.2, 0.60), "dev: a tie goes to the later point, delta unseen");
+        assertEquals(rule, RunSettings.fromConfig(Settings.load(null, Map.of("emend.rl.checkpoint-selection", "dev-delta"))).rl().selection());
+        assertFails(Map.of("emend.rl.turn2-samples", "0"), "emend.rl.turn2-samples must be >= 1");
+    }
+
+    @Test
     void badValues_failWithMessagesThatNameTheKeyOrTheFix() {
         assertFails(Map.of("emend.rl.schedule", "[\"stage3:5\"]"), "unknown stage 'stage3'");
         assertFails(Map.of("emend.rl.schedule", "[\"stage1\"]"), "must look like stage1:60");
@@ -33,7 +45,7 @@ final class RunSettingsTest {
         assertFails(Map.of("emend.rl.alpha", "\"lots\""), "alpha");
         assertFails(Map.of("emend.rl.kl-estimator", "\"k4\""), "use k1, k2 or k3");
         assertFails(Map.of("emend.task.name", "\"jsonl\""), "--problems FILE");
-        assertFails(Map.of("emend.rl.checkpoint-selection", "\"best\""), "dev, train-reward or last");
+        assertFails(Map.of("emend.rl.checkpoint-selection", "\"best\""), "dev, dev-delta, train-reward or last");
         assertFails(Map.of("emend.task.name", "\"poetry\""), "linear, jsonl or code");
         assertFails(Map.of("emend.verify.isolation", "\"docker\""), "auto, bwrap, unshare or none");
         assertFails(Map.of("emend.verify.timeout", "10ms"), "emend.verify.timeout must be at least 100ms");

@@ -37,6 +37,16 @@ final class LinearEquationTaskTest {
     }
 
     @Test
+    void ownCheckPasses_readsTheVerdictThatEndsTheAttempt() {
+        Problem p = new Problem("p", "7*x+2=23", "3");
+        assertEquals(java.util.Optional.of(true), task.ownCheckPasses(task.correctAttempt(p)));
+        assertEquals(java.util.Optional.of(false), task.ownCheckPasses("x=4 check 7*4=28 28+2=30 vs 23 high"));
+        assertEquals(java.util.Optional.of(false), task.ownCheckPasses("x=2 check 7*2=14 14+2=16 vs 23 low"));
+        assertEquals(java.util.Optional.empty(), task.ownCheckPasses("x=3 check 7*3=21"));
+        assertEquals(java.util.Optional.empty(), task.ownCheckPasses("x=3 check 7*3=21 21+2=23 vs 23 okay"));
+    }
+
+    @Test
     void correctAttempt_substitutesHonestly_andScoresOne() {
         Problem p = new Problem("p", "7*x+2=23", "3");
         assertEquals("x=3 check 7*3=21 21+2=23 vs 23 ok", task.correctAttempt(p));

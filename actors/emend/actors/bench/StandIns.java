@@ -2,6 +2,7 @@ package emend.actors.bench;
 
 import emend.generate.SamplingConfig;
 import emend.rl.LearnerStats;
+import emend.rl.GroupShape;
 import emend.rl.PromptDraw;
 import emend.rl.RolloutGenerator;
 import emend.rl.Stage;
@@ -122,10 +123,10 @@ final class StandIns {
         }
 
         @Override
-        public List<Trajectory> generateUnscored(List<PromptDraw> prompts, int samplesPerPrompt, boolean twoTurns,
-                                                 SamplingConfig sampling, long runSeed, long policyVersion) {
+        public List<Trajectory> generateUnscored(List<PromptDraw> prompts, GroupShape shape, SamplingConfig sampling,
+                                                 long runSeed, long policyVersion) {
             long longest = 0;
-            List<Trajectory> out = new ArrayList<>(prompts.size() * samplesPerPrompt);
+            List<Trajectory> out = new ArrayList<>(prompts.size() * shape.firstAttempts());
             for (PromptDraw draw : prompts) {
                 if (meanMillis > 0) {
                     SplittableRandom random = new SplittableRandom(Seeds.derive(runSeed, draw.step(), draw.problemIndex()));
@@ -133,8 +134,8 @@ final class StandIns {
                     double pareto = (meanMillis / 3.0) / Math.pow(1 - random.nextDouble(), 1 / 1.5);
                     longest = Math.max(longest, (long) Math.min(pareto, 40.0 * meanMillis));
                 }
-                for (int s = 0; s < samplesPerPrompt; s++) {
-                    out.add(new Trajectory(draw.groupId() + "/" + s, draw.groupId(), draw.problem().id(), policyVersion, sampling.temperature(),
+                for (int s = 0; s < shape.firstAttempts(); s++) {
+                    out.add(new Trajectory(draw.groupId() + "/" + s, draw.groupId(), s, draw.problem().id(), policyVersion, sampling.temperature(),
                             new int[] {1, 3, 4}, new int[] {120, 61, 49, 2}, new float[] {-1f, -1f, -1f, -1f},
                             new int[] {3, 4}, new int[] {120, 61, 50, 2}, new float[] {-1f, -1f, -1f, -1f}, 0, 0));
                 }

@@ -254,6 +254,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setInstruction(job.task().instruction())
                 .setTokenizerKind(job.dialogue().tokenizer().kind())
                 .setSamplesPerPrompt(rl.samplesPerPrompt())
+                .setTurnTwoSamples(rl.turnTwoSamples())
                 .setMaxAttemptTokens(job.task().maxAttemptTokens())
                 .setManifest(manifestFor(hello.replyTo()))
                 .setLearnerEpoch(epoch)

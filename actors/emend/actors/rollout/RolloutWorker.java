@@ -24,6 +24,7 @@ import emend.proto.WeightChunkRequest;
 import emend.proto.WeightManifest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
+import emend.rl.GroupShape;
 import emend.rl.PromptDraw;
 import emend.rl.RolloutGenerator;
 import emend.rl.RolloutSampler;
@@ -507,7 +508,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         List<Trajectory> out = new ArrayList<>();
         batches.forEach((key, draws) -> {
             SamplingConfig sampling = SamplingConfig.sampled(key.temperature(), spec.getMaxAttemptTokens(), dialogue.tokenizer().specials().eos());
-            out.addAll(generator.generateUnscored(draws, spec.getSamplesPerPrompt(), key.twoTurns(), sampling, spec.getRunSeed(), version));
+            out.addAll(generator.generateUnscored(draws, new GroupShape(spec.getSamplesPerPrompt(), key.twoTurns() ? Math.max(1, spec.getTurnTwoSamples()) : 0),
+                    sampling, spec.getRunSeed(), version));
         });
         return out;
     }
