@@ -54,19 +54,18 @@ public final class Settings {
                 throw new IllegalArgumentException("config file " + file + " is not valid HOCON: " + e.getMessage(), e);
             }
         }
-        StringBuilder text = new StringBuilder();
-        overrides.forEach((key, value) -> text.append(key).append(" = ").append(value).append('\n'));
-        try {
-            config = ConfigFactory.parseString(text.toString()).withFallback(config);
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException("bad override (" + overrides + "): " + e.getMessage()
-                    + "; write values in HOCON, e.g. --set emend.rl.schedule=[\"stage1:10\",\"stage2:20\"]", e);
+        for (Map.Entry<String, String> override : overrides.entrySet()) {
+            // merged like a file layer: an object value adds to the keys under it instead of replacing them all
+            config = ConfigFactory.empty().withValue(override.getKey(), SettingOverride.value(override.getKey(), override.getValue()))
+                    .withFallback(config);
         }
         try {
-            return config.resolve();
+            config = config.resolve();
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
         }
+        KnownKeys.requireKnown(config, ConfigFactory.parseResources("reference.conf"));
+        return config;
     }
 
     /**

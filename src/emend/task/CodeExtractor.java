@@ -10,9 +10,11 @@ import java.util.regex.Pattern;
 /**
  * Finds the program in a model's completion, fenced or not, and puts it together with the problem's prompt.
  *
- * <p>Fenced: the last Python (or unlabelled) block that defines the entry point, else the last that defines any
- * function, else the last block; an unclosed fence runs to the end. Not fenced: from the first line that reads
- * as code (or the whole text, when it starts indented: a function body continuing the prompt) up to the first
+ * <p>The program is everything the completion wrote as code, so the verifier scores the program written, not a
+ * part of it. Fenced: every Python (or unlabelled) block, in order, joined by a blank line, except that the last
+ * block defining the entry point goes last, so its definition wins over any earlier one; an unclosed fence runs to
+ * the end. Not fenced: from the first line that reads as code (a statement, assignment, call, decorator or
+ * comment; or the whole text, when it starts indented: a function body continuing the prompt) up to the first
  * line of prose after it.
  */
 public final class CodeExtractor {
@@ -23,7 +25,6 @@ public final class CodeExtractor {
             + "return|assert|async|await|raise|pass|global|nonlocal|lambda|print|del|yield|break|continue)\\b|@|#|[)\\]}]|\"\"\"|'''|"
             + "[A-Za-z_][\\w.]*\\s*(?:\\[[^\\]]*\\]\\s*)?(?:[-+*/%&|^]|//|\\*\\*)?=[^=]|[A-Za-z_][\\w.]*\\s*\\()");
     private static final Set<String> PYTHON_LABELS = Set.of("", "python", "py", "python3");
-    private static final Pattern STARTS_CODE = Pattern.compile("^(?:def|class|import|from|async\\s+def)\\b|^@");
 
     private CodeExtractor() {}
 
@@ -40,14 +41,14 @@ public final class CodeExtractor {
         if (blocks.isEmpty()) {
             return unfenced(text).stripTrailing();
         }
-        String chosen = blocks.get(blocks.size() - 1);
-        String definesAny = null;
-        String definesEntry = null;
-        for (String block : blocks) {
-            definesAny = block.contains("def ") ? block : definesAny;
-            definesEntry = entryPoint != null && defines(block, entryPoint) ? block : definesEntry;
+        int entryBlock = -1;
+        for (int i = 0; i < blocks.size(); i++) {
+            entryBlock = entryPoint != null && defines(blocks.get(i), entryPoint) ? i : entryBlock;
         }
-        return (definesEntry != null ? definesEntry : definesAny != null ? definesAny : chosen).stripTrailing();
+        if (entryBlock >= 0) {
+            blocks.add(blocks.remove(entryBlock));
+        }
+        return String.join("\n\n", blocks.stream().map(String::stripTrailing).toList()).stripTrailing();
     }
 
     /**
@@ -98,7 +99,7 @@ public final class CodeExtractor {
         }
         boolean body = Character.isWhitespace(lines.get(start).charAt(0));
         if (!body) {
-            while (start < lines.size() && !STARTS_CODE.matcher(lines.get(start)).find()) {
+            while (start < lines.size() && !CODE_LINE.matcher(lines.get(start)).find()) {
                 start++;
             }
         }

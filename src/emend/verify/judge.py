@@ -252,9 +252,17 @@ def describe(error):
     return ("%s: %s" % (type(error).__name__, error))[:TEXT_LIMIT]
 
 
+# Exceptions that steer control flow in the tests' own code rather than report an error: a StopIteration raised
+# inside map() ends the iteration quietly, so `assert all(map(...))` would pass with no comparison made.
+CONTROL_FLOW = {"StopIteration", "StopAsyncIteration", "GeneratorExit", "KeyboardInterrupt", "SystemExit"}
+
+
 def candidate_exception(description):
-    """The built-in exception the candidate raised, so tests that expect e.g. ValueError see one."""
+    """The built-in exception the candidate raised, so tests that expect e.g. ValueError see one; one that would
+    steer the tests' control flow (CONTROL_FLOW) or pose as a failed assert ends the run as ERROR instead."""
     name, _, message = description.partition(": ")
+    if name in CONTROL_FLOW:
+        return Failed("ERROR", "the candidate raised %s, which would end the tests' iteration early" % text(description))
     kind = getattr(builtins, name, None)
     if isinstance(kind, type) and issubclass(kind, Exception) and kind is not AssertionError:
         return kind(message)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emend.rl.Stage;
 import emend.verify.Isolation;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,29 @@ final class RunSettingsTest {
         assertTrue(RunSettings.Selection.DEV.replaces(0.60, -0.2, 0.60), "dev: a tie goes to the later point, delta unseen");
         assertEquals(rule, RunSettings.fromConfig(Settings.load(null, Map.of("emend.rl.checkpoint-selection", "dev-delta"))).rl().selection());
         assertFails(Map.of("emend.rl.turn2-samples", "0"), "emend.rl.turn2-samples must be >= 1");
+    }
+
+    @Test
+    void misspeltKeys_areRefusedNamingTheClosestKnownOne() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Settings.load(null, Map.of("emend.rl.alhpa", "5")));
+        assertTrue(e.getMessage().contains("unknown setting emend.rl.alhpa: did you mean emend.rl.alpha?"), e.getMessage());
+        assertEquals(5.0, Settings.load(null, Map.of("emend.rl.alpha", "5")).getDouble("emend.rl.alpha"));
+    }
+
+    @Test
+    void overrideValues_areOneHoconValueEach_andSecretsNeverShow() {
+        IllegalArgumentException smuggled = assertThrows(IllegalArgumentException.class,
+                () -> Settings.load(null, Map.of("emend.rl.alpha", "5\nemend.seed = 9")));
+        assertTrue(smuggled.getMessage().contains("--set emend.rl.alpha"), smuggled.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Settings.load(null, Map.of("emend.rl.alpha", "5, emend.seed = 9")));
+        IllegalArgumentException token = assertThrows(IllegalArgumentException.class,
+                () -> Settings.load(null, Map.of("emend.control.token", "\"s3cret\" x = {")));
+        assertTrue(!token.getMessage().contains("s3cret"), token.getMessage());
+        assertEquals(List.of("stage1:3", "stage2:4"),
+                Settings.load(null, Map.of("emend.rl.schedule", "[\"stage1:3\",\"stage2:4\"]")).getStringList("emend.rl.schedule"));
+        var merged = Settings.load(null, Map.of("emend.task", "{ split-seed = 3 }"));
+        assertEquals(3, merged.getInt("emend.task.split-seed"));
+        assertEquals(9, merged.getInt("emend.task.linear.max-a"), "an object value merges into the keys under it");
     }
 
     @Test

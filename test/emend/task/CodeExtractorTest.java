@@ -15,11 +15,25 @@ final class CodeExtractorTest {
     }
 
     @Test
-    void extract_severalBlocks_prefersTheLastThatDefinesTheEntryPoint() {
-        String text = "```python\ndef add(a, b):\n    return a - b\n```\nFixed:\n```python\n" + ADD + "\n```\nUsage:\n```python\nprint(add(1, 2))\n```";
-        assertEquals(ADD, CodeExtractor.extract(text, "add"));
-        assertEquals(ADD, CodeExtractor.extract(text, null), "without an entry point: the last block that defines a function");
+    void extract_severalBlocks_keepsThemAll_theLastDefiningTheEntryPointGoesLast() {
+        String wrong = "def add(a, b):\n    return a - b";
+        String text = "```python\n" + wrong + "\n```\nFixed:\n```python\n" + ADD + "\n```\nUsage:\n```python\nprint(add(1, 2))\n```";
+        assertEquals(wrong + "\n\nprint(add(1, 2))\n\n" + ADD, CodeExtractor.extract(text, "add"));
+        assertEquals(wrong + "\n\n" + ADD + "\n\nprint(add(1, 2))", CodeExtractor.extract(text, null), "without an entry point: in order");
         assertEquals("x = 1", CodeExtractor.extract("```bash\nls\n```\n```py\nx = 1\n```", "add"), "other languages are skipped");
+    }
+
+    @Test
+    void extract_helperInAnotherBlock_isKept() {
+        String text = "A helper:\n```python\ndef twice(v):\n    return 2 * v\n```\nThen:\n```python\ndef add(a, b):\n    return twice(a + b) // 2\n```";
+        assertEquals("def twice(v):\n    return 2 * v\n\ndef add(a, b):\n    return twice(a + b) // 2", CodeExtractor.extract(text, "add"));
+    }
+
+    @Test
+    void extract_unfenced_startsAtTheFirstStatement_notTheFirstDefinition() {
+        assertEquals("x = 1/0\n" + ADD, CodeExtractor.extract("x = 1/0\n" + ADD, "add"), "a failing preamble stays in the program");
+        assertEquals("MOD = 7\ndef add(a, b):\n    return (a + b) % MOD",
+                CodeExtractor.extract("Here:\nMOD = 7\ndef add(a, b):\n    return (a + b) % MOD\nDone.", "add"));
     }
 
     @Test

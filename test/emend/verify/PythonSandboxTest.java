@@ -60,6 +60,15 @@ final class PythonSandboxTest {
     }
 
     @Test
+    void run_stopIterationFromTheCandidate_cannotEndTheTestsIterationEarly() {
+        // map() ends quietly on a StopIteration, so all() would be True with no comparison made
+        String tests = "assert all(map(lambda v: add(v, 1) == v + 1, [1, 2, 3]))\n";
+        assertVerdict(Verdict.ERROR, "raised StopIteration", run("def add(a, b):\n    raise StopIteration\n", tests));
+        assertVerdict(Verdict.ERROR, "raised StopAsyncIteration", run("def add(a, b):\n    raise StopAsyncIteration\n", tests));
+        assertVerdict(Verdict.PASSED, "every assert held", run("def add(a, b):\n    return a + b\n", tests));
+    }
+
+    @Test
     void run_humanEvalStyleCheckFunction_isCalledWithTheCandidate() {
         String tests = "METADATA = {}\n\ndef check(candidate):\n    assert candidate(0, 0) == 0\n    assert candidate(2, 3) == 5\n";
         assertVerdict(Verdict.PASSED, "every assert held (2 ran)", run("def add(a, b):\n    return a + b\n", tests));
