@@ -4,6 +4,8 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import emend.task.CodeProblem;
 import emend.task.CodeProblems;
+import emend.task.CodeTask;
+import emend.task.ProblemSetCheck;
 import emend.task.CodeVerifier;
 import emend.verify.PythonSandbox;
 import emend.verify.SandboxResult;
@@ -32,14 +34,21 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--task", defaultValue = "code", description = "The task whose verifier runs; only code runs programs (default: ${DEFAULT-VALUE}).")
     String task;
 
-    @Option(names = "--problem", required = true,
+    @Option(names = "--problem",
             description = "Problem file: one JSON object, or JSONL with fields id, prompt, tests, entry_point.")
     Path problem;
+
+    @Option(names = "--problems", paramLabel = "FILE", description = "With --check: the problem set (JSONL) to check.")
+    Path problems;
+
+    @Option(names = "--check", description = "Check a whole problem set (--problems FILE): every canonical_solution must pass its "
+            + "tests and every wrong_solutions entry must fail them; exit status 1 names each broken problem.")
+    boolean check;
 
     @Option(names = "--id", description = "The problem to use when the file holds several.")
     String id;
 
-    @Option(names = "--candidate", required = true,
+    @Option(names = "--candidate",
             description = "The candidate: a model's completion (fenced or not) or a plain program, as training would see it.")
     Path candidate;
 
@@ -54,6 +63,12 @@ final class VerifyCommand implements Callable<Integer> {
         if (!task.equals("code")) {
             throw new IllegalArgumentException("verify runs the code task's verifier only (--task code); the linear and jsonl tasks compare "
                     + "answers without running anything");
+        }
+        if (check) {
+            return checkSet();
+        }
+        if (problem == null || candidate == null) {
+            throw new IllegalArgumentException("verify needs --problem FILE and --candidate FILE (or --check --problems FILE for a whole set)");
         }
         CodeProblem chosen = choose(CodeProblems.read(problem));
         String attempt = read(candidate);
@@ -84,6 +99,19 @@ final class VerifyCommand implements Callable<Integer> {
             }
         }
         return r.score() == 1 ? 0 : 1;
+    }
+
+    private int checkSet() {
+        if (problems == null) {
+            throw new IllegalArgumentException("--check needs the problem set: --problems FILE");
+        }
+        List<CodeProblem> set = CodeProblems.read(problems);
+        long start = System.nanoTime();
+        List<ProblemSetCheck.Finding> findings = ProblemSetCheck.run(CodeTask.allAsTest(set, sandboxOptions.open()), 2);
+        findings.forEach(f -> System.out.println("BROKEN " + f));
+        System.out.printf(Locale.ROOT, "%d problems checked in %.1f s: %s%n", set.size(), (System.nanoTime() - start) / 1e9,
+                findings.isEmpty() ? "every canonical solution passes and every wrong solution fails" : findings.size() + " broken");
+        return findings.isEmpty() ? 0 : 1;
     }
 
     private CodeProblem choose(List<CodeProblem> problems) {

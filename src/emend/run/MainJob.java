@@ -14,6 +14,7 @@ import emend.model.Transformer;
 import emend.model.Weights;
 import emend.rl.ScoreLearner;
 import emend.task.Dialogue;
+import emend.task.ProblemSetCheck;
 import emend.task.Task;
 import emend.tokenize.ByteTokenizer;
 import emend.tokenize.Tokenizer;
@@ -64,6 +65,12 @@ public final class MainJob {
     private Map<String, Object> runOnModelThread() {
         long start = System.nanoTime();
         Task task = Tasks.create(settings.task(), settings.sandbox());
+        if (task instanceof emend.task.CodeTask code) {
+            long t0 = System.nanoTime();
+            ProblemSetCheck.require(code, settings.task().problems().isBlank() ? "(shipped)" : settings.task().problems(), 2);
+            out.printf(java.util.Locale.ROOT, "code problems checked: %d canonical solutions pass, their wrong solutions fail (%.1f s)%n",
+                    code.problems().size(), (System.nanoTime() - t0) / 1e9);
+        }
         DjlRuntime.engine().setRandomSeed((int) settings.seed());
         try (NDManager manager = DjlRuntime.engine().newBaseManager(DjlRuntime.device(settings.device()))) {
             // a resumed run starts from the base model it saved; a new one from the model given, or from a warm-up

@@ -123,6 +123,17 @@ public final class CodeTask implements Task {
         return fenced(def.find() ? def.replaceFirst("$1" + Matcher.quoteReplacement(p.entryPoint()) + "$3") : solution);
     }
 
+    /** The set's own wrong solutions of {@code problem}, as attempts (none when the set gives none). */
+    public List<String> givenWrongAttempts(Problem problem) {
+        CodeProblem p = codeProblem(problem);
+        return p.wrongSolutions().stream().map(wrong -> fenced(whole(p, wrong))).toList();
+    }
+
+    /** Every problem of the set, in file order. */
+    public List<CodeProblem> problems() {
+        return all;
+    }
+
     private CodeProblem codeProblem(Problem problem) {
         CodeProblem p = byId.get(problem.id());
         if (p == null) {
