@@ -214,7 +214,7 @@ final class RolloutWorkerTest {
 
     private static RolloutWorker.Grant grantOf(long leaseId) {
         return new RolloutWorker.Grant(LeaseGrant.newBuilder().setCurrentVersion(5).addLeases(PromptLease.newBuilder()
-                .setLeaseId(leaseId).setProblemId("p").setQuestion("2*x+1=7").setAnswer("3").setProblemIndex(4).setStep(1)
+                .setLeaseId(leaseId).setProblemId("p").setQuestion("2*x+1=7").setProblemIndex(4).setStep(1)
                 .setTwoTurns(true).setTemperature(1)).build());
     }
 

@@ -32,6 +32,7 @@ import emend.rl.Trajectory;
 import emend.rl.TrajectoryCodec;
 import emend.run.LearnerJob;
 import emend.run.TrainingSession;
+import emend.task.ProblemSet;
 import emend.weights.WeightCodec;
 import emend.weights.WeightPublication;
 import emend.weights.WeightStreamServer;
@@ -111,6 +112,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private final Map<String, ActorRef<RolloutWorker.Command>> workers = new HashMap<>();
     private final String modelConfigJson;
     private final long epoch;
+    /** The digest of the task's problems, announced to workers: verifiers refuse requests naming another set. */
+    private final String problemSetSha256;
     private WeightPublication publication;
     /** Serves versions to workers on other nodes; null when off (emend.runtime.weight-stream-port = -1) or not bound. */
     private final WeightStreamServer stream;
@@ -172,6 +175,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         this.ledger = new RolloutLedger(new PromptQueue(job.task().train(), job.settings().seed(), batch, stepsBefore),
                 new StalenessWindow(job.live().maxStaleness(), batch), job.runtime().leaseTimeout().toMillis(),
                 (long) job.settings().rl().totalSteps() * batch, (long) stepsBefore * batch, epoch);
+        this.problemSetSha256 = ProblemSet.of(job.task()).sha256();
         this.modelConfigJson = HfModelConfig.toJson(job.policy().weights().config(), job.dialogue().tokenizer().specials());
         this.version = job.trainer().version();
         this.stepsDone = job.trainer().stepsDone();
@@ -257,6 +261,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setMaxAttemptTokens(job.task().maxAttemptTokens())
                 .setManifest(manifestFor(hello.replyTo()))
                 .setLearnerEpoch(epoch)
+                .setProblemSetSha256(problemSetSha256)
                 .build()));
         return this;
     }
@@ -273,7 +278,6 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                         .setLeaseId(lease.id())
                         .setProblemId(draw.problem().id())
                         .setQuestion(draw.problem().question())
-                        .setAnswer(draw.problem().answer())
                         .setProblemIndex(draw.problemIndex())
                         .setStep(draw.step())
                         .setTwoTurns(job.trainer().stageOf(draw.step()).twoTurns())

@@ -516,7 +516,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     /** The prompt a lease hands out, as the sampler and the group ids know it. */
     private static PromptDraw draw(PromptLease lease) {
-        return new PromptDraw(new Problem(lease.getProblemId(), lease.getQuestion(), lease.getAnswer()), lease.getProblemIndex(),
+        // no reference answer: the worker never scores, the verifiers look the problem up in their own set
+        return new PromptDraw(new Problem(lease.getProblemId(), lease.getQuestion(), ""), lease.getProblemIndex(),
                 lease.getStep());
     }
 
@@ -538,7 +539,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             List<Trajectory> group = byGroup.get(draw(lease).groupId());
             pendingScores.put(lease.getLeaseId(), group);
             VerifyRequest.Builder request = VerifyRequest.newBuilder().setTask(spec.getTask()).setProblemId(lease.getProblemId())
-                    .setQuestion(lease.getQuestion()).setAnswer(lease.getAnswer())
+                    .setProblemSetSha256(spec.getProblemSetSha256())
                     .setDeadlineUnixMs(System.currentTimeMillis() + setup.runtime().verifyTimeout().toMillis());
             group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptOne())));
             group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptTwo())));
