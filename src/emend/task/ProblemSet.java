@@ -66,6 +66,9 @@ public final class ProblemSet {
     }
 
     private static String abbreviate(String text) {
+        if (text.isEmpty()) {
+            return "(none)";
+        }
         return text.length() <= 16 ? text : text.substring(0, 16) + "...";
     }
 

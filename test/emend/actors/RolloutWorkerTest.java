@@ -72,7 +72,7 @@ final class RolloutWorkerTest {
 
         Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
         assertEquals("test/rollout-1", hello.payload().getWorkerId());
-        hello.replyTo().tell(spec(publication));
+        hello.replyTo().tell(spec(hello, publication));
 
         Map<Integer, Integer> fetches = new HashMap<>();
         Learner.RequestWork request = serveChunksUntilWorkIsAsked(learner, publication, 1, fetches);
@@ -122,7 +122,8 @@ final class RolloutWorkerTest {
             kit.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, kit.<VerifierActor.Command>createTestProbe().ref()));
             RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
             var worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-2", "cpu", runtime, learner.ref(), blocking)));
-            learner.expectMessageClass(Learner.Hello.class).replyTo().tell(spec(publication));
+            Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
+            hello.replyTo().tell(spec(hello, publication));
             serveChunksUntilWorkIsAsked(learner, publication, -1, new HashMap<>()).replyTo().tell(grantOf(12));
             assertTrue(generating.await(30, TimeUnit.SECONDS), "the grant started a generation");
 
@@ -154,7 +155,8 @@ final class RolloutWorkerTest {
 
             TestProbe<Learner.Command> learner = kit.createTestProbe();
             kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-3", "cpu", runtime, learner.ref(), RolloutWorker.POLICY)));
-            learner.expectMessageClass(Learner.Hello.class).replyTo().tell(spec(publication, stream.address()));
+            Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
+            hello.replyTo().tell(spec(hello, publication, stream.address()));
             Map<Integer, Integer> fetches = new HashMap<>();
             assertEquals(5, serveChunksUntilWorkIsAsked(learner, publication, -1, fetches).payload().getPolicyVersion());
             assertEquals(Map.of(), fetches, "the whole version came over the stream");
@@ -172,7 +174,8 @@ final class RolloutWorkerTest {
             });
             TestProbe<Learner.Command> learner2 = kit.createTestProbe();
             kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-4", "cpu", runtime, learner2.ref(), RolloutWorker.POLICY)));
-            learner2.expectMessageClass(Learner.Hello.class).replyTo().tell(spec(publication, "127.0.0.1:" + cutShort.getLocalPort()));
+            Learner.Hello hello2 = learner2.expectMessageClass(Learner.Hello.class);
+            hello2.replyTo().tell(spec(hello2, publication, "127.0.0.1:" + cutShort.getLocalPort()));
             Map<Integer, Integer> fallback = new HashMap<>();
             assertEquals(5, serveChunksUntilWorkIsAsked(learner2, publication, -1, fallback).payload().getPolicyVersion());
             assertEquals(Map.of(chunks - 1, 1), fallback, "only the chunk the stream did not bring was fetched over Artery");
@@ -184,7 +187,8 @@ final class RolloutWorkerTest {
             }
             TestProbe<Learner.Command> learner3 = kit.createTestProbe();
             kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-5", "cpu", runtime, learner3.ref(), RolloutWorker.POLICY)));
-            learner3.expectMessageClass(Learner.Hello.class).replyTo().tell(spec(publication, "127.0.0.1:" + closedPort));
+            Learner.Hello hello3 = learner3.expectMessageClass(Learner.Hello.class);
+            hello3.replyTo().tell(spec(hello3, publication, "127.0.0.1:" + closedPort));
             Map<Integer, Integer> unreachable = new HashMap<>();
             assertEquals(5, serveChunksUntilWorkIsAsked(learner3, publication, -1, unreachable).payload().getPolicyVersion());
             assertEquals(chunks, unreachable.size(), "every chunk over Artery");
@@ -201,13 +205,18 @@ final class RolloutWorkerTest {
         }
     }
 
-    private static RolloutWorker.Spec spec(WeightPublication publication) {
-        return spec(publication, "");
+    private static RolloutWorker.Spec spec(Learner.Hello hello, WeightPublication publication) {
+        return spec(hello, publication, "");
     }
 
-    /** @param streamAddress the learner's weight stream, or empty: chunks over Artery */
-    private static RolloutWorker.Spec spec(WeightPublication publication, String streamAddress) {
-        return new RolloutWorker.Spec(RunSpec.newBuilder().setRunSeed(1).setTask("linear").setInstruction("check it")
+    /**
+     * The learner's answer to {@code hello} (it echoes the hello's nonce).
+     *
+     * @param streamAddress the learner's weight stream, or empty: chunks over Artery
+     */
+    private static RolloutWorker.Spec spec(Learner.Hello hello, WeightPublication publication, String streamAddress) {
+        return new RolloutWorker.Spec(RunSpec.newBuilder().setHelloNonce(hello.payload().getNonce()).setRunSeed(1).setTask("linear")
+                .setInstruction("check it")
                 .setTokenizerKind(TOKENIZER.kind()).setSamplesPerPrompt(2).setMaxAttemptTokens(8)
                 .setManifest(publication.manifest().toBuilder().setStreamAddress(streamAddress)).build());
     }

@@ -2,6 +2,7 @@ package emend.actors.learner;
 
 import emend.actors.node.NodeMetrics;
 import emend.actors.rollout.RolloutWorker;
+import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
 import emend.checkpoint.HfModelConfig;
 import emend.checkpoint.ResumeCheckpoint;
@@ -28,21 +29,20 @@ import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
 import emend.rl.LearnerStats;
 import emend.rl.PromptDraw;
-import emend.rl.Trajectory;
-import emend.rl.TrajectoryCodec;
 import emend.run.LearnerJob;
 import emend.run.TrainingSession;
 import emend.task.ProblemSet;
 import emend.weights.WeightCodec;
 import emend.weights.WeightPublication;
 import emend.weights.WeightStreamServer;
+import emend.wire.LearnerEdge;
+import emend.wire.Rejection;
+import emend.wire.Replies;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -62,7 +62,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The learner (a cluster singleton on role {@code learner}): hands out prompts by work pulling under the
  * staleness window, admits scored groups, runs a learner step of the {@link TrainingSession} whenever a batch is
  * full (off the actor thread, while rollouts go on), and publishes each new policy version as a manifest plus
- * chunks that workers pull. All bookkeeping is {@link RolloutLedger}'s; this actor only moves messages.
+ * chunks that workers pull. All bookkeeping is {@link RolloutLedger}'s; this actor only moves messages. Every
+ * message from a worker passes {@link LearnerEdge} before it touches the ledger; a bad one is counted and dropped.
  */
 public final class Learner extends AbstractBehavior<Learner.Command> {
 
@@ -115,6 +116,9 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     /** The digest of the task's problems, announced to workers: verifiers refuse requests naming another set. */
     private final String problemSetSha256;
     private WeightPublication publication;
+    /** The publication's manifest, signed with this learner's epoch (workers take versions only from their learner). */
+    private WeightManifest localManifest;
+    private final LearnerEdge edge;
     /** Serves versions to workers on other nodes; null when off (emend.runtime.weight-stream-port = -1) or not bound. */
     private final WeightStreamServer stream;
     /** The publication's manifest naming the stream, for workers on other nodes. */
@@ -176,6 +180,9 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 new StalenessWindow(job.live().maxStaleness(), batch), job.runtime().leaseTimeout().toMillis(),
                 (long) job.settings().rl().totalSteps() * batch, (long) stepsBefore * batch, epoch);
         this.problemSetSha256 = ProblemSet.of(job.task()).sha256();
+        this.edge = new LearnerEdge(new LearnerEdge.Run(job.settings().rl().samplesPerPrompt(),
+                job.policy().weights().config().vocabSize(), job.task().maxAttemptTokens(), job.dialogue(),
+                step -> job.trainer().stageOf(step).twoTurns()));
         this.modelConfigJson = HfModelConfig.toJson(job.policy().weights().config(), job.dialogue().tokenizer().specials());
         this.version = job.trainer().version();
         this.stepsDone = job.trainer().stepsDone();
@@ -231,19 +238,30 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private void publish(WeightPublication next) {
         publication = next;
+        localManifest = next.manifest().toBuilder().setLearnerEpoch(epoch).build();
         if (stream != null) {
             stream.publish(next);
-            streamManifest = next.manifest().toBuilder().setStreamAddress(stream.address()).build();
+            streamManifest = localManifest.toBuilder().setStreamAddress(stream.address()).build();
         }
     }
 
     /** Workers in this JVM take chunks as local messages (views, no copy); others read the stream when there is one. */
     private WeightManifest manifestFor(ActorRef<?> worker) {
-        return stream != null && worker.path().address().hasGlobalScope() ? streamManifest : publication.manifest();
+        return stream != null && worker.path().address().hasGlobalScope() ? streamManifest : localManifest;
+    }
+
+    /** Counts and logs a message that failed its edge check; it is dropped. */
+    private Behavior<Command> drop(Rejection rejection) {
+        Rejections.drop(context, rejection);
+        return this;
     }
 
     private Behavior<Command> onHello(Hello hello) {
         String id = hello.payload().getWorkerId();
+        Optional<Rejection> bad = edge.hello(hello.payload(), hello.replyTo(), workers.get(id));
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
         if (workers.put(id, hello.replyTo()) == null) {
             context.watchWith(hello.replyTo(), new WorkerGone(id));
             context.getLog().info("worker {} joined on {} ({})", id, hello.payload().getNodeAddress(), hello.payload().getDevice());
@@ -262,11 +280,16 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setManifest(manifestFor(hello.replyTo()))
                 .setLearnerEpoch(epoch)
                 .setProblemSetSha256(problemSetSha256)
+                .setHelloNonce(hello.payload().getNonce())
                 .build()));
         return this;
     }
 
     private Behavior<Command> onRequestWork(RequestWork request) {
+        Optional<Rejection> bad = edge.requestWork(request.payload(), request.replyTo(), workers.get(request.payload().getWorkerId()));
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
         LeaseGrant.Builder grant = LeaseGrant.newBuilder().setCurrentVersion(version).setFinished(finished()).setLearnerEpoch(epoch);
         if (!finished() && !paused && !stopping) {
             long timeout = job.runtime().leaseTimeout().toMillis();
@@ -291,25 +314,18 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private Behavior<Command> onSubmit(Submit submit) {
         GroupResult result = submit.payload();
-        List<Trajectory> group = new ArrayList<>(result.getTrajectoriesCount());
-        long sampleVersion = Long.MAX_VALUE;
-        try {
-            for (emend.proto.Trajectory t : result.getTrajectoriesList()) {
-                Trajectory trajectory = TrajectoryCodec.fromProto(t);
-                group.add(trajectory);
-                sampleVersion = Math.min(sampleVersion, trajectory.policyVersion());
-            }
-        } catch (IllegalArgumentException e) {
-            context.getLog().warn("worker {} sent a malformed group for lease {}: {}; the lease will expire and be re-issued",
-                    result.getWorkerId(), result.getLeaseId(), e.getMessage());
+        LearnerEdge.SubmitCheck check = edge.submit(result, submit.replyTo(), workers.get(result.getWorkerId()),
+                ledger.openLease(result.getLeaseId()), version);
+        if (check instanceof LearnerEdge.Foreign foreign) {
+            return drop(foreign.rejection());
+        }
+        if (check instanceof LearnerEdge.Malformed malformed) {
+            // its holder sent it: tell it to stop re-sending; the lease expires and its prompt goes out again
+            drop(malformed.rejection());
             return refuse(submit);
         }
-        if (group.isEmpty()) {
-            context.getLog().warn("worker {} sent an empty group for lease {}; the lease will expire and be re-issued", result.getWorkerId(),
-                    result.getLeaseId());
-            return refuse(submit);
-        }
-        RolloutLedger.Admission admission = ledger.submit(result.getLeaseId(), sampleVersion, group, version);
+        LearnerEdge.Admissible admissible = (LearnerEdge.Admissible) check;
+        RolloutLedger.Admission admission = ledger.submit(result.getLeaseId(), admissible.sampleVersion(), admissible.group(), version);
         if (admission == RolloutLedger.Admission.ACCEPTED) {
             verifyTimeouts += result.getVerifyTimeouts();
         }
@@ -328,6 +344,11 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private Behavior<Command> onFetchChunk(FetchChunk fetch) {
         WeightChunkRequest request = fetch.payload();
+        Optional<Rejection> bad = edge.fetchChunk(request, fetch.replyTo(), workers.containsValue(fetch.replyTo()), publication.version(),
+                publication.manifest().getChunkCount());
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
         WeightChunk chunk = request.getVersion() == publication.version()
                 ? publication.chunk(request.getIndex())
                 : WeightChunk.newBuilder().setVersion(request.getVersion()).setIndex(request.getIndex()).setGone(true).build();
@@ -336,6 +357,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
 
     private Behavior<Command> onGetStatus(GetStatus request) {
+        Optional<Rejection> bad = Replies.missing("GetStatus", request.replyTo());
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
         request.replyTo().tell(new Status(status()));
         return this;
     }
@@ -420,6 +445,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
 
     private Behavior<Command> onControl(Control control) {
+        Optional<Rejection> bad = Replies.missing("Control", control.replyTo());
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
         ControlRequest request = control.payload();
         switch (request.getCommandCase()) {
             case STATUS -> reply(control, ControlReply.Code.OK, "");
@@ -548,7 +577,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setVerifyTimeouts(verifyTimeouts)
                 .setTokensPerSecond(lastTokensPerSecond)
                 .putAllParameters(job.live().values())
-                .setLastCheckpointStep(lastCheckpointStep);
+                .setLastCheckpointStep(lastCheckpointStep)
+                .setWireRejected(NodeMetrics.get(context.getSystem()).rejectedTotal());
         lastEvaluation.ifPresent(status::setLastEvaluation);
         return ControlReply.newBuilder().setCode(code).setMessage(message).setStatus(status).build();
     }
@@ -585,6 +615,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setWorkers(workers.size())
                 .setFinished(finished())
                 .setVerifyTimeouts(verifyTimeouts)
+                .setWireRejected(NodeMetrics.get(context.getSystem()).rejectedTotal())
                 .build();
     }
 }
