@@ -51,7 +51,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -136,18 +136,41 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private int lastCheckpointStep;
 
     /**
-     * @param done completed with the selected weights when the schedule is done (or exceptionally if a step fails)
+     * The learner, supervised: a message whose handling throws is logged and skipped, and the learner goes on with
+     * the state it had (resume, not restart: a restart would lose the ledger's leases and accepted groups, and
+     * build a new publication while a step may be changing the weights on the model thread). Every message from
+     * another node passes its edge check before it touches state, so what is left to throw is a local bug. If the
+     * learner stops anyway (it could not start, a step failed, its node left), {@code done} fails with the cause
+     * and the command that resumes the run, so the job ends instead of waiting for a schedule nobody trains.
+     *
+     * @param done completed with the selected weights when the schedule is done, or exceptionally when the learner
+     *     stops before that
      */
     public static Behavior<Command> create(LearnerJob job, CompletableFuture<TrainingSession.Outcome> done) {
-        return Behaviors.setup(context -> {
+        return Behaviors.supervise(Behaviors.<Command>setup(context -> {
             Optional<String> behind = behindTheRunDirectory(job);
             if (behind.isPresent()) {
                 context.getLog().error(behind.get());
                 done.completeExceptionally(new IllegalStateException(behind.get()));
                 return Behaviors.stopped();
             }
-            return Behaviors.withTimers(timers -> new Learner(context, timers, job, done));
-        });
+            return Behaviors.withTimers(timers -> {
+                try {
+                    return new Learner(context, timers, job, done);
+                } catch (RuntimeException e) {
+                    context.getLog().error("the learner could not start", e);
+                    done.completeExceptionally(stoppedEarly(job, job.trainer().stepsDone(), "it could not start: " + e, e));
+                    return Behaviors.stopped();
+                }
+            });
+        })).onFailure(SupervisorStrategy.resume());
+    }
+
+    /** Why the run ends without its schedule, and how to continue it from its last resume state. */
+    private static IllegalStateException stoppedEarly(LearnerJob job, int stepsDone, String why, Throwable cause) {
+        return new IllegalStateException("the learner stopped after step " + stepsDone + " of " + job.settings().rl().totalSteps() + ": " + why
+                + "; continue the run from its last resume state with --resume " + job.runDirectory()
+                + " (emend train --resume, or emend node --roles learner --resume)", cause);
     }
 
     /**
@@ -208,8 +231,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .onMessage(StopDone.class, this::onStopDone)
                 .onMessage(WorkerGone.class, this::onWorkerGone)
                 .onMessage(ExpireLeases.class, tick -> onExpireLeases())
-                .onSignal(PostStop.class, signal -> closeStream())
-                .onSignal(PreRestart.class, signal -> closeStream())
+                .onSignal(PostStop.class, signal -> onPostStop())
                 .build();
     }
 
@@ -229,10 +251,12 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         }
     }
 
-    private Behavior<Command> closeStream() {
+    /** Frees the stream; a learner that stops before its run ended (a node leaving, a failure) ends the job. */
+    private Behavior<Command> onPostStop() {
         if (stream != null) {
             stream.close();
         }
+        done.completeExceptionally(stoppedEarly(job, stepsDone, "it stopped before its schedule was done (the log above says why)", null));
         return this;
     }
 
@@ -409,7 +433,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         batchStartNanos = System.nanoTime();
         if (step.failure() != null) {
             context.getLog().error("learner step failed; the run stops", step.failure());
-            done.completeExceptionally(step.failure());
+            done.completeExceptionally(stoppedEarly(job, stepsDone, "step " + (stepsDone + 1) + " failed (" + rootMessage(step.failure()) + ")",
+                    step.failure()));
             return Behaviors.stopped();
         }
         version = step.result().version();
