@@ -36,6 +36,10 @@ public final class LearnerEdge {
     public static final int MAX_NAME = 256;
     /** LiveParameters accepts temperatures in (0, 100]: a sample can have been drawn at no other. */
     public static final double MAX_TEMPERATURE = 100;
+    /** More rollout workers than a cluster runs; beyond it hellos with new ids would only grow the learner's map. */
+    public static final int MAX_WORKERS = 4096;
+    /** The reason a message from a worker that did not say hello is refused. */
+    public static final String UNREGISTERED = "unregistered";
 
     /**
      * What an honest group looks like in this run.
@@ -52,8 +56,11 @@ public final class LearnerEdge {
         this.instructionSuffix = run.dialogue().instructionSuffix();
     }
 
-    /** @param registered the reply address this worker id said hello with before, or null for a new id */
-    public Optional<Rejection> hello(WorkerHello hello, Object replyTo, Object registered) {
+    /**
+     * @param registered the reply address this worker id said hello with before, or null for a new id
+     * @param workers how many workers have said hello
+     */
+    public Optional<Rejection> hello(WorkerHello hello, Object replyTo, Object registered, int workers) {
         String type = "Hello";
         if (replyTo == null) {
             return refuse(type, "reply_to", "a hello without a reply address");
@@ -65,6 +72,9 @@ public final class LearnerEdge {
         if (registered != null && !registered.equals(replyTo)) {
             // A restarted worker keeps its address; another actor using a live worker's id would take its work.
             return refuse(type, "worker_id_taken", "worker id " + VerifyCheck.clip(hello.getWorkerId()) + " belongs to another actor");
+        }
+        if (registered == null && workers >= MAX_WORKERS) {
+            return refuse(type, "workers", "already " + workers + " workers registered");
         }
         return Optional.empty();
     }
@@ -93,7 +103,7 @@ public final class LearnerEdge {
             return refuse(type, "reply_to", "a chunk request without a reply address");
         }
         if (!registered) {
-            return refuse(type, "unregistered", "a chunk request from an actor that did not say hello");
+            return refuse(type, UNREGISTERED, "a chunk request from an actor that did not say hello");
         }
         if (request.getVersion() == publishedVersion && (request.getIndex() < 0 || request.getIndex() >= publishedChunks)) {
             return refuse(type, "chunk_index", "chunk " + request.getIndex() + " of " + publishedChunks);
@@ -214,7 +224,7 @@ public final class LearnerEdge {
             return refuse(type, "reply_to", "a message without a reply address");
         }
         if (registered == null || !registered.equals(replyTo)) {
-            return refuse(type, "unregistered", "worker " + VerifyCheck.clip(workerId) + " did not say hello from this address");
+            return refuse(type, UNREGISTERED, "worker " + VerifyCheck.clip(workerId) + " did not say hello from this address");
         }
         return Optional.empty();
     }

@@ -10,10 +10,12 @@ import emend.weights.WeightPublication;
 import java.util.Optional;
 
 /**
- * A rollout worker's edge. The learner is whoever answers the worker's hello: a spec must echo the hello's
- * random nonce (which only the learner saw), and a new version must carry that spec's learner epoch, so neither
- * the weights nor the stream address they are fetched from can come from anyone else. Chunks need no origin:
- * each is checked against its digest in a manifest that passed these checks.
+ * A rollout worker's edge. The learner is whoever answers the worker's hello: a spec, a grant and a new version
+ * must echo the hello's random nonce (which only the learner saw) and carry the spec's learner epoch, so neither
+ * work nor weights nor the stream address they are fetched from can come from anyone else, a cluster member that
+ * knows the epoch included. Chunks need no origin: each is checked against its digest in a manifest that passed
+ * these checks. The one message of another epoch a worker takes is a grant without leases: a learner that moved
+ * or restarted tells a worker it does not know to say hello.
  */
 public final class WorkerEdge {
 
@@ -45,12 +47,17 @@ public final class WorkerEdge {
 
     /**
      * @param spec the spec this worker holds, or null before it has one
+     * @param nonce the nonce of this worker's hello
      * @param maxLeases the most prompts this worker asks for at once
      */
-    public static Optional<Rejection> grant(LeaseGrant grant, RunSpec spec, int maxLeases) {
+    public static Optional<Rejection> grant(LeaseGrant grant, RunSpec spec, long nonce, int maxLeases) {
         String type = "Grant";
         if (spec == null) {
             return refuse(type, "unregistered", "a grant before this worker has the learner's spec");
+        }
+        boolean ownLearner = grant.getLearnerEpoch() == spec.getLearnerEpoch();
+        if (ownLearner ? grant.getWorkerNonce() != nonce : grant.getLeasesCount() > 0) {
+            return refuse(type, "worker_nonce", "a grant that does not answer this worker's requests");
         }
         if (grant.getLeasesCount() > maxLeases) {
             return refuse(type, "leases", grant.getLeasesCount() + " leases; this worker asks for at most " + maxLeases);
@@ -67,8 +74,11 @@ public final class WorkerEdge {
         return Optional.empty();
     }
 
-    /** @param spec the spec this worker holds, or null before it has one */
-    public static Optional<Rejection> newVersion(WeightManifest manifest, RunSpec spec) {
+    /**
+     * @param spec the spec this worker holds, or null before it has one
+     * @param nonce the nonce of this worker's hello
+     */
+    public static Optional<Rejection> newVersion(WeightManifest manifest, RunSpec spec, long nonce) {
         String type = "NewVersion";
         if (spec == null) {
             return refuse(type, "unregistered", "a new version before this worker has the learner's spec");
@@ -76,6 +86,9 @@ public final class WorkerEdge {
         if (manifest.getLearnerEpoch() != spec.getLearnerEpoch()) {
             return refuse(type, "learner_epoch", "version " + manifest.getVersion() + " from learner epoch " + manifest.getLearnerEpoch()
                     + ", not this worker's learner (" + spec.getLearnerEpoch() + ")");
+        }
+        if (manifest.getWorkerNonce() != nonce) {
+            return refuse(type, "worker_nonce", "version " + manifest.getVersion() + " not addressed to this worker by its learner");
         }
         return ManifestCheck.check(type, manifest);
     }

@@ -82,7 +82,7 @@ final class RolloutWorkerTest {
         assertEquals(5, request.payload().getPolicyVersion(), "work is asked for only with the verified version");
 
         // a verifier that never answers: the group still goes out, scored 0, and the timeout is counted
-        request.replyTo().tell(grantOf(11));
+        request.replyTo().tell(grantOf(hello, 11));
         VerifierActor.Verify verify = verifiers.expectMessageClass(VerifierActor.Verify.class, Duration.ofSeconds(30));
         assertEquals(4, verify.payload().getAttemptsCount(), "k = 2 attempts 1, then their attempts 2");
         Learner.Submit submit = learner.expectMessageClass(Learner.Submit.class, Duration.ofSeconds(10));
@@ -124,7 +124,7 @@ final class RolloutWorkerTest {
             var worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-2", "cpu", runtime, learner.ref(), blocking)));
             Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
             hello.replyTo().tell(spec(hello, publication));
-            serveChunksUntilWorkIsAsked(learner, publication, -1, new HashMap<>()).replyTo().tell(grantOf(12));
+            serveChunksUntilWorkIsAsked(learner, publication, -1, new HashMap<>()).replyTo().tell(grantOf(hello, 12));
             assertTrue(generating.await(30, TimeUnit.SECONDS), "the grant started a generation");
 
             kit.stop(worker);
@@ -221,8 +221,9 @@ final class RolloutWorkerTest {
                 .setManifest(publication.manifest().toBuilder().setStreamAddress(streamAddress)).build());
     }
 
-    private static RolloutWorker.Grant grantOf(long leaseId) {
-        return new RolloutWorker.Grant(LeaseGrant.newBuilder().setCurrentVersion(5).addLeases(PromptLease.newBuilder()
+    /** A lease for the worker that said {@code hello} (the grant echoes its nonce). */
+    private static RolloutWorker.Grant grantOf(Learner.Hello hello, long leaseId) {
+        return new RolloutWorker.Grant(LeaseGrant.newBuilder().setWorkerNonce(hello.payload().getNonce()).setCurrentVersion(5).addLeases(PromptLease.newBuilder()
                 .setLeaseId(leaseId).setProblemId("p").setQuestion("2*x+1=7").setProblemIndex(4).setStep(1)
                 .setTwoTurns(true).setTemperature(1)).build());
     }

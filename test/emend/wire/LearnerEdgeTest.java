@@ -192,12 +192,19 @@ final class LearnerEdgeTest {
     @Test
     void hello_needsAReplyAddressShortNamesAndAnIdNoOtherActorHolds() {
         WorkerHello ok = WorkerHello.newBuilder().setWorkerId("w").setDevice("cpu").build();
-        assertEquals(Optional.empty(), EDGE.hello(ok, WORKER, null));
-        assertEquals(Optional.empty(), EDGE.hello(ok, WORKER, WORKER), "a restarted worker says hello again");
-        assertEquals("worker_id_taken", EDGE.hello(ok, new Object(), WORKER).orElseThrow().reason());
-        assertEquals("length", EDGE.hello(ok.toBuilder().setWorkerId("").build(), WORKER, null).orElseThrow().reason());
-        assertEquals("length", EDGE.hello(ok.toBuilder().setDevice("x".repeat(LearnerEdge.MAX_NAME + 1)).build(), WORKER, null)
+        assertEquals(Optional.empty(), EDGE.hello(ok, WORKER, null, 0));
+        assertEquals(Optional.empty(), EDGE.hello(ok, WORKER, WORKER, 1), "a restarted worker says hello again");
+        assertEquals("worker_id_taken", EDGE.hello(ok, new Object(), WORKER, 1).orElseThrow().reason());
+        assertEquals("length", EDGE.hello(ok.toBuilder().setWorkerId("").build(), WORKER, null, 0).orElseThrow().reason());
+        assertEquals("length", EDGE.hello(ok.toBuilder().setDevice("x".repeat(LearnerEdge.MAX_NAME + 1)).build(), WORKER, null, 0)
                 .orElseThrow().reason());
-        assertEquals("reply_to", EDGE.hello(ok, null, null).orElseThrow().reason());
+        assertEquals("reply_to", EDGE.hello(ok, null, null, 0).orElseThrow().reason());
+    }
+
+    @Test
+    void hello_ofANewWorkerBeyondTheBound_isRefused() {
+        WorkerHello ok = WorkerHello.newBuilder().setWorkerId("w").build();
+        assertEquals("workers", EDGE.hello(ok, WORKER, null, LearnerEdge.MAX_WORKERS).orElseThrow().reason());
+        assertEquals(Optional.empty(), EDGE.hello(ok, WORKER, WORKER, LearnerEdge.MAX_WORKERS), "a known worker is not a new one");
     }
 }

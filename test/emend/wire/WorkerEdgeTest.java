@@ -47,11 +47,15 @@ final class WorkerEdgeTest {
     }
 
     @Test
-    void newVersion_isTakenOnlyFromTheSpecsLearnerEpoch() {
-        WeightManifest pinned = MANIFEST.toBuilder().setVersion(Long.MAX_VALUE).setLearnerEpoch(78).build();
-        assertEquals(Optional.empty(), WorkerEdge.newVersion(MANIFEST, SPEC));
-        assertEquals("learner_epoch", reason(WorkerEdge.newVersion(pinned, SPEC)));
-        assertEquals("unregistered", reason(WorkerEdge.newVersion(MANIFEST, null)));
+    void newVersion_isTakenOnlyFromTheSpecsLearner_addressedToThisWorker() {
+        WeightManifest addressed = MANIFEST.toBuilder().setWorkerNonce(42).build();
+        assertEquals(Optional.empty(), WorkerEdge.newVersion(addressed, SPEC, 42));
+        assertEquals("learner_epoch", reason(WorkerEdge.newVersion(addressed.toBuilder().setVersion(Long.MAX_VALUE).setLearnerEpoch(78).build(),
+                SPEC, 42)));
+        // a cluster member that knows the epoch still cannot pin the worker: it does not know the nonce
+        assertEquals("worker_nonce", reason(WorkerEdge.newVersion(addressed.toBuilder().setVersion(Long.MAX_VALUE).setWorkerNonce(7).build(),
+                SPEC, 42)));
+        assertEquals("unregistered", reason(WorkerEdge.newVersion(addressed, null, 42)));
     }
 
     @Test
@@ -79,14 +83,23 @@ final class WorkerEdgeTest {
     @Test
     void grant_beforeASpecOrWithMoreLeasesThanAskedOrJunkLeases_isRefused() {
         PromptLease lease = PromptLease.newBuilder().setLeaseId(1).setProblemId("p").setQuestion("2*x=4").setTemperature(1).build();
-        LeaseGrant ok = LeaseGrant.newBuilder().addLeases(lease).build();
-        assertEquals(Optional.empty(), WorkerEdge.grant(ok, SPEC, 1));
-        assertEquals("unregistered", reason(WorkerEdge.grant(ok, null, 1)));
-        assertEquals("leases", reason(WorkerEdge.grant(ok.toBuilder().addLeases(lease).build(), SPEC, 1)));
-        assertEquals("lease", reason(WorkerEdge.grant(LeaseGrant.newBuilder().addLeases(lease.toBuilder().setQuestion("")).build(), SPEC, 1)));
-        assertEquals("lease", reason(WorkerEdge.grant(LeaseGrant.newBuilder().addLeases(lease.toBuilder().setStep(-1)).build(), SPEC, 1)));
-        assertEquals("temperature", reason(WorkerEdge.grant(LeaseGrant.newBuilder().addLeases(lease.toBuilder().setTemperature(Double.NaN)).build(),
-                SPEC, 1)));
+        LeaseGrant ok = LeaseGrant.newBuilder().setLearnerEpoch(77).setWorkerNonce(42).addLeases(lease).build();
+        assertEquals(Optional.empty(), WorkerEdge.grant(ok, SPEC, 42, 1));
+        assertEquals("unregistered", reason(WorkerEdge.grant(ok, null, 42, 1)));
+        assertEquals("leases", reason(WorkerEdge.grant(ok.toBuilder().addLeases(lease).build(), SPEC, 42, 1)));
+        assertEquals("lease", reason(WorkerEdge.grant(ok.toBuilder().setLeases(0, lease.toBuilder().setQuestion("")).build(), SPEC, 42, 1)));
+        assertEquals("lease", reason(WorkerEdge.grant(ok.toBuilder().setLeases(0, lease.toBuilder().setStep(-1)).build(), SPEC, 42, 1)));
+        assertEquals("temperature", reason(WorkerEdge.grant(ok.toBuilder().setLeases(0, lease.toBuilder().setTemperature(Double.NaN)).build(),
+                SPEC, 42, 1)));
+    }
+
+    @Test
+    void grant_notAddressedToThisWorker_isRefused_butAnotherLearnersEmptyGrantIsTaken() {
+        LeaseGrant.Builder grant = LeaseGrant.newBuilder().setLearnerEpoch(77).setWorkerNonce(7)
+                .addLeases(PromptLease.newBuilder().setLeaseId(1).setProblemId("p").setQuestion("q").setTemperature(1));
+        assertEquals("worker_nonce", reason(WorkerEdge.grant(grant.build(), SPEC, 42, 1)));
+        assertEquals("worker_nonce", reason(WorkerEdge.grant(grant.setLearnerEpoch(78).build(), SPEC, 42, 1)));
+        assertEquals(Optional.empty(), WorkerEdge.grant(grant.clearLeases().build(), SPEC, 42, 1), "a moved learner: say hello to it");
     }
 
     @Test

@@ -110,7 +110,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private final CompletableFuture<TrainingSession.Outcome> done;
     private final Executor stepExecutor;
     private final RolloutLedger ledger;
-    private final Map<String, ActorRef<RolloutWorker.Command>> workers = new HashMap<>();
+    /** A worker that said hello: where it answers, and the nonce of its incarnation (only it and this learner know it). */
+    private record Registered(ActorRef<RolloutWorker.Command> ref, long nonce) {}
+
+    private final Map<String, Registered> workers = new HashMap<>();
     private final String modelConfigJson;
     private final long epoch;
     /** The digest of the task's problems, announced to workers: verifiers refuse requests naming another set. */
@@ -269,9 +272,19 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         }
     }
 
-    /** Workers in this JVM take chunks as local messages (views, no copy); others read the stream when there is one. */
-    private WeightManifest manifestFor(ActorRef<?> worker) {
-        return stream != null && worker.path().address().hasGlobalScope() ? streamManifest : localManifest;
+    /**
+     * The manifest for one worker, with its nonce. Workers in this JVM take chunks as local messages (views, no
+     * copy); others read the stream when there is one.
+     */
+    private WeightManifest manifestFor(Registered worker) {
+        WeightManifest manifest = stream != null && worker.ref().path().address().hasGlobalScope() ? streamManifest : localManifest;
+        return manifest.toBuilder().setWorkerNonce(worker.nonce()).build();
+    }
+
+    /** The address {@code workerId} said hello from, or null. */
+    private ActorRef<RolloutWorker.Command> registeredRef(String workerId) {
+        Registered worker = workers.get(workerId);
+        return worker == null ? null : worker.ref();
     }
 
     /** Counts and logs a message that failed its edge check; it is dropped. */
@@ -282,15 +295,18 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private Behavior<Command> onHello(Hello hello) {
         String id = hello.payload().getWorkerId();
-        Optional<Rejection> bad = edge.hello(hello.payload(), hello.replyTo(), workers.get(id));
+        Optional<Rejection> bad = edge.hello(hello.payload(), hello.replyTo(), registeredRef(id), workers.size());
         if (bad.isPresent()) {
             return drop(bad.get());
         }
-        if (workers.put(id, hello.replyTo()) == null) {
+        Registered worker = new Registered(hello.replyTo(), hello.payload().getNonce());
+        Registered before = workers.put(id, worker);
+        if (before == null) {
             context.watchWith(hello.replyTo(), new WorkerGone(id));
             context.getLog().info("worker {} joined on {} ({})", id, hello.payload().getNodeAddress(), hello.payload().getDevice());
-        } else {
-            // A known worker says hello again after a restart: the work it held is lost with its old state.
+        } else if (before.nonce() != worker.nonce()) {
+            // A known worker says hello again after a restart (a new incarnation, a new nonce): the work it held is
+            // lost with its old state. The same incarnation saying hello again (its retry) keeps its leases.
             ledger.expireWorker(id);
         }
         var rl = job.settings().rl();
@@ -301,7 +317,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setTokenizerKind(job.dialogue().tokenizer().kind())
                 .setSamplesPerPrompt(rl.samplesPerPrompt())
                 .setMaxAttemptTokens(job.task().maxAttemptTokens())
-                .setManifest(manifestFor(hello.replyTo()))
+                .setManifest(manifestFor(worker))
                 .setLearnerEpoch(epoch)
                 .setProblemSetSha256(problemSetSha256)
                 .setHelloNonce(hello.payload().getNonce())
@@ -310,11 +326,17 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
 
     private Behavior<Command> onRequestWork(RequestWork request) {
-        Optional<Rejection> bad = edge.requestWork(request.payload(), request.replyTo(), workers.get(request.payload().getWorkerId()));
+        Registered worker = workers.get(request.payload().getWorkerId());
+        Optional<Rejection> bad = edge.requestWork(request.payload(), request.replyTo(), worker == null ? null : worker.ref());
         if (bad.isPresent()) {
+            if (bad.get().reason().equals(LearnerEdge.UNREGISTERED) && request.replyTo() != null) {
+                // a worker of a learner that moved or restarted asks here: no work, only this epoch, so it says hello
+                request.replyTo().tell(new RolloutWorker.Grant(LeaseGrant.newBuilder().setCurrentVersion(version).setLearnerEpoch(epoch).build()));
+            }
             return drop(bad.get());
         }
-        LeaseGrant.Builder grant = LeaseGrant.newBuilder().setCurrentVersion(version).setFinished(finished()).setLearnerEpoch(epoch);
+        LeaseGrant.Builder grant = LeaseGrant.newBuilder().setCurrentVersion(version).setFinished(finished()).setLearnerEpoch(epoch)
+                .setWorkerNonce(worker.nonce());
         if (!finished() && !paused && !stopping) {
             long timeout = job.runtime().leaseTimeout().toMillis();
             double temperature = job.live().temperature();
@@ -338,7 +360,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private Behavior<Command> onSubmit(Submit submit) {
         GroupResult result = submit.payload();
-        LearnerEdge.SubmitCheck check = edge.submit(result, submit.replyTo(), workers.get(result.getWorkerId()),
+        LearnerEdge.SubmitCheck check = edge.submit(result, submit.replyTo(), registeredRef(result.getWorkerId()),
                 ledger.openLease(result.getLeaseId()), version);
         if (check instanceof LearnerEdge.Foreign foreign) {
             return drop(foreign.rejection());
@@ -368,7 +390,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private Behavior<Command> onFetchChunk(FetchChunk fetch) {
         WeightChunkRequest request = fetch.payload();
-        Optional<Rejection> bad = edge.fetchChunk(request, fetch.replyTo(), workers.containsValue(fetch.replyTo()), publication.version(),
+        Optional<Rejection> bad = edge.fetchChunk(request, fetch.replyTo(), workers.values().stream().anyMatch(w -> w.ref().equals(fetch.replyTo())), publication.version(),
                 publication.manifest().getChunkCount());
         if (bad.isPresent()) {
             return drop(bad.get());
@@ -448,7 +470,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             return this;
         }
         publish(step.result().publication());
-        workers.values().forEach(worker -> worker.tell(new RolloutWorker.NewVersion(manifestFor(worker))));
+        workers.values().forEach(worker -> worker.ref().tell(new RolloutWorker.NewVersion(manifestFor(worker))));
         if (finished()) {
             context.getLog().info("schedule done after {} steps", stepsDone);
             // on the step thread: a checkpoint queued there finishes before the run's memory can be freed

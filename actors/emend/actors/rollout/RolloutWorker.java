@@ -71,9 +71,9 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * re-send any the learner has not acknowledged. A newer version is fetched between two generations, never
  * during one. The worker owns its model's native memory and frees it on stop and restart.
  *
- * <p>Only its learner steers it: a spec must answer this incarnation's hello (its nonce), a new version must come
- * from that spec's learner epoch, and grants, chunks and scores are checked ({@link WorkerEdge}); anything else
- * is counted and dropped.
+ * <p>Only its learner steers it: a spec, a grant and a new version must answer this incarnation's hello (its
+ * random nonce) from the spec's learner epoch, and chunks and scores are checked ({@link WorkerEdge}); anything
+ * else is counted and dropped.
  */
 public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
 
@@ -264,7 +264,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     }
 
     private Behavior<Command> onNewVersion(NewVersion message) {
-        Optional<Rejection> bad = WorkerEdge.newVersion(message.payload(), spec);
+        Optional<Rejection> bad = WorkerEdge.newVersion(message.payload(), spec, nonce);
         if (bad.isPresent()) {
             return drop(bad.get());
         }
@@ -478,7 +478,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     private Behavior<Command> onGrant(Grant message) {
         LeaseGrant grant = message.payload();
-        Optional<Rejection> bad = WorkerEdge.grant(grant, spec, setup.runtime().promptsPerRequest());
+        Optional<Rejection> bad = WorkerEdge.grant(grant, spec, nonce, setup.runtime().promptsPerRequest());
         if (bad.isPresent()) {
             return drop(bad.get());
         }
