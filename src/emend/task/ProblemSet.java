@@ -69,7 +69,10 @@ public final class ProblemSet {
         if (text.isEmpty()) {
             return "(none)";
         }
-        return text.length() <= 16 ? text : text.substring(0, 16) + "...";
+        String head = text.length() <= 16 ? text : text.substring(0, 16) + "...";
+        // the text may come from the wire: no control characters in the log line it ends up in
+        return head.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 
     private static MessageDigest newSha256() {

@@ -32,7 +32,10 @@ public final class VerifyCheck {
         return Checked.ok(((ProblemSet.Found) lookup).problem());
     }
 
+    /** A value from the wire as a log may show it: at most 40 characters, control characters as '?' (no forged lines). */
     static String clip(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+        String head = text.length() <= 40 ? text : text.substring(0, 40) + "...";
+        return head.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 }
