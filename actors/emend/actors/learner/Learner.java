@@ -119,7 +119,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     /** The digest of the task's problems, announced to workers: verifiers refuse requests naming another set. */
     private final String problemSetSha256;
     private WeightPublication publication;
-    /** The publication's manifest, signed with this learner's epoch (workers take versions only from their learner). */
+    /** The publication's manifest stamped with this learner's epoch (workers take versions only from their learner). */
     private WeightManifest localManifest;
     private final LearnerEdge edge;
     /** Serves versions to workers on other nodes; null when off (emend.runtime.weight-stream-port = -1) or not bound. */
