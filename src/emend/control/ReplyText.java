@@ -39,6 +39,7 @@ public final class ReplyText {
                         + "%,d verify timeouts", s.getPromptsDispatched(), s.getPromptsCompleted(), s.getStalenessDropped(), s.getPromptsInFlight(),
                 s.getPromptsReissued(), s.getDuplicates(), s.getVerifyTimeouts());
         line(text, "rollout: %,.0f tokens/s", s.getTokensPerSecond());
+        line(text, "wire: %,d messages from other nodes rejected at the learner's node (emend_wire_rejected_total)", s.getWireRejected());
         line(text, "last evaluation: %s", s.hasLastEvaluation() ? evaluation(s.getLastEvaluation()) : "none yet");
         line(text, "last checkpoint: %s", s.getLastCheckpointStep() == 0 ? "none yet" : "step " + s.getLastCheckpointStep());
         // sorted, so the line reads the same from one status to the next
@@ -61,11 +62,12 @@ public final class ReplyText {
 
     private static String nodes(List<NodeStatus> nodes) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"address", "roles", "workers", "state"});
+        rows.add(new String[] {"address", "roles", "workers", "rejected", "state"});
         for (NodeStatus n : nodes) {
-            rows.add(new String[] {n.getAddress(), String.join(",", n.getRolesList()), Integer.toString(n.getRolloutWorkers()), n.getState()});
+            rows.add(new String[] {n.getAddress(), String.join(",", n.getRolesList()), Integer.toString(n.getRolloutWorkers()),
+                    Long.toString(n.getWireRejected()), n.getState()});
         }
-        int[] widths = new int[4];
+        int[] widths = new int[5];
         for (String[] row : rows) {
             for (int i = 0; i < widths.length; i++) {
                 widths[i] = Math.max(widths[i], row[i].length());
@@ -73,8 +75,8 @@ public final class ReplyText {
         }
         StringBuilder text = new StringBuilder("nodes:\n");
         for (String[] row : rows) {
-            // workers right-aligned: it is a number
-            text.append(String.format(Locale.ROOT, "  %-" + widths[0] + "s  %-" + widths[1] + "s  %" + widths[2] + "s  %s",
+            // workers and rejected messages right-aligned: they are numbers
+            text.append(String.format(Locale.ROOT, "  %-" + widths[0] + "s  %-" + widths[1] + "s  %" + widths[2] + "s  %" + widths[3] + "s  %s",
                     (Object[]) row).stripTrailing()).append('\n');
         }
         return text.toString();

@@ -50,6 +50,11 @@ public final class LeaseTable<P> {
         return Optional.ofNullable(lease);
     }
 
+    /** Lease {@code id} if it is open (a result is checked against its lease before it completes it). */
+    public Optional<Lease<P>> open(long id) {
+        return Optional.ofNullable(open.get(id));
+    }
+
     /** Closes every lease due before {@code nowMillis}; their items must be handed out again. */
     public List<Lease<P>> expireDue(long nowMillis) {
         return expireWhere(lease -> lease.deadlineMillis() < nowMillis);

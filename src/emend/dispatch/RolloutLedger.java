@@ -98,6 +98,11 @@ public final class RolloutLedger {
         return Admission.ACCEPTED;
     }
 
+    /** Lease {@code leaseId} while it is open: its holder and prompt, which a result must match. */
+    public Optional<LeaseTable.Lease<PromptDraw>> openLease(long leaseId) {
+        return leases.open(leaseId);
+    }
+
     /** Re-issues the prompts of leases past their deadline; returns how many. */
     public int expireDue(long nowMillis) {
         return putBack(leases.expireDue(nowMillis));

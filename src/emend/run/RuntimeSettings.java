@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param driver {@code actors} (the default: learner, rollout workers and verifiers as actors) or {@code sync}
  *     (the single-threaded reference driver)
  * @param maxStaleness η: how many policy versions a sample may lag behind the learner
+ * @param maxWorkersPerNode the most rollout workers one node runs; a scaling request over it is refused (each
+ *     worker holds a policy copy, so an unbounded request would exhaust the node's memory)
  * @param weightStreamPort the learner's weight stream port: 0 any free port, -1 off (Artery chunks only)
  * @param metricsHost the interface every node's Prometheus endpoint binds to
  * @param metricsPort that endpoint's port: 0 any free port (printed at start), -1 off
@@ -19,6 +21,7 @@ public record RuntimeSettings(
         String driver,
         int maxStaleness,
         int workersPerNode,
+        int maxWorkersPerNode,
         int promptsPerRequest,
         Duration leaseTimeout,
         int verifierPoolSize,
@@ -43,6 +46,10 @@ public record RuntimeSettings(
                 throw new IllegalArgumentException("emend.runtime lease-timeout, verify-timeout and verifier-stuck-after must be positive");
             }
         }
+        if (maxWorkersPerNode < 1 || workersPerNode > maxWorkersPerNode) {
+            throw new IllegalArgumentException("emend.runtime.max-workers-per-node must be >= 1 and >= workers-per-node (" + workersPerNode
+                    + "), got " + maxWorkersPerNode);
+        }
         if (verifierQueueCapacity < 1) {
             throw new IllegalArgumentException("emend.runtime.verifier-queue-capacity must be >= 1, got " + verifierQueueCapacity);
         }
@@ -62,7 +69,7 @@ public record RuntimeSettings(
     public static RuntimeSettings fromConfig(Config root) {
         try {
             Config c = root.getConfig("emend.runtime");
-            return new RuntimeSettings(c.getString("driver"), c.getInt("max-staleness"), c.getInt("workers-per-node"),
+            return new RuntimeSettings(c.getString("driver"), c.getInt("max-staleness"), c.getInt("workers-per-node"), c.getInt("max-workers-per-node"),
                     c.getInt("prompts-per-request"), c.getDuration("lease-timeout"), c.getInt("verifier-pool-size"),
                     c.getDuration("verify-timeout"), c.getDuration("verifier-stuck-after"), c.getInt("verifier-queue-capacity"),
                     c.getInt("weight-chunk-bytes"), c.getInt("weight-stream-port"),

@@ -7,8 +7,8 @@ import com.google.gson.JsonParser;
 
 /**
  * What a code problem's verifier needs, carried in {@link Problem#answer()} as a small JSON object
- * ({@code {"entry_point": ..., "tests": ...}}). The reference travels with the problem, so any verifier (the
- * pool's, on another machine) can score an attempt from the problem alone, without a copy of the problem set.
+ * ({@code {"entry_point": ..., "tests": ...}}). The tests are code the judge runs, so they come only from a
+ * problem set the scoring node loaded itself ({@link ProblemSet}), never from a message.
  */
 public record UnitTests(String entryPoint, String tests) {
 

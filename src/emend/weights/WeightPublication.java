@@ -70,7 +70,7 @@ public final class WeightPublication {
     }
 
     /** The manifest's {@code sha256}: lower-case hex SHA-256 of the chunk digests in order. */
-    static String identity(List<ByteString> chunkDigests) {
+    public static String identity(List<ByteString> chunkDigests) {
         MessageDigest sha = newSha256();
         chunkDigests.forEach(digest -> sha.update(digest.asReadOnlyByteBuffer()));
         return HexFormat.of().formatHex(sha.digest());

@@ -163,6 +163,19 @@ final class LearnerTest {
     }
 
     @Test
+    void learnerThatStopsBeforeItsScheduleIsDone_failsTheJobNamingTheResumeCommand() {
+        try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:3\"]", 1, Map.of())) {
+            CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
+            ActorRef<Learner.Command> learner = KIT.spawn(Learner.create(tiny.job(), done));
+            status(learner);
+            KIT.stop(learner);
+            ExecutionException failure = assertThrows(ExecutionException.class, () -> done.get(10, TimeUnit.SECONDS));
+            String message = failure.getCause().getMessage();
+            assertTrue(message.contains("stopped after step 0 of 3") && message.contains("--resume " + dir), message);
+        }
+    }
+
+    @Test
     void learnerBehindTheRunDirectory_refusesToTakeOver() throws Exception {
         try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:3\"]", 1, Map.of())) {
             // another learner of this run got to step 5 (only the trainer state matters to the check)

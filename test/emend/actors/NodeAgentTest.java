@@ -37,7 +37,7 @@ final class NodeAgentTest {
             starts.incrementAndGet();
             throw new IllegalStateException("device lost");
         });
-        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, id -> failing));
+        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, id -> failing));
         TestProbe<NodeAgent.NodeReply> probe = kit.createTestProbe();
         probe.awaitAssert(Duration.ofSeconds(10), () -> {
             agent.tell(new NodeAgent.Describe(StatusQuery.getDefaultInstance(), probe.ref()));
@@ -50,7 +50,7 @@ final class NodeAgentTest {
     @Test
     void scale_spawnsWorkersAndDrainsTheNewestDown() {
         AtomicInteger started = new AtomicInteger();
-        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, id -> Behaviors.setup(context -> {
+        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, id -> Behaviors.setup(context -> {
             started.incrementAndGet();
             // a worker that holds nothing stops as soon as it is asked to drain
             return Behaviors.receive(RolloutWorker.Command.class)

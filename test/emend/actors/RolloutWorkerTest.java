@@ -72,7 +72,7 @@ final class RolloutWorkerTest {
 
         Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
         assertEquals("test/rollout-1", hello.payload().getWorkerId());
-        hello.replyTo().tell(spec(publication));
+        hello.replyTo().tell(spec(hello, publication));
 
         Map<Integer, Integer> fetches = new HashMap<>();
         Learner.RequestWork request = serveChunksUntilWorkIsAsked(learner, publication, 1, fetches);
@@ -82,7 +82,7 @@ final class RolloutWorkerTest {
         assertEquals(5, request.payload().getPolicyVersion(), "work is asked for only with the verified version");
 
         // a verifier that never answers: the group still goes out, scored 0, and the timeout is counted
-        request.replyTo().tell(grantOf(11));
+        request.replyTo().tell(grantOf(hello, 11));
         VerifierActor.Verify verify = verifiers.expectMessageClass(VerifierActor.Verify.class, Duration.ofSeconds(30));
         assertEquals(4, verify.payload().getAttemptsCount(), "k = 2 attempts 1, then their attempts 2");
         Learner.Submit submit = learner.expectMessageClass(Learner.Submit.class, Duration.ofSeconds(10));
@@ -122,8 +122,9 @@ final class RolloutWorkerTest {
             kit.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, kit.<VerifierActor.Command>createTestProbe().ref()));
             RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
             var worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-2", "cpu", runtime, learner.ref(), blocking)));
-            learner.expectMessageClass(Learner.Hello.class).replyTo().tell(spec(publication));
-            serveChunksUntilWorkIsAsked(learner, publication, -1, new HashMap<>()).replyTo().tell(grantOf(12));
+            Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
+            hello.replyTo().tell(spec(hello, publication));
+            serveChunksUntilWorkIsAsked(learner, publication, -1, new HashMap<>()).replyTo().tell(grantOf(hello, 12));
             assertTrue(generating.await(30, TimeUnit.SECONDS), "the grant started a generation");
 
             kit.stop(worker);
@@ -154,7 +155,8 @@ final class RolloutWorkerTest {
 
             TestProbe<Learner.Command> learner = kit.createTestProbe();
             kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-3", "cpu", runtime, learner.ref(), RolloutWorker.POLICY)));
-            learner.expectMessageClass(Learner.Hello.class).replyTo().tell(spec(publication, stream.address()));
+            Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
+            hello.replyTo().tell(spec(hello, publication, stream.address()));
             Map<Integer, Integer> fetches = new HashMap<>();
             assertEquals(5, serveChunksUntilWorkIsAsked(learner, publication, -1, fetches).payload().getPolicyVersion());
             assertEquals(Map.of(), fetches, "the whole version came over the stream");
@@ -172,7 +174,8 @@ final class RolloutWorkerTest {
             });
             TestProbe<Learner.Command> learner2 = kit.createTestProbe();
             kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-4", "cpu", runtime, learner2.ref(), RolloutWorker.POLICY)));
-            learner2.expectMessageClass(Learner.Hello.class).replyTo().tell(spec(publication, "127.0.0.1:" + cutShort.getLocalPort()));
+            Learner.Hello hello2 = learner2.expectMessageClass(Learner.Hello.class);
+            hello2.replyTo().tell(spec(hello2, publication, "127.0.0.1:" + cutShort.getLocalPort()));
             Map<Integer, Integer> fallback = new HashMap<>();
             assertEquals(5, serveChunksUntilWorkIsAsked(learner2, publication, -1, fallback).payload().getPolicyVersion());
             assertEquals(Map.of(chunks - 1, 1), fallback, "only the chunk the stream did not bring was fetched over Artery");
@@ -184,7 +187,8 @@ final class RolloutWorkerTest {
             }
             TestProbe<Learner.Command> learner3 = kit.createTestProbe();
             kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-5", "cpu", runtime, learner3.ref(), RolloutWorker.POLICY)));
-            learner3.expectMessageClass(Learner.Hello.class).replyTo().tell(spec(publication, "127.0.0.1:" + closedPort));
+            Learner.Hello hello3 = learner3.expectMessageClass(Learner.Hello.class);
+            hello3.replyTo().tell(spec(hello3, publication, "127.0.0.1:" + closedPort));
             Map<Integer, Integer> unreachable = new HashMap<>();
             assertEquals(5, serveChunksUntilWorkIsAsked(learner3, publication, -1, unreachable).payload().getPolicyVersion());
             assertEquals(chunks, unreachable.size(), "every chunk over Artery");
@@ -201,20 +205,26 @@ final class RolloutWorkerTest {
         }
     }
 
-    private static RolloutWorker.Spec spec(WeightPublication publication) {
-        return spec(publication, "");
+    private static RolloutWorker.Spec spec(Learner.Hello hello, WeightPublication publication) {
+        return spec(hello, publication, "");
     }
 
-    /** @param streamAddress the learner's weight stream, or empty: chunks over Artery */
-    private static RolloutWorker.Spec spec(WeightPublication publication, String streamAddress) {
-        return new RolloutWorker.Spec(RunSpec.newBuilder().setRunSeed(1).setTask("linear").setInstruction("check it")
+    /**
+     * The learner's answer to {@code hello} (it echoes the hello's nonce).
+     *
+     * @param streamAddress the learner's weight stream, or empty: chunks over Artery
+     */
+    private static RolloutWorker.Spec spec(Learner.Hello hello, WeightPublication publication, String streamAddress) {
+        return new RolloutWorker.Spec(RunSpec.newBuilder().setHelloNonce(hello.payload().getNonce()).setRunSeed(1).setTask("linear")
+                .setInstruction("check it")
                 .setTokenizerKind(TOKENIZER.kind()).setSamplesPerPrompt(2).setMaxAttemptTokens(8)
                 .setManifest(publication.manifest().toBuilder().setStreamAddress(streamAddress)).build());
     }
 
-    private static RolloutWorker.Grant grantOf(long leaseId) {
-        return new RolloutWorker.Grant(LeaseGrant.newBuilder().setCurrentVersion(5).addLeases(PromptLease.newBuilder()
-                .setLeaseId(leaseId).setProblemId("p").setQuestion("2*x+1=7").setAnswer("3").setProblemIndex(4).setStep(1)
+    /** A lease for the worker that said {@code hello} (the grant echoes its nonce). */
+    private static RolloutWorker.Grant grantOf(Learner.Hello hello, long leaseId) {
+        return new RolloutWorker.Grant(LeaseGrant.newBuilder().setWorkerNonce(hello.payload().getNonce()).setCurrentVersion(5).addLeases(PromptLease.newBuilder()
+                .setLeaseId(leaseId).setProblemId("p").setQuestion("2*x+1=7").setProblemIndex(4).setStep(1)
                 .setTwoTurns(true).setTemperature(1)).build());
     }
 

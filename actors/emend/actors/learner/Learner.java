@@ -2,6 +2,7 @@ package emend.actors.learner;
 
 import emend.actors.node.NodeMetrics;
 import emend.actors.rollout.RolloutWorker;
+import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
 import emend.checkpoint.HfModelConfig;
 import emend.checkpoint.ResumeCheckpoint;
@@ -28,20 +29,20 @@ import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
 import emend.rl.LearnerStats;
 import emend.rl.PromptDraw;
-import emend.rl.Trajectory;
-import emend.rl.TrajectoryCodec;
 import emend.run.LearnerJob;
 import emend.run.TrainingSession;
+import emend.task.ProblemSet;
 import emend.weights.WeightCodec;
 import emend.weights.WeightPublication;
 import emend.weights.WeightStreamServer;
+import emend.wire.LearnerEdge;
+import emend.wire.Rejection;
+import emend.wire.Replies;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +51,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -61,7 +62,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The learner (a cluster singleton on role {@code learner}): hands out prompts by work pulling under the
  * staleness window, admits scored groups, runs a learner step of the {@link TrainingSession} whenever a batch is
  * full (off the actor thread, while rollouts go on), and publishes each new policy version as a manifest plus
- * chunks that workers pull. All bookkeeping is {@link RolloutLedger}'s; this actor only moves messages.
+ * chunks that workers pull. All bookkeeping is {@link RolloutLedger}'s; this actor only moves messages. Every
+ * message from a worker passes {@link LearnerEdge} before it touches the ledger; a bad one is counted and dropped.
  */
 public final class Learner extends AbstractBehavior<Learner.Command> {
 
@@ -108,10 +110,18 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private final CompletableFuture<TrainingSession.Outcome> done;
     private final Executor stepExecutor;
     private final RolloutLedger ledger;
-    private final Map<String, ActorRef<RolloutWorker.Command>> workers = new HashMap<>();
+    /** A worker that said hello: where it answers, and the nonce of its incarnation (only it and this learner know it). */
+    private record Registered(ActorRef<RolloutWorker.Command> ref, long nonce) {}
+
+    private final Map<String, Registered> workers = new HashMap<>();
     private final String modelConfigJson;
     private final long epoch;
+    /** The digest of the task's problems, announced to workers: verifiers refuse requests naming another set. */
+    private final String problemSetSha256;
     private WeightPublication publication;
+    /** The publication's manifest stamped with this learner's epoch (workers take versions only from their learner). */
+    private WeightManifest localManifest;
+    private final LearnerEdge edge;
     /** Serves versions to workers on other nodes; null when off (emend.runtime.weight-stream-port = -1) or not bound. */
     private final WeightStreamServer stream;
     /** The publication's manifest naming the stream, for workers on other nodes. */
@@ -129,18 +139,41 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private int lastCheckpointStep;
 
     /**
-     * @param done completed with the selected weights when the schedule is done (or exceptionally if a step fails)
+     * The learner, supervised: a message whose handling throws is logged and skipped, and the learner goes on with
+     * the state it had (resume, not restart: a restart would lose the ledger's leases and accepted groups, and
+     * build a new publication while a step may be changing the weights on the model thread). Every message from
+     * another node passes its edge check before it touches state, so what is left to throw is a local bug. If the
+     * learner stops anyway (it could not start, a step failed, its node left), {@code done} fails with the cause
+     * and the command that resumes the run, so the job ends instead of waiting for a schedule nobody trains.
+     *
+     * @param done completed with the selected weights when the schedule is done, or exceptionally when the learner
+     *     stops before that
      */
     public static Behavior<Command> create(LearnerJob job, CompletableFuture<TrainingSession.Outcome> done) {
-        return Behaviors.setup(context -> {
+        return Behaviors.supervise(Behaviors.<Command>setup(context -> {
             Optional<String> behind = behindTheRunDirectory(job);
             if (behind.isPresent()) {
                 context.getLog().error(behind.get());
                 done.completeExceptionally(new IllegalStateException(behind.get()));
                 return Behaviors.stopped();
             }
-            return Behaviors.withTimers(timers -> new Learner(context, timers, job, done));
-        });
+            return Behaviors.withTimers(timers -> {
+                try {
+                    return new Learner(context, timers, job, done);
+                } catch (RuntimeException e) {
+                    context.getLog().error("the learner could not start", e);
+                    done.completeExceptionally(stoppedEarly(job, job.trainer().stepsDone(), "it could not start: " + e, e));
+                    return Behaviors.stopped();
+                }
+            });
+        })).onFailure(SupervisorStrategy.resume());
+    }
+
+    /** Why the run ends without its schedule, and how to continue it from its last resume state. */
+    private static IllegalStateException stoppedEarly(LearnerJob job, int stepsDone, String why, Throwable cause) {
+        return new IllegalStateException("the learner stopped after step " + stepsDone + " of " + job.settings().rl().totalSteps() + ": " + why
+                + "; continue the run from its last resume state with --resume " + job.runDirectory()
+                + " (emend train --resume, or emend node --roles learner --resume)", cause);
     }
 
     /**
@@ -172,6 +205,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         this.ledger = new RolloutLedger(new PromptQueue(job.task().train(), job.settings().seed(), batch, stepsBefore),
                 new StalenessWindow(job.live().maxStaleness(), batch), job.runtime().leaseTimeout().toMillis(),
                 (long) job.settings().rl().totalSteps() * batch, (long) stepsBefore * batch, epoch);
+        this.problemSetSha256 = ProblemSet.of(job.task()).sha256();
+        this.edge = new LearnerEdge(new LearnerEdge.Run(job.settings().rl().samplesPerPrompt(), job.settings().rl().turnTwoSamples(),
+                job.policy().weights().config().vocabSize(), job.task().maxAttemptTokens(), job.dialogue(),
+                step -> job.trainer().stageOf(step).twoTurns()));
         this.modelConfigJson = HfModelConfig.toJson(job.policy().weights().config(), job.dialogue().tokenizer().specials());
         this.version = job.trainer().version();
         this.stepsDone = job.trainer().stepsDone();
@@ -197,8 +234,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .onMessage(StopDone.class, this::onStopDone)
                 .onMessage(WorkerGone.class, this::onWorkerGone)
                 .onMessage(ExpireLeases.class, tick -> onExpireLeases())
-                .onSignal(PostStop.class, signal -> closeStream())
-                .onSignal(PreRestart.class, signal -> closeStream())
+                .onSignal(PostStop.class, signal -> onPostStop())
                 .build();
     }
 
@@ -218,33 +254,59 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         }
     }
 
-    private Behavior<Command> closeStream() {
+    /** Frees the stream; a learner that stops before its run ended (a node leaving, a failure) ends the job. */
+    private Behavior<Command> onPostStop() {
         if (stream != null) {
             stream.close();
         }
+        done.completeExceptionally(stoppedEarly(job, stepsDone, "it stopped before its schedule was done (the log above says why)", null));
         return this;
     }
 
     private void publish(WeightPublication next) {
         publication = next;
+        localManifest = next.manifest().toBuilder().setLearnerEpoch(epoch).build();
         if (stream != null) {
             stream.publish(next);
-            streamManifest = next.manifest().toBuilder().setStreamAddress(stream.address()).build();
+            streamManifest = localManifest.toBuilder().setStreamAddress(stream.address()).build();
         }
     }
 
-    /** Workers in this JVM take chunks as local messages (views, no copy); others read the stream when there is one. */
-    private WeightManifest manifestFor(ActorRef<?> worker) {
-        return stream != null && worker.path().address().hasGlobalScope() ? streamManifest : publication.manifest();
+    /**
+     * The manifest for one worker, with its nonce. Workers in this JVM take chunks as local messages (views, no
+     * copy); others read the stream when there is one.
+     */
+    private WeightManifest manifestFor(Registered worker) {
+        WeightManifest manifest = stream != null && worker.ref().path().address().hasGlobalScope() ? streamManifest : localManifest;
+        return manifest.toBuilder().setWorkerNonce(worker.nonce()).build();
+    }
+
+    /** The address {@code workerId} said hello from, or null. */
+    private ActorRef<RolloutWorker.Command> registeredRef(String workerId) {
+        Registered worker = workers.get(workerId);
+        return worker == null ? null : worker.ref();
+    }
+
+    /** Counts and logs a message that failed its edge check; it is dropped. */
+    private Behavior<Command> drop(Rejection rejection) {
+        Rejections.drop(context, rejection);
+        return this;
     }
 
     private Behavior<Command> onHello(Hello hello) {
         String id = hello.payload().getWorkerId();
-        if (workers.put(id, hello.replyTo()) == null) {
+        Optional<Rejection> bad = edge.hello(hello.payload(), hello.replyTo(), registeredRef(id), workers.size());
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
+        Registered worker = new Registered(hello.replyTo(), hello.payload().getNonce());
+        Registered before = workers.put(id, worker);
+        if (before == null) {
             context.watchWith(hello.replyTo(), new WorkerGone(id));
             context.getLog().info("worker {} joined on {} ({})", id, hello.payload().getNodeAddress(), hello.payload().getDevice());
-        } else {
-            // A known worker says hello again after a restart: the work it held is lost with its old state.
+        } else if (before.nonce() != worker.nonce()) {
+            // A known worker says hello again after a restart (a new incarnation, a new nonce): the work it held is
+            // lost with its old state. The same incarnation saying hello again (its retry) keeps its leases.
             ledger.expireWorker(id);
         }
         var rl = job.settings().rl();
@@ -256,14 +318,26 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setSamplesPerPrompt(rl.samplesPerPrompt())
                 .setTurnTwoSamples(rl.turnTwoSamples())
                 .setMaxAttemptTokens(job.task().maxAttemptTokens())
-                .setManifest(manifestFor(hello.replyTo()))
+                .setManifest(manifestFor(worker))
                 .setLearnerEpoch(epoch)
+                .setProblemSetSha256(problemSetSha256)
+                .setHelloNonce(hello.payload().getNonce())
                 .build()));
         return this;
     }
 
     private Behavior<Command> onRequestWork(RequestWork request) {
-        LeaseGrant.Builder grant = LeaseGrant.newBuilder().setCurrentVersion(version).setFinished(finished()).setLearnerEpoch(epoch);
+        Registered worker = workers.get(request.payload().getWorkerId());
+        Optional<Rejection> bad = edge.requestWork(request.payload(), request.replyTo(), worker == null ? null : worker.ref());
+        if (bad.isPresent()) {
+            if (bad.get().reason().equals(LearnerEdge.UNREGISTERED) && request.replyTo() != null) {
+                // a worker of a learner that moved or restarted asks here: no work, only this epoch, so it says hello
+                request.replyTo().tell(new RolloutWorker.Grant(LeaseGrant.newBuilder().setCurrentVersion(version).setLearnerEpoch(epoch).build()));
+            }
+            return drop(bad.get());
+        }
+        LeaseGrant.Builder grant = LeaseGrant.newBuilder().setCurrentVersion(version).setFinished(finished()).setLearnerEpoch(epoch)
+                .setWorkerNonce(worker.nonce());
         if (!finished() && !paused && !stopping) {
             long timeout = job.runtime().leaseTimeout().toMillis();
             double temperature = job.live().temperature();
@@ -274,7 +348,6 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                         .setLeaseId(lease.id())
                         .setProblemId(draw.problem().id())
                         .setQuestion(draw.problem().question())
-                        .setAnswer(draw.problem().answer())
                         .setProblemIndex(draw.problemIndex())
                         .setStep(draw.step())
                         .setTwoTurns(job.trainer().stageOf(draw.step()).twoTurns())
@@ -288,25 +361,18 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private Behavior<Command> onSubmit(Submit submit) {
         GroupResult result = submit.payload();
-        List<Trajectory> group = new ArrayList<>(result.getTrajectoriesCount());
-        long sampleVersion = Long.MAX_VALUE;
-        try {
-            for (emend.proto.Trajectory t : result.getTrajectoriesList()) {
-                Trajectory trajectory = TrajectoryCodec.fromProto(t);
-                group.add(trajectory);
-                sampleVersion = Math.min(sampleVersion, trajectory.policyVersion());
-            }
-        } catch (IllegalArgumentException e) {
-            context.getLog().warn("worker {} sent a malformed group for lease {}: {}; the lease will expire and be re-issued",
-                    result.getWorkerId(), result.getLeaseId(), e.getMessage());
+        LearnerEdge.SubmitCheck check = edge.submit(result, submit.replyTo(), registeredRef(result.getWorkerId()),
+                ledger.openLease(result.getLeaseId()), version);
+        if (check instanceof LearnerEdge.Foreign foreign) {
+            return drop(foreign.rejection());
+        }
+        if (check instanceof LearnerEdge.Malformed malformed) {
+            // its holder sent it: tell it to stop re-sending; the lease expires and its prompt goes out again
+            drop(malformed.rejection());
             return refuse(submit);
         }
-        if (group.isEmpty()) {
-            context.getLog().warn("worker {} sent an empty group for lease {}; the lease will expire and be re-issued", result.getWorkerId(),
-                    result.getLeaseId());
-            return refuse(submit);
-        }
-        RolloutLedger.Admission admission = ledger.submit(result.getLeaseId(), sampleVersion, group, version);
+        LearnerEdge.Admissible admissible = (LearnerEdge.Admissible) check;
+        RolloutLedger.Admission admission = ledger.submit(result.getLeaseId(), admissible.sampleVersion(), admissible.group(), version);
         if (admission == RolloutLedger.Admission.ACCEPTED) {
             verifyTimeouts += result.getVerifyTimeouts();
         }
@@ -325,6 +391,11 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private Behavior<Command> onFetchChunk(FetchChunk fetch) {
         WeightChunkRequest request = fetch.payload();
+        Optional<Rejection> bad = edge.fetchChunk(request, fetch.replyTo(), workers.values().stream().anyMatch(w -> w.ref().equals(fetch.replyTo())), publication.version(),
+                publication.manifest().getChunkCount());
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
         WeightChunk chunk = request.getVersion() == publication.version()
                 ? publication.chunk(request.getIndex())
                 : WeightChunk.newBuilder().setVersion(request.getVersion()).setIndex(request.getIndex()).setGone(true).build();
@@ -333,6 +404,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
 
     private Behavior<Command> onGetStatus(GetStatus request) {
+        Optional<Rejection> bad = Replies.missing("GetStatus", request.replyTo());
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
         request.replyTo().tell(new Status(status()));
         return this;
     }
@@ -381,7 +456,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         batchStartNanos = System.nanoTime();
         if (step.failure() != null) {
             context.getLog().error("learner step failed; the run stops", step.failure());
-            done.completeExceptionally(step.failure());
+            done.completeExceptionally(stoppedEarly(job, stepsDone, "step " + (stepsDone + 1) + " failed (" + rootMessage(step.failure()) + ")",
+                    step.failure()));
             return Behaviors.stopped();
         }
         version = step.result().version();
@@ -395,7 +471,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             return this;
         }
         publish(step.result().publication());
-        workers.values().forEach(worker -> worker.tell(new RolloutWorker.NewVersion(manifestFor(worker))));
+        workers.values().forEach(worker -> worker.ref().tell(new RolloutWorker.NewVersion(manifestFor(worker))));
         if (finished()) {
             context.getLog().info("schedule done after {} steps", stepsDone);
             // on the step thread: a checkpoint queued there finishes before the run's memory can be freed
@@ -417,6 +493,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
 
     private Behavior<Command> onControl(Control control) {
+        Optional<Rejection> bad = Replies.missing("Control", control.replyTo());
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
         ControlRequest request = control.payload();
         switch (request.getCommandCase()) {
             case STATUS -> reply(control, ControlReply.Code.OK, "");
@@ -545,7 +625,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setVerifyTimeouts(verifyTimeouts)
                 .setTokensPerSecond(lastTokensPerSecond)
                 .putAllParameters(job.live().values())
-                .setLastCheckpointStep(lastCheckpointStep);
+                .setLastCheckpointStep(lastCheckpointStep)
+                .setWireRejected(NodeMetrics.get(context.getSystem()).rejectedTotal());
         lastEvaluation.ifPresent(status::setLastEvaluation);
         return ControlReply.newBuilder().setCode(code).setMessage(message).setStatus(status).build();
     }
@@ -582,6 +663,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .setWorkers(workers.size())
                 .setFinished(finished())
                 .setVerifyTimeouts(verifyTimeouts)
+                .setWireRejected(NodeMetrics.get(context.getSystem()).rejectedTotal())
                 .build();
     }
 }

@@ -69,7 +69,7 @@ public final class EmendNode {
                         new VerifierActor.Limits(plan.runtime().verifierStuckAfter(), plan.runtime().verifierQueueCapacity()));
             }
             int workers = plan.options().roles().contains("rollout") ? plan.options().workers() : 0;
-            context.spawn(NodeAgent.create(plan.options().roles(), workers, id -> RolloutWorker.create(
+            context.spawn(NodeAgent.create(plan.options().roles(), workers, plan.runtime().maxWorkersPerNode(), id -> RolloutWorker.create(
                     new RolloutWorker.Setup(id, plan.device(), plan.runtime(), learner, plan.generators()))), "node-agent");
             List<AutoCloseable> endpoints = new ArrayList<>();
             metricsEndpoint(context, plan.runtime()).ifPresent(endpoints::add);

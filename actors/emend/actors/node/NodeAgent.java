@@ -1,17 +1,22 @@
 package emend.actors.node;
 
 import emend.actors.rollout.RolloutWorker;
+import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
 import emend.proto.DrainNode;
 import emend.proto.NodeStatus;
 import emend.proto.ScaleWorkers;
 import emend.proto.StatusQuery;
+import emend.wire.NodeEdge;
+import emend.wire.Rejection;
+import emend.wire.Replies;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -31,7 +36,8 @@ import org.apache.pekko.cluster.typed.Leave;
  * One per node: owns the node's rollout workers and carries out the operator's scaling on it. Scaling up spawns
  * workers; scaling down and draining let workers finish what they hold before they stop (their results reach the
  * learner, nothing is re-issued); a drained node then leaves the cluster. Registered with the receptionist so the
- * control endpoint finds every node's agent.
+ * control endpoint finds every node's agent. A scaling request beyond {@code emend.runtime.max-workers-per-node}
+ * (or below 0) is counted and dropped ({@link NodeEdge}).
  */
 public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
@@ -58,6 +64,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final TimerScheduler<Command> timers;
     private final Set<String> roles;
     private final Function<String, Behavior<RolloutWorker.Command>> workers;
+    private final int maxWorkers;
     /** Workers taking work, by actor name, oldest first. */
     private final Map<String, ActorRef<RolloutWorker.Command>> active = new LinkedHashMap<>();
     private final Map<String, ActorRef<RolloutWorker.Command>> leaving = new LinkedHashMap<>();
@@ -67,18 +74,22 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     /**
      * @param workers the behaviour of a rollout worker with the given id (node address + "/" + actor name)
      * @param initialWorkers workers to start with (nodes with the rollout role)
+     * @param maxWorkers the most workers a scaling request may ask for (emend.runtime.max-workers-per-node)
      */
-    public static Behavior<Command> create(Set<String> roles, int initialWorkers, Function<String, Behavior<RolloutWorker.Command>> workers) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new NodeAgent(context, timers, roles, initialWorkers, workers)));
+    public static Behavior<Command> create(Set<String> roles, int initialWorkers, int maxWorkers,
+                                           Function<String, Behavior<RolloutWorker.Command>> workers) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new NodeAgent(context, timers, roles, initialWorkers, maxWorkers,
+                workers)));
     }
 
-    private NodeAgent(ActorContext<Command> context, TimerScheduler<Command> timers, Set<String> roles, int initialWorkers,
+    private NodeAgent(ActorContext<Command> context, TimerScheduler<Command> timers, Set<String> roles, int initialWorkers, int maxWorkers,
                       Function<String, Behavior<RolloutWorker.Command>> workers) {
         super(context);
         this.context = context;
         this.timers = timers;
         this.roles = roles;
         this.workers = workers;
+        this.maxWorkers = maxWorkers;
         context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
         scaleTo(initialWorkers);
     }
@@ -86,7 +97,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Describe.class, describe -> reply(describe.replyTo()))
+                .onMessage(Describe.class, this::onDescribe)
                 .onMessage(Scale.class, this::onScale)
                 .onMessage(Drain.class, this::onDrain)
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)
@@ -97,7 +108,21 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 .build();
     }
 
+    private Behavior<Command> onDescribe(Describe describe) {
+        Optional<Rejection> bad = Replies.missing("Describe", describe.replyTo());
+        return bad.isPresent() ? drop(bad.get()) : reply(describe.replyTo());
+    }
+
+    private Behavior<Command> drop(Rejection rejection) {
+        Rejections.drop(context, rejection);
+        return this;
+    }
+
     private Behavior<Command> onScale(Scale scale) {
+        Optional<Rejection> bad = NodeEdge.scale(scale.payload(), scale.replyTo(), maxWorkers);
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
         if (!draining) {
             scaleTo(scale.payload().getRolloutWorkers());
         }
@@ -105,6 +130,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
 
     private Behavior<Command> onDrain(Drain drain) {
+        Optional<Rejection> bad = Replies.missing("Drain", drain.replyTo());
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
         draining = true;
         context.getLog().info("draining: {} workers finish their leases, then this node leaves the cluster", active.size());
         scaleTo(0);
@@ -163,6 +192,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 .addAllRoles(roles.stream().sorted().toList())
                 .setRolloutWorkers(active.size())
                 .setState(draining ? "DRAINING" : "UP")
+                .setWireRejected(NodeMetrics.get(context.getSystem()).rejectedTotal())
                 .build()));
         return this;
     }

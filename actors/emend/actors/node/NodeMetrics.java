@@ -2,7 +2,12 @@ package emend.actors.node;
 
 import emend.metrics.MetricsRegistry;
 import emend.proto.RuntimeStatus;
+import emend.wire.Rejection;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -56,6 +61,24 @@ public final class NodeMetrics implements Extension {
             "Seconds a verifier spent scoring one request (after its queue).");
     public final MetricsRegistry.Gauge verifierQueue = registry.gauge("emend_verifier_queue_depth",
             "Requests waiting at a verifier actor.", "verifier");
+
+    // every actor that takes messages from other nodes (labels type, reason)
+    private final MetricsRegistry.Counter wireRejected = registry.counter("emend_wire_rejected_total",
+            "Messages from other nodes dropped at an actor's edge before they touched state, by message type and reason.", "type", "reason");
+    private final Map<List<String>, AtomicLong> rejectedByKind = new ConcurrentHashMap<>();
+    private final AtomicLong rejectedTotal = new AtomicLong();
+
+    /** Counts a dropped message; returns how many of its type and reason this node has dropped, this one included. */
+    public long rejected(Rejection rejection) {
+        wireRejected.inc(1, rejection.type(), rejection.reason());
+        rejectedTotal.incrementAndGet();
+        return rejectedByKind.computeIfAbsent(List.of(rejection.type(), rejection.reason()), kind -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Messages this node dropped at an actor's edge, every type and reason (for {@code ctl status}). */
+    public long rejectedTotal() {
+        return rejectedTotal.get();
+    }
 
     /** The learner's figures, from its status (called on every tick and step). */
     public void learner(RuntimeStatus status, double tokensPerSecond) {

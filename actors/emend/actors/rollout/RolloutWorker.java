@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import emend.actors.learner.Learner;
 import emend.actors.node.NodeMetrics;
 import emend.actors.verifier.VerifierActor;
+import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
 import emend.checkpoint.HfModelConfig;
 import emend.engine.DjlRuntime;
@@ -37,12 +38,16 @@ import emend.tokenize.Tokenizers;
 import emend.weights.WeightAssembly;
 import emend.weights.WeightCodec;
 import emend.weights.WeightStreamFetch;
+import emend.wire.Rejection;
+import emend.wire.WorkerEdge;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -66,6 +71,10 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * (off the actor thread), have the verifier pool score them (a timed-out call scores 0), submit the groups and
  * re-send any the learner has not acknowledged. A newer version is fetched between two generations, never
  * during one. The worker owns its model's native memory and frees it on stop and restart.
+ *
+ * <p>Only its learner steers it: a spec, a grant and a new version must answer this incarnation's hello (its
+ * random nonce) from the spec's learner epoch, and chunks and scores are checked ({@link WorkerEdge}); anything
+ * else is counted and dropped.
  */
 public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
 
@@ -142,6 +151,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private final ActorRef<VerifierActor.Verified> verifiedAdapter;
     private final NodeMetrics metrics;
     private final NDManager manager;
+    /** Sent with every hello of this incarnation; only the learner sees it, and its spec must echo it. */
+    private final long nonce = new SecureRandom().nextLong();
     private Phase phase = Phase.REGISTERING;
     private RunSpec spec;
     private Dialogue dialogue;
@@ -221,22 +232,43 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 .setWorkerId(setup.workerId())
                 .setNodeAddress(context.getSystem().address().toString())
                 .setDevice(setup.device())
+                .setNonce(nonce)
                 .build(), context.getSelf()));
         timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(2));
     }
 
+    /** Counts and logs a message that failed its edge check; it is dropped. */
+    private Behavior<Command> drop(Rejection rejection) {
+        Rejections.drop(context, rejection);
+        return this;
+    }
+
     private Behavior<Command> onSpec(Spec message) {
+        Optional<Rejection> bad = WorkerEdge.spec(message.payload(), nonce);
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
         if (spec != null && spec.getLearnerEpoch() == message.payload().getLearnerEpoch()) {
             return this;
         }
+        Dialogue next;
+        try {
+            next = new Dialogue(Tokenizers.forKind(message.payload().getTokenizerKind()), message.payload().getInstruction());
+        } catch (RuntimeException e) {
+            return drop(new Rejection("Spec", "tokenizer", "tokenizer " + message.payload().getTokenizerKind() + ": " + e.getMessage()));
+        }
         spec = message.payload();
-        dialogue = new Dialogue(Tokenizers.forKind(spec.getTokenizerKind()), spec.getInstruction());
+        dialogue = next;
         latest = spec.getManifest();
         startFetch();
         return this;
     }
 
     private Behavior<Command> onNewVersion(NewVersion message) {
+        Optional<Rejection> bad = WorkerEdge.newVersion(message.payload(), spec, nonce);
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
         if (latest == null || message.payload().getVersion() > latest.getVersion()) {
             latest = message.payload();
         }
@@ -329,6 +361,10 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         WeightChunk chunk = message.payload();
         if (phase != Phase.FETCHING || chunk.getVersion() != assembly.manifest().getVersion()) {
             return this;
+        }
+        Optional<Rejection> bad = WorkerEdge.chunk(chunk, assembly.manifest().getChunkCount());
+        if (bad.isPresent()) {
+            return drop(bad.get());
         }
         if (chunk.getGone()) {
             if (latest.getVersion() > assembly.manifest().getVersion()) {
@@ -443,6 +479,10 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     private Behavior<Command> onGrant(Grant message) {
         LeaseGrant grant = message.payload();
+        Optional<Rejection> bad = WorkerEdge.grant(grant, spec, nonce, setup.runtime().promptsPerRequest());
+        if (bad.isPresent()) {
+            return drop(bad.get());
+        }
         awaitingGrant = false;
         if (draining && phase == Phase.FINISHED) {
             // the answer to a request sent before the drain: serve what it brought, then stop
@@ -518,7 +558,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     /** The prompt a lease hands out, as the sampler and the group ids know it. */
     private static PromptDraw draw(PromptLease lease) {
-        return new PromptDraw(new Problem(lease.getProblemId(), lease.getQuestion(), lease.getAnswer()), lease.getProblemIndex(),
+        // no reference answer: the worker never scores, the verifiers look the problem up in their own set
+        return new PromptDraw(new Problem(lease.getProblemId(), lease.getQuestion(), ""), lease.getProblemIndex(),
                 lease.getStep());
     }
 
@@ -540,7 +581,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             List<Trajectory> group = byGroup.get(draw(lease).groupId());
             pendingScores.put(lease.getLeaseId(), group);
             VerifyRequest.Builder request = VerifyRequest.newBuilder().setTask(spec.getTask()).setProblemId(lease.getProblemId())
-                    .setQuestion(lease.getQuestion()).setAnswer(lease.getAnswer())
+                    .setProblemSetSha256(spec.getProblemSetSha256())
                     .setDeadlineUnixMs(System.currentTimeMillis() + setup.runtime().verifyTimeout().toMillis());
             group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptOne())));
             group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptTwo())));
@@ -563,10 +604,13 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         timers.cancel(new VerifyDeadline(scored.leaseId()));
         metrics.verifyLatency.observe((System.nanoTime() - verifySentNanos) / 1e9, setup.workerId());
         int k = group.size();
-        boolean usable = scored.failure() == null && scored.result().getError().isEmpty() && scored.result().getScoresCount() == 2 * k;
+        Optional<Rejection> bad = scored.failure() == null ? WorkerEdge.verified(scored.result(), 2 * k) : Optional.empty();
+        bad.ifPresent(rejection -> Rejections.drop(context, rejection));
+        boolean usable = scored.failure() == null && scored.result().getError().isEmpty() && bad.isEmpty();
         if (!usable) {
             context.getLog().warn("worker {}: verification of lease {} failed ({}); its attempts score 0", setup.workerId(),
-                    scored.leaseId(), scored.failure() != null ? scored.failure().getMessage() : scored.result().getError());
+                    scored.leaseId(), scored.failure() != null ? scored.failure().getMessage()
+                            : bad.map(Rejection::toString).orElse(scored.result().getError()));
         }
         GroupResult.Builder result = GroupResult.newBuilder().setLeaseId(scored.leaseId()).setWorkerId(setup.workerId())
                 .setRolloutSeconds((System.nanoTime() - generationStartNanos) / 1e9).setVerifyTimeouts(usable ? 0 : 1);

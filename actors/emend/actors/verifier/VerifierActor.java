@@ -1,11 +1,16 @@
 package emend.actors.verifier;
 
 import emend.actors.node.NodeMetrics;
+import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
 import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
 import emend.task.Problem;
+import emend.task.ProblemSet;
 import emend.task.Task;
+import emend.wire.Checked;
+import emend.wire.Rejection;
+import emend.wire.VerifyCheck;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -29,6 +34,10 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * once with an error); a request whose caller has already given up (its deadline passed) is dropped unscored;
  * and a scoring call that runs past {@code stuckAfter} (e.g. a pathological input to a verifier) is abandoned,
  * answered with an error, and this verifier goes on with the next request on a fresh thread.
+ *
+ * <p>A request names its problem (id and problem set digest); the verifier scores against the problem set its
+ * node loaded, so nothing a message carries is used as a reference or run as a test ({@link VerifyCheck}). A
+ * request naming another set or an unknown problem is refused with the reason, and counted.
  */
 public final class VerifierActor extends AbstractBehavior<VerifierActor.Command> {
 
@@ -41,6 +50,9 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
 
     public record Verified(VerifyResult payload) implements WireMessage {}
 
+    /** A checked request and this node's copy of the problem it names; only these wait in the queue. */
+    private record Scoring(Verify request, Problem problem) implements Command {}
+
     private record Done(Verify request, VerifyResult result, Throwable failure, long startedNanos) implements Command {}
 
     /**
@@ -52,6 +64,7 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
     private final ActorContext<Command> context;
     private final StashBuffer<Command> queue;
     private final Task task;
+    private final ProblemSet problems;
     private final Limits limits;
     private final Executor executor;
     private boolean busy;
@@ -59,15 +72,18 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
     /** This actor's name, the label of its queue depth. */
     private final String name;
 
-    public static Behavior<Command> create(Task task, Limits limits) {
-        return Behaviors.withStash(limits.queueCapacity(), queue -> Behaviors.setup(context -> new VerifierActor(context, queue, task, limits)));
+    /** @param problems {@code task}'s problems as this node loaded them ({@link ProblemSet#of}), shared by a pool */
+    public static Behavior<Command> create(Task task, ProblemSet problems, Limits limits) {
+        return Behaviors.withStash(limits.queueCapacity(), queue -> Behaviors.setup(context -> new VerifierActor(context, queue, task, problems,
+                limits)));
     }
 
-    private VerifierActor(ActorContext<Command> context, StashBuffer<Command> queue, Task task, Limits limits) {
+    private VerifierActor(ActorContext<Command> context, StashBuffer<Command> queue, Task task, ProblemSet problems, Limits limits) {
         super(context);
         this.context = context;
         this.queue = queue;
         this.task = task;
+        this.problems = problems;
         this.limits = limits;
         this.executor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(VerifierPool.BLOCKING_DISPATCHER));
         this.metrics = NodeMetrics.get(context.getSystem());
@@ -78,25 +94,38 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Verify.class, this::onVerify)
+                .onMessage(Scoring.class, this::start)
                 .onMessage(Done.class, this::onDone)
                 .build();
     }
 
     private Behavior<Command> onVerify(Verify verify) {
+        if (verify.replyTo() == null) {
+            Rejections.drop(context, new Rejection(VerifyCheck.TYPE, "reply_to", "a request without a reply address"));
+            return this;
+        }
+        Checked<Problem> problem = VerifyCheck.problem(verify.payload(), task.name(), problems);
+        if (problem instanceof Checked.Refused<Problem> refused) {
+            Rejections.drop(context, refused.rejection());
+            reply(verify, error("refused (" + refused.rejection().reason() + "): " + refused.rejection().detail()));
+            return this;
+        }
+        Scoring scoring = new Scoring(verify, ((Checked.Ok<Problem>) problem).value());
         if (!busy) {
-            return start(verify);
+            return start(scoring);
         }
         if (queue.isFull()) {
             reply(verify, error("verifier queue full (" + limits.queueCapacity() + " waiting): the pool is overloaded; add verifier "
                     + "nodes or raise emend.runtime.verifier-pool-size"));
         } else {
-            queue.stash(verify);
+            queue.stash(scoring);
             metrics.verifierQueue.set(queue.size(), name);
         }
         return this;
     }
 
-    private Behavior<Command> start(Verify verify) {
+    private Behavior<Command> start(Scoring scoring) {
+        Verify verify = scoring.request();
         long deadline = verify.payload().getDeadlineUnixMs();
         if (deadline > 0 && System.currentTimeMillis() > deadline) {
             reply(verify, error("expired before a verifier reached it (its caller gave up): the pool is overloaded"));
@@ -105,14 +134,14 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
         if (task.verifier().instant()) {
             // string checks: three thread hand-offs would cost more than the scoring itself
             long started = System.nanoTime();
-            VerifyResult result = score(task, verify.payload());
+            VerifyResult result = score(scoring);
             metrics.scoringSeconds.observe((System.nanoTime() - started) / 1e9);
             reply(verify, result);
             return next();
         }
         busy = true;
         long started = System.nanoTime();
-        context.pipeToSelf(CompletableFuture.supplyAsync(() -> score(task, verify.payload()), executor)
+        context.pipeToSelf(CompletableFuture.supplyAsync(() -> score(scoring), executor)
                         .orTimeout(limits.stuckAfter().toMillis(), TimeUnit.MILLISECONDS),
                 (result, failure) -> new Done(verify, result, failure, started));
         return this;
@@ -139,6 +168,7 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
         return queue.isEmpty() ? this : queue.unstash(this, 1, Function.identity());
     }
 
+
     private void reply(Verify verify, VerifyResult result) {
         reply(verify, result, true);
     }
@@ -155,15 +185,10 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
         return VerifyResult.newBuilder().setError(message).build();
     }
 
-    static VerifyResult score(Task task, VerifyRequest request) {
-        if (!task.name().equals(request.getTask())) {
-            return error("this verifier scores task '" + task.name() + "', not '" + request.getTask()
-                    + "': start verifier nodes with the learner's task settings");
-        }
-        Problem problem = new Problem(request.getProblemId(), request.getQuestion(), request.getAnswer());
+    private VerifyResult score(Scoring scoring) {
         VerifyResult.Builder result = VerifyResult.newBuilder();
-        for (String attempt : request.getAttemptsList()) {
-            result.addScores(task.verifier().score(problem, attempt));
+        for (String attempt : scoring.request().payload().getAttemptsList()) {
+            result.addScores(task.verifier().score(scoring.problem(), attempt));
         }
         return result.build();
     }

@@ -1,5 +1,6 @@
 package emend.actors.verifier;
 
+import emend.task.ProblemSet;
 import emend.task.Task;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -12,7 +13,8 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * A node's verifiers: {@code size} actors behind a round-robin pool router, scoring on the blocking dispatcher
  * (scoring may run untrusted code in subprocesses), registered with the receptionist so rollout workers on any
  * node find them (each worker spreads its calls over the pools it has seen listed). Callers bound each call with a
- * timeout; a failed verifier is restarted; see {@link VerifierActor} for overload and stuck calls.
+ * timeout; a failed verifier is restarted; see {@link VerifierActor} for overload and stuck calls. The verifiers
+ * score against the node's own problem set, which the learner's {@code RunSpec} names by its digest.
  */
 public final class VerifierPool {
 
@@ -23,8 +25,9 @@ public final class VerifierPool {
     /** Spawns the pool under {@code parent}'s context and registers it; returns the router. */
     public static ActorRef<VerifierActor.Command> spawn(org.apache.pekko.actor.typed.javadsl.ActorContext<?> parent, Task task, int size,
                                                         VerifierActor.Limits limits) {
+        ProblemSet problems = ProblemSet.of(task);
         PoolRouter<VerifierActor.Command> pool = Routers.pool(size,
-                        Behaviors.supervise(VerifierActor.create(task, limits)).onFailure(SupervisorStrategy.restart()))
+                        Behaviors.supervise(VerifierActor.create(task, problems, limits)).onFailure(SupervisorStrategy.restart()))
                 .withRoundRobinRouting();
         ActorRef<VerifierActor.Command> router = parent.spawn(pool, "verifiers");
         parent.getSystem().receptionist().tell(Receptionist.register(VerifierActor.KEY, router));

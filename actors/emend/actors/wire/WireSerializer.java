@@ -6,6 +6,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import emend.actors.learner.Learner;
 import emend.actors.node.NodeAgent;
+import emend.actors.node.NodeMetrics;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.verifier.VerifierActor;
 import emend.proto.ControlReply;
@@ -28,6 +29,7 @@ import emend.proto.WeightManifest;
 import emend.proto.WireEnvelope;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
+import emend.wire.Rejection;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.util.HashMap;
@@ -75,9 +77,11 @@ public final class WireSerializer extends SerializerWithStringManifest {
     }
 
     private final ActorRefResolver resolver;
+    private final org.apache.pekko.actor.typed.ActorSystem<?> system;
 
     public WireSerializer(ExtendedActorSystem system) {
-        this.resolver = ActorRefResolver.get(Adapter.toTyped(system));
+        this.system = Adapter.toTyped(system);
+        this.resolver = ActorRefResolver.get(this.system);
     }
 
     @Override
@@ -123,7 +127,9 @@ public final class WireSerializer extends SerializerWithStringManifest {
     public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
         Codec codec = BY_MANIFEST.get(manifest);
         if (codec == null) {
-            throw new NotSerializableException("unknown wire message '" + manifest + "' (nodes running different Emend versions?)");
+            // one label for every unknown name: a label per name would let a sender grow the metric without bound
+            throw rejected("unknown", "unknown_type",
+                    "unknown wire message '" + manifest + "' (nodes running different Emend versions?)");
         }
         try {
             // Aliasing: the payload, and a chunk's data within it, stay views of these bytes instead of copies.
@@ -135,9 +141,16 @@ public final class WireSerializer extends SerializerWithStringManifest {
             Message payload = codec.parser().parseFrom(payloadInput);
             ActorRef<?> replyTo = envelope.getReplyTo().isEmpty() ? null : resolver.resolveActorRef(envelope.getReplyTo());
             return codec.create().apply(payload, replyTo);
-        } catch (IOException e) {
-            throw new NotSerializableException("malformed " + manifest + " message: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            // bytes that do not parse, or a reply address that does not resolve: Pekko drops the message
+            throw rejected(manifest, "malformed", "malformed " + manifest + " message: " + e.getMessage());
         }
+    }
+
+    /** Counts a message that cannot even be read as what it claims to be, before Pekko drops it. */
+    private NotSerializableException rejected(String type, String reason, String detail) {
+        NodeMetrics.get(system).rejected(new Rejection(type, reason, detail));
+        return new NotSerializableException(detail);
     }
 
     private static void register(String manifest, Class<?> type, Parser<? extends Message> parser,
