@@ -43,13 +43,28 @@ public final class Settings {
 
     /** @param savedRun settings between the shipped defaults and {@code file} (empty for a new run) */
     public static Config load(Config savedRun, Path file, Map<String, String> overrides) {
-        Config config = savedRun.withFallback(ConfigFactory.parseResources("reference.conf"));
+        Config config = runLayer(file, overrides).withFallback(savedRun).withFallback(ConfigFactory.parseResources("reference.conf"));
+        try {
+            return config.resolve();
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What the run's command line sets, unresolved and without defaults: the overrides over {@code file}. A node's
+     * actor system takes its Pekko keys from this layer (above emend-node.conf), so {@code --set pekko.x=y} works.
+     *
+     * @param file an optional HOCON file (null for none)
+     */
+    public static Config runLayer(Path file, Map<String, String> overrides) {
+        Config config = ConfigFactory.empty();
         if (file != null) {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException("config file " + file + " does not exist");
             }
             try {
-                config = ConfigFactory.parseFile(file.toFile()).withFallback(config);
+                config = ConfigFactory.parseFile(file.toFile());
             } catch (ConfigException e) {
                 throw new IllegalArgumentException("config file " + file + " is not valid HOCON: " + e.getMessage(), e);
             }
@@ -57,15 +72,10 @@ public final class Settings {
         StringBuilder text = new StringBuilder();
         overrides.forEach((key, value) -> text.append(key).append(" = ").append(value).append('\n'));
         try {
-            config = ConfigFactory.parseString(text.toString()).withFallback(config);
+            return ConfigFactory.parseString(text.toString()).withFallback(config);
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad override (" + overrides + "): " + e.getMessage()
                     + "; write values in HOCON, e.g. --set emend.rl.schedule=[\"stage1:10\",\"stage2:20\"]", e);
-        }
-        try {
-            return config.resolve();
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
         }
     }
 
