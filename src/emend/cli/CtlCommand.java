@@ -15,7 +15,9 @@ import emend.proto.ScaleWorkers;
 import emend.proto.SetParameter;
 import emend.proto.StatusQuery;
 import emend.proto.StopRun;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -38,6 +40,8 @@ import picocli.CommandLine.Spec;
 final class CtlCommand implements Runnable {
 
     static final String TOKEN_VARIABLE = "EMEND_CONTROL_TOKEN";
+    // the learner node writes it (emend.actors.control.ControlEndpoint, which the core cannot import)
+    private static final String CONTACT_FILE = "control.endpoint";
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     // above the server's default emend.control.timeout (10 s), so its UNAVAILABLE reply wins the race
@@ -46,9 +50,13 @@ final class CtlCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--contact", required = true, paramLabel = "HOST:PORT",
+    @Option(names = "--contact", paramLabel = "HOST:PORT",
             description = "The learner node's control endpoint (emend.control.host and emend.control.port, default port 8470).")
     String contact;
+
+    @Option(names = "--run-dir", paramLabel = "RUN_DIR", description = "The run's directory: the endpoint from its " + CONTACT_FILE
+            + " and the token from its " + ControlToken.FILE_NAME + " (--contact, --token, --token-file override them).")
+    Path runDir;
 
     @Option(names = "--token", paramLabel = "TOKEN", description = "The control token (visible to other users in the process list; "
             + "prefer --token-file or " + TOKEN_VARIABLE + ").")
@@ -79,7 +87,7 @@ final class CtlCommand implements Runnable {
 
     /** Sends the request, prints the reply and turns its code into the exit status. */
     private int send(ControlRequest request) {
-        HostPort address = HostPort.parse(contact, spec);
+        HostPort address = HostPort.parse(contact(), spec);
         ControlToken secret = token();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -121,12 +129,35 @@ final class CtlCommand implements Runnable {
         if (tokenFile != null) {
             return ControlToken.read(tokenFile);
         }
+        // the run named on this command line is more specific than a variable left in the shell
+        if (runDir != null) {
+            return ControlToken.read(runDir.resolve(ControlToken.FILE_NAME));
+        }
         String fromEnvironment = environment.get(TOKEN_VARIABLE);
         if (fromEnvironment != null && !fromEnvironment.isBlank()) {
             return ControlToken.of(fromEnvironment);
         }
-        throw new ParameterException(spec.commandLine(), "no control token: pass --token-file RUN_DIR/control.token (the learner node "
-                + "writes it at start), --token TOKEN, or set " + TOKEN_VARIABLE);
+        throw new ParameterException(spec.commandLine(), "no control token: pass --run-dir RUN_DIR or --token-file RUN_DIR/control.token "
+                + "(the learner node writes it at start), --token TOKEN, or set " + TOKEN_VARIABLE);
+    }
+
+    /** --contact, else the endpoint the learner node wrote into the run directory. */
+    private String contact() {
+        if (contact != null) {
+            return contact;
+        }
+        if (runDir == null) {
+            throw new ParameterException(spec.commandLine(), "name the control endpoint: --run-dir RUN_DIR (reads " + CONTACT_FILE + " and "
+                    + ControlToken.FILE_NAME + " there) or --contact HOST:PORT");
+        }
+        Path file = runDir.resolve(CONTACT_FILE);
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "cannot read " + file + " (" + e.getMessage() + "): the learner node writes it "
+                    + "when its control endpoint starts; check that the run is started and that " + runDir + " is its run directory, "
+                    + "or pass --contact HOST:PORT");
+        }
     }
 
     private record HostPort(String host, int port) {
