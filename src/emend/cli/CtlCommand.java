@@ -15,6 +15,7 @@ import emend.proto.ScaleWorkers;
 import emend.proto.SetParameter;
 import emend.proto.StatusQuery;
 import emend.proto.StopRun;
+import emend.tls.TlsSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -66,6 +68,13 @@ final class CtlCommand implements Runnable {
             description = "File holding the token: the run directory's control.token, written by the learner node at start.")
     Path tokenFile;
 
+    @Option(names = "--tls", paramLabel = "DIR", description = "For a TLS cluster: the directory with its ca.crt and this client's "
+            + "NAME.crt and NAME.key (emend cert node DIR NAME); the server must hold a certificate of the same CA.")
+    Path tlsDir;
+
+    @Option(names = "--tls-name", paramLabel = "NAME", description = "The client certificate's name in --tls DIR.")
+    String tlsName;
+
     @Option(names = "--json", description = "Print the reply as JSON (proto/emend/v1/control.proto's ControlReply).")
     boolean json;
 
@@ -93,7 +102,7 @@ final class CtlCommand implements Runnable {
         PrintWriter err = spec.commandLine().getErr();
         ControlReply reply;
         try {
-            reply = new ControlClient(address.host(), address.port(), secret, CONNECT_TIMEOUT, REQUEST_TIMEOUT).send(request);
+            reply = new ControlClient(address.host(), address.port(), secret, CONNECT_TIMEOUT, REQUEST_TIMEOUT, tls()).send(request);
         } catch (ControlUnreachableException e) {
             err.println("emend: " + e.getMessage());
             return 5;
@@ -139,6 +148,18 @@ final class CtlCommand implements Runnable {
         }
         throw new ParameterException(spec.commandLine(), "no control token: pass --run-dir RUN_DIR or --token-file RUN_DIR/control.token "
                 + "(the learner node writes it at start), --token TOKEN, or set " + TOKEN_VARIABLE);
+    }
+
+    /** The client's TLS context, or null for plain HTTP. */
+    private SSLContext tls() {
+        if (tlsDir == null && tlsName == null) {
+            return null;
+        }
+        if (tlsDir == null || tlsName == null) {
+            throw new ParameterException(spec.commandLine(), "--tls DIR and --tls-name NAME go together: the client certificate is "
+                    + "DIR/NAME.crt (make it with emend cert node DIR NAME)");
+        }
+        return new TlsSettings(tlsDir.toString(), tlsName).context();
     }
 
     /** --contact, else the endpoint the learner node wrote into the run directory. */

@@ -11,6 +11,8 @@ import emend.run.RunSettings;
 import emend.run.RuntimeSettings;
 import emend.run.Settings;
 import emend.run.Tasks;
+import emend.tls.NodeTransport;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,17 @@ final class NodeCommand implements Runnable {
     @Option(names = "--seeds", split = ",", description = "Seed nodes host:port to join; none = this node founds the cluster.")
     List<String> seeds = List.of();
 
+    @Option(names = "--tls", paramLabel = "DIR", description = "Mutual TLS: the directory with the cluster's ca.crt and this node's "
+            + "NAME.crt and NAME.key (emend cert init DIR; emend cert node DIR NAME) (emend.runtime.tls.dir).")
+    Path tlsDir;
+
+    @Option(names = "--tls-name", paramLabel = "NAME", description = "This node's certificate name in --tls DIR (emend.runtime.tls.name).")
+    String tlsName;
+
+    @Option(names = "--insecure", description = "Allow plain TCP on an address other than loopback (a warning is printed): "
+            + "anyone who can reach the node's ports can join the cluster.")
+    boolean insecure;
+
     @Option(names = "--workers", description = "Rollout workers on this node (default emend.runtime.workers-per-node).")
     Integer workers;
 
@@ -53,8 +66,11 @@ final class NodeCommand implements Runnable {
         RunSettings settings = RunSettings.fromConfig(resolved);
         RuntimeSettings runtime = RuntimeSettings.fromConfig(resolved);
         NodeOptions node = nodeOptions(runtime);
+        ControlSettings control = ControlSettings.fromConfig(resolved);
+        String[] served = roles.contains("learner") ? new String[] {node.host(), control.host()} : new String[] {node.host()};
+        NodeTransport.check(runtime.tls(), insecure, System.out, served);
         if (roles.contains("learner")) {
-            new MainJob(settings, runtime, new ClusterDriver(node, settings.device(), ControlSettings.fromConfig(resolved)), Settings.emendJson(resolved), System.out).run();
+            new MainJob(settings, runtime, new ClusterDriver(node, settings.device(), control), Settings.emendJson(resolved), System.out).run();
         } else {
             WorkerNode.serve(node, Tasks.create(settings.task(), settings.sandbox()), runtime, settings.device());
         }
@@ -67,11 +83,13 @@ final class NodeCommand implements Runnable {
         return new NodeOptions(roles, address.host(), address.port(), seeds, workers == null ? runtime.workersPerNode() : workers, runLayer);
     }
 
-    /** --host and --port are shorthands for Artery's keys, so they take their place in the run's layer. */
+    /** --host, --port, --tls and --tls-name are shorthands for configuration keys, so they take their place in the run's layer. */
     private Map<String, String> addressFlags() {
         Map<String, String> flags = new HashMap<>();
         flags.put(NodeConfig.HOSTNAME, RunOptions.quoted(host));
         flags.put(NodeConfig.PORT, port == null ? null : port.toString());
+        flags.put("emend.runtime.tls.dir", tlsDir == null ? null : RunOptions.quoted(tlsDir.toAbsolutePath().normalize().toString()));
+        flags.put("emend.runtime.tls.name", RunOptions.quoted(tlsName));
         return flags;
     }
 }

@@ -4,6 +4,7 @@ import emend.actors.learner.Learner;
 import emend.control.ControlServer;
 import emend.control.ControlSettings;
 import emend.control.ControlToken;
+import emend.tls.TlsSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -25,17 +26,26 @@ public final class ControlEndpoint {
      */
     public static ControlServer start(ActorSystem<?> system, ActorRef<Learner.Command> learner, ControlSettings settings, Path runDirectory,
                                       PrintStream out) {
+        return start(system, learner, settings, TlsSettings.OFF, runDirectory, out);
+    }
+
+    /** @param tls when enabled, the endpoint speaks HTTPS and serves only clients with a certificate of the cluster's CA */
+    public static ControlServer start(ActorSystem<?> system, ActorRef<Learner.Command> learner, ControlSettings settings, TlsSettings tls,
+                                      Path runDirectory, PrintStream out) {
         ControlToken token = ControlToken.resolve(settings.token(), runDirectory);
         ClusterControl control = new ClusterControl(system, learner, settings.timeout());
-        ControlServer server = new ControlServer(settings, token, control, out).start();
+        ControlServer server = new ControlServer(settings, token, control, out, tls.serverSockets(), ControlServer.Limits.DEFAULT).start();
         String contact = settings.host() + ":" + server.port();
         try {
             Files.writeString(runDirectory.resolve(CONTACT_FILE), contact + "\n");
         } catch (IOException e) {
             out.println("control endpoint: cannot write " + runDirectory.resolve(CONTACT_FILE) + ": " + e.getMessage());
         }
-        String credentials = settings.token().isBlank() ? "--token-file " + runDirectory.resolve(ControlToken.FILE_NAME) : "--token T";
-        out.printf("control endpoint: %s  (emend ctl --contact %s %s status)%n", contact, contact, credentials);
+        // a configured token is not written to the run directory: ctl must be given it
+        String credentials = settings.token().isBlank() ? "" : " --token T";
+        String scheme = tls.enabled() ? "https, client certificates of the cluster's CA" : "http";
+        String client = tls.enabled() ? " --tls " + tls.dir() + " --tls-name NAME" : "";
+        out.printf("control endpoint: %s (%s)  (emend ctl --run-dir %s%s%s status)%n", contact, scheme, runDirectory, credentials, client);
         return server;
     }
 }

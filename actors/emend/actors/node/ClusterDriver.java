@@ -43,7 +43,7 @@ public final class ClusterDriver implements RolloutDriver {
         job.trainer().begin();
         ActorSystem<Void> system = ActorSystem.create(
                 EmendNode.create(new EmendNode.Plan(options, job.task(), job.runtime(), device, job, done, generators, control)),
-                NodeConfig.SYSTEM_NAME, NodeConfig.of(options));
+                NodeConfig.SYSTEM_NAME, NodeConfig.of(options, job.runtime().tls()));
         // a node that stops before the learner ends the run (its setup failed, or it was downed) must not leave us waiting
         system.getWhenTerminated().thenRun(() -> done.completeExceptionally(new IllegalStateException(
                 "this node stopped before the run ended; the log above says why (resume the run with --resume RUN_DIR)")));

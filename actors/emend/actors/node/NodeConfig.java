@@ -3,12 +3,15 @@ package emend.actors.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import emend.tls.ClusterCa;
+import emend.tls.TlsSettings;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Pekko configuration of a node, in layers, the first one winning: {@code -D} system properties; the node's
- * roles, address and seed nodes; the run's --config and --set ({@link NodeOptions#runLayer}); emend-node.conf (or
- * single-jvm.conf); application.conf; reference.conf.
+ * roles, address, seed nodes and TLS identity; the run's --config and --set ({@link NodeOptions#runLayer});
+ * emend-node.conf (or single-jvm.conf); application.conf; reference.conf.
  */
 public final class NodeConfig {
 
@@ -20,7 +23,13 @@ public final class NodeConfig {
 
     private NodeConfig() {}
 
+    /** A node on plain TCP. */
     public static Config of(NodeOptions options) {
+        return of(options, TlsSettings.OFF);
+    }
+
+    /** @param tls when enabled, Artery runs over tls-tcp with this identity and admits only peers the same CA signed */
+    public static Config of(NodeOptions options, TlsSettings tls) {
         List<String> seeds = options.seeds().stream().map(s -> "pekko://" + SYSTEM_NAME + "@" + s).toList();
         Config node = ConfigFactory.empty()
                 .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(options.roles().stream().sorted().toList()))
@@ -30,11 +39,29 @@ public final class NodeConfig {
         String profile = options.seeds().isEmpty() && options.port() == 0 ? "single-jvm.conf" : "emend-node.conf";
         return ConfigFactory.defaultOverrides()
                 .withFallback(node)
+                .withFallback(artery(tls))
                 .withFallback(options.runLayer())
                 .withFallback(ConfigFactory.parseResources(profile))
                 .withFallback(ConfigFactory.defaultApplication())
                 .withFallback(ConfigFactory.defaultReference())
                 .resolve();
+    }
+
+    /**
+     * Mutual TLS with PEM files: the provider requires the peer's certificate (client and server side), checks it
+     * against the CA, and then that it shares a subject name with ours ({@link ClusterCa#CLUSTER_NAME}).
+     */
+    private static Config artery(TlsSettings tls) {
+        if (!tls.enabled()) {
+            return ConfigFactory.empty();
+        }
+        String engine = "pekko.remote.artery.ssl.rotating-keys-engine.";
+        return ConfigFactory.parseMap(Map.of(
+                "pekko.remote.artery.transport", "tls-tcp",
+                "pekko.remote.artery.ssl.ssl-engine-provider", "org.apache.pekko.remote.artery.tcp.ssl.RotatingKeysSSLEngineProvider",
+                engine + "key-file", tls.keyFile().toString(),
+                engine + "cert-file", tls.certFile().toString(),
+                engine + "ca-cert-file", tls.caFile().toString()));
     }
 
     /**
