@@ -84,7 +84,9 @@ public final class ControlClient {
         } catch (ConnectException e) {
             throw new ControlUnreachableException("cannot connect to " + contact + " (connection refused or unreachable); " + CHECK, e);
         } catch (IOException e) {
-            throw new ControlUnreachableException("cannot talk to " + contact + " (" + e + "); " + CHECK, e);
+            // a plain client reads an HTTPS endpoint's TLS alert as a broken status line
+            String tlsHint = uri.getScheme().equals("http") ? "; an endpoint of a TLS cluster needs --tls DIR --tls-name NAME" : "";
+            throw new ControlUnreachableException("cannot talk to " + contact + " (" + e + "); " + CHECK + tlsHint, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ControlUnreachableException("interrupted while waiting for " + contact, e);

@@ -106,20 +106,27 @@ public final class ControlServer implements AutoCloseable {
         this.handler = handler;
         this.log = log;
         this.limits = limits;
+        ServerSocket bound = null;
         try {
-            server = sockets.createServerSocket();
-            if (server instanceof SSLServerSocket tls) {
+            bound = sockets.createServerSocket();
+            if (bound instanceof SSLServerSocket tls) {
                 tls.setNeedClientAuth(true);
             }
-            server.bind(new InetSocketAddress(settings.host(), settings.port()));
+            bound.bind(new InetSocketAddress(settings.host(), settings.port()));
         } catch (IOException e) {
+            if (bound != null) {
+                closeQuietly(bound);
+            }
             throw new UncheckedIOException("cannot bind the control endpoint to " + settings.host() + ":" + settings.port() + " ("
                     + e.getMessage() + "); set emend.control.port to a free port, or 0 for any", e);
         }
+        server = bound;
         requests = new ThreadPoolExecutor(limits.threads(), limits.threads(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(limits.queue()), daemonThreads("emend-control-"));
         timers = new ScheduledThreadPoolExecutor(1, daemonThreads("emend-control-timer-"));
         timers.setRemoveOnCancelPolicy(true);
+        // a run that answers after close() must not get an exception on its own thread from the reply's hand-off
+        timers.setRejectedExecutionHandler(new ThreadPoolExecutor.DiscardPolicy());
         acceptor = daemonThreads("emend-control-accept-").newThread(this::acceptLoop);
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emend.actors.control.ControlEndpoint;
 import emend.actors.learner.Learner;
 import emend.control.ControlSettings;
+import emend.tls.TlsSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -41,7 +42,7 @@ final class ControlEndpointTest {
         try (ServerSocket squatter = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             ControlSettings settings = new ControlSettings("127.0.0.1", squatter.getLocalPort(), "t0ken", Duration.ofSeconds(5));
             UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> ControlEndpoint.start(kit.system(), learner.ref(),
-                    settings, runDir, new PrintStream(out, true, StandardCharsets.UTF_8)));
+                    settings, TlsSettings.OFF, runDir, new PrintStream(out, true, StandardCharsets.UTF_8)));
             assertTrue(e.getMessage().contains(":" + squatter.getLocalPort()) && e.getMessage().contains("emend.control.port"), e.getMessage());
         }
         // no endpoint elsewhere for clients to find

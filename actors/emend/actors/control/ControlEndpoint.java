@@ -23,13 +23,9 @@ public final class ControlEndpoint {
     /**
      * Serves the control API for {@code learner}. A taken port fails the start, naming the port and the key: a
      * silent move to another port would leave clients sending the token to whoever holds the configured one.
+     *
+     * @param tls when enabled, the endpoint speaks HTTPS and serves only clients with a certificate of the cluster's CA
      */
-    public static ControlServer start(ActorSystem<?> system, ActorRef<Learner.Command> learner, ControlSettings settings, Path runDirectory,
-                                      PrintStream out) {
-        return start(system, learner, settings, TlsSettings.OFF, runDirectory, out);
-    }
-
-    /** @param tls when enabled, the endpoint speaks HTTPS and serves only clients with a certificate of the cluster's CA */
     public static ControlServer start(ActorSystem<?> system, ActorRef<Learner.Command> learner, ControlSettings settings, TlsSettings tls,
                                       Path runDirectory, PrintStream out) {
         ControlToken token = ControlToken.resolve(settings.token(), runDirectory);
