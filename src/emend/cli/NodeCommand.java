@@ -14,6 +14,7 @@ import emend.run.Tasks;
 import emend.tls.NodeTransport;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,8 +68,12 @@ final class NodeCommand implements Runnable {
         RuntimeSettings runtime = RuntimeSettings.fromConfig(resolved);
         NodeOptions node = nodeOptions(runtime);
         ControlSettings control = ControlSettings.fromConfig(resolved);
-        String[] served = roles.contains("learner") ? new String[] {node.host(), control.host()} : new String[] {node.host()};
-        NodeTransport.check(runtime.tls(), insecure, System.out, served);
+        Map<String, String> servedOn = new LinkedHashMap<>();
+        servedOn.put("--host", node.host());
+        if (roles.contains("learner")) {
+            servedOn.put("emend.control.host", control.host());
+        }
+        NodeTransport.check(runtime.tls(), insecure, System.out, servedOn);
         if (roles.contains("learner")) {
             new MainJob(settings, runtime, new ClusterDriver(node, settings.device(), control), Settings.emendJson(resolved), System.out).run();
         } else {

@@ -3,6 +3,7 @@ package emend.tls;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Map;
 
 /** Whether a node may start with the transport it was given: plain TCP only on loopback, or when told so. */
 public final class NodeTransport {
@@ -13,17 +14,18 @@ public final class NodeTransport {
      * Checks before a node starts: with TLS, that its files load (a clear error now rather than a failed handshake
      * later); without, that every address it serves on is a loopback one, unless {@code insecure}.
      *
-     * @param hosts the addresses the node serves on (its Artery host; the control endpoint's on a learner node)
      * @param out where the warning of an insecure start goes
+     * @param servedOn the addresses the node serves on, by the flag or key that set them (its Artery host; the
+     *     control endpoint's on a learner node)
      */
-    public static void check(TlsSettings tls, boolean insecure, PrintStream out, String... hosts) {
+    public static void check(TlsSettings tls, boolean insecure, PrintStream out, Map<String, String> servedOn) {
         if (tls.enabled()) {
             tls.context();
             return;
         }
-        for (String host : hosts) {
-            if (!loopback(host) && !insecure) {
-                throw new IllegalArgumentException(host + " is not a loopback address, and without TLS anyone who can reach this node's "
+        for (Map.Entry<String, String> served : servedOn.entrySet()) {
+            if (!loopback(served.getValue()) && !insecure) {
+                throw new IllegalArgumentException(served.getKey() + " " + served.getValue() + " is not a loopback address, and without TLS anyone who can reach this node's "
                         + "ports can join the cluster, send it any message and read the control token. Start the node with --tls DIR "
                         + "--tls-name NAME (make them with `emend cert init DIR` and `emend cert node DIR NAME`), or with --insecure on "
                         + "a network where every host is trusted");

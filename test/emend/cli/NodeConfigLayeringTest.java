@@ -1,6 +1,8 @@
 package emend.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -9,9 +11,12 @@ import emend.actors.node.NodeOptions;
 import emend.run.RuntimeSettings;
 import emend.run.Settings;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -20,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** -D over the run's --config/--set over emend-node.conf over application.conf and reference.conf. */
+/**
+ * -D over the run's --config/--set over emend-node.conf over application.conf and reference.conf; and what a node
+ * started from the command line refuses.
+ */
 final class NodeConfigLayeringTest {
 
     private static final String STABLE_AFTER = "pekko.cluster.split-brain-resolver.stable-after";
@@ -85,6 +93,18 @@ final class NodeConfigLayeringTest {
             System.clearProperty(NodeConfig.PORT);
             ConfigFactory.invalidateCaches();
         }
+    }
+
+    @Test
+    void nodeOnANetworkAddressWithoutTls_refusesToStartNamingTheFix() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new NodeCommand()).setExecutionExceptionHandler(new UserErrorHandler());
+        cli.setErr(new PrintWriter(err));
+        // preemptive: a node that did start would serve until stopped
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> cli.execute("--roles", "rollout", "--host", "10.1.2.3", "--port", "0"));
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("--host 10.1.2.3 is not a loopback address") && err.toString().contains("--tls DIR --tls-name NAME")
+                && err.toString().contains("--insecure"), err.toString());
     }
 
     private static int freePort() throws IOException {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,14 +82,14 @@ final class ClusterCaTest {
     void plainTcpOffLoopback_isRefusedUnlessInsecure() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        NodeTransport.check(TlsSettings.OFF, false, print, "127.0.0.1", "localhost");
+        NodeTransport.check(TlsSettings.OFF, false, print, Map.of("--host", "127.0.0.1", "emend.control.host", "localhost"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> NodeTransport.check(TlsSettings.OFF, false, print, "127.0.0.1", "10.1.2.3"));
-        assertTrue(e.getMessage().startsWith("10.1.2.3 is not a loopback address") && e.getMessage().contains("--tls DIR --tls-name NAME")
+                () -> NodeTransport.check(TlsSettings.OFF, false, print, Map.of("--host", "127.0.0.1", "emend.control.host", "10.1.2.3")));
+        assertTrue(e.getMessage().startsWith("emend.control.host 10.1.2.3 is not a loopback address") && e.getMessage().contains("--tls DIR --tls-name NAME")
                 && e.getMessage().contains("--insecure"), e.getMessage());
         assertEquals("", out.toString(StandardCharsets.UTF_8));
-        NodeTransport.check(TlsSettings.OFF, true, print, "10.1.2.3");
+        NodeTransport.check(TlsSettings.OFF, true, print, Map.of("--host", "10.1.2.3"));
         assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("WARNING: --insecure"), out.toString(StandardCharsets.UTF_8));
-        NodeTransport.check(new TlsSettings(ca.toString(), "learner-1"), false, print, "10.1.2.3");
+        NodeTransport.check(new TlsSettings(ca.toString(), "learner-1"), false, print, Map.of("--host", "10.1.2.3"));
     }
 }

@@ -63,9 +63,10 @@ public final class ClusterDriver implements RolloutDriver {
     }
 
     /**
-     * Waits for the actor system to stop, but not for ever: measured here, a learner node on tls-tcp stopped by
-     * {@code ctl stop} could wait in Pekko's termination until its rollout peer went away (the run itself was
-     * saved and the peer was still connected); the job's end must not hang on it.
+     * Waits for the actor system to stop, but not for ever. Seen once here: a learner node on tls-tcp, stopped by
+     * {@code ctl stop} with a rollout node of an earlier run at the same address still connected, waited in Pekko's
+     * termination for over a minute, until that peer went away (two later runs stopped in 3 s). The run is saved by
+     * then, so its end must not hang on it.
      */
     private static void awaitTermination(ActorSystem<Void> system) {
         try {
