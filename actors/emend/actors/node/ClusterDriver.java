@@ -64,9 +64,9 @@ public final class ClusterDriver implements RolloutDriver {
 
     /**
      * Waits for the actor system to stop, but not for ever. Seen once here: a learner node on tls-tcp, stopped by
-     * {@code ctl stop} with a rollout node of an earlier run at the same address still connected, waited in Pekko's
-     * termination for over a minute, until that peer went away (two later runs stopped in 3 s). The run is saved by
-     * then, so its end must not hang on it.
+     * {@code ctl stop} (around it: its rollout node, a rollout node left from an earlier run at the same learner
+     * address, and refused foreign and plain nodes), waited in Pekko's termination for over a minute, until its
+     * rollout node was killed; two later runs stopped in 3 s. The run is saved by then, so its end must not hang.
      */
     private static void awaitTermination(ActorSystem<Void> system) {
         try {
