@@ -63,7 +63,7 @@ final class NodeCommand implements Runnable {
 
     @Override
     public void run() {
-        Config resolved = options.resolve(addressFlags());
+        Config resolved = options.resolve(flagKeys());
         RunSettings settings = RunSettings.fromConfig(resolved);
         RuntimeSettings runtime = RuntimeSettings.fromConfig(resolved);
         NodeOptions node = nodeOptions(runtime);
@@ -83,13 +83,13 @@ final class NodeCommand implements Runnable {
 
     /** This node's roles and address: --host and --port when given, else -D, --config, --set or emend-node.conf. */
     NodeOptions nodeOptions(RuntimeSettings runtime) {
-        Config runLayer = options.runLayer(addressFlags());
+        Config runLayer = options.runLayer(flagKeys());
         NodeConfig.Address address = NodeConfig.address(runLayer);
         return new NodeOptions(roles, address.host(), address.port(), seeds, workers == null ? runtime.workersPerNode() : workers, runLayer);
     }
 
     /** --host, --port, --tls and --tls-name are shorthands for configuration keys, so they take their place in the run's layer. */
-    private Map<String, String> addressFlags() {
+    private Map<String, String> flagKeys() {
         Map<String, String> flags = new HashMap<>();
         flags.put(NodeConfig.HOSTNAME, RunOptions.quoted(host));
         flags.put(NodeConfig.PORT, port == null ? null : port.toString());
