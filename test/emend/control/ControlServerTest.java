@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -193,6 +194,23 @@ final class ControlServerTest {
         }
         String log = logBytes.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("refused a connection from /127.0.0.1:") && log.contains("1 requests are already waiting"), log);
+    }
+
+    @Test
+    void notHttpOrAnOversizedHead_isRefusedAndLogged() throws Exception {
+        startAnswering(RUNNING);
+        for (String request : new String[] {"HELLO\r\n\r\n", "GET /v1/health HTTP/1.1\r\nX: " + "a".repeat(20_000) + "\r\n\r\n"}) {
+            try (Socket client = new Socket("127.0.0.1", server.port())) {
+                client.setSoTimeout(5_000);
+                client.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                assertEquals(-1, client.getInputStream().read(), "no reply to " + request.substring(0, 5));
+            } catch (SocketException reset) {
+                // the server closed with the rest of the head unread: a reset is a refusal too
+            }
+        }
+        String log = logBytes.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("not an HTTP/1.x request line") && log.contains("the request head is over 16384 bytes"), log);
+        assertTrue(handled.isEmpty());
     }
 
     @Test
