@@ -15,11 +15,15 @@ import emend.proto.ScaleWorkers;
 import emend.proto.SetParameter;
 import emend.proto.StatusQuery;
 import emend.proto.StopRun;
+import emend.tls.TlsSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,6 +42,8 @@ import picocli.CommandLine.Spec;
 final class CtlCommand implements Runnable {
 
     static final String TOKEN_VARIABLE = "EMEND_CONTROL_TOKEN";
+    // the learner node writes it (emend.actors.control.ControlEndpoint, which the core cannot import)
+    private static final String CONTACT_FILE = "control.endpoint";
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     // above the server's default emend.control.timeout (10 s), so its UNAVAILABLE reply wins the race
@@ -46,9 +52,13 @@ final class CtlCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--contact", required = true, paramLabel = "HOST:PORT",
+    @Option(names = "--contact", paramLabel = "HOST:PORT",
             description = "The learner node's control endpoint (emend.control.host and emend.control.port, default port 8470).")
     String contact;
+
+    @Option(names = "--run-dir", paramLabel = "RUN_DIR", description = "The run's directory: the endpoint from its " + CONTACT_FILE
+            + " and the token from its " + ControlToken.FILE_NAME + " (--contact, --token, --token-file override them).")
+    Path runDir;
 
     @Option(names = "--token", paramLabel = "TOKEN", description = "The control token (visible to other users in the process list; "
             + "prefer --token-file or " + TOKEN_VARIABLE + ").")
@@ -57,6 +67,13 @@ final class CtlCommand implements Runnable {
     @Option(names = "--token-file", paramLabel = "FILE",
             description = "File holding the token: the run directory's control.token, written by the learner node at start.")
     Path tokenFile;
+
+    @Option(names = "--tls", paramLabel = "DIR", description = "For a TLS cluster: the directory with its ca.crt and this client's "
+            + "NAME.crt and NAME.key (emend cert node DIR NAME); the server must hold a certificate of the same CA.")
+    Path tlsDir;
+
+    @Option(names = "--tls-name", paramLabel = "NAME", description = "The client certificate's name in --tls DIR.")
+    String tlsName;
 
     @Option(names = "--json", description = "Print the reply as JSON (proto/emend/v1/control.proto's ControlReply).")
     boolean json;
@@ -79,13 +96,13 @@ final class CtlCommand implements Runnable {
 
     /** Sends the request, prints the reply and turns its code into the exit status. */
     private int send(ControlRequest request) {
-        HostPort address = HostPort.parse(contact, spec);
+        HostPort address = HostPort.parse(contact(), spec);
         ControlToken secret = token();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ControlReply reply;
         try {
-            reply = new ControlClient(address.host(), address.port(), secret, CONNECT_TIMEOUT, REQUEST_TIMEOUT).send(request);
+            reply = new ControlClient(address.host(), address.port(), secret, CONNECT_TIMEOUT, REQUEST_TIMEOUT, tls()).send(request);
         } catch (ControlUnreachableException e) {
             err.println("emend: " + e.getMessage());
             return 5;
@@ -121,12 +138,47 @@ final class CtlCommand implements Runnable {
         if (tokenFile != null) {
             return ControlToken.read(tokenFile);
         }
+        // the run named on this command line is more specific than a variable left in the shell
+        if (runDir != null) {
+            return ControlToken.read(runDir.resolve(ControlToken.FILE_NAME));
+        }
         String fromEnvironment = environment.get(TOKEN_VARIABLE);
         if (fromEnvironment != null && !fromEnvironment.isBlank()) {
             return ControlToken.of(fromEnvironment);
         }
-        throw new ParameterException(spec.commandLine(), "no control token: pass --token-file RUN_DIR/control.token (the learner node "
-                + "writes it at start), --token TOKEN, or set " + TOKEN_VARIABLE);
+        throw new ParameterException(spec.commandLine(), "no control token: pass --run-dir RUN_DIR or --token-file RUN_DIR/control.token "
+                + "(the learner node writes it at start), --token TOKEN, or set " + TOKEN_VARIABLE);
+    }
+
+    /** The client's TLS context, or null for plain HTTP. */
+    private SSLContext tls() {
+        if (tlsDir == null && tlsName == null) {
+            return null;
+        }
+        if (tlsDir == null || tlsName == null) {
+            throw new ParameterException(spec.commandLine(), "--tls DIR and --tls-name NAME go together: the client certificate is "
+                    + "DIR/NAME.crt (make it with emend cert node DIR NAME)");
+        }
+        return new TlsSettings(tlsDir.toString(), tlsName).context();
+    }
+
+    /** --contact, else the endpoint the learner node wrote into the run directory. */
+    private String contact() {
+        if (contact != null) {
+            return contact;
+        }
+        if (runDir == null) {
+            throw new ParameterException(spec.commandLine(), "name the control endpoint: --run-dir RUN_DIR (reads " + CONTACT_FILE + " and "
+                    + ControlToken.FILE_NAME + " there) or --contact HOST:PORT");
+        }
+        Path file = runDir.resolve(CONTACT_FILE);
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "cannot read " + file + " (" + e.getMessage() + "): the learner node writes it "
+                    + "when its control endpoint starts; check that the run is started and that " + runDir + " is its run directory, "
+                    + "or pass --contact HOST:PORT");
+        }
     }
 
     private record HostPort(String host, int port) {

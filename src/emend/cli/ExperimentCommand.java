@@ -49,7 +49,8 @@ final class ExperimentCommand implements Runnable {
         if (!name.equals("ablations")) {
             throw new IllegalArgumentException("unknown experiment '" + name + "': the one there is is ablations");
         }
-        Config resolved = options.resolve(Map.of("emend.runtime.driver", RunOptions.quoted(driver)));
+        Map<String, String> extra = Map.of("emend.runtime.driver", RunOptions.quoted(driver));
+        Config resolved = options.resolve(extra);
         RunSettings settings = RunSettings.fromConfig(resolved);
         RuntimeSettings runtime = RuntimeSettings.fromConfig(resolved);
         Path dir = settings.runDir().isBlank()
@@ -57,7 +58,7 @@ final class ExperimentCommand implements Runnable {
                 : Path.of(settings.runDir());
         Supplier<RolloutDriver> drivers = runtime.driver().equals("sync")
                 ? RlLoop::new
-                : () -> new ClusterDriver(NodeOptions.singleJvm(runtime.workersPerNode()), settings.device(), ControlSettings.fromConfig(resolved));
+                : () -> new ClusterDriver(NodeOptions.singleJvm(runtime.workersPerNode(), options.runLayer(extra)), settings.device(), ControlSettings.fromConfig(resolved));
         System.out.println("experiment directory: " + dir);
         System.out.println("ablations: " + AblationExperiment.run(resolved, dir, seeds, methods, drivers, System.out));
     }

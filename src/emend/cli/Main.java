@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "emend", mixinStandardHelpOptions = true, version = "emend 0.1.0",
         description = "Train language models to correct their own mistakes (SCoRe) on a Pekko cluster.",
         subcommands = {TrainCommand.class, NodeCommand.class, EvalCommand.class, VerifyCommand.class, BenchCommand.class,
-                CtlCommand.class, ReportCommand.class, ExperimentCommand.class})
+                CtlCommand.class, ReportCommand.class, ExperimentCommand.class, CertCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -49,6 +49,15 @@ final class RunOptions {
 
     /** reference.conf, then --config, then the flags. */
     Config resolve(Map<String, String> extra) {
+        return Settings.load(resume == null ? ConfigFactory.empty() : Settings.savedRun(resume), config, overrides(extra));
+    }
+
+    /** Only what the command line sets (--config, --set, the flags), for the actor system's Pekko keys. */
+    Config runLayer(Map<String, String> extra) {
+        return Settings.runLayer(config, overrides(extra));
+    }
+
+    private Map<String, String> overrides(Map<String, String> extra) {
         Map<String, String> all = new LinkedHashMap<>(overrides);
         put(all, "emend.seed", seed == null ? null : seed.toString());
         put(all, "emend.run-dir", quoted(runDir));
@@ -68,7 +77,7 @@ final class RunOptions {
             all.put("emend.resume", "true");
         }
         extra.forEach((key, value) -> put(all, key, value));
-        return Settings.load(resume == null ? ConfigFactory.empty() : Settings.savedRun(resume), config, all);
+        return all;
     }
 
     private static void put(Map<String, String> map, String key, String value) {

@@ -38,7 +38,7 @@ final class TrainCommand implements Runnable {
         RuntimeSettings runtime = RuntimeSettings.fromConfig(resolved);
         RolloutDriver rollouts = runtime.driver().equals("sync")
                 ? new RlLoop()
-                : new ClusterDriver(NodeOptions.singleJvm(runtime.workersPerNode()), settings.device(), ControlSettings.fromConfig(resolved));
+                : new ClusterDriver(NodeOptions.singleJvm(runtime.workersPerNode(), options.runLayer(extra)), settings.device(), ControlSettings.fromConfig(resolved));
         new MainJob(settings, runtime, rollouts, Settings.emendJson(resolved), System.out).run();
     }
 }

@@ -14,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /** Sends one {@link ControlRequest} to a {@link ControlServer} as binary protobuf and returns its reply. */
 public final class ControlClient {
@@ -33,10 +35,18 @@ public final class ControlClient {
      *     {@code emend.control.timeout} so the server's own UNAVAILABLE reply arrives instead of a client timeout
      */
     public ControlClient(String host, int port, ControlToken token, Duration connectTimeout, Duration requestTimeout) {
+        this(host, port, token, connectTimeout, requestTimeout, null);
+    }
+
+    /**
+     * @param tls for an endpoint of a TLS cluster: HTTPS with this context, which presents the client's certificate
+     *     and trusts the cluster's CA only; null for plain HTTP
+     */
+    public ControlClient(String host, int port, ControlToken token, Duration connectTimeout, Duration requestTimeout, SSLContext tls) {
         this.contact = host + ":" + port;
         try {
             // this constructor adds the brackets an IPv6 literal needs
-            this.uri = new URI("http", null, host, port, ControlServer.CONTROL_PATH, null, null);
+            this.uri = new URI(tls == null ? "http" : "https", null, host, port, ControlServer.CONTROL_PATH, null, null);
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("not a usable control address: " + contact + " (" + e.getMessage() + ")", e);
         }
@@ -44,7 +54,8 @@ public final class ControlClient {
         this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
         // HTTP/1.1 spares every request the h2c upgrade dance the JDK server would ignore anyway
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+        HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout);
+        this.http = (tls == null ? http : http.sslContext(tls)).build();
     }
 
     /**
@@ -67,10 +78,15 @@ public final class ControlClient {
         } catch (HttpTimeoutException e) {
             throw new ControlUnreachableException(contact + " took the request but sent no reply within "
                     + seconds(requestTimeout) + "; the learner node may be overloaded", e);
+        } catch (SSLException e) {
+            throw new ControlUnreachableException("the TLS handshake with " + contact + " failed (" + e.getMessage() + "); with a TLS "
+                    + "cluster pass --tls DIR --tls-name NAME holding a certificate of its CA, without one leave --tls out", e);
         } catch (ConnectException e) {
             throw new ControlUnreachableException("cannot connect to " + contact + " (connection refused or unreachable); " + CHECK, e);
         } catch (IOException e) {
-            throw new ControlUnreachableException("cannot talk to " + contact + " (" + e + "); " + CHECK, e);
+            // a plain client reads an HTTPS endpoint's TLS alert as a broken status line
+            String tlsHint = uri.getScheme().equals("http") ? "; an endpoint of a TLS cluster needs --tls DIR --tls-name NAME" : "";
+            throw new ControlUnreachableException("cannot talk to " + contact + " (" + e + "); " + CHECK + tlsHint, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ControlUnreachableException("interrupted while waiting for " + contact, e);

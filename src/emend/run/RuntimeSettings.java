@@ -2,6 +2,7 @@ package emend.run;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import emend.tls.TlsSettings;
 import emend.weights.WeightPublication;
 import java.time.Duration;
 
@@ -16,6 +17,7 @@ import java.time.Duration;
  * @param weightStreamPort the learner's weight stream port: 0 any free port, -1 off (Artery chunks only)
  * @param metricsHost the interface every node's Prometheus endpoint binds to
  * @param metricsPort that endpoint's port: 0 any free port (printed at start), -1 off
+ * @param tls this node's TLS identity for Artery, the weight stream and the control endpoint, or {@link TlsSettings#OFF}
  */
 public record RuntimeSettings(
         String driver,
@@ -31,7 +33,8 @@ public record RuntimeSettings(
         int weightChunkBytes,
         int weightStreamPort,
         String metricsHost,
-        int metricsPort) {
+        int metricsPort,
+        TlsSettings tls) {
 
     public RuntimeSettings {
         if (!driver.equals("actors") && !driver.equals("sync")) {
@@ -73,7 +76,7 @@ public record RuntimeSettings(
                     c.getInt("prompts-per-request"), c.getDuration("lease-timeout"), c.getInt("verifier-pool-size"),
                     c.getDuration("verify-timeout"), c.getDuration("verifier-stuck-after"), c.getInt("verifier-queue-capacity"),
                     c.getInt("weight-chunk-bytes"), c.getInt("weight-stream-port"),
-                    c.getString("metrics-host"), c.getInt("metrics-port"));
+                    c.getString("metrics-host"), c.getInt("metrics-port"), TlsSettings.fromConfig(c.getConfig("tls")));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage()
                     + " (see cluster-config/reference.conf for every key and its meaning)", e);

@@ -43,13 +43,31 @@ public final class Settings {
 
     /** @param savedRun settings between the shipped defaults and {@code file} (empty for a new run) */
     public static Config load(Config savedRun, Path file, Map<String, String> overrides) {
-        Config config = savedRun.withFallback(ConfigFactory.parseResources("reference.conf"));
+        Config reference = ConfigFactory.parseResources("reference.conf");
+        Config config = runLayer(file, overrides).withFallback(savedRun).withFallback(reference);
+        try {
+            config = config.resolve();
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
+        }
+        KnownKeys.requireKnown(config, reference);
+        return config;
+    }
+
+    /**
+     * What the run's command line sets, unresolved and without defaults: the overrides over {@code file}. A node's
+     * actor system takes its Pekko keys from this layer (above emend-node.conf), so {@code --set pekko.x=y} works.
+     *
+     * @param file an optional HOCON file (null for none)
+     */
+    public static Config runLayer(Path file, Map<String, String> overrides) {
+        Config config = ConfigFactory.empty();
         if (file != null) {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException("config file " + file + " does not exist");
             }
             try {
-                config = ConfigFactory.parseFile(file.toFile()).withFallback(config);
+                config = ConfigFactory.parseFile(file.toFile());
             } catch (ConfigException e) {
                 throw new IllegalArgumentException("config file " + file + " is not valid HOCON: " + e.getMessage(), e);
             }
@@ -59,12 +77,6 @@ public final class Settings {
             config = ConfigFactory.empty().withValue(override.getKey(), SettingOverride.value(override.getKey(), override.getValue()))
                     .withFallback(config);
         }
-        try {
-            config = config.resolve();
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
-        }
-        KnownKeys.requireKnown(config, ConfigFactory.parseResources("reference.conf"));
         return config;
     }
 

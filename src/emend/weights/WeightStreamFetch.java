@@ -10,6 +10,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A worker's side of the weight stream ({@link WeightStreamServer}): reads the chunks of one manifest into its
@@ -44,15 +46,28 @@ public final class WeightStreamFetch {
      * @param timeout for connecting and for each read (a learner that stops sending)
      */
     public static Result fetch(String address, WeightAssembly assembly, Duration timeout) {
+        return fetch(address, assembly, timeout, SocketFactory.getDefault());
+    }
+
+    /**
+     * As {@link #fetch(String, WeightAssembly, Duration)} through {@code sockets}: TLS ones in a TLS cluster, which
+     * present this node's certificate and accept only a learner the cluster's CA signed.
+     */
+    public static Result fetch(String address, WeightAssembly assembly, Duration timeout, SocketFactory sockets) {
         int first = assembly.nextMissing(0);
         if (first < 0) {
             return new Result(Ending.COMPLETE, 0, "");
         }
         int corrupted = 0;
         int millis = Math.toIntExact(Math.max(1, timeout.toMillis()));
-        try (Socket socket = new Socket()) {
+        try (Socket socket = sockets.createSocket()) {
             try {
                 socket.connect(parse(address), millis);
+                if (socket instanceof SSLSocket tls) {
+                    // a failed handshake is a stream this worker cannot use: it fetches over Artery instead
+                    socket.setSoTimeout(millis);
+                    tls.startHandshake();
+                }
             } catch (IOException | IllegalArgumentException e) {
                 return new Result(Ending.UNREACHABLE, 0, e.toString());
             }

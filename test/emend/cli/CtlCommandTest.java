@@ -143,6 +143,25 @@ final class CtlCommandTest {
     }
 
     @Test
+    void runDir_suppliesTheEndpointAndTheToken() throws IOException {
+        Files.writeString(dir.resolve("control.endpoint"), contact() + "\n");
+        Files.writeString(dir.resolve("control.token"), SECRET + "\n");
+        assertEquals(0, ctl(Map.of(CtlCommand.TOKEN_VARIABLE, "wrong"), "--run-dir", dir.toString(), "pause"));
+        assertEquals(ControlRequest.CommandCase.PAUSE, received.get(0).getCommandCase());
+        // an explicit token still wins over the run directory's
+        assertEquals(4, ctl("--run-dir", dir.toString(), "--token", "guess", "status"));
+    }
+
+    @Test
+    void runDirWithoutAnEndpoint_exitsTwoNamingTheFile() {
+        assertEquals(2, ctl("--run-dir", dir.toString(), "--token", SECRET, "status"));
+        assertTrue(err.toString().contains(dir.resolve("control.endpoint").toString()) && err.toString().contains("--contact"), err.toString());
+        assertEquals(2, ctl("--token", SECRET, "status"));
+        assertTrue(err.toString().contains("--run-dir RUN_DIR") && err.toString().contains("--contact HOST:PORT"), err.toString());
+        assertTrue(received.isEmpty());
+    }
+
+    @Test
     void ctl_isASubcommandOfEmend() {
         assertTrue(new CommandLine(new Main()).getSubcommands().containsKey("ctl"));
     }

@@ -13,8 +13,13 @@ import emend.proto.PauseRun;
 import emend.proto.RunStatus;
 import emend.proto.StatusQuery;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ServerSocketFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +65,28 @@ final class ControlServerTest {
         server = new ControlServer(new ControlSettings("127.0.0.1", 0, "", timeout), ControlToken.of(SECRET), recording,
                 new PrintStream(logBytes, true, StandardCharsets.UTF_8)).start();
         return server;
+    }
+
+    private ControlServer startLimited(ControlServer.Limits limits) {
+        server = new ControlServer(new ControlSettings("127.0.0.1", 0, "", Duration.ofSeconds(5)), ControlToken.of(SECRET),
+                request -> {
+                    handled.add(request);
+                    return CompletableFuture.completedFuture(RUNNING);
+                }, new PrintStream(logBytes, true, StandardCharsets.UTF_8), ServerSocketFactory.getDefault(), limits).start();
+        return server;
+    }
+
+    /** A client that sends the head of a request announcing a body, then nothing. */
+    private Socket stalled(String token) throws IOException {
+        Socket socket = new Socket("127.0.0.1", server.port());
+        socket.getOutputStream().write(("POST /v1/control HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+                + "\r\nContent-Type: application/x-protobuf\r\nContent-Length: 100\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    private static double secondsSince(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1e9;
     }
 
     private ControlServer startAnswering(ControlReply reply) {
@@ -99,7 +127,7 @@ final class ControlServerTest {
     }
 
     @Test
-    void wrongOrMissingToken_is401WithoutReachingTheRunAndTheLogNamesTheCommandNotTheToken() throws Exception {
+    void wrongOrMissingToken_is401WithoutReachingTheRunAndTheLogNamesTheCallerNotTheToken() throws Exception {
         startAnswering(RUNNING);
         ControlReply wrong = client("not-the-token").send(PAUSE);
         assertEquals(ControlReply.Code.UNAUTHORIZED, wrong.getCode());
@@ -112,9 +140,89 @@ final class ControlServerTest {
         assertEquals(401, post("application/x-protobuf", PAUSE.toByteArray(), "Basic " + SECRET).statusCode());
         assertTrue(handled.isEmpty(), "an unauthorised request must not reach the run");
         String log = logBytes.toString(StandardCharsets.UTF_8);
-        assertEquals(3, log.lines().filter(l -> l.contains("refused pause from /127.0.0.1:")).count(), log);
+        assertEquals(3, log.lines().filter(l -> l.contains("refused a request from /127.0.0.1:") && l.contains("wrong token")).count(), log);
         assertFalse(log.contains("not-the-token"), log);
         assertFalse(log.contains(SECRET), log);
+    }
+
+    @Test
+    void wrongToken_isAnsweredFromTheHeadersWithoutWaitingForTheBody() throws Exception {
+        startLimited(new ControlServer.Limits(Duration.ofSeconds(20), 1, 1));
+        long started = System.nanoTime();
+        try (Socket client = stalled("guess")) {
+            client.setSoTimeout(5_000);
+            String reply = new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(reply.startsWith("HTTP/1.1 401 "), reply);
+        }
+        // long before the 20 s request deadline: the body it never sent was not waited for
+        assertTrue(secondsSince(started) < 3, "answered after " + secondsSince(started) + " s");
+        assertTrue(handled.isEmpty());
+    }
+
+    @Test
+    void clientsThatStopSending_doNotBlockTheNextClient() throws Exception {
+        // one thread: without a deadline the first stalled client would hold it for good
+        startLimited(new ControlServer.Limits(Duration.ofMillis(400), 1, 4));
+        try (Socket first = stalled(SECRET); Socket second = stalled(SECRET); Socket silent = new Socket("127.0.0.1", server.port())) {
+            long started = System.nanoTime();
+            assertEquals(RUNNING, client(SECRET).send(STATUS));
+            assertTrue(secondsSince(started) < 3, "answered after " + secondsSince(started) + " s");
+            // the stalled clients were cut off at their deadline, not answered
+            first.setSoTimeout(5_000);
+            assertEquals(-1, first.getInputStream().read());
+        }
+        assertEquals(List.of(STATUS), handled);
+    }
+
+    @Test
+    void defaultLimits_twoStalledClientsDoNotDelayCtl() throws Exception {
+        startLimited(ControlServer.Limits.DEFAULT);
+        try (Socket first = stalled(SECRET); Socket second = stalled(SECRET)) {
+            long started = System.nanoTime();
+            assertEquals(RUNNING, client(SECRET).send(STATUS));
+            assertTrue(secondsSince(started) < 2, "answered after " + secondsSince(started) + " s");
+        }
+    }
+
+    @Test
+    void fullQueue_closesAFurtherConnectionAtOnce() throws Exception {
+        startLimited(new ControlServer.Limits(Duration.ofSeconds(20), 1, 1));
+        try (Socket reading = stalled(SECRET); Socket waiting = stalled(SECRET)) {
+            long started = System.nanoTime();
+            assertThrows(ControlUnreachableException.class, () -> client(SECRET).send(STATUS));
+            assertTrue(secondsSince(started) < 3, "refused after " + secondsSince(started) + " s");
+        }
+        String log = logBytes.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("refused a connection from /127.0.0.1:") && log.contains("1 requests are already waiting"), log);
+    }
+
+    @Test
+    void notHttpOrAnOversizedHead_isRefusedAndLogged() throws Exception {
+        startAnswering(RUNNING);
+        for (String request : new String[] {"HELLO\r\n\r\n", "GET /v1/health HTTP/1.1\r\nX: " + "a".repeat(20_000) + "\r\n\r\n"}) {
+            try (Socket client = new Socket("127.0.0.1", server.port())) {
+                client.setSoTimeout(5_000);
+                client.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                assertEquals(-1, client.getInputStream().read(), "no reply to " + request.substring(0, 5));
+            } catch (SocketException reset) {
+                // the server closed with the rest of the head unread: a reset is a refusal too
+            }
+        }
+        String log = logBytes.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("not an HTTP/1.x request line") && log.contains("the request head is over 16384 bytes"), log);
+        assertTrue(handled.isEmpty());
+    }
+
+    @Test
+    void takenPort_failsNamingThePortAndTheKey() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new ControlServer(
+                    new ControlSettings("127.0.0.1", taken.getLocalPort(), "", Duration.ofSeconds(5)), ControlToken.of(SECRET),
+                    request -> new CompletableFuture<>(), new PrintStream(logBytes, true, StandardCharsets.UTF_8)));
+            assertTrue(e.getMessage().contains("127.0.0.1:" + taken.getLocalPort()) && e.getMessage().contains("emend.control.port"),
+                    e.getMessage());
+        }
+        startAnswering(RUNNING);  // for close()
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
 
 /** Control endpoints for tests: loopback, any free port, a fixed token; a client and a status poller. */
 public final class TestControl {
@@ -27,13 +28,19 @@ public final class TestControl {
 
     /** A client of the endpoint named in {@code contactFile}, once the learner node has written it. */
     public static ControlClient client(Path contactFile, String token, Duration wait) throws Exception {
+        return client(contactFile, token, wait, null);
+    }
+
+    /** @param tls the client's context for the HTTPS endpoint of a TLS cluster, or null for plain HTTP */
+    public static ControlClient client(Path contactFile, String token, Duration wait, SSLContext tls) throws Exception {
         long deadline = System.nanoTime() + wait.toNanos();
         while (!Files.exists(contactFile) || Files.readString(contactFile).isBlank()) {
             assertTrue(System.nanoTime() < deadline, "no control endpoint in " + contactFile + " within " + wait);
             Thread.sleep(200);
         }
         String[] hostPort = Files.readString(contactFile).trim().split(":");
-        return new ControlClient(hostPort[0], Integer.parseInt(hostPort[1]), ControlToken.of(token), Duration.ofSeconds(5), Duration.ofSeconds(30));
+        return new ControlClient(hostPort[0], Integer.parseInt(hostPort[1]), ControlToken.of(token), Duration.ofSeconds(5), Duration.ofSeconds(30),
+                tls);
     }
 
     /** Polls status until {@code condition} holds; an endpoint that cannot answer for a moment is asked again. */

@@ -13,7 +13,7 @@ public final class TestNodes implements AutoCloseable {
     private final List<ActorSystem<Void>> nodes = new ArrayList<>();
 
     public ActorSystem<Void> start(EmendNode.Plan plan) {
-        ActorSystem<Void> node = ActorSystem.create(EmendNode.create(plan), NodeConfig.SYSTEM_NAME, NodeConfig.of(plan.options()));
+        ActorSystem<Void> node = ActorSystem.create(EmendNode.create(plan), NodeConfig.SYSTEM_NAME, NodeConfig.of(plan.options(), plan.runtime().tls()));
         nodes.add(node);
         return node;
     }

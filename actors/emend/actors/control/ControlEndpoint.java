@@ -4,10 +4,9 @@ import emend.actors.learner.Learner;
 import emend.control.ControlServer;
 import emend.control.ControlSettings;
 import emend.control.ControlToken;
+import emend.tls.TlsSettings;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -22,32 +21,27 @@ public final class ControlEndpoint {
     private ControlEndpoint() {}
 
     /**
-     * Serves the control API for {@code learner}. When the configured port is taken (another run on this machine)
-     * it serves on a free port instead and says so: the run matters more than the port number.
+     * Serves the control API for {@code learner}. A taken port fails the start, naming the port and the key: a
+     * silent move to another port would leave clients sending the token to whoever holds the configured one.
+     *
+     * @param tls when enabled, the endpoint speaks HTTPS and serves only clients with a certificate of the cluster's CA
      */
-    public static ControlServer start(ActorSystem<?> system, ActorRef<Learner.Command> learner, ControlSettings settings, Path runDirectory,
-                                      PrintStream out) {
+    public static ControlServer start(ActorSystem<?> system, ActorRef<Learner.Command> learner, ControlSettings settings, TlsSettings tls,
+                                      Path runDirectory, PrintStream out) {
         ControlToken token = ControlToken.resolve(settings.token(), runDirectory);
         ClusterControl control = new ClusterControl(system, learner, settings.timeout());
-        ControlServer server;
-        try {
-            server = new ControlServer(settings, token, control, out);
-        } catch (UncheckedIOException e) {
-            if (settings.port() == 0 || !(e.getCause() instanceof BindException)) {
-                throw e;
-            }
-            server = new ControlServer(new ControlSettings(settings.host(), 0, settings.token(), settings.timeout()), token, control, out);
-            out.printf("control endpoint: port %d is taken; serving on port %d instead%n", settings.port(), server.port());
-        }
-        server.start();
+        ControlServer server = new ControlServer(settings, token, control, out, tls.serverSockets(), ControlServer.Limits.DEFAULT).start();
         String contact = settings.host() + ":" + server.port();
         try {
             Files.writeString(runDirectory.resolve(CONTACT_FILE), contact + "\n");
         } catch (IOException e) {
             out.println("control endpoint: cannot write " + runDirectory.resolve(CONTACT_FILE) + ": " + e.getMessage());
         }
-        String credentials = settings.token().isBlank() ? "--token-file " + runDirectory.resolve(ControlToken.FILE_NAME) : "--token T";
-        out.printf("control endpoint: %s  (emend ctl --contact %s %s status)%n", contact, contact, credentials);
+        // a configured token is not written to the run directory: ctl must be given it
+        String credentials = settings.token().isBlank() ? "" : " --token T";
+        String scheme = tls.enabled() ? "https, client certificates of the cluster's CA" : "http";
+        String client = tls.enabled() ? " --tls " + tls.dir() + " --tls-name NAME" : "";
+        out.printf("control endpoint: %s (%s)  (emend ctl --run-dir %s%s%s status)%n", contact, scheme, runDirectory, credentials, client);
         return server;
     }
 }

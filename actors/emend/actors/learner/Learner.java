@@ -32,6 +32,7 @@ import emend.rl.PromptDraw;
 import emend.run.LearnerJob;
 import emend.run.TrainingSession;
 import emend.task.ProblemSet;
+import emend.tls.TlsSettings;
 import emend.weights.WeightCodec;
 import emend.weights.WeightPublication;
 import emend.weights.WeightStreamServer;
@@ -213,7 +214,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         this.version = job.trainer().version();
         this.stepsDone = job.trainer().stepsDone();
         this.lastCheckpointStep = job.trainer().lastCheckpointStep();
-        this.stream = openStream(context, job.runtime().weightStreamPort());
+        this.stream = openStream(context, job.runtime().weightStreamPort(), job.runtime().tls());
         publish(publicationOf(version));
         timers.startTimerWithFixedDelay(ExpireLeases.INSTANCE, Duration.ofSeconds(1));
         context.getLog().info("learner up: {} steps of {} prompts, max staleness {}", job.settings().rl().totalSteps(), batch,
@@ -239,13 +240,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
 
     /** The weight stream on this node's host, or null: without it workers fetch over Artery, slower but whole. */
-    private static WeightStreamServer openStream(ActorContext<Command> context, int port) {
+    private static WeightStreamServer openStream(ActorContext<Command> context, int port, TlsSettings tls) {
         if (port < 0) {
             return null;
         }
         String host = context.getSystem().address().getHost().orElse("127.0.0.1");
         try {
-            WeightStreamServer server = new WeightStreamServer(host, port);
+            WeightStreamServer server = new WeightStreamServer(host, port, tls.serverSockets());
             context.getLog().info("weight stream listening on {}", server.address());
             return server;
         } catch (UncheckedIOException e) {

@@ -74,7 +74,8 @@ public final class EmendNode {
             List<AutoCloseable> endpoints = new ArrayList<>();
             metricsEndpoint(context, plan.runtime()).ifPresent(endpoints::add);
             if (plan.learnerJob() != null && plan.control() != null) {
-                endpoints.add(ControlEndpoint.start(context.getSystem(), learner, plan.control(), plan.learnerJob().runDirectory(), System.out));
+                endpoints.add(ControlEndpoint.start(context.getSystem(), learner, plan.control(), plan.runtime().tls(),
+                        plan.learnerJob().runDirectory(), System.out));
             }
             return Behaviors.receive(Void.class).onSignal(PostStop.class, stopped -> {
                 for (AutoCloseable endpoint : endpoints) {

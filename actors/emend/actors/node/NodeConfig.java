@@ -3,25 +3,77 @@ package emend.actors.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import emend.tls.ClusterCa;
+import emend.tls.TlsSettings;
 import java.util.List;
+import java.util.Map;
 
-/** The Pekko configuration of a node: emend-node.conf with the node's roles, address and seed nodes. */
+/**
+ * The Pekko configuration of a node, in layers, the first one winning: {@code -D} system properties; the node's
+ * roles, address, seed nodes and TLS identity; the run's --config and --set ({@link NodeOptions#runLayer});
+ * emend-node.conf (or single-jvm.conf); application.conf; reference.conf.
+ */
 public final class NodeConfig {
 
     /** Every Emend node's actor system has this name; seed addresses are pekko://emend@host:port. */
     public static final String SYSTEM_NAME = "emend";
 
+    public static final String HOSTNAME = "pekko.remote.artery.canonical.hostname";
+    public static final String PORT = "pekko.remote.artery.canonical.port";
+
     private NodeConfig() {}
 
+    /** A node on plain TCP. */
     public static Config of(NodeOptions options) {
+        return of(options, TlsSettings.OFF);
+    }
+
+    /** @param tls when enabled, Artery runs over tls-tcp with this identity and admits only peers the same CA signed */
+    public static Config of(NodeOptions options, TlsSettings tls) {
         List<String> seeds = options.seeds().stream().map(s -> "pekko://" + SYSTEM_NAME + "@" + s).toList();
-        return ConfigFactory.empty()
+        Config node = ConfigFactory.empty()
                 .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(options.roles().stream().sorted().toList()))
-                .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(options.host()))
-                .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(options.port()))
-                .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
-                .withFallback(ConfigFactory.parseResources(options.seeds().isEmpty() && options.port() == 0 ? "single-jvm.conf" : "emend-node.conf"))
-                .withFallback(ConfigFactory.load())
+                .withValue(HOSTNAME, ConfigValueFactory.fromAnyRef(options.host()))
+                .withValue(PORT, ConfigValueFactory.fromAnyRef(options.port()))
+                .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
+        String profile = options.seeds().isEmpty() && options.port() == 0 ? "single-jvm.conf" : "emend-node.conf";
+        return ConfigFactory.defaultOverrides()
+                .withFallback(node)
+                .withFallback(artery(tls))
+                .withFallback(options.runLayer())
+                .withFallback(ConfigFactory.parseResources(profile))
+                .withFallback(ConfigFactory.defaultApplication())
+                .withFallback(ConfigFactory.defaultReference())
                 .resolve();
     }
+
+    /**
+     * Mutual TLS with PEM files: the provider requires the peer's certificate (client and server side), checks it
+     * against the CA, and then that it shares a subject name with ours ({@link ClusterCa#CLUSTER_NAME}).
+     */
+    private static Config artery(TlsSettings tls) {
+        if (!tls.enabled()) {
+            return ConfigFactory.empty();
+        }
+        String engine = "pekko.remote.artery.ssl.rotating-keys-engine.";
+        return ConfigFactory.parseMap(Map.of(
+                "pekko.remote.artery.transport", "tls-tcp",
+                "pekko.remote.artery.ssl.ssl-engine-provider", "org.apache.pekko.remote.artery.tcp.ssl.RotatingKeysSSLEngineProvider",
+                engine + "key-file", tls.keyFile().toString(),
+                engine + "cert-file", tls.certFile().toString(),
+                engine + "ca-cert-file", tls.caFile().toString()));
+    }
+
+    /**
+     * The address a cluster node started from the command line listens at: its --host and --port when given (the
+     * caller puts them in the run layer), else what -D, --config, --set or emend-node.conf say.
+     */
+    public static Address address(Config runLayer) {
+        Config layered = ConfigFactory.defaultOverrides().withFallback(runLayer)
+                .withFallback(ConfigFactory.parseResources("emend-node.conf")).resolve();
+        return new Address(layered.getString(HOSTNAME), layered.getInt(PORT));
+    }
+
+    /** Where a node's Artery listens. */
+    public record Address(String host, int port) {}
 }

@@ -1,5 +1,7 @@
 package emend.actors.node;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.Set;
 
@@ -8,8 +10,10 @@ import java.util.Set;
  * the cluster by joining itself).
  *
  * @param workers rollout workers on this node (only with the rollout role)
+ * @param runLayer what the run's command line sets (--config, --set), unresolved: its Pekko keys reach the actor
+ *     system above emend-node.conf (see {@link NodeConfig#of})
  */
-public record NodeOptions(Set<String> roles, String host, int port, List<String> seeds, int workers) {
+public record NodeOptions(Set<String> roles, String host, int port, List<String> seeds, int workers, Config runLayer) {
 
     public static final Set<String> ROLES = Set.of("learner", "rollout", "verifier");
 
@@ -30,8 +34,18 @@ public record NodeOptions(Set<String> roles, String host, int port, List<String>
         }
     }
 
+    /** A node whose actor system takes nothing from the command line (tests, benchmarks). */
+    public NodeOptions(Set<String> roles, String host, int port, List<String> seeds, int workers) {
+        this(roles, host, port, seeds, workers, ConfigFactory.empty());
+    }
+
     /** Every role in one JVM on a free port: the embedded default. */
     public static NodeOptions singleJvm(int workers) {
-        return new NodeOptions(ROLES, "127.0.0.1", 0, List.of(), workers);
+        return singleJvm(workers, ConfigFactory.empty());
+    }
+
+    /** The embedded default with the run's command-line layer (its Pekko keys, e.g. pekko.loglevel). */
+    public static NodeOptions singleJvm(int workers, Config runLayer) {
+        return new NodeOptions(ROLES, "127.0.0.1", 0, List.of(), workers, runLayer);
     }
 }

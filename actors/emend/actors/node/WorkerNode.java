@@ -15,7 +15,7 @@ public final class WorkerNode {
             throw new IllegalArgumentException("a learner node trains a run: start it through ClusterDriver");
         }
         ActorSystem<Void> system = ActorSystem.create(EmendNode.create(EmendNode.Plan.serving(options, task, runtime, device)),
-                NodeConfig.SYSTEM_NAME, NodeConfig.of(options));
+                NodeConfig.SYSTEM_NAME, NodeConfig.of(options, runtime.tls()));
         system.log().info("node up at {} with roles {}", system.address(), options.roles());
         system.getWhenTerminated().toCompletableFuture().join();
     }

@@ -301,7 +301,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         timers.cancel(Retry.INSTANCE);
         WeightAssembly streaming = assembly;
         String address = latest.getStreamAddress();
-        context.pipeToSelf(CompletableFuture.supplyAsync(() -> WeightStreamFetch.fetch(address, streaming, STREAM_TIMEOUT), streamExecutor),
+        context.pipeToSelf(CompletableFuture.supplyAsync(() -> WeightStreamFetch.fetch(address, streaming, STREAM_TIMEOUT, setup.runtime().tls().sockets()), streamExecutor),
                 (result, failure) -> new Streamed(streaming, result, failure));
     }
 
