@@ -113,7 +113,7 @@ public final class PythonSandbox {
             request.addProperty("output_limit", settings.limits().outputBytes());
 
             ProcessBuilder builder = new ProcessBuilder(HostUser.unprivileged(
-                    List.of(python, "-I", "-S", harness.resolve("judge.py").toString()), settings.uid()));
+                    HarnessFiles.judgeCommand(python), settings.uid()));
             builder.environment().clear();
             builder.environment().put("PATH", "/usr/bin:/bin");
             builder.environment().put("LANG", "C.UTF-8");

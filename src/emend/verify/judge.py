@@ -1,6 +1,7 @@
 """Trusted half of the code verifier: runs a problem's tests against a candidate that lives in another process.
 
-Usage: python3 -I -S judge.py, with one JSON request on stdin from emend.verify.PythonSandbox:
+Usage: python3 -I -S judge.py (emend runs it from memory, with wire.py as the module `wire`: see HarnessFiles.java),
+with one JSON request on stdin from emend.verify.PythonSandbox:
 {"nonce", "source", "entry_point", "tests", "runner": [argv], "cwd" (optional), "env", "output_limit"}. It writes one JSON
 line to stdout: {"nonce", "verdict", "reason", "asserts", "output"}; asserts counts the asserts that held.
 
