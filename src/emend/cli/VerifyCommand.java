@@ -2,11 +2,19 @@ package emend.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import emend.run.RunSettings;
+import emend.run.Settings;
+import emend.run.Tasks;
+import emend.task.AnswerNormalizer;
 import emend.task.CodeProblem;
 import emend.task.CodeProblems;
 import emend.task.CodeTask;
 import emend.task.ProblemSetCheck;
 import emend.task.CodeVerifier;
+import emend.task.JsonlTask;
+import emend.task.Problem;
+import emend.task.Task;
+import emend.task.Verifier;
 import emend.verify.PythonSandbox;
 import emend.verify.SandboxResult;
 import java.io.IOException;
@@ -14,7 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,20 +33,24 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code emend verify}: scores one candidate against one problem's tests exactly as training does (same
- * extraction, same sandbox) and says why it failed, for anyone debugging a problem set. Exit status 0 when it
- * passes, 1 when it does not.
+ * {@code emend verify}: scores one candidate against one problem exactly as training does and says why, for anyone
+ * debugging a problem set: for code, the program extracted and run in the sandbox against the tests; for the
+ * answer tasks (linear, jsonl), the answer read from the candidate and the reference's, both normalised. Exit
+ * status 0 when it passes, 1 when it does not.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Score one candidate against one code problem's unit tests in the sandbox and say why it failed "
+        description = "Score one candidate against one problem as training does and say why: code runs the program against the "
+                + "problem's unit tests in the sandbox; linear and jsonl print the normalised answer read and the reference's "
                 + "(exit status 0 = passed, 1 = failed).")
 final class VerifyCommand implements Callable<Integer> {
 
-    @Option(names = "--task", defaultValue = "code", description = "The task whose verifier runs; only code runs programs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--task", defaultValue = "code", description = "code, linear (the built-in problems, picked with --id) or jsonl "
+            + "(default: ${DEFAULT-VALUE}).")
     String task;
 
     @Option(names = "--problem",
-            description = "Problem file: one JSON object, or JSONL with fields id, prompt, tests, entry_point.")
+            description = "Problem file: for code one JSON object, or JSONL with fields id, prompt, tests, entry_point; for jsonl the "
+                    + "task's JSONL (id, question, answer).")
     Path problem;
 
     @Option(names = "--problems", paramLabel = "FILE", description = "With --check: the problem set (JSONL) to check.")
@@ -61,8 +76,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!task.equals("code")) {
-            throw new IllegalArgumentException("verify runs the code task's verifier only (--task code); the linear and jsonl tasks compare "
-                    + "answers without running anything");
+            return verifyAnswer();
         }
         if (check) {
             return checkSet();
@@ -112,6 +126,77 @@ final class VerifyCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%d problems checked in %.1f s: %s%n", set.size(), (System.nanoTime() - start) / 1e9,
                 findings.isEmpty() ? "every canonical solution passes and every wrong solution fails" : findings.size() + " broken");
         return findings.isEmpty() ? 0 : 1;
+    }
+
+    /** The answer tasks: the answer each side commits to, normalised as the verifier compares them. */
+    private int verifyAnswer() {
+        if (check) {
+            throw new IllegalArgumentException("--check runs code problem sets (--task code); a " + task + " problem has no program to check");
+        }
+        if (candidate == null) {
+            throw new IllegalArgumentException("verify --task " + task + " needs --candidate FILE (the model's completion)");
+        }
+        Task answers = switch (task) {
+            case "linear" -> {
+                if (problem != null) {
+                    throw new IllegalArgumentException("--task linear uses the built-in problems (pick one with --id); for a problem file use "
+                            + "--task jsonl --problem FILE");
+                }
+                // the problems a run with these settings would generate (their seed and sizes), whatever task the file names
+                Map<String, String> linear = new LinkedHashMap<>(sandboxOptions.overrides);
+                linear.put("emend.task.name", "linear");
+                RunSettings settings = RunSettings.fromConfig(Settings.load(sandboxOptions.config, linear));
+                yield Tasks.create(settings.task(), settings.sandbox());
+            }
+            case "jsonl" -> {
+                if (problem == null) {
+                    throw new IllegalArgumentException("verify --task jsonl needs --problem FILE (JSONL: id, question, answer)");
+                }
+                yield JsonlTask.allAsTest(problem);
+            }
+            default -> throw new IllegalArgumentException("unknown task '" + task + "': use code, linear or jsonl");
+        };
+        Problem chosen = chooseAnswerProblem(answers);
+        String attempt = read(candidate);
+        Verifier verifier = answers.verifier();
+        String given = verifier.extractAnswer(attempt);
+        String reference = AnswerNormalizer.normalize(chosen.answer());
+        int score = verifier.score(chosen, attempt);
+        if (json) {
+            JsonObject o = new JsonObject();
+            o.addProperty("problem", chosen.id());
+            o.addProperty("task", task);
+            o.addProperty("score", score);
+            o.addProperty("answer_read", given);
+            o.addProperty("reference", reference);
+            System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(o));
+        } else {
+            System.out.printf(Locale.ROOT, "problem %s (task %s)%n", chosen.id(), task);
+            System.out.println("reference answer, normalised: " + quoted(reference) + "   (as written: " + quoted(chosen.answer()) + ")");
+            System.out.println("answer read from the candidate, normalised: "
+                    + (given.isEmpty() ? "none (the candidate commits to no answer in the form the task asks for)" : quoted(given)));
+            System.out.println(score == 1 ? "PASSED [score 1]" : "FAILED [score 0]: " + (given.isEmpty() ? "no answer" : "the answers differ"));
+        }
+        return score == 1 ? 0 : 1;
+    }
+
+    private Problem chooseAnswerProblem(Task answers) {
+        List<Problem> all = new ArrayList<>(answers.splits().train());
+        all.addAll(answers.splits().dev());
+        all.addAll(answers.splits().test());
+        if (id != null) {
+            return all.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                    "the " + task + " task has no problem with id \"" + id + "\" (e.g. --id " + all.get(0).id() + ")"));
+        }
+        if (all.size() > 1) {
+            throw new IllegalArgumentException("the " + task + " task holds " + all.size() + " problems; pick one with --id (e.g. --id "
+                    + all.get(0).id() + ")");
+        }
+        return all.get(0);
+    }
+
+    private static String quoted(String text) {
+        return "\"" + text + "\"";
     }
 
     private CodeProblem choose(List<CodeProblem> problems) {

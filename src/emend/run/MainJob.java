@@ -65,6 +65,11 @@ public final class MainJob {
     private Map<String, Object> runOnModelThread() {
         long start = System.nanoTime();
         Task task = Tasks.create(settings.task(), settings.sandbox());
+        if (runtime.driver().equals("actors")) {
+            // distinct attempts of the largest group: k attempts 1 and their k x turn2-samples attempts 2 (siblings
+            // repeat their attempt 1, which is scored once)
+            runtime.requireVerifyTimeoutCovers(task.verifier(), settings.rl().samplesPerPrompt() * (1 + settings.rl().turnTwoSamples()));
+        }
         if (task instanceof emend.task.CodeTask code) {
             long t0 = System.nanoTime();
             ProblemSetCheck.require(code, settings.task().problems().isBlank() ? "(shipped)" : settings.task().problems(), 2);

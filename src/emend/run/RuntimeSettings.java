@@ -2,6 +2,8 @@ package emend.run;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import emend.task.GroupScorer;
+import emend.task.Verifier;
 import emend.tls.TlsSettings;
 import emend.weights.WeightPublication;
 import java.time.Duration;
@@ -28,7 +30,7 @@ public record RuntimeSettings(
         Duration leaseTimeout,
         int verifierPoolSize,
         Duration verifyTimeout,
-        Duration verifierStuckAfter,
+        int verifierParallelism,
         int verifierQueueCapacity,
         int weightChunkBytes,
         int weightStreamPort,
@@ -40,13 +42,13 @@ public record RuntimeSettings(
         if (!driver.equals("actors") && !driver.equals("sync")) {
             throw new IllegalArgumentException("emend.runtime.driver must be actors or sync, got '" + driver + "'");
         }
-        if (maxStaleness < 0 || workersPerNode < 0 || promptsPerRequest < 1 || verifierPoolSize < 1) {
+        if (maxStaleness < 0 || workersPerNode < 0 || promptsPerRequest < 1 || verifierPoolSize < 1 || verifierParallelism < 1) {
             throw new IllegalArgumentException("emend.runtime needs max-staleness >= 0, workers-per-node >= 0, "
-                    + "prompts-per-request >= 1 and verifier-pool-size >= 1");
+                    + "prompts-per-request >= 1, verifier-pool-size >= 1 and verifier-parallelism >= 1");
         }
-        for (Duration d : new Duration[] {leaseTimeout, verifyTimeout, verifierStuckAfter}) {
+        for (Duration d : new Duration[] {leaseTimeout, verifyTimeout}) {
             if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("emend.runtime lease-timeout, verify-timeout and verifier-stuck-after must be positive");
+                throw new IllegalArgumentException("emend.runtime lease-timeout and verify-timeout must be positive");
             }
         }
         if (maxWorkersPerNode < 1 || workersPerNode > maxWorkersPerNode) {
@@ -69,12 +71,31 @@ public record RuntimeSettings(
         }
     }
 
+    /**
+     * Refuses a {@code verify-timeout} shorter than the deadline a verifier gives a group of {@code groupAttempts}
+     * attempts (their calls {@code verifier-parallelism} at a time, each within the verifier's bound): a caller
+     * that gives up first would re-issue groups that were on time. Instant verifiers have no such deadline.
+     */
+    public void requireVerifyTimeoutCovers(Verifier verifier, int groupAttempts) {
+        if (verifier.instant()) {
+            return;
+        }
+        Duration needed = GroupScorer.deadline(groupAttempts, verifierParallelism, verifier.attemptBound());
+        if (verifyTimeout.compareTo(needed) < 0) {
+            throw new IllegalArgumentException("emend.runtime.verify-timeout (" + verifyTimeout.toMillis() + " ms) is shorter than the "
+                    + "verification deadline of one group: " + groupAttempts + " attempts, " + verifierParallelism
+                    + " at a time (emend.runtime.verifier-parallelism), each within emend.verify.timeout plus clean-up ("
+                    + verifier.attemptBound().toMillis() + " ms), is " + needed.toMillis() + " ms. Raise emend.runtime.verify-timeout to at least "
+                    + needed.toMillis() + "ms, raise emend.runtime.verifier-parallelism, or lower emend.verify.timeout");
+        }
+    }
+
     public static RuntimeSettings fromConfig(Config root) {
         try {
             Config c = root.getConfig("emend.runtime");
             return new RuntimeSettings(c.getString("driver"), c.getInt("max-staleness"), c.getInt("workers-per-node"), c.getInt("max-workers-per-node"),
                     c.getInt("prompts-per-request"), c.getDuration("lease-timeout"), c.getInt("verifier-pool-size"),
-                    c.getDuration("verify-timeout"), c.getDuration("verifier-stuck-after"), c.getInt("verifier-queue-capacity"),
+                    c.getDuration("verify-timeout"), c.getInt("verifier-parallelism"), c.getInt("verifier-queue-capacity"),
                     c.getInt("weight-chunk-bytes"), c.getInt("weight-stream-port"),
                     c.getString("metrics-host"), c.getInt("metrics-port"), TlsSettings.fromConfig(c.getConfig("tls")));
         } catch (ConfigException e) {

@@ -11,6 +11,12 @@ import java.time.Duration;
  */
 public final class CodeVerifier implements Verifier {
 
+    /**
+     * Beyond the sandbox's wall-clock limit, one call may spend this killing the process tree and deleting its
+     * scratch folder (measured well under 100 ms; a loaded machine is slower).
+     */
+    private static final Duration CLEAN_UP = Duration.ofSeconds(1);
+
     private final PythonSandbox sandbox;
 
     public CodeVerifier(PythonSandbox sandbox) {
@@ -20,6 +26,12 @@ public final class CodeVerifier implements Verifier {
     @Override
     public int score(Problem problem, String attempt) {
         return check(problem, attempt).score();
+    }
+
+    /** The sandbox's wall-clock limit ({@code emend.verify.timeout}) and its clean-up. */
+    @Override
+    public Duration attemptBound() {
+        return sandbox.settings().limits().wallTimeout().plus(CLEAN_UP);
     }
 
     /** The full result (verdict, reason, latency), for people debugging a problem set. */

@@ -1,5 +1,7 @@
 package emend.task;
 
+import java.time.Duration;
+
 /** Scores one attempt against a problem's reference: the binary reward r(y, y*) of the paper. */
 public interface Verifier {
 
@@ -24,5 +26,13 @@ public interface Verifier {
      */
     default boolean instant() {
         return false;
+    }
+
+    /**
+     * The longest one {@link #score} call can take, limits and clean-up included: a group's deadline is built from
+     * it ({@link GroupScorer}). String checks take microseconds; a verifier that runs programs overrides this.
+     */
+    default Duration attemptBound() {
+        return Duration.ofSeconds(1);
     }
 }

@@ -13,6 +13,7 @@ import emend.checkpoint.HfModelConfig;
 import emend.model.ModelConfig;
 import emend.model.Weights;
 import emend.proto.GroupResult;
+import emend.proto.VerifyResult;
 import emend.proto.LeaseGrant;
 import emend.proto.PromptLease;
 import emend.proto.RunSpec;
@@ -81,17 +82,27 @@ final class RolloutWorkerTest {
         assertEquals(chunks + 1, fetches.values().stream().mapToInt(Integer::intValue).sum(), "only the corrupted chunk was fetched again");
         assertEquals(5, request.payload().getPolicyVersion(), "work is asked for only with the verified version");
 
-        // a verifier that never answers: the group still goes out, scored 0, and the timeout is counted
+        // a verifier that does not answer in time: the group goes out again (never scored 0), and the retry is counted
         request.replyTo().tell(grantOf(hello, 11));
         VerifierActor.Verify verify = verifiers.expectMessageClass(VerifierActor.Verify.class, Duration.ofSeconds(30));
         assertEquals(4, verify.payload().getAttemptsCount(), "k = 2 attempts 1, then their attempts 2");
+        assertEquals(0, verify.payload().getSend());
+        VerifierActor.Verify again = verifiers.expectMessageClass(VerifierActor.Verify.class, Duration.ofSeconds(10));
+        assertEquals(1, again.payload().getSend(), "sent again after the 300 ms verify-timeout");
+        assertEquals(verify.payload().getAttemptsList(), again.payload().getAttemptsList());
+        // a late error for the first sending changes nothing; the answer to the second is taken
+        verify.replyTo().tell(new VerifierActor.Verified(VerifyResult.newBuilder().setRequestId(11).setSend(0).setError("late").build()));
+        again.replyTo().tell(new VerifierActor.Verified(VerifyResult.newBuilder().setRequestId(11).setSend(1).addAllScores(List.of(1, 0, 1, 1))
+                .build()));
         Learner.Submit submit = learner.expectMessageClass(Learner.Submit.class, Duration.ofSeconds(10));
         GroupResult result = submit.payload();
         assertEquals(11, result.getLeaseId());
-        assertEquals(1, result.getVerifyTimeouts());
+        assertEquals(1, result.getVerifyTimeouts(), "one verification failed before the one that scored the group");
         assertEquals(2, result.getTrajectoriesCount());
-        assertTrue(result.getTrajectoriesList().stream().allMatch(t -> t.getRewardOne() == 0 && t.getRewardTwo() == 0
-                && t.getPolicyVersion() == 5 && t.getAttemptOneCount() == t.getLogProbsOneCount()));
+        assertEquals(List.of(1, 0), result.getTrajectoriesList().stream().map(t -> t.getRewardOne()).toList());
+        assertEquals(List.of(1, 1), result.getTrajectoriesList().stream().map(t -> t.getRewardTwo()).toList());
+        assertTrue(result.getTrajectoriesList().stream().allMatch(t -> t.getPolicyVersion() == 5 && t.getAttemptOneCount() == t.getLogProbsOneCount()));
+        verifiers.expectNoMessage(Duration.ofMillis(500));
         KIT.stop(worker);
     }
 

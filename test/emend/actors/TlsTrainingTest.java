@@ -74,7 +74,7 @@ final class TlsTrainingTest {
 
     private static RuntimeSettings withTls(RuntimeSettings r, TlsSettings tls) {
         return new RuntimeSettings(r.driver(), r.maxStaleness(), r.workersPerNode(), r.maxWorkersPerNode(), r.promptsPerRequest(), r.leaseTimeout(),
-                r.verifierPoolSize(), r.verifyTimeout(), r.verifierStuckAfter(), r.verifierQueueCapacity(), r.weightChunkBytes(),
+                r.verifierPoolSize(), r.verifyTimeout(), r.verifierParallelism(), r.verifierQueueCapacity(), r.weightChunkBytes(),
                 r.weightStreamPort(), r.metricsHost(), r.metricsPort(), tls);
     }
 }

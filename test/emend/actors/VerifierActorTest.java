@@ -43,7 +43,7 @@ final class VerifierActorTest {
 
     private static final ActorTestKit KIT = ActorTestKit.create();
     private static final Task TASK = new LinearEquationTask(new LinearEquationTask.Settings(2, 9, 20, 40, 10, 10, 1));
-    private static final VerifierActor.Limits LIMITS = new VerifierActor.Limits(Duration.ofSeconds(5), 1000);
+    private static final VerifierActor.Limits LIMITS = new VerifierActor.Limits(4, 1000);
 
     @AfterAll
     static void shutdown() {
@@ -93,24 +93,24 @@ final class VerifierActorTest {
     }
 
     @Test
-    void stuckVerification_isAbandonedAndTheVerifierGoesOn() {
-        Task hanging = new HangingTask(TASK);
-        ActorRef<VerifierActor.Command> verifier = KIT.spawn(VerifierActor.create(hanging, PROBLEMS, new VerifierActor.Limits(Duration.ofMillis(300), 10)));
+    void groupPastItsDeadline_isAnsweredNotScored_andTheVerifierGoesOn() {
+        Task hanging = new HangingTask(TASK, Duration.ofMillis(300));
+        ActorRef<VerifierActor.Command> verifier = KIT.spawn(VerifierActor.create(hanging, PROBLEMS, new VerifierActor.Limits(1, 10)));
         TestProbe<VerifierActor.Verified> replies = KIT.createTestProbe();
         Problem problem = TASK.train().get(0);
         long start = System.nanoTime();
         verifier.tell(new VerifierActor.Verify(request(problem, 0, "hang"), replies.ref()));
         verifier.tell(new VerifierActor.Verify(request(problem, 0, TASK.correctAttempt(problem)), replies.ref()));
         VerifyResult stuck = replies.receiveMessage(Duration.ofSeconds(5)).payload();
-        assertTrue(stuck.getError().contains("stuck"), stuck.getError());
+        assertTrue(stuck.getError().startsWith("not scored: the group deadline (300 ms) passed"), stuck.getError());
         assertEquals(List.of(1), replies.receiveMessage(Duration.ofSeconds(5)).payload().getScoresList(), "the next request is served");
         assertTrue((System.nanoTime() - start) / 1e9 < 3, "nobody waited for the hung call");
     }
 
     @Test
     void fullQueue_refusesAtOnce() {
-        Task hanging = new HangingTask(TASK);
-        ActorRef<VerifierActor.Command> verifier = KIT.spawn(VerifierActor.create(hanging, PROBLEMS, new VerifierActor.Limits(Duration.ofSeconds(20), 2)));
+        Task hanging = new HangingTask(TASK, Duration.ofSeconds(20));
+        ActorRef<VerifierActor.Command> verifier = KIT.spawn(VerifierActor.create(hanging, PROBLEMS, new VerifierActor.Limits(1, 2)));
         TestProbe<VerifierActor.Verified> replies = KIT.createTestProbe();
         Problem problem = TASK.train().get(0);
         List<VerifyRequest> requests = new ArrayList<>();
@@ -198,8 +198,11 @@ final class VerifierActorTest {
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
-    /** A task whose verifier hangs on the attempt "hang" (a stand-in for a pathological input). */
-    private record HangingTask(Task inner) implements Task {
+    /**
+     * A task whose verifier hangs on the attempt "hang" (a stand-in for a pathological input) and is not instant,
+     * so groups go through the scorer's threads under a deadline built from {@code bound}.
+     */
+    private record HangingTask(Task inner, Duration bound) implements Task {
         @Override public String name() { return inner.name(); }
         @Override public emend.task.Splits splits() { return inner.splits(); }
         @Override public String instruction() { return inner.instruction(); }
@@ -223,6 +226,10 @@ final class VerifierActorTest {
 
                 @Override public String extractAnswer(String attempt) {
                     return inner.verifier().extractAnswer(attempt);
+                }
+
+                @Override public Duration attemptBound() {
+                    return bound;
                 }
             };
         }

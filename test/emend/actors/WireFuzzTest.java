@@ -111,7 +111,7 @@ final class WireFuzzTest {
 
             TestProbe<ActorRef<VerifierActor.Command>> created = kit.createTestProbe();
             kit.spawn(Behaviors.<Void>setup(context -> {
-                created.ref().tell(VerifierPool.spawn(context, job.task(), 2, new VerifierActor.Limits(Duration.ofSeconds(5), 100)));
+                created.ref().tell(VerifierPool.spawn(context, job.task(), 2, new VerifierActor.Limits(4, 100)));
                 return Behaviors.empty();
             }));
             ActorRef<VerifierActor.Command> verifiers = created.receiveMessage();

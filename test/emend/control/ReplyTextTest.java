@@ -25,7 +25,7 @@ final class ReplyTextTest {
                 .build();
         assertEquals("""
                 state RUNNING, stage stage2, step 57/120, policy version 57
-                prompts: 1,900 dispatched = 1,828 completed (4 of them dropped stale) + 64 in flight + 8 reissued; 1 duplicates, 2 verify timeouts
+                prompts: 1,900 dispatched = 1,828 completed (4 of them dropped stale) + 64 in flight + 8 reissued; 1 duplicates, 2 verifications re-sent
                 rollout: 12,346 tokens/s
                 wire: 3 messages from other nodes rejected at the learner's node (emend_wire_rejected_total)
                 last evaluation: step 40 (dev, greedy, %), Acc@t1 45.0, Acc@t2 47.3, Δ +2.3, Δi→c 5.0, Δc→i 2.8
@@ -48,7 +48,7 @@ final class ReplyTextTest {
                 checkpoint written
                 checkpoint: runs/x/checkpoints/step-40
                 state PAUSED, stage stage1, step 40/40, policy version 0
-                prompts: 0 dispatched = 0 completed (0 of them dropped stale) + 0 in flight + 0 reissued; 0 duplicates, 0 verify timeouts
+                prompts: 0 dispatched = 0 completed (0 of them dropped stale) + 0 in flight + 0 reissued; 0 duplicates, 0 verifications re-sent
                 rollout: 0 tokens/s
                 wire: 0 messages from other nodes rejected at the learner's node (emend_wire_rejected_total)
                 last evaluation: none yet

@@ -97,6 +97,21 @@ final class RunSettingsTest {
         assertTrue(e.getMessage().contains("weight-stream-port must be a TCP port, 0 (any free port) or -1 (off)"), e.getMessage());
     }
 
+    /** The default code task's group (k = 4: 8 distinct attempts, 4 at a time, 5 s + 1 s each) needs 12 s. */
+    @Test
+    void verifyTimeout_mustCoverTheGroupDeadline_namingBothKeys() {
+        RunSettings run = RunSettings.fromConfig(Settings.load(null, Map.of()));
+        emend.task.Verifier code = new emend.task.CodeVerifier(new emend.verify.PythonSandbox(run.sandbox(), System.err));
+        RuntimeSettings.fromConfig(Settings.load(null, Map.of())).requireVerifyTimeoutCovers(code, 8);
+        RuntimeSettings.fromConfig(Settings.load(null, Map.of("emend.runtime.verify-timeout", "12s"))).requireVerifyTimeoutCovers(code, 8);
+        RuntimeSettings short11 = RuntimeSettings.fromConfig(Settings.load(null, Map.of("emend.runtime.verify-timeout", "11s")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> short11.requireVerifyTimeoutCovers(code, 8));
+        assertTrue(e.getMessage().contains("emend.runtime.verify-timeout (11000 ms)") && e.getMessage().contains("emend.verify.timeout")
+                && e.getMessage().contains("is 12000 ms"), e.getMessage());
+        // string checks are instant: no deadline to cover
+        short11.requireVerifyTimeoutCovers(new emend.task.NumericAnswerVerifier("Answer:"), 8);
+    }
+
     private static void assertFails(Map<String, String> overrides, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RunSettings.fromConfig(Settings.load(null, overrides)));

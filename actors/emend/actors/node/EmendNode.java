@@ -66,7 +66,7 @@ public final class EmendNode {
             ActorRef<Learner.Command> learner = learnerProxy(context, plan);
             if (plan.options().roles().contains("verifier")) {
                 VerifierPool.spawn(context, plan.task(), plan.runtime().verifierPoolSize(),
-                        new VerifierActor.Limits(plan.runtime().verifierStuckAfter(), plan.runtime().verifierQueueCapacity()));
+                        new VerifierActor.Limits(plan.runtime().verifierParallelism(), plan.runtime().verifierQueueCapacity()));
             }
             int workers = plan.options().roles().contains("rollout") ? plan.options().workers() : 0;
             context.spawn(NodeAgent.create(plan.options().roles(), workers, plan.runtime().maxWorkersPerNode(), id -> RolloutWorker.create(

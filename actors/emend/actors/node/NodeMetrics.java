@@ -40,7 +40,7 @@ public final class NodeMetrics implements Extension {
     private final MetricsRegistry.Counter admissionWaits = registry.counter("emend_admission_waits_total",
             "Work requests refused while the staleness window was closed.");
     private final MetricsRegistry.Counter verifyTimeouts = registry.counter("emend_verify_timeouts_total",
-            "Groups whose verification timed out or failed (scored 0).");
+            "Verifications of accepted groups that timed out or failed before the one that scored them (each group was sent again).");
     private final MetricsRegistry.Gauge learnerTokensPerSecond = registry.gauge("emend_learner_tokens_per_second",
             "Generated tokens per second of rollout time in the last step.");
 
@@ -52,9 +52,13 @@ public final class NodeMetrics implements Extension {
     public final MetricsRegistry.Gauge heldVersion = registry.gauge("emend_worker_policy_version", "Policy version a worker holds.", "worker");
     public final MetricsRegistry.Summary verifyLatency = registry.summary("emend_worker_verify_latency_seconds",
             "Seconds from a worker's verification request to its result (queueing, network and scoring).", "worker");
+    public final MetricsRegistry.Counter verifyResent = registry.counter("emend_worker_verify_resent_total",
+            "Groups a worker sent to the verifiers again after a verification timed out or failed.", "worker");
+    public final MetricsRegistry.Counter verifyAbandoned = registry.counter("emend_worker_verify_abandoned_total",
+            "Groups a worker let go unscored because their lease ran out first (the learner re-issues the prompt).", "worker");
     public final MetricsRegistry.Gauge nodeWorkers = registry.gauge("emend_node_rollout_workers", "Rollout workers running on this node.");
 
-    // verifiers (label outcome: ok, error, stuck)
+    // verifiers (label outcome: ok, error, deadline)
     public final MetricsRegistry.Counter verifications = registry.counter("emend_verifier_requests_total",
             "Verification requests a verifier answered, by outcome.", "outcome");
     public final MetricsRegistry.Summary scoringSeconds = registry.summary("emend_verifier_scoring_seconds",

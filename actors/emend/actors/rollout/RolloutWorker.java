@@ -8,6 +8,7 @@ import emend.actors.verifier.VerifierActor;
 import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
 import emend.checkpoint.HfModelConfig;
+import emend.dispatch.PendingScores;
 import emend.engine.DjlRuntime;
 import emend.generate.Generator;
 import emend.generate.SamplingConfig;
@@ -43,7 +44,6 @@ import emend.wire.WorkerEdge;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +102,11 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     /** A verified version is in the model (or could not be loaded). */
     private record Loaded(WeightManifest manifest, Throwable failure) implements Command {}
 
-    private record Scored(long leaseId, VerifyResult result, Throwable failure) implements Command {}
+    /** An answer from a verifier, or (result null) the timeout of sending {@code send}. */
+    private record Scored(long leaseId, int send, VerifyResult result, Throwable failure) implements Command {}
+
+    /** Time to send a group whose verification failed again. */
+    private record SendAgain(long leaseId) implements Command {}
 
     /** The timer key of a lease's verification deadline. */
     private record VerifyDeadline(long leaseId) {}
@@ -174,7 +178,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private List<PromptLease> leases = List.of();
     /** Leases granted while the worker was busy (a late answer to a repeated request); served next. */
     private final List<PromptLease> stashed = new ArrayList<>();
-    private final Map<Long, List<Trajectory>> pendingScores = new HashMap<>();
+    private final PendingScores<AwaitingScores> pendingScores = new PendingScores<>();
     private final Map<Long, GroupResult> unacked = new LinkedHashMap<>();
     private List<ActorRef<VerifierActor.Command>> verifiers = List.of();
     private int nextVerifier;
@@ -199,7 +203,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         this.manager = DjlRuntime.engine().newBaseManager(device);
         this.metrics = NodeMetrics.get(context.getSystem());
         this.verifiedAdapter = context.messageAdapter(VerifierActor.Verified.class,
-                verified -> new Scored(verified.payload().getRequestId(), verified.payload(), null));
+                verified -> new Scored(verified.payload().getRequestId(), verified.payload().getSend(), verified.payload(), null));
         context.getSystem().receptionist().tell(Receptionist.subscribe(VerifierActor.KEY,
                 context.messageAdapter(Receptionist.Listing.class, listing -> new VerifiersListed(listing.getServiceInstances(VerifierActor.KEY)))));
         sayHello();
@@ -217,6 +221,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 .onMessage(Loaded.class, this::onLoaded)
                 .onMessage(Generated.class, this::onGenerated)
                 .onMessage(Scored.class, this::onScored)
+                .onMessage(SendAgain.class, again -> sendForScoring(again.leaseId()))
                 .onMessage(Ack.class, this::onAck)
                 .onMessage(VerifiersListed.class, this::onVerifiersListed)
                 .onMessage(Retry.class, retry -> onRetry())
@@ -577,52 +582,92 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         verifySentNanos = System.nanoTime();
         Map<String, List<Trajectory>> byGroup = new LinkedHashMap<>();
         generated.rows().forEach(t -> byGroup.computeIfAbsent(t.groupId(), g -> new ArrayList<>()).add(t));
+        long leaseEnd = System.currentTimeMillis() + setup.runtime().leaseTimeout().toMillis();
         for (PromptLease lease : leases) {
             List<Trajectory> group = byGroup.get(draw(lease).groupId());
-            pendingScores.put(lease.getLeaseId(), group);
             VerifyRequest.Builder request = VerifyRequest.newBuilder().setTask(spec.getTask()).setProblemId(lease.getProblemId())
-                    .setProblemSetSha256(spec.getProblemSetSha256())
-                    .setDeadlineUnixMs(System.currentTimeMillis() + setup.runtime().verifyTimeout().toMillis());
+                    .setProblemSetSha256(spec.getProblemSetSha256()).setRequestId(lease.getLeaseId());
             group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptOne())));
             group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptTwo())));
-            long leaseId = lease.getLeaseId();
-            ActorRef<VerifierActor.Command> pool = verifiers.get(nextVerifier++ % verifiers.size());
-            // Not context.ask: profiled, each of its replies completed through Scala's future-to-CompletableFuture
-            // converter on CompletableFuture's default async executor, a new thread per reply on a 2-core machine.
-            pool.tell(new VerifierActor.Verify(request.setRequestId(leaseId).build(), verifiedAdapter));
-            timers.startSingleTimer(new VerifyDeadline(leaseId), new Scored(leaseId, null,
-                    new TimeoutException("no verifier answered within " + setup.runtime().verifyTimeout())), setup.runtime().verifyTimeout());
+            pendingScores.await(lease.getLeaseId(), new AwaitingScores(group, request.build()), leaseEnd);
+            sendForScoring(lease.getLeaseId());
         }
         return this;
     }
 
-    private Behavior<Command> onScored(Scored scored) {
-        List<Trajectory> group = pendingScores.remove(scored.leaseId());
-        if (group == null) {
+    /** A group and the request that scores it, kept until its scores arrive (it may be sent again). */
+    private record AwaitingScores(List<Trajectory> group, VerifyRequest request) {}
+
+    /** Sends a pending group's current sending to the next verifier pool, with a deadline and a timeout of its own. */
+    private Behavior<Command> sendForScoring(long leaseId) {
+        Optional<AwaitingScores> awaiting = pendingScores.group(leaseId);
+        if (awaiting.isEmpty()) {
             return this;
         }
-        timers.cancel(new VerifyDeadline(scored.leaseId()));
-        metrics.verifyLatency.observe((System.nanoTime() - verifySentNanos) / 1e9, setup.workerId());
+        int send = pendingScores.send(leaseId);
+        Duration timeout = setup.runtime().verifyTimeout();
+        VerifyRequest request = awaiting.get().request().toBuilder().setSend(send)
+                .setDeadlineUnixMs(System.currentTimeMillis() + timeout.toMillis()).build();
+        ActorRef<VerifierActor.Command> pool = verifiers.get(nextVerifier++ % verifiers.size());
+        // Not context.ask: profiled, each of its replies completed through Scala's future-to-CompletableFuture
+        // converter on CompletableFuture's default async executor, a new thread per reply on a 2-core machine.
+        pool.tell(new VerifierActor.Verify(request, verifiedAdapter));
+        timers.startSingleTimer(new VerifyDeadline(leaseId), new Scored(leaseId, send, null,
+                new TimeoutException("no verifier answered within " + timeout)), timeout);
+        return this;
+    }
+
+    private Behavior<Command> onScored(Scored scored) {
+        Optional<AwaitingScores> awaiting = pendingScores.group(scored.leaseId());
+        if (awaiting.isEmpty()) {
+            return this;
+        }
+        List<Trajectory> group = awaiting.get().group();
         int k = group.size();
         Optional<Rejection> bad = scored.failure() == null ? WorkerEdge.verified(scored.result(), 2 * k) : Optional.empty();
         bad.ifPresent(rejection -> Rejections.drop(context, rejection));
-        boolean usable = scored.failure() == null && scored.result().getError().isEmpty() && bad.isEmpty();
-        if (!usable) {
-            context.getLog().warn("worker {}: verification of lease {} failed ({}); its attempts score 0", setup.workerId(),
-                    scored.leaseId(), scored.failure() != null ? scored.failure().getMessage()
-                            : bad.map(Rejection::toString).orElse(scored.result().getError()));
+        if (scored.failure() != null || !scored.result().getError().isEmpty() || bad.isPresent()) {
+            String why = scored.failure() != null ? scored.failure().getMessage() : bad.map(Rejection::toString).orElse(scored.result().getError());
+            return verificationFailed(scored.leaseId(), scored.send(), why);
         }
+        timers.cancel(new VerifyDeadline(scored.leaseId()));
+        int failures = pendingScores.scored(scored.leaseId()).orElseThrow().failures();
+        metrics.verifyLatency.observe((System.nanoTime() - verifySentNanos) / 1e9, setup.workerId());
         GroupResult.Builder result = GroupResult.newBuilder().setLeaseId(scored.leaseId()).setWorkerId(setup.workerId())
-                .setRolloutSeconds((System.nanoTime() - generationStartNanos) / 1e9).setVerifyTimeouts(usable ? 0 : 1);
+                .setRolloutSeconds((System.nanoTime() - generationStartNanos) / 1e9).setVerifyTimeouts(failures);
         for (int i = 0; i < k; i++) {
             Trajectory t = group.get(i);
-            int r1 = usable ? scored.result().getScores(i) : 0;
-            int r2 = usable && t.hasTurnTwo() ? scored.result().getScores(k + i) : 0;
+            int r1 = scored.result().getScores(i);
+            int r2 = t.hasTurnTwo() ? scored.result().getScores(k + i) : 0;
             result.addTrajectories(TrajectoryCodec.toProto(t.withRewards(r1, r2)));
         }
         GroupResult built = result.build();
         unacked.put(scored.leaseId(), built);
         setup.learner().tell(new Learner.Submit(built, context.getSelf()));
+        return verificationEnded();
+    }
+
+    /** Sends the group again after a pause, or lets it go when the lease would run out first (never scores it 0). */
+    private Behavior<Command> verificationFailed(long leaseId, int send, String why) {
+        PendingScores.Next next = pendingScores.failed(leaseId, send, System.currentTimeMillis());
+        if (next instanceof PendingScores.SendAgain again) {
+            context.getLog().warn("worker {}: verification of lease {} failed ({}); sending it again in {} ms", setup.workerId(), leaseId,
+                    why, again.pause().toMillis());
+            metrics.verifyResent.inc(1, setup.workerId());
+            timers.startSingleTimer(new VerifyDeadline(leaseId), new SendAgain(leaseId), again.pause());
+        } else if (next instanceof PendingScores.LetGo letGo) {
+            context.getLog().warn("worker {}: verification of lease {} failed {} times (last: {}); the lease runs out before another "
+                    + "answer could come, so the group is dropped and the learner re-issues its prompt", setup.workerId(), leaseId,
+                    letGo.failures(), why);
+            metrics.verifyAbandoned.inc(1, setup.workerId());
+            timers.cancel(new VerifyDeadline(leaseId));
+            return verificationEnded();
+        }
+        return this;
+    }
+
+    /** A group left the pending table: once none is left, the worker asks for more work. */
+    private Behavior<Command> verificationEnded() {
         if (pendingScores.isEmpty()) {
             askForWork();
         }

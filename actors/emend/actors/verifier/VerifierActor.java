@@ -5,21 +5,21 @@ import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
 import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
+import emend.task.GroupScorer;
 import emend.task.Problem;
 import emend.task.ProblemSet;
 import emend.task.Task;
 import emend.wire.Checked;
 import emend.wire.Rejection;
 import emend.wire.VerifyCheck;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -28,12 +28,13 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
- * Scores attempts with the task's verifier, one request at a time (the pool's size bounds concurrency).
+ * Scores groups with the task's verifier, one group at a time, its attempts side by side ({@link GroupScorer}:
+ * up to {@code parallelism} calls at once under one group deadline).
  *
  * <p>Overload and misbehaviour never stall a caller: requests wait in a bounded queue (a full queue answers at
  * once with an error); a request whose caller has already given up (its deadline passed) is dropped unscored;
- * and a scoring call that runs past {@code stuckAfter} (e.g. a pathological input to a verifier) is abandoned,
- * answered with an error, and this verifier goes on with the next request on a fresh thread.
+ * and a group still unscored at its deadline is answered with an error (the caller sends it again), its
+ * unfinished calls interrupted and their process trees killed, and this verifier goes on with the next request.
  *
  * <p>A request names its problem (id and problem set digest); the verifier scores against the problem set its
  * node loaded, so nothing a message carries is used as a reference or run as a test ({@link VerifyCheck}). A
@@ -56,10 +57,10 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
     private record Done(Verify request, VerifyResult result, Throwable failure, long startedNanos) implements Command {}
 
     /**
-     * @param stuckAfter a scoring call running longer is abandoned
+     * @param parallelism attempts of one group scored at once
      * @param queueCapacity requests waiting behind the one being scored
      */
-    public record Limits(Duration stuckAfter, int queueCapacity) {}
+    public record Limits(int parallelism, int queueCapacity) {}
 
     private final ActorContext<Command> context;
     private final StashBuffer<Command> queue;
@@ -67,6 +68,7 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
     private final ProblemSet problems;
     private final Limits limits;
     private final Executor executor;
+    private final GroupScorer scorer;
     private boolean busy;
     private final NodeMetrics metrics;
     /** This actor's name, the label of its queue depth. */
@@ -86,6 +88,7 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
         this.problems = problems;
         this.limits = limits;
         this.executor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(VerifierPool.BLOCKING_DISPATCHER));
+        this.scorer = new GroupScorer(task.verifier(), limits.parallelism());
         this.metrics = NodeMetrics.get(context.getSystem());
         this.name = context.getSelf().path().name();
     }
@@ -96,6 +99,10 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
                 .onMessage(Verify.class, this::onVerify)
                 .onMessage(Scoring.class, this::start)
                 .onMessage(Done.class, this::onDone)
+                .onSignal(PostStop.class, stopped -> {
+                    scorer.close();
+                    return this;
+                })
                 .build();
     }
 
@@ -141,8 +148,8 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
         }
         busy = true;
         long started = System.nanoTime();
-        context.pipeToSelf(CompletableFuture.supplyAsync(() -> score(scoring), executor)
-                        .orTimeout(limits.stuckAfter().toMillis(), TimeUnit.MILLISECONDS),
+        // this thread waits for the group; its attempts run on the scorer's own threads
+        context.pipeToSelf(CompletableFuture.supplyAsync(() -> score(scoring), executor),
                 (result, failure) -> new Done(verify, result, failure, started));
         return this;
     }
@@ -152,15 +159,19 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
         metrics.scoringSeconds.observe((System.nanoTime() - done.startedNanos()) / 1e9);
         if (done.failure() == null) {
             reply(done.request(), done.result());
-        } else if (done.failure() instanceof TimeoutException) {
-            context.getLog().warn("verification of problem {} ran past {}; abandoned (its thread is lost until it returns)",
-                    done.request().payload().getProblemId(), limits.stuckAfter());
-            metrics.verifications.inc(1, "stuck");
-            reply(done.request(), error("the verifier was stuck for over " + limits.stuckAfter() + " and was abandoned"), false);
+        } else if (unwrapped(done.failure()) instanceof GroupScorer.GroupTimeoutException late) {
+            context.getLog().warn("verification of problem {}: {}", done.request().payload().getProblemId(), late.getMessage());
+            metrics.verifications.inc(1, "deadline");
+            reply(done.request(), error("not scored: " + late.getMessage()), false);
         } else {
-            reply(done.request(), error("the verifier failed: " + done.failure()));
+            reply(done.request(), error("the verifier failed: " + unwrapped(done.failure())));
         }
         return next();
+    }
+
+    /** What failed inside the scoring future (supplyAsync wraps it). */
+    private static Throwable unwrapped(Throwable failure) {
+        return failure instanceof CompletionException wrapper && wrapper.getCause() != null ? wrapper.getCause() : failure;
     }
 
     private Behavior<Command> next() {
@@ -173,12 +184,12 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
         reply(verify, result, true);
     }
 
-    /** @param count whether this reply counts as an ok or error outcome (a stuck one is counted on its own) */
+    /** @param count whether this reply counts as an ok or error outcome (a group past its deadline is counted on its own) */
     private void reply(Verify verify, VerifyResult result, boolean count) {
         if (count) {
             metrics.verifications.inc(1, result.getError().isEmpty() ? "ok" : "error");
         }
-        verify.replyTo().tell(new Verified(result.toBuilder().setRequestId(verify.payload().getRequestId()).build()));
+        verify.replyTo().tell(new Verified(result.toBuilder().setRequestId(verify.payload().getRequestId()).setSend(verify.payload().getSend()).build()));
     }
 
     private static VerifyResult error(String message) {
@@ -186,10 +197,14 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
     }
 
     private VerifyResult score(Scoring scoring) {
-        VerifyResult.Builder result = VerifyResult.newBuilder();
-        for (String attempt : scoring.request().payload().getAttemptsList()) {
-            result.addScores(task.verifier().score(scoring.problem(), attempt));
+        try {
+            VerifyResult.Builder result = VerifyResult.newBuilder();
+            for (int score : scorer.score(scoring.problem(), scoring.request().payload().getAttemptsList())) {
+                result.addScores(score);
+            }
+            return result.build();
+        } catch (GroupScorer.GroupTimeoutException e) {
+            throw new CompletionException(e);
         }
-        return result.build();
     }
 }
