@@ -75,4 +75,19 @@ final class NodeAgentTest {
             return null;
         });
     }
+
+    /** Over emend.runtime.max-workers-per-node: refused with the reason at once (the caller does not wait out a timeout). */
+    @Test
+    void scaleOverTheMaximum_isRefusedAtOnceWithTheReason_andChangesNothing() {
+        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, id -> Behaviors.empty()));
+        TestProbe<NodeAgent.NodeReply> probe = kit.createTestProbe();
+        agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(9).build(), probe.ref()));
+        NodeStatus refused = probe.receiveMessage(Duration.ofSeconds(3)).payload();
+        assertEquals("9 rollout workers (0 to 8, emend.runtime.max-workers-per-node)", refused.getRefused());
+        assertEquals(1, refused.getRolloutWorkers());
+        agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(8).build(), probe.ref()));
+        NodeStatus done = probe.receiveMessage().payload();
+        assertEquals("", done.getRefused());
+        assertEquals(8, done.getRolloutWorkers());
+    }
 }

@@ -17,6 +17,7 @@ import emend.actors.verifier.VerifierPool;
 import emend.actors.wire.WireMessage;
 import emend.actors.wire.WireSerializer;
 import emend.proto.ControlRequest;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import emend.proto.DrainNode;
 import emend.proto.GroupAck;
 import emend.proto.GroupResult;
@@ -157,6 +158,17 @@ final class WireFuzzTest {
             assertTrue(metrics.registry.render().contains("emend_wire_rejected_total{type=\"Submit\",reason=\"reward\"}"),
                     "counted by type and reason");
 
+            // a member of the cluster (a reply address on another node) sends stop: refused and counted; the run goes on below
+            ActorRef<Learner.ControlResponse> intruder = ActorRefResolver.get(kit.system())
+                    .resolveActorRef("pekko://" + kit.system().name() + "@10.255.255.1:25520/user/intruder");
+            learner.tell(new Learner.Control(ControlRequest.newBuilder().setStop(StopRun.getDefaultInstance()).build(), intruder));
+            long refusedControl = expected + 1;
+            status.awaitAssert(Duration.ofSeconds(10), () -> {
+                assertEquals(refusedControl, metrics.rejectedTotal(), "the remote run-control command is counted");
+                return null;
+            });
+            assertTrue(metrics.registry.render().contains("emend_wire_rejected_total{type=\"Control\",reason=\"sender\"}"));
+
             // the holders finish their leases honestly; resumed, the run trains to the end of its schedule
             learner.tell(new Learner.Submit(honestGroup(l1, "fuzz-1", job.dialogue()), f1.ref()));
             learner.tell(new Learner.Submit(honestGroup(l2, "fuzz-2", job.dialogue()), f2.ref()));
@@ -179,7 +191,7 @@ final class WireFuzzTest {
             agent.tell(new NodeAgent.Describe(StatusQuery.getDefaultInstance(), node.ref()));
             assertEquals("UP", node.receiveMessage().payload().getState());
             assertEquals(0, deaths.get(), "no actor stopped");
-            assertEquals(expected, metrics.rejectedTotal(), "honest traffic is never counted as a rejection");
+            assertEquals(refusedControl, metrics.rejectedTotal(), "honest traffic is never counted as a rejection");
         } finally {
             kit.shutdownTestKit();
         }

@@ -83,9 +83,16 @@ public final class ClusterControl implements ControlHandler {
                     .map(t -> AskPattern.<NodeAgent.Command, NodeAgent.NodeReply>ask(t.agent(),
                             replyTo -> new NodeAgent.Scale(request.getScale(), replyTo), learnerTimeout, system.scheduler()).toCompletableFuture())
                     .toList();
-            return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).handle((ignored, failure) -> failure == null
-                    ? ok("rollout workers set to " + target + " on " + targets.size() + " node(s); extra workers finish their leases first")
-                    : failed(ControlReply.Code.UNAVAILABLE, "a node did not confirm the scaling: " + failure.getMessage()));
+            return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).handle((ignored, failure) -> {
+                if (failure != null) {
+                    return failed(ControlReply.Code.UNAVAILABLE, "a node did not confirm the scaling: " + failure.getMessage());
+                }
+                List<String> refusals = replies.stream().map(r -> r.join().payload()).filter(n -> !n.getRefused().isEmpty())
+                        .map(n -> n.getAddress() + " refused " + n.getRefused()).toList();
+                return refusals.isEmpty()
+                        ? ok("rollout workers set to " + target + " on " + targets.size() + " node(s); extra workers finish their leases first")
+                        : failed(ControlReply.Code.REFUSED, String.join("; ", refusals));
+            });
         });
     }
 

@@ -498,6 +498,12 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         if (bad.isPresent()) {
             return drop(bad.get());
         }
+        // Run control comes only through this node's control endpoint, which checks the token; a member of the
+        // cluster is trusted with rollouts and verification, not with stopping or retuning the run.
+        if (!control.replyTo().path().address().hasLocalScope()) {
+            return drop(new Rejection("Control", "sender", "a run-control command from " + control.replyTo().path().address()
+                    + ": commands are taken only from this node's control endpoint (emend ctl, with the token)"));
+        }
         ControlRequest request = control.payload();
         switch (request.getCommandCase()) {
             case STATUS -> reply(control, ControlReply.Code.OK, "");

@@ -121,7 +121,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private Behavior<Command> onScale(Scale scale) {
         Optional<Rejection> bad = NodeEdge.scale(scale.payload(), scale.replyTo(), maxWorkers);
         if (bad.isPresent()) {
-            return drop(bad.get());
+            drop(bad.get());
+            // a caller that can be answered learns why at once instead of waiting out its timeout
+            return scale.replyTo() == null ? this : reply(scale.replyTo(), bad.get().detail());
         }
         if (!draining) {
             scaleTo(scale.payload().getRolloutWorkers());
@@ -187,7 +189,13 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
 
     private Behavior<Command> reply(ActorRef<NodeReply> replyTo) {
+        return reply(replyTo, "");
+    }
+
+    /** @param refused why a command was not carried out, or empty */
+    private Behavior<Command> reply(ActorRef<NodeReply> replyTo, String refused) {
         replyTo.tell(new NodeReply(NodeStatus.newBuilder()
+                .setRefused(refused)
                 .setAddress(Cluster.get(context.getSystem()).selfMember().address().toString())
                 .addAllRoles(roles.stream().sorted().toList())
                 .setRolloutWorkers(active.size())
