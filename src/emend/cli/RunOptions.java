@@ -37,6 +37,10 @@ final class RunOptions {
     @Option(names = "--problems", description = "JSONL problem file for --task jsonl, or for --task code (default: the shipped set).")
     String problems;
 
+    @Option(names = "--format", description = "Layout of the --problems file: auto (default, from its first record), emend, gsm8k, math, "
+            + "humaneval or mbpp (public data sets as published).")
+    String format;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Start from this Hugging Face model directory (Llama or Qwen2: "
             + "config.json, *.safetensors, tokenizer.json) or Emend checkpoint instead of warming up the preset (emend.model.path).")
     Path model;
@@ -63,6 +67,7 @@ final class RunOptions {
         put(all, "emend.run-dir", quoted(runDir));
         put(all, "emend.task.name", quoted(task));
         put(all, "emend.task.problems", quoted(problems));
+        put(all, "emend.task.format", quoted(format));
         put(all, "emend.device", quoted(device));
         put(all, "emend.model.path", model == null ? null : quoted(model.toAbsolutePath().normalize().toString()));
         put(all, "emend.runtime.max-staleness", maxStaleness == null ? null : maxStaleness.toString());

@@ -5,7 +5,6 @@ import com.google.gson.JsonObject;
 import emend.run.RunSettings;
 import emend.run.Settings;
 import emend.run.Tasks;
-import emend.task.AnswerNormalizer;
 import emend.task.CodeProblem;
 import emend.task.CodeProblems;
 import emend.task.CodeTask;
@@ -160,7 +159,7 @@ final class VerifyCommand implements Callable<Integer> {
         String attempt = read(candidate);
         Verifier verifier = answers.verifier();
         String given = verifier.extractAnswer(attempt);
-        String reference = AnswerNormalizer.normalize(chosen.answer());
+        String reference = verifier.referenceAnswer(chosen);
         int score = verifier.score(chosen, attempt);
         if (json) {
             JsonObject o = new JsonObject();

@@ -87,9 +87,18 @@ public final class BaseModel {
         return config.attentionBias() ? config.toString() : config.toString().replace(", attentionBias=false]", "]");
     }
 
+    /**
+     * The task settings as the key has always spelled them (the record's text before it had a format): the format
+     * only says how the file is read, and the problems read are in the key anyway.
+     */
+    private static String taskKey(RunSettings.TaskSettings t) {
+        return "TaskSettings[name=" + t.name() + ", problems=" + t.problems() + ", splitSeed=" + t.splitSeed() + ", minA=" + t.minA()
+                + ", maxA=" + t.maxA() + ", maxX=" + t.maxX() + ", maxB=" + t.maxB() + ", devSize=" + t.devSize() + ", testSize=" + t.testSize() + "]";
+    }
+
     static String cacheKey(RunSettings settings, Task task, ModelConfig config) {
         StringBuilder text = new StringBuilder()
-                .append(task.name()).append('|').append(settings.task()).append('|')
+                .append(task.name()).append('|').append(taskKey(settings.task())).append('|')
                 .append(configKey(config)).append('|').append(settings.warmup().steps()).append('|')
                 .append(settings.warmup().batchSize()).append('|').append(settings.warmup().learningRate()).append('|')
                 .append(settings.warmup().teacherAccuracy()).append('|').append(settings.warmup().repeatProbability()).append('|').append(settings.seed()).append('|')

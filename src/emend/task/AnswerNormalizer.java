@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * Canonical form of a final answer, so that {@code " 3.50 "}, {@code "3.5"} and {@code "+3.5"} match: numbers
- * (with optional thousands separators) become their shortest decimal form, other text is trimmed, lower-cased and
+ * (with optional thousands separators and dollar sign) become their shortest decimal form, other text is trimmed, lower-cased and
  * has its whitespace collapsed.
  */
 public final class AnswerNormalizer {
@@ -14,7 +14,8 @@ public final class AnswerNormalizer {
 
     public static String normalize(String raw) {
         String text = raw.strip().replaceAll("\\s+", " ");
-        String numeric = text.replace(",", "").replace(" ", "");
+        // GSM8K writes amounts of money with a dollar sign ("$1,200"), which says nothing about the number
+        String numeric = text.replace(",", "").replace(" ", "").replaceFirst("^([+-]?)\\$", "$1");
         if (numeric.endsWith(".")) {
             numeric = numeric.substring(0, numeric.length() - 1);
         }

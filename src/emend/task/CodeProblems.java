@@ -18,13 +18,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads code problems: one JSON object per line, {@code {"id", "prompt", "tests", "entry_point"}} with optional
  * {@code "canonical_solution"} and {@code "wrong_solutions"}; {@code tests} is Python source or a list of
  * assert lines. HumanEval's own field names ({@code "task_id"}, {@code "test"}) are accepted too, so its file
- * reads as is. A file holding one pretty-printed JSON object is read as one problem.
+ * reads as is, and so is MBPP's layout ({@code "task_id", "text", "code", "test_list"}). A file holding one pretty-printed JSON object is read as one problem.
  */
 public final class CodeProblems {
 
@@ -39,7 +42,7 @@ public final class CodeProblems {
             if (in == null) {
                 throw new IllegalStateException(SHIPPED + " is missing from the class path (a build problem)");
             }
-            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), SHIPPED);
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), SHIPPED, ProblemFormat.EMEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the shipped code problems", e);
         }
@@ -51,8 +54,18 @@ public final class CodeProblems {
      * @throws IllegalArgumentException naming the file, the line and what is wrong with it
      */
     public static List<CodeProblem> read(Path file) {
+        return read(file, ProblemFormat.AUTO);
+    }
+
+    /**
+     * Parses a problem file whose records are in {@code format} ({@link ProblemFormat#AUTO}: each in the layout its
+     * fields say).
+     *
+     * @throws IllegalArgumentException naming the file, the line and what is wrong with it
+     */
+    public static List<CodeProblem> read(Path file, ProblemFormat format) {
         try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), format);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("problem file " + file + " does not exist");
         } catch (IOException e) {
@@ -60,10 +73,10 @@ public final class CodeProblems {
         }
     }
 
-    private static List<CodeProblem> parse(String text, String name) {
+    private static List<CodeProblem> parse(String text, String name, ProblemFormat format) {
         JsonObject whole = singleObject(text);
         if (whole != null) {
-            return List.of(problem(whole, name + ": "));
+            return List.of(problem(whole, name + ": ", format.resolve(whole, true)));
         }
         List<CodeProblem> problems = new ArrayList<>();
         Set<String> ids = new HashSet<>();
@@ -84,7 +97,7 @@ public final class CodeProblems {
                 throw new IllegalArgumentException(where + "expected a JSON object like {\"id\": \"p1\", \"prompt\": \"def f(x):\\n ...\", "
                         + "\"tests\": [\"assert f(1) == 2\"], \"entry_point\": \"f\"}");
             }
-            CodeProblem problem = problem(element.getAsJsonObject(), where);
+            CodeProblem problem = problem(element.getAsJsonObject(), where, format.resolve(element.getAsJsonObject(), true));
             if (!ids.add(problem.id())) {
                 throw new IllegalArgumentException(where + "id \"" + problem.id() + "\" appears twice; ids must be unique");
             }
@@ -109,7 +122,10 @@ public final class CodeProblems {
         }
     }
 
-    private static CodeProblem problem(JsonObject json, String where) {
+    private static CodeProblem problem(JsonObject json, String where, ProblemFormat format) {
+        if (format == ProblemFormat.MBPP) {
+            return mbpp(json, where);
+        }
         String id = text(json, where, "id", "task_id");
         String prompt = text(json, where, "prompt");
         String entryPoint = text(json, where, "entry_point");
@@ -135,8 +151,51 @@ public final class CodeProblems {
         }
     }
 
+    /**
+     * MBPP as published: the task's text and its tests become the prompt (a module docstring, as MBPP is usually
+     * posed: the tests show the function's name and signature), {@code code} the canonical solution, and the
+     * function the tests call the entry point.
+     */
+    private static CodeProblem mbpp(JsonObject json, String where) {
+        String id = "mbpp/" + text(json, where, "task_id");
+        String code = text(json, where, "code").replace("\r\n", "\n");
+        List<String> asserts = new ArrayList<>();
+        for (String line : tests(json, where, "test_list").split("\n")) {
+            if (!line.isBlank()) {
+                asserts.add(line);
+            }
+        }
+        String entryPoint = calledFunction(code, asserts.get(0)).orElseThrow(() -> new IllegalArgumentException(where
+                + "no function defined in \"code\" is called by the first test (" + asserts.get(0) + ")"));
+        String setup = json.has("test_setup_code") && json.get("test_setup_code").isJsonPrimitive()
+                ? json.get("test_setup_code").getAsString().replace("\r\n", "\n").strip() : "";
+        String prompt = "r\"\"\"" + text(json, where, "text").replace("\"\"\"", "'''") + "\nYour code should pass these tests:\n"
+                + String.join("\n", asserts).replace("\"\"\"", "'''") + "\n\"\"\"\n";
+        String tests = (setup.isEmpty() ? "" : setup + "\n") + String.join("\n", asserts) + "\n";
+        try {
+            return new CodeProblem(id, prompt, entryPoint, tests, code, List.of());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + e.getMessage(), e);
+        }
+    }
+
+    /** The function {@code code} defines that {@code test} calls (the first such), if any. */
+    private static Optional<String> calledFunction(String code, String test) {
+        Matcher defined = Pattern.compile("(?m)^def\\s+([A-Za-z_]\\w*)\\s*\\(").matcher(code);
+        while (defined.find()) {
+            if (Pattern.compile("\\b" + defined.group(1) + "\\s*\\(").matcher(test).find()) {
+                return Optional.of(defined.group(1));
+            }
+        }
+        return Optional.empty();
+    }
+
     private static String tests(JsonObject json, String where) {
-        JsonElement value = json.has("tests") ? json.get("tests") : json.get("test");
+        return tests(json, where, "tests", "test");
+    }
+
+    private static String tests(JsonObject json, String where, String... names) {
+        JsonElement value = json.has(names[0]) ? json.get(names[0]) : names.length > 1 ? json.get(names[1]) : null;
         if (value != null && value.isJsonArray()) {
             JsonArray lines = value.getAsJsonArray();
             StringBuilder out = new StringBuilder();
@@ -151,7 +210,7 @@ public final class CodeProblems {
             }
             return out.toString();
         }
-        return text(json, where, "tests", "test");
+        return text(json, where, names);
     }
 
     /** The first of {@code names} present, as non-empty text. */

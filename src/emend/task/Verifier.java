@@ -11,7 +11,12 @@ public interface Verifier {
      */
     default int score(Problem problem, String attempt) {
         String given = extractAnswer(attempt);
-        return !given.isEmpty() && given.equals(AnswerNormalizer.normalize(problem.answer())) ? 1 : 0;
+        return !given.isEmpty() && given.equals(referenceAnswer(problem)) ? 1 : 0;
+    }
+
+    /** The problem's reference answer in the form {@link #extractAnswer} gives, the two compared for equality. */
+    default String referenceAnswer(Problem problem) {
+        return AnswerNormalizer.normalize(problem.answer());
     }
 
     /**

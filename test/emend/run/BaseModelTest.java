@@ -16,4 +16,12 @@ final class BaseModelTest {
                 + "normEps=1.0E-5, tiedEmbeddings=true, attentionBias=true]",
                 BaseModel.configKey(new ModelConfig(261, 176, 128, 4, 4, 4, 384, 10_000, 1e-5, true, true)));
     }
+
+    /** The default task's base model of seed 2 keeps the folder its earlier runs cached it in (seen on this machine). */
+    @Test
+    void cacheKey_ofTheDefaultSeed2BaseModel_isTheOneItHasAlwaysHad() {
+        RunSettings settings = RunSettings.fromConfig(Settings.load(null, java.util.Map.of("emend.seed", "2")));
+        emend.task.Task task = Tasks.create(settings.task(), settings.sandbox());
+        assertEquals("linear-seed2-fcf989c1d290", BaseModel.cacheKey(settings, task, ModelConfig.tiny(261, 176)));
+    }
 }
