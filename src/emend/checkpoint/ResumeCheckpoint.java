@@ -36,7 +36,7 @@ import java.util.Optional;
 public final class ResumeCheckpoint {
 
     public static final String DIRECTORY = "resume";
-    static final String STATE_FILE = "trainer-state.json";
+    public static final String STATE_FILE = "trainer-state.json";
     static final String OPTIMIZER_FILE = "optimizer.safetensors";
     private static final String POLICY = "policy";
     private static final String BEST = "best";

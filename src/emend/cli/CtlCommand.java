@@ -2,6 +2,7 @@ package emend.cli;
 
 import emend.control.ControlClient;
 import emend.control.ControlEncoding;
+import emend.control.ControlSettings;
 import emend.control.ControlToken;
 import emend.control.ControlUnreachableException;
 import emend.control.ReplyText;
@@ -41,7 +42,7 @@ import picocli.CommandLine.Spec;
                 + "5 unavailable or cannot connect, 6 bad request."})
 final class CtlCommand implements Runnable {
 
-    static final String TOKEN_VARIABLE = "EMEND_CONTROL_TOKEN";
+    static final String TOKEN_VARIABLE = ControlSettings.TOKEN_VARIABLE;
     // the learner node writes it (emend.actors.control.ControlEndpoint, which the core cannot import)
     private static final String CONTACT_FILE = "control.endpoint";
 

@@ -2,6 +2,7 @@ package emend.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import emend.checkpoint.ResumeCheckpoint;
 import emend.run.Settings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -28,6 +29,10 @@ final class RunOptions {
             + "with the settings it was started with (flags given here override them).")
     Path resume;
 
+    @Option(names = "--resume-or-start", description = "With --run-dir DIR: continue the run in DIR when it holds a resume state, "
+            + "else start it there (for a job that a scheduler or supervisor restarts; a finished run exits 0).")
+    boolean resumeOrStart;
+
     @Option(names = "--schedule", split = ",", description = "Stage schedule, e.g. stage1:60,stage2:120 or single-turn:180.")
     List<String> schedule;
 
@@ -53,7 +58,20 @@ final class RunOptions {
 
     /** reference.conf, then --config, then the flags. */
     Config resolve(Map<String, String> extra) {
-        return Settings.load(resume == null ? ConfigFactory.empty() : Settings.savedRun(resume), config, overrides(extra));
+        Path continued = continued();
+        return Settings.load(continued == null ? ConfigFactory.empty() : Settings.savedRun(continued), config, overrides(extra));
+    }
+
+    /** The run directory to continue: --resume's, or --run-dir's under --resume-or-start when it holds a resume state. */
+    Path continued() {
+        if (!resumeOrStart) {
+            return resume;
+        }
+        if (resume != null || runDir == null) {
+            throw new IllegalArgumentException("--resume-or-start needs --run-dir DIR (and no --resume): it continues the run in DIR, or starts one there");
+        }
+        Path dir = Path.of(runDir);
+        return ResumeCheckpoint.find(dir).isPresent() ? dir : null;
     }
 
     /** Only what the command line sets (--config, --set, the flags), for the actor system's Pekko keys. */
@@ -74,11 +92,12 @@ final class RunOptions {
         if (schedule != null) {
             all.put("emend.rl.schedule", "[" + String.join(",", schedule.stream().map(RunOptions::quoted).toList()) + "]");
         }
-        if (resume != null) {
-            if (runDir != null && !Path.of(runDir).toAbsolutePath().normalize().equals(resume.toAbsolutePath().normalize())) {
-                throw new IllegalArgumentException("--resume " + resume + " continues that run in its own directory; drop --run-dir " + runDir);
+        Path continued = continued();
+        if (continued != null) {
+            if (runDir != null && !Path.of(runDir).toAbsolutePath().normalize().equals(continued.toAbsolutePath().normalize())) {
+                throw new IllegalArgumentException("--resume " + continued + " continues that run in its own directory; drop --run-dir " + runDir);
             }
-            all.put("emend.run-dir", quoted(resume.toString()));
+            all.put("emend.run-dir", quoted(continued.toString()));
             all.put("emend.resume", "true");
         }
         extra.forEach((key, value) -> put(all, key, value));

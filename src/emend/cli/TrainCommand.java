@@ -7,6 +7,7 @@ import emend.control.ControlSettings;
 import emend.run.MainJob;
 import emend.run.RlLoop;
 import emend.run.RolloutDriver;
+import emend.run.RunRefusedException;
 import emend.run.RunSettings;
 import emend.run.RuntimeSettings;
 import emend.run.Settings;
@@ -39,6 +40,14 @@ final class TrainCommand implements Runnable {
         RolloutDriver rollouts = runtime.driver().equals("sync")
                 ? new RlLoop()
                 : new ClusterDriver(NodeOptions.singleJvm(runtime.workersPerNode(), options.runLayer(extra)), settings.device(), ControlSettings.fromConfig(resolved));
-        new MainJob(settings, runtime, rollouts, Settings.emendJson(resolved), System.out).run();
+        try {
+            new MainJob(settings, runtime, rollouts, Settings.emendJson(resolved), System.out).run();
+        } catch (RunRefusedException.Finished done) {
+            if (!options.resumeOrStart) {
+                throw done;
+            }
+            // restarted after the end: nothing is left to do, which is success for whoever restarts it
+            System.out.println("emend: " + done.getMessage());
+        }
     }
 }

@@ -9,10 +9,17 @@ import java.time.Duration;
  *
  * @param host the address the endpoint binds to
  * @param port its TCP port; 0 = any free port
- * @param token the shared secret; blank = generate one per start (see {@link ControlToken#resolve})
+ * @param token the shared secret (emend.control.token, else {@value #TOKEN_VARIABLE}); blank = generate one per start (see
+ *     {@link ControlToken#resolve})
  * @param timeout how long the endpoint waits for the run to answer before replying UNAVAILABLE
  */
 public record ControlSettings(String host, int port, String token, Duration timeout) {
+
+    /**
+     * The environment variable that carries the token, for the server (when emend.control.token is not set) and for
+     * {@code emend ctl}: unlike {@code --set emend.control.token=...}, it does not show in the process list.
+     */
+    public static final String TOKEN_VARIABLE = "EMEND_CONTROL_TOKEN";
 
     public ControlSettings {
         if (host.isBlank()) {
@@ -27,9 +34,18 @@ public record ControlSettings(String host, int port, String token, Duration time
     }
 
     public static ControlSettings fromConfig(Config root) {
+        return fromConfig(root, System.getenv());
+    }
+
+    /** @param environment where {@value #TOKEN_VARIABLE} is looked up when the configuration sets no token */
+    public static ControlSettings fromConfig(Config root, java.util.Map<String, String> environment) {
         try {
             Config c = root.getConfig("emend.control");
-            return new ControlSettings(c.getString("host"), c.getInt("port"), c.getString("token"), c.getDuration("timeout"));
+            String token = c.getString("token");
+            if (token.isBlank()) {
+                token = environment.getOrDefault(TOKEN_VARIABLE, "").strip();
+            }
+            return new ControlSettings(c.getString("host"), c.getInt("port"), token, c.getDuration("timeout"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage()
                     + " (see cluster-config/reference.conf for every key and its meaning)", e);

@@ -1,6 +1,7 @@
 package emend.experiment;
 
 import com.google.gson.JsonObject;
+import emend.util.JsonNumbers;
 import com.google.gson.JsonParser;
 import emend.report.BarPlot;
 import emend.report.LinePlot;
@@ -140,13 +141,13 @@ public final class AblationReport {
     private static void add(Row row, JsonObject evaluation) {
         JsonObject greedy = evaluation.getAsJsonObject("greedy");
         JsonObject counterfactuals = evaluation.getAsJsonObject("counterfactuals");
-        row.values().get("acc_t1").add(100 * greedy.get("accT1").getAsDouble());
-        row.values().get("acc_t2").add(100 * greedy.get("accT2").getAsDouble());
-        row.values().get("delta").add(100 * greedy.get("delta").getAsDouble());
-        row.values().get("i_to_c").add(100 * greedy.get("incorrectToCorrect").getAsDouble());
-        row.values().get("c_to_i").add(100 * greedy.get("correctToIncorrect").getAsDouble());
-        row.values().get("t2_right").add(100 * counterfactuals.get("accT2GivenRight").getAsDouble());
-        row.values().get("t2_wrong").add(100 * counterfactuals.get("accT2GivenWrong").getAsDouble());
+        row.values().get("acc_t1").add(100 * JsonNumbers.of(greedy, "accT1"));
+        row.values().get("acc_t2").add(100 * JsonNumbers.of(greedy, "accT2"));
+        row.values().get("delta").add(100 * JsonNumbers.of(greedy, "delta"));
+        row.values().get("i_to_c").add(100 * JsonNumbers.of(greedy, "incorrectToCorrect"));
+        row.values().get("c_to_i").add(100 * JsonNumbers.of(greedy, "correctToIncorrect"));
+        row.values().get("t2_right").add(100 * JsonNumbers.of(counterfactuals, "accT2GivenRight"));
+        row.values().get("t2_wrong").add(100 * JsonNumbers.of(counterfactuals, "accT2GivenWrong"));
     }
 
     private static String markdown(Path dir, List<Row> rows) {

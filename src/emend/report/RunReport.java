@@ -2,6 +2,7 @@ package emend.report;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import emend.util.JsonNumbers;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
@@ -136,7 +137,7 @@ public final class RunReport {
         List<LinePlot.Series> series = new ArrayList<>();
         for (String metric : chart.metrics()) {
             double[] x = records.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
-            double[] y = records.values().stream().mapToDouble(r -> number(r, metric) * chart.scale()).toArray();
+            double[] y = records.values().stream().mapToDouble(r -> JsonNumbers.of(r, metric) * chart.scale()).toArray();
             if (java.util.Arrays.stream(y).anyMatch(Double::isFinite)) {
                 series.add(new LinePlot.Series(metric, x, y));
             }
@@ -146,18 +147,6 @@ public final class RunReport {
         }
         LinePlot.write(out.resolve(chart.file()), chart.title(), "step", chart.yLabel(), series);
         return true;
-    }
-
-    private static double number(JsonObject record, String key) {
-        JsonElement e = record.get(key);
-        if (e == null || e.isJsonNull() || !e.isJsonPrimitive()) {
-            return Double.NaN;
-        }
-        try {
-            return e.getAsDouble();
-        } catch (NumberFormatException notANumber) {
-            return Double.NaN; // "NaN" as Gson writes it
-        }
     }
 
     private static String markdown(Path runDir, TreeMap<Integer, JsonObject> steps, TreeMap<Integer, JsonObject> evaluations,
@@ -189,14 +178,14 @@ public final class RunReport {
         } else {
             JsonObject last = steps.lastEntry().getValue();
             md.append(String.format(Locale.ROOT, "%d steps logged (last: step %d, %s): reward t1 %.3f, t2 %.3f; KL t1 %.4f, t2 %.4f; %.0f tokens/s.%n%n",
-                    steps.size(), steps.lastKey(), last.has("stage") ? last.get("stage").getAsString() : "?", number(last, "rewards/t1"),
-                    number(last, "rewards/t2"), number(last, "kl/t1"), number(last, "kl/t2"), number(last, "perf/tokens_per_s")));
+                    steps.size(), steps.lastKey(), last.has("stage") ? last.get("stage").getAsString() : "?", JsonNumbers.of(last, "rewards/t1"),
+                    JsonNumbers.of(last, "rewards/t2"), JsonNumbers.of(last, "kl/t1"), JsonNumbers.of(last, "kl/t2"), JsonNumbers.of(last, "perf/tokens_per_s")));
         }
         if (!evaluations.isEmpty()) {
             md.append("## Dev evaluations (greedy, percent)\n\n| step | stage | Acc@t1 | Acc@t2 | Δ | Δi→c | Δc→i |\n|---|---|---|---|---|---|---|\n");
             evaluations.forEach((step, e) -> md.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.1f | %+.1f | %.1f | %.1f |%n", step,
-                    e.has("stage") ? e.get("stage").getAsString() : "", 100 * number(e, "eval/dev/acc_t1"), 100 * number(e, "eval/dev/acc_t2"),
-                    100 * number(e, "eval/dev/delta"), 100 * number(e, "eval/dev/i_to_c"), 100 * number(e, "eval/dev/c_to_i"))));
+                    e.has("stage") ? e.get("stage").getAsString() : "", 100 * JsonNumbers.of(e, "eval/dev/acc_t1"), 100 * JsonNumbers.of(e, "eval/dev/acc_t2"),
+                    100 * JsonNumbers.of(e, "eval/dev/delta"), 100 * JsonNumbers.of(e, "eval/dev/i_to_c"), 100 * JsonNumbers.of(e, "eval/dev/c_to_i"))));
             md.append('\n');
         }
         if (!figures.isEmpty()) {
@@ -208,10 +197,10 @@ public final class RunReport {
 
     private static void row(StringBuilder md, String model, String decoding, JsonObject m, JsonObject counterfactuals) {
         md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %+.1f | %.1f | %.1f | %s | %s | %s | %s |%n", model, decoding,
-                100 * number(m, "accT1"), 100 * number(m, "accT2"), 100 * number(m, "delta"), 100 * number(m, "incorrectToCorrect"),
-                100 * number(m, "correctToIncorrect"),
-                counterfactuals == null ? "" : String.format(Locale.ROOT, "%.1f", 100 * number(counterfactuals, "accT2GivenRight")),
-                counterfactuals == null ? "" : String.format(Locale.ROOT, "%.1f", 100 * number(counterfactuals, "accT2GivenWrong")),
+                100 * JsonNumbers.of(m, "accT1"), 100 * JsonNumbers.of(m, "accT2"), 100 * JsonNumbers.of(m, "delta"), 100 * JsonNumbers.of(m, "incorrectToCorrect"),
+                100 * JsonNumbers.of(m, "correctToIncorrect"),
+                counterfactuals == null ? "" : String.format(Locale.ROOT, "%.1f", 100 * JsonNumbers.of(counterfactuals, "accT2GivenRight")),
+                counterfactuals == null ? "" : String.format(Locale.ROOT, "%.1f", 100 * JsonNumbers.of(counterfactuals, "accT2GivenWrong")),
                 percentOrBlank(counterfactuals, "ownWrongFlagged"), percentOrBlank(counterfactuals, "ownRightPassed")));
     }
 

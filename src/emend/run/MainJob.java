@@ -193,17 +193,17 @@ public final class MainJob {
     private Optional<Path> savedState(Path runRoot) {
         Optional<Path> saved = ResumeCheckpoint.find(runRoot);
         if (settings.resume() && saved.isEmpty()) {
-            throw new IllegalArgumentException(runRoot + " has no resume state to continue from (" + ResumeCheckpoint.DIRECTORY
+            throw new RunRefusedException(runRoot + " has no resume state to continue from (" + ResumeCheckpoint.DIRECTORY
                     + "/ is written every emend.rl.checkpoint-every steps and by `emend ctl checkpoint`); start a new run without --resume");
         }
         // a run stopped between its last step and its results only needs the final evaluation, which a resume makes
         if (settings.resume() && ResumeCheckpoint.readState(saved.get()).getStepsDone() >= settings.rl().totalSteps()
                 && java.nio.file.Files.isRegularFile(runRoot.resolve("results.json"))) {
-            throw new IllegalArgumentException(runRoot + " finished all " + settings.rl().totalSteps() + " steps of its schedule; its results are in "
+            throw new RunRefusedException.Finished(runRoot + " finished all " + settings.rl().totalSteps() + " steps of its schedule; its results are in "
                     + runRoot.resolve("results.json") + " (evaluate its weights with: emend eval --checkpoint " + runRoot.resolve("checkpoint") + ")");
         }
         if (!settings.resume() && saved.isPresent()) {
-            throw new IllegalArgumentException(runRoot + " holds a run that can be continued (step "
+            throw new RunRefusedException(runRoot + " holds a run that can be continued (step "
                     + ResumeCheckpoint.readState(saved.get()).getStepsDone() + "): pass --resume " + runRoot
                     + " to continue it, or choose another --run-dir");
         }

@@ -1,7 +1,7 @@
 package emend.run;
 
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
+import emend.util.JsonNumbers;
 import emend.metrics.TensorBoardWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -21,8 +21,8 @@ import java.util.Map;
  */
 public final class RunDirectory implements AutoCloseable {
 
-    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create();
-    private static final Gson LINE = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON = JsonNumbers.strict(true);
+    private static final Gson LINE = JsonNumbers.strict(false);
 
     private final Path root;
     private final BufferedWriter metrics;

@@ -82,7 +82,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         TrainerState state = saved.state();
         Map<String, String> expected = fingerprint();
         if (!expected.equals(state.getFingerprintMap())) {
-            throw new IllegalArgumentException("the resume state in " + run.root() + " was written under other settings: saved "
+            throw new RunRefusedException("the resume state in " + run.root() + " was written under other settings: saved "
                     + state.getFingerprintMap() + ", now " + expected + "; resume with the run's own settings (its settings.json)");
         }
         saved.policy().tensors().forEach((name, tensor) -> tensor.copyTo(policy.weights().get(name)));

@@ -15,7 +15,15 @@ final class ControlSettingsTest {
     @Test
     void defaults_bindLoopbackOnPort8470AndGenerateTheToken() {
         assertEquals(new ControlSettings("127.0.0.1", 8470, "", Duration.ofSeconds(10)),
-                ControlSettings.fromConfig(Settings.load(null, Map.of())));
+                ControlSettings.fromConfig(Settings.load(null, Map.of()), Map.of()));
+    }
+
+    @Test
+    void theTokenComesFromTheEnvironment_whenTheConfigurationSetsNone() {
+        Map<String, String> environment = Map.of(ControlSettings.TOKEN_VARIABLE, "from-env\n");
+        assertEquals("from-env", ControlSettings.fromConfig(Settings.load(null, Map.of()), environment).token());
+        assertEquals("hunter2", ControlSettings.fromConfig(Settings.load(null, Map.of("emend.control.token", "\"hunter2\"")), environment).token(),
+                "a token set in the configuration wins");
     }
 
     @Test

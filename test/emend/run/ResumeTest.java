@@ -48,18 +48,18 @@ final class ResumeTest {
         assertEquals(2, ResumeCheckpoint.readState(interrupted.resolve(ResumeCheckpoint.DIRECTORY)).getStepsDone());
         assertEquals(8, ResumeCheckpoint.readState(interrupted.resolve(ResumeCheckpoint.DIRECTORY)).getPromptsConsumed());
 
-        IllegalArgumentException overwrite = assertThrows(IllegalArgumentException.class, () -> run(settings, new Scripted(Integer.MAX_VALUE)));
+        RunRefusedException overwrite = assertThrows(RunRefusedException.class, () -> run(settings, new Scripted(Integer.MAX_VALUE)));
         assertTrue(overwrite.getMessage().contains("--resume " + interrupted), overwrite.getMessage());
 
         Map<String, String> resumed = new LinkedHashMap<>(settings);
         resumed.put("emend.resume", "true");
         Map<String, String> otherSchedule = new LinkedHashMap<>(resumed);
         otherSchedule.put("emend.rl.schedule", "[\"stage1:2\", \"stage2:3\"]");
-        IllegalArgumentException mismatch = assertThrows(IllegalArgumentException.class, () -> run(otherSchedule, new Scripted(Integer.MAX_VALUE)));
+        RunRefusedException mismatch = assertThrows(RunRefusedException.class, () -> run(otherSchedule, new Scripted(Integer.MAX_VALUE)));
         assertTrue(mismatch.getMessage().contains("other settings"), mismatch.getMessage());
 
         Map<String, Object> finished = run(resumed, new Scripted(Integer.MAX_VALUE));
-        IllegalArgumentException done = assertThrows(IllegalArgumentException.class, () -> run(resumed, new Scripted(Integer.MAX_VALUE)));
+        RunRefusedException done = assertThrows(RunRefusedException.Finished.class, () -> run(resumed, new Scripted(Integer.MAX_VALUE)));
         assertTrue(done.getMessage().contains("finished all 4 steps"), done.getMessage());
         // stopped after its last step but before its results: a resume takes no step and makes the same evaluation
         Files.delete(interrupted.resolve("results.json"));
