@@ -6,6 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import emend.model.ModelConfig;
+import emend.model.RopeScaling;
 import java.util.ArrayList;
 import java.util.List;
 import emend.tokenize.SpecialTokens;
@@ -37,6 +38,18 @@ public final class HfModelConfig {
         o.addProperty("num_key_value_heads", config.kvHeads());
         o.addProperty("intermediate_size", config.ffnWidth());
         o.addProperty("rope_theta", config.ropeTheta());
+        if (!config.ropeScaling().equals(RopeScaling.NONE)) {
+            RopeScaling r = config.ropeScaling();
+            JsonObject scaling = new JsonObject();
+            scaling.addProperty("rope_type", r.type());
+            scaling.addProperty("factor", r.factor());
+            if (r.type().equals("llama3")) {
+                scaling.addProperty("low_freq_factor", r.lowFreqFactor());
+                scaling.addProperty("high_freq_factor", r.highFreqFactor());
+                scaling.addProperty("original_max_position_embeddings", r.originalMaxPositions());
+            }
+            o.add("rope_scaling", scaling);
+        }
         o.addProperty("rms_norm_eps", config.normEps());
         o.addProperty("tie_word_embeddings", config.tiedEmbeddings());
         o.addProperty("hidden_act", "silu");
@@ -73,14 +86,7 @@ public final class HfModelConfig {
         if (qwen2 && flag(o, "use_sliding_window")) {
             throw unsupported("use_sliding_window", "true", "attention always sees the whole context here");
         }
-        JsonElement scaling = o.get("rope_scaling");
-        if (scaling != null && !scaling.isJsonNull()) {
-            JsonObject s = scaling.getAsJsonObject();
-            String type = optionalString(s, "rope_type", optionalString(s, "type", "default"));
-            if (!type.equals("default")) {
-                throw unsupported("rope_scaling", scaling.toString(), "rotary positions are computed unscaled (rope_type default)");
-            }
-        }
+        RopeScaling ropeScaling = ropeScaling(o.get("rope_scaling"));
         int heads = requiredInt(o, "num_attention_heads");
         int width = requiredInt(o, "hidden_size");
         if (o.has("head_dim") && !o.get("head_dim").isJsonNull() && o.get("head_dim").getAsInt() * heads != width) {
@@ -98,7 +104,41 @@ public final class HfModelConfig {
                 o.has("rope_theta") ? o.get("rope_theta").getAsDouble() : 10_000,
                 o.has("rms_norm_eps") ? o.get("rms_norm_eps").getAsDouble() : 1e-6,
                 flag(o, "tie_word_embeddings"),
-                qwen2);
+                qwen2,
+                ropeScaling);
+    }
+
+    /** {@code rope_scaling}: absent or default, linear, or llama3 (Llama 3.1 / 3.2); other types are refused, named. */
+    private static RopeScaling ropeScaling(JsonElement scaling) {
+        if (scaling == null || scaling.isJsonNull()) {
+            return RopeScaling.NONE;
+        }
+        if (!scaling.isJsonObject()) {
+            throw unsupported("rope_scaling", scaling.toString(), "it must be an object with a rope_type");
+        }
+        JsonObject s = scaling.getAsJsonObject();
+        String type = optionalString(s, "rope_type", optionalString(s, "type", "default"));
+        try {
+            return switch (type) {
+                case "default" -> RopeScaling.NONE;
+                case "linear" -> RopeScaling.linear(number(s, "factor"));
+                case "llama3" -> RopeScaling.llama3(number(s, "factor"), number(s, "low_freq_factor"), number(s, "high_freq_factor"),
+                        (int) number(s, "original_max_position_embeddings"));
+                default -> throw unsupported("rope_scaling", scaling.toString(), "rotary scaling of type default, linear and llama3 is "
+                        + "computed, not " + type);
+            };
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage().startsWith("config.json") ? e
+                    : new IllegalArgumentException("config.json field rope_scaling " + scaling + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double number(JsonObject o, String field) {
+        JsonElement e = o.get(field);
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new IllegalArgumentException("it needs the number " + field);
+        }
+        return e.getAsDouble();
     }
 
     /** Whether the config names Qwen2 (biased query/key/value projections); refuses an architecture outside the Llama family. */

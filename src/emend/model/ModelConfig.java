@@ -24,6 +24,7 @@ import java.util.Map;
  * @param normEps epsilon of RMSNorm
  * @param tiedEmbeddings whether the output projection reuses the token embedding matrix
  * @param attentionBias whether the query, key and value projections have biases (Qwen2)
+ * @param ropeScaling how the rotary frequencies are stretched ({@link RopeScaling#NONE}: not at all)
  */
 public record ModelConfig(
         int vocabSize,
@@ -36,12 +37,19 @@ public record ModelConfig(
         double ropeTheta,
         double normEps,
         boolean tiedEmbeddings,
-        boolean attentionBias) {
+        boolean attentionBias,
+        RopeScaling ropeScaling) {
 
     /** A Llama-layout config: no attention biases. */
     public ModelConfig(int vocabSize, int contextLength, int width, int layers, int heads, int kvHeads, int ffnWidth,
                        double ropeTheta, double normEps, boolean tiedEmbeddings) {
         this(vocabSize, contextLength, width, layers, heads, kvHeads, ffnWidth, ropeTheta, normEps, tiedEmbeddings, false);
+    }
+
+    /** Unscaled rotary frequencies. */
+    public ModelConfig(int vocabSize, int contextLength, int width, int layers, int heads, int kvHeads, int ffnWidth,
+                       double ropeTheta, double normEps, boolean tiedEmbeddings, boolean attentionBias) {
+        this(vocabSize, contextLength, width, layers, heads, kvHeads, ffnWidth, ropeTheta, normEps, tiedEmbeddings, attentionBias, RopeScaling.NONE);
     }
 
     public ModelConfig {

@@ -7,17 +7,18 @@ final class RotaryTables {
 
     /**
      * Tables of shape (positions, headDim), flattened row-major; entry [p][j] uses frequency index j mod headDim/2,
-     * i.e. each half of the head repeats the frequencies, as Hugging Face's Llama does.
+     * i.e. each half of the head repeats the frequencies, as Hugging Face's Llama does; the frequencies are
+     * stretched by {@code scaling} and rounded to float32 before and after it, as the reference computes them.
      *
      * @return {cos, sin}
      */
-    static float[][] compute(int positions, int headDim, double theta) {
+    static float[][] compute(int positions, int headDim, double theta, RopeScaling scaling) {
         int half = headDim / 2;
         float[] cos = new float[positions * headDim];
         float[] sin = new float[positions * headDim];
         for (int j = 0; j < half; j++) {
             // Same float32 rounding of the inverse frequency as the reference implementation.
-            float inverseFrequency = (float) (1.0 / Math.pow(theta, (2.0 * j) / headDim));
+            float inverseFrequency = (float) scaling.apply((float) (1.0 / Math.pow(theta, (2.0 * j) / headDim)));
             for (int p = 0; p < positions; p++) {
                 float angle = p * inverseFrequency;
                 float c = (float) Math.cos(angle);

@@ -33,7 +33,7 @@ public final class Transformer {
         this.config = weights.config();
         this.weights = weights;
         NDManager manager = weights.manager();
-        float[][] tables = RotaryTables.compute(config.contextLength(), config.headDim(), config.ropeTheta());
+        float[][] tables = RotaryTables.compute(config.contextLength(), config.headDim(), config.ropeTheta(), config.ropeScaling());
         Shape shape = new Shape(config.contextLength(), config.headDim());
         this.ropeCos = Tensors.copyOf(manager, tables[0], shape);
         this.ropeSin = Tensors.copyOf(manager, tables[1], shape);

@@ -5,6 +5,7 @@ import emend.checkpoint.Checkpoint;
 import emend.checkpoint.CheckpointException;
 import emend.console.ProgressBar;
 import emend.model.ModelConfig;
+import emend.model.RopeScaling;
 import emend.model.Transformer;
 import emend.model.Weights;
 import emend.task.Dialogue;
@@ -80,11 +81,21 @@ public final class BaseModel {
     }
 
     /**
-     * The model config as the key has always spelled it: a config without attention biases reads as it did before
-     * that field existed, so the bases cached then (12 minutes of warm-up each) stay valid.
+     * The model config as the key has always spelled it, field by field: a config without attention biases or rotary
+     * scaling reads as it did before those fields existed, so the bases cached then (12 minutes of warm-up each)
+     * stay valid.
      */
     static String configKey(ModelConfig config) {
-        return config.attentionBias() ? config.toString() : config.toString().replace(", attentionBias=false]", "]");
+        String key = "ModelConfig[vocabSize=" + config.vocabSize() + ", contextLength=" + config.contextLength() + ", width=" + config.width()
+                + ", layers=" + config.layers() + ", heads=" + config.heads() + ", kvHeads=" + config.kvHeads() + ", ffnWidth=" + config.ffnWidth()
+                + ", ropeTheta=" + config.ropeTheta() + ", normEps=" + config.normEps() + ", tiedEmbeddings=" + config.tiedEmbeddings();
+        if (config.attentionBias()) {
+            key += ", attentionBias=true";
+        }
+        if (!config.ropeScaling().equals(RopeScaling.NONE)) {
+            key += ", ropeScaling=" + config.ropeScaling();
+        }
+        return key + "]";
     }
 
     /**

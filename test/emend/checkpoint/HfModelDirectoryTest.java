@@ -40,7 +40,7 @@ final class HfModelDirectoryTest {
         try (NDManager manager = TestModels.manager(); Checkpoint.Loaded loaded = Checkpoint.load(fixture.dir(), manager)) {
             assertTrue(loaded.weights().config().attentionBias());
             float[] actual = logits(new Transformer(loaded.weights()), manager, TOKENS);
-            float[] expected = referenceLogits(fixture, TOKENS);
+            float[] expected = referenceLogits(fixture, TOKENS, f -> f);
             assertEquals(expected.length, actual.length);
             double scale = 0;
             for (int i = 0; i < expected.length; i++) {
@@ -49,6 +49,40 @@ final class HfModelDirectoryTest {
             }
             assertTrue(scale > 1, "logits of size " + scale + " would let a wrong layer pass the tolerance");
         }
+    }
+
+    /** Llama 3.2's layout and rotary scaling, against the reference with Hugging Face's llama3 frequencies. */
+    @Test
+    void load_llama32WithLlama3RopeScaling_logitsEqualAnIndependentForwardPass() throws IOException {
+        HfModelFixture.Model fixture = HfModelFixture.write(tmp.resolve("llama"), HfModelFixture.llama32Config(), 13);
+        try (NDManager manager = TestModels.manager(); Checkpoint.Loaded loaded = Checkpoint.load(fixture.dir(), manager)) {
+            assertEquals(emend.model.RopeScaling.llama3(8, 1, 4, 8192), loaded.weights().config().ropeScaling());
+            float[] actual = logits(new Transformer(loaded.weights()), manager, TOKENS);
+            float[] expected = referenceLogits(fixture, TOKENS, HfModelDirectoryTest::llama3Frequency);
+            float[] unscaled = referenceLogits(fixture, TOKENS, f -> f);
+            double moved = 0;
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-4, "logit " + i);
+                moved = Math.max(moved, Math.abs(expected[i] - unscaled[i]));
+            }
+            assertTrue(moved > 1e-3, "the scaling changes the logits (by " + moved + "), so an unscaled model would fail");
+            // saved in Hugging Face's layout, the scaling comes back
+            Checkpoint.save(tmp.resolve("saved"), loaded.weights(), loaded.tokenizer(), 0, Map.of());
+            try (Checkpoint.Loaded again = Checkpoint.load(tmp.resolve("saved"), manager)) {
+                assertEquals(loaded.weights().config(), again.weights().config());
+            }
+        }
+    }
+
+    /** Hugging Face's {@code _compute_llama3_parameters} for factor 8, low 1, high 4, 8,192 original positions. */
+    private static double llama3Frequency(double frequency) {
+        double lowWavelength = 8192 / 1.0;
+        double highWavelength = 8192 / 4.0;
+        double wavelength = 2 * Math.PI / frequency;
+        double scaled = wavelength > lowWavelength ? frequency / 8 : frequency;
+        double smooth = (8192 / wavelength - 1.0) / (4.0 - 1.0);
+        boolean medium = !(wavelength < highWavelength) && !(wavelength > lowWavelength);
+        return medium ? (1 - smooth) * scaled / 8 + smooth * scaled : scaled;
     }
 
     @Test
@@ -87,7 +121,7 @@ final class HfModelDirectoryTest {
         assertRefused(mistral, "architectures");
         JsonObject scaled = HfModelFixture.qwen2Config();
         JsonObject scaling = new JsonObject();
-        scaling.addProperty("rope_type", "llama3");
+        scaling.addProperty("rope_type", "dynamic");
         scaling.addProperty("factor", 8.0);
         scaled.add("rope_scaling", scaling);
         assertRefused(scaled, "rope_scaling");
@@ -138,11 +172,12 @@ final class HfModelDirectoryTest {
     }
 
     /**
-     * One Qwen2 layer in plain loops, written from the Hugging Face modeling code's definitions: RMSNorm, biased
-     * q/k/v projections, rotate-half rotary positions with theta from the config, causal attention with each key/value
-     * head serving a contiguous group of query heads, SwiGLU, final norm, untied output matrix.
+     * One Qwen2 or Llama layer in plain loops, written from the Hugging Face modeling code's definitions: RMSNorm,
+     * q/k/v projections (biased when the model has biases), rotate-half rotary positions with theta from the config and
+     * each frequency passed through {@code frequencyScaling}, causal attention with each key/value head serving a
+     * contiguous group of query heads, SwiGLU, final norm, the output matrix (the embedding matrix when tied).
      */
-    private static float[] referenceLogits(HfModelFixture.Model m, int[] tokens) {
+    private static float[] referenceLogits(HfModelFixture.Model m, int[] tokens, java.util.function.DoubleUnaryOperator frequencyScaling) {
         int width = HfModelFixture.WIDTH;
         int heads = HfModelFixture.HEADS;
         int d = width / heads;
@@ -156,9 +191,11 @@ final class HfModelDirectoryTest {
         for (int t = 0; t < steps; t++) {
             x[t] = row(m.get("model.embed_tokens.weight"), tokens[t], width);
             double[] h = rmsNorm(x[t], m.get(p + "input_layernorm.weight"));
-            q[t] = rotate(add(linear(m.get(p + "self_attn.q_proj.weight"), h, heads * d), m.get(p + "self_attn.q_proj.bias")), t, d);
-            k[t] = rotate(add(linear(m.get(p + "self_attn.k_proj.weight"), h, HfModelFixture.KV_HEADS * d), m.get(p + "self_attn.k_proj.bias")), t, d);
-            v[t] = add(linear(m.get(p + "self_attn.v_proj.weight"), h, HfModelFixture.KV_HEADS * d), m.get(p + "self_attn.v_proj.bias"));
+            q[t] = rotate(biased(linear(m.get(p + "self_attn.q_proj.weight"), h, heads * d), m.get(p + "self_attn.q_proj.bias")), t, d,
+                    frequencyScaling);
+            k[t] = rotate(biased(linear(m.get(p + "self_attn.k_proj.weight"), h, HfModelFixture.KV_HEADS * d), m.get(p + "self_attn.k_proj.bias")),
+                    t, d, frequencyScaling);
+            v[t] = biased(linear(m.get(p + "self_attn.v_proj.weight"), h, HfModelFixture.KV_HEADS * d), m.get(p + "self_attn.v_proj.bias"));
         }
         float[] out = new float[steps * HfModelFixture.VOCAB];
         for (int t = 0; t < steps; t++) {
@@ -194,7 +231,9 @@ final class HfModelDirectoryTest {
                 gate[i] = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
             }
             double[] hidden = rmsNorm(add(residual, linear(m.get(p + "mlp.down_proj.weight"), gate, width)), m.get("model.norm.weight"));
-            double[] logits = linear(m.get("lm_head.weight"), hidden, HfModelFixture.VOCAB);
+            // tied embeddings: the output matrix is the embedding matrix
+            float[] output = m.tensors().containsKey("lm_head.weight") ? m.get("lm_head.weight") : m.get("model.embed_tokens.weight");
+            double[] logits = linear(output, hidden, HfModelFixture.VOCAB);
             for (int i = 0; i < logits.length; i++) {
                 out[t * HfModelFixture.VOCAB + i] = (float) logits[i];
             }
@@ -250,12 +289,17 @@ final class HfModelDirectoryTest {
     }
 
     /** Rotate-half rotary positions on every head of {@code x} at position {@code t}. */
-    private static double[] rotate(double[] x, int t, int d) {
+    /** {@code x + bias}, or {@code x} for a layer without biases (Llama). */
+    private static double[] biased(double[] x, float[] bias) {
+        return bias == null ? x : add(x, bias);
+    }
+
+    private static double[] rotate(double[] x, int t, int d, java.util.function.DoubleUnaryOperator frequencyScaling) {
         double[] out = x.clone();
         int half = d / 2;
         for (int head = 0; head < x.length / d; head++) {
             for (int i = 0; i < half; i++) {
-                double angle = t * Math.pow(HfModelFixture.ROPE_THETA, -2.0 * i / d);
+                double angle = t * frequencyScaling.applyAsDouble(Math.pow(HfModelFixture.ROPE_THETA, -2.0 * i / d));
                 double a = x[head * d + i];
                 double b = x[head * d + i + half];
                 out[head * d + i] = a * Math.cos(angle) - b * Math.sin(angle);

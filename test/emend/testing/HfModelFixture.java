@@ -68,6 +68,29 @@ public final class HfModelFixture {
         return c;
     }
 
+    /**
+     * One Llama 3.2-style layer: no biases, tied embeddings, 4 query heads on 2 key/value heads, and Llama 3's rotary
+     * scaling (factor 8 over an original 8,192 positions: of the head's two frequencies, the slow one falls in the
+     * blended band).
+     */
+    public static JsonObject llama32Config() {
+        JsonObject c = qwen2Config();
+        c.getAsJsonArray("architectures").set(0, new com.google.gson.JsonPrimitive("LlamaForCausalLM"));
+        c.addProperty("model_type", "llama");
+        c.remove("use_sliding_window");
+        c.addProperty("attention_bias", false);
+        c.addProperty("mlp_bias", false);
+        c.addProperty("tie_word_embeddings", true);
+        JsonObject scaling = new JsonObject();
+        scaling.addProperty("factor", 8.0);
+        scaling.addProperty("low_freq_factor", 1.0);
+        scaling.addProperty("high_freq_factor", 4.0);
+        scaling.addProperty("original_max_position_embeddings", 8192);
+        scaling.addProperty("rope_type", "llama3");
+        c.add("rope_scaling", scaling);
+        return c;
+    }
+
     /** Writes {@code config} with random weights of its shapes and the ChatML tokenizer into {@code dir}. */
     public static Model write(Path dir, JsonObject config, long seed) throws IOException {
         Files.createDirectories(dir);
