@@ -1,5 +1,11 @@
 package emend.actors.node;
 
+import java.time.Duration;
+import emend.proto.StopRun;
+import emend.proto.ControlRequest;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.Done;
 import emend.actors.control.ControlEndpoint;
 import emend.actors.learner.Learner;
 import emend.actors.rollout.RolloutWorker;
@@ -73,6 +79,9 @@ public final class EmendNode {
                     new RolloutWorker.Setup(id, plan.device(), plan.runtime(), learner, plan.generators()))), "node-agent");
             List<AutoCloseable> endpoints = new ArrayList<>();
             metricsEndpoint(context, plan.runtime()).ifPresent(endpoints::add);
+            if (plan.learnerJob() != null) {
+                checkpointOnTerminate(context, learner);
+            }
             if (plan.learnerJob() != null && plan.control() != null) {
                 endpoints.add(ControlEndpoint.start(context.getSystem(), learner, plan.control(), plan.runtime().tls(),
                         plan.learnerJob().runDirectory(), System.out));
@@ -83,6 +92,31 @@ public final class EmendNode {
                 }
                 return Behaviors.same();
             }).build();
+        });
+    }
+
+    /**
+     * On SIGTERM (a scheduler's eviction, {@code systemctl stop}), the learner node writes the resume state after the
+     * step in progress before it leaves, as {@code emend ctl stop} does, so {@code --resume} loses no step. Other
+     * shutdowns (the run's own end) do not ask: the learner is ending already.
+     */
+    private static void checkpointOnTerminate(ActorContext<Void> context, ActorRef<Learner.Command> learner) {
+        CoordinatedShutdown shutdown = CoordinatedShutdown.get(context.getSystem());
+        Duration patience = Duration.ofMillis(shutdown.timeout(CoordinatedShutdown.PhaseBeforeServiceUnbind()).toMillis()).minusSeconds(1);
+        ControlRequest stop = ControlRequest.newBuilder().setStop(StopRun.getDefaultInstance()).build();
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "emend-checkpoint-on-terminate", () -> {
+            if (!shutdown.getShutdownReason().filter(CoordinatedShutdown.jvmExitReason()::equals).isPresent()) {
+                return CompletableFuture.completedFuture(Done.getInstance());
+            }
+            context.getSystem().log().info("SIGTERM: writing the resume state after the step in progress (waiting up to {} s)",
+                    patience.toSeconds());
+            return AskPattern.<Learner.Command, Learner.ControlResponse>ask(learner, replyTo -> new Learner.Control(stop, replyTo), patience,
+                            context.getSystem().scheduler())
+                    .handle((reply, failure) -> {
+                        context.getSystem().log().info("SIGTERM: {}", failure == null ? reply.payload().getMessage()
+                                : "no resume state written (" + failure + "); resume from the last periodic checkpoint");
+                        return Done.getInstance();
+                    });
         });
     }
 
