@@ -1,5 +1,8 @@
 package emend.actors;
 
+import static emend.testing.NodeProcesses.freePort;
+import static emend.testing.NodeProcesses.node;
+import static emend.testing.NodeProcesses.upNodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,16 +12,13 @@ import emend.control.ControlClient;
 import emend.proto.ControlReply;
 import emend.proto.ControlRequest;
 import emend.proto.DrainNode;
-import emend.proto.NodeStatus;
 import emend.proto.RunStatus;
-import emend.testing.TestControl;
 import emend.proto.StopRun;
-import java.io.IOException;
-import java.net.ServerSocket;
+import emend.testing.NodeProcesses;
+import emend.testing.TestControl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -33,26 +33,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 final class ProcessClusterTest {
 
-    private static final String TOKEN = "process-test-token";
-
     @TempDir
     Path dir;
-
-    private final List<Process> processes = new ArrayList<>();
 
     @Test
     void killJoinDrainAndLearnerRestart_loseNoWork() throws Exception {
         Path run = dir.resolve("run");
         int learnerPort = freePort();
-        try {
-            Process learner = node("learner", "learner,verifier", learnerPort, List.of(), List.of("--run-dir", run.toString()));
+        try (NodeProcesses nodes = new NodeProcesses(dir)) {
+            Process learner = nodes.start("learner", "learner,verifier", learnerPort, List.of(), List.of("--run-dir", run.toString()));
             Path contact = run.resolve(ControlEndpoint.CONTACT_FILE);
-            ControlClient client = TestControl.client(contact, TOKEN, Duration.ofMinutes(4));
+            ControlClient client = TestControl.client(contact, NodeProcesses.TOKEN, Duration.ofMinutes(4));
             String seed = "127.0.0.1:" + learnerPort;
             int portA = freePort();
             int portB = freePort();
-            Process a = node("rollout-a", "rollout", portA, List.of(seed), List.of());
-            Process b = node("rollout-b", "rollout", portB, List.of(seed), List.of());
+            Process a = nodes.start("rollout-a", "rollout", portA, List.of(seed), List.of());
+            Process b = nodes.start("rollout-b", "rollout", portB, List.of(seed), List.of());
             RunStatus before = await(client, s -> s.getStepsDone() >= 2 && upNodes(s) == 3, "three nodes up and two steps");
 
             b.destroyForcibly();
@@ -61,7 +57,7 @@ final class ProcessClusterTest {
             assertBalanced(afterKill);
 
             int portC = freePort();
-            node("rollout-c", "rollout", portC, List.of(seed), List.of());
+            nodes.start("rollout-c", "rollout", portC, List.of(seed), List.of());
             RunStatus joined = await(client, s -> node(s, portC) != null && node(s, portC).getRolloutWorkers() == 1
                     && s.getStepsDone() >= afterKill.getStepsDone() + 2, "C joined and two more steps");
             long reissuedBeforeDrain = joined.getPromptsReissued();
@@ -78,8 +74,8 @@ final class ProcessClusterTest {
             int stoppedAt = ResumeCheckpoint.readState(run.resolve(ResumeCheckpoint.DIRECTORY)).getStepsDone();
 
             Files.delete(contact);
-            node("learner-2", "learner,verifier", freePort(), List.of("127.0.0.1:" + portC), List.of("--resume", run.toString()));
-            ControlClient again = TestControl.client(contact, TOKEN, Duration.ofMinutes(3));
+            nodes.start("learner-2", "learner,verifier", freePort(), List.of("127.0.0.1:" + portC), List.of("--resume", run.toString()));
+            ControlClient again = TestControl.client(contact, NodeProcesses.TOKEN, Duration.ofMinutes(3));
             RunStatus resumed = await(again, s -> s.getStepsDone() >= stoppedAt, "the learner back");
             assertTrue(resumed.getStepsDone() <= stoppedAt + 1, "resumed from step " + stoppedAt + ", not from scratch: " + resumed.getStepsDone());
             // loading the state checked every file against its sha256, so the restarted learner holds the stopped one's parameters
@@ -94,37 +90,8 @@ final class ProcessClusterTest {
                     before.getStepsDone(), afterKill.getPromptsReissued(), afterKill.getStepsDone(), joined.getStepsDone(), drained.getStepsDone(),
                     drained.getPromptsReissued(), stoppedAt, continued.getStepsDone(), continued.getPromptsDispatched(),
                     continued.getPromptsCompleted(), continued.getPromptsInFlight(), continued.getPromptsReissued());
-        } finally {
-            processes.forEach(Process::destroyForcibly);
-            for (Process p : processes) {
-                p.waitFor(30, TimeUnit.SECONDS);
-            }
         }
     }
-
-    private Process node(String name, String roles, int port, List<String> seeds, List<String> extra) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "-cp", System.getProperty("java.class.path"), "emend.cli.Main", "node", "--roles", roles, "--port", Integer.toString(port),
-                "--workers", "1"));
-        if (!seeds.isEmpty()) {
-            command.addAll(List.of("--seeds", String.join(",", seeds)));
-        }
-        command.addAll(extra);
-        for (String setting : List.of("emend.warmup.steps=2", "emend.warmup.batch-size=4", "emend.warmup.cache-dir=\"" + dir.resolve("cache") + "\"",
-                "emend.task.linear.test-size=4", "emend.task.linear.dev-size=4", "emend.rl.schedule=[\"stage1:1000\"]",
-                "emend.rl.prompts-per-step=4", "emend.rl.samples-per-prompt=2", "emend.rl.dev-eval-every=1000", "emend.rl.checkpoint-every=5",
-                "emend.eval.sampled-per-problem=0", "emend.runtime.prompts-per-request=2", "emend.runtime.lease-timeout=30s",
-                "emend.control.port=0", "emend.control.token=\"" + TOKEN + "\"")) {
-            command.addAll(List.of("--set", setting));
-        }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
-        builder.environment().put("DJL_OFFLINE", "true");
-        builder.environment().put("MALLOC_ARENA_MAX", "2");
-        Process process = builder.start();
-        processes.add(process);
-        return process;
-    }
-
 
     private static RunStatus await(ControlClient client, Predicate<RunStatus> condition, String what) throws Exception {
         RunStatus status = TestControl.await(client, condition, what, Duration.ofMinutes(4));
@@ -136,17 +103,4 @@ final class ProcessClusterTest {
         assertEquals(s.getPromptsDispatched(), s.getPromptsCompleted() + s.getPromptsInFlight() + s.getPromptsReissued(), s.toString());
     }
 
-    private static long upNodes(RunStatus s) {
-        return s.getNodesList().stream().filter(n -> n.getState().equals("UP")).count();
-    }
-
-    private static NodeStatus node(RunStatus s, int port) {
-        return s.getNodesList().stream().filter(n -> n.getAddress().endsWith(":" + port)).findFirst().orElse(null);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
