@@ -100,7 +100,8 @@ public final class BaseModel {
 
     /**
      * The task settings as the key has always spelled them (the record's text before it had a format): the format
-     * only says how the file is read, and the problems read are in the key anyway.
+     * only says how the file is read, and the problems read are in the key anyway; the attempt length does not
+     * enter the warm-up (its transcripts are the task's own short attempts).
      */
     private static String taskKey(RunSettings.TaskSettings t) {
         return "TaskSettings[name=" + t.name() + ", problems=" + t.problems() + ", splitSeed=" + t.splitSeed() + ", minA=" + t.minA()

@@ -27,9 +27,12 @@ public record RunSettings(
         int sampledPerProblem,
         String baseline) {
 
-    /** @param format the problem file's layout ({@link emend.task.ProblemFormat}: auto, emend, gsm8k, math, humaneval, mbpp) */
-    public record TaskSettings(String name, String problems, emend.task.ProblemFormat format, long splitSeed, int minA, int maxA, int maxX,
-                               int maxB, int devSize, int testSize) {}
+    /**
+     * @param format the problem file's layout ({@link emend.task.ProblemFormat}: auto, emend, gsm8k, math, humaneval, mbpp)
+     * @param maxAttemptTokens tokens an attempt of the jsonl task may take; 0 = the task's default
+     */
+    public record TaskSettings(String name, String problems, emend.task.ProblemFormat format, int maxAttemptTokens, long splitSeed, int minA,
+                               int maxA, int maxX, int maxB, int devSize, int testSize) {}
 
     /** @param path a Hugging Face model directory or Emend checkpoint to start from instead of the preset's warm-up; empty: none */
     public record ModelSettings(String preset, int contextLength, String path) {}
@@ -175,7 +178,8 @@ public record RunSettings(
             };
             RunSettings settings = new RunSettings(
                     c.getLong("seed"), c.getString("run-dir"), c.getBoolean("resume"), c.getString("device"),
-                    new TaskSettings(t.getString("name"), t.getString("problems"), emend.task.ProblemFormat.parse(t.getString("format")), t.getLong("split-seed"), lin.getInt("min-a"), lin.getInt("max-a"),
+                    new TaskSettings(t.getString("name"), t.getString("problems"), emend.task.ProblemFormat.parse(t.getString("format")),
+                            t.getInt("max-attempt-tokens"), t.getLong("split-seed"), lin.getInt("min-a"), lin.getInt("max-a"),
                             lin.getInt("max-x"), lin.getInt("max-b"), lin.getInt("dev-size"), lin.getInt("test-size")),
                     SandboxSettings.fromConfig(root),
                     new ModelSettings(m.getString("preset"), m.getInt("context-length"), m.getString("path")),

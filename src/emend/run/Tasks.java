@@ -20,7 +20,8 @@ public final class Tasks {
         return switch (t.name()) {
             case "linear" -> new LinearEquationTask(new LinearEquationTask.Settings(t.minA(), t.maxA(), t.maxX(), t.maxB(),
                     t.devSize(), t.testSize(), seed));
-            case "jsonl" -> JsonlTask.split(Path.of(t.problems()), t.format(), seed);
+            case "jsonl" -> JsonlTask.split(Path.of(t.problems()), t.format(), seed,
+                    t.maxAttemptTokens() == 0 ? JsonlTask.DEFAULT_ATTEMPT_TOKENS : t.maxAttemptTokens());
             case "code" -> CodeTask.split(t.problems().isBlank() ? CodeProblems.shipped() : CodeProblems.read(Path.of(t.problems()), t.format()), seed,
                     new PythonSandbox(sandbox, System.err));
             default -> throw new IllegalArgumentException("unknown task '" + t.name() + "': use linear, jsonl or code");

@@ -32,11 +32,20 @@ public final class JsonlTask implements Task {
     private final List<Problem> all;
     private final Splits splits;
     private final Verifier verifier;
+    private final int maxAttemptTokens;
 
-    private JsonlTask(String name, Read read, Splits splits) {
+    /** Tokens an attempt may take unless the settings say otherwise: enough for a short answer, not for a derivation. */
+    public static final int DEFAULT_ATTEMPT_TOKENS = 64;
+
+    private JsonlTask(String name, Read read, Splits splits, int maxAttemptTokens) {
+        if (maxAttemptTokens < 1) {
+            throw new IllegalArgumentException("emend.task.max-attempt-tokens must be >= 1 (0 = the default, " + DEFAULT_ATTEMPT_TOKENS
+                    + "), got " + maxAttemptTokens);
+        }
         this.name = name;
         this.all = read.problems();
         this.splits = splits;
+        this.maxAttemptTokens = maxAttemptTokens;
         this.verifier = read.format() == ProblemFormat.MATH ? FinalAnswerVerifier.math() : new FinalAnswerVerifier();
     }
 
@@ -45,11 +54,14 @@ public final class JsonlTask implements Task {
 
     /** Reads {@code file} (its format read from its first record) and splits it under {@code seed}. */
     public static JsonlTask split(Path file, long seed) {
-        return split(file, ProblemFormat.AUTO, seed);
+        return split(file, ProblemFormat.AUTO, seed, DEFAULT_ATTEMPT_TOKENS);
     }
 
-    /** Reads {@code file} in {@code format} and splits it under {@code seed}. */
-    public static JsonlTask split(Path file, ProblemFormat format, long seed) {
+    /**
+     * Reads {@code file} in {@code format} and splits it under {@code seed}; attempts may take {@code maxAttemptTokens}
+     * tokens (a chain of thought needs hundreds).
+     */
+    public static JsonlTask split(Path file, ProblemFormat format, long seed, int maxAttemptTokens) {
         Read read = read(file, format);
         List<Problem> problems = read.problems();
         if (problems.size() < 3) {
@@ -57,13 +69,13 @@ public final class JsonlTask implements Task {
                     + "(they are split into train, dev and test)");
         }
         return new JsonlTask("jsonl", read,
-                Splits.shuffled(problems, seed, Math.max(1, problems.size() / 5), Math.max(1, problems.size() / 10)));
+                Splits.shuffled(problems, seed, Math.max(1, problems.size() / 5), Math.max(1, problems.size() / 10)), maxAttemptTokens);
     }
 
     /** Reads {@code file} (its format read from its first record) for evaluation only: every problem is a test problem. */
     public static JsonlTask allAsTest(Path file) {
         Read read = read(file, ProblemFormat.AUTO);
-        return new JsonlTask("jsonl", read, new Splits(List.of(), List.of(), read.problems()));
+        return new JsonlTask("jsonl", read, new Splits(List.of(), List.of(), read.problems()), DEFAULT_ATTEMPT_TOKENS);
     }
 
     /** Parses a file in Emend's own format, or in the format its first record's fields say. */
@@ -186,7 +198,7 @@ public final class JsonlTask implements Task {
 
     @Override
     public int maxAttemptTokens() {
-        return 64;
+        return maxAttemptTokens;
     }
 
     @Override

@@ -69,6 +69,22 @@ final class PublicFormatsTest {
         assertEquals(1, FinalAnswerVerifier.math().score(polar, "\\boxed{(3,\\frac{\\pi}{2})}"));
     }
 
+    /** A chain of thought needs more than the default 64 tokens: the attempt length is a setting. */
+    @Test
+    void attemptLength_isASetting() throws IOException {
+        Path file = write("gsm8k.jsonl",
+                "{\"question\": \"1 + 1?\", \"answer\": \"1 + 1 = 2\\n#### 2\"}",
+                "{\"question\": \"2 + 2?\", \"answer\": \"2 + 2 = 4\\n#### 4\"}",
+                "{\"question\": \"3 + 3?\", \"answer\": \"3 + 3 = 6\\n#### 6\"}");
+        assertEquals(JsonlTask.DEFAULT_ATTEMPT_TOKENS, JsonlTask.split(file, 1).maxAttemptTokens());
+        var settings = emend.run.RunSettings.fromConfig(emend.run.Settings.load(null, java.util.Map.of("emend.task.name", "jsonl",
+                "emend.task.problems", "\"" + file + "\"", "emend.task.max-attempt-tokens", "384")));
+        assertEquals(384, emend.run.Tasks.create(settings.task(), settings.sandbox()).maxAttemptTokens());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> JsonlTask.split(file, ProblemFormat.AUTO, 1, -5));
+        assertTrue(e.getMessage().contains("emend.task.max-attempt-tokens must be >= 1"), e.getMessage());
+    }
+
     @Test
     void aRecordThatDoesNotFitItsFormat_isRefusedNamingTheLineAndTheFix() throws IOException {
         Path file = write("mixed.jsonl",
