@@ -3,6 +3,7 @@ package emend.actors;
 import static emend.testing.NodeProcesses.freePort;
 import static emend.testing.NodeProcesses.node;
 import static emend.testing.NodeProcesses.upNodes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.actors.control.ControlEndpoint;
@@ -71,11 +72,20 @@ final class PartitionTest {
                     () -> "the thawed nodes found themselves downed and stopped; rollout-a's log ends:\n" + tail(dir.resolve("rollout-a.log")));
 
             int portC = freePort();
-            nodes.start("rollout-c", "rollout", portC, List.of(seed), List.of());
+            Process c = nodes.start("rollout-c", "rollout", portC, List.of(seed), List.of());
             RunStatus goesOn = TestControl.await(client, s -> node(s, portC) != null && s.getStepsDone() >= alone.getStepsDone() + 2,
                     "C joined and two more steps", Duration.ofMinutes(3));
-            System.out.printf("partition: learner alone at step %d with its peers frozen; they stopped after thawing; with C, step %d%n",
-                    alone.getStepsDone(), goesOn.getStepsDone());
+
+            // SIGTERM on a rollout node drains it: its worker finishes its leases before the node leaves
+            c.destroy();
+            assertTrue(c.waitFor(120, TimeUnit.SECONDS), "C exited after SIGTERM");
+            RunStatus afterTerm = TestControl.await(client, s -> node(s, portC) == null, "C gone", Duration.ofSeconds(60));
+            assertEquals(goesOn.getPromptsReissued(), afterTerm.getPromptsReissued(), "a node stopped by SIGTERM leaves no lease behind");
+            assertEquals(0, afterTerm.getPromptsInFlight(), "nothing in flight once C is gone");
+            assertTrue(java.nio.file.Files.readString(dir.resolve("rollout-c.log")).contains("SIGTERM: 1 workers finish their leases"));
+            System.out.printf("partition: learner alone at step %d with its peers frozen; they stopped after thawing; with C, step %d; "
+                    + "C stopped by SIGTERM with %d prompts re-issued before and after%n", alone.getStepsDone(), goesOn.getStepsDone(),
+                    afterTerm.getPromptsReissued());
         }
     }
 }

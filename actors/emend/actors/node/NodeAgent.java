@@ -18,12 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -55,6 +59,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
     private record WorkerStopped(String name) implements Command {}
 
+    /** SIGTERM: drain as {@link Drain} does, and say when every worker has finished its leases. */
+    private record DrainBeforeExit(ActorRef<Done> drained) implements Command {}
+
     /** A leaving worker that failed was restarted without knowing it was leaving: tell it again. */
     private enum RemindLeaving implements Command { INSTANCE }
 
@@ -70,6 +77,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final Map<String, ActorRef<RolloutWorker.Command>> leaving = new LinkedHashMap<>();
     private int nextIndex = 1;
     private boolean draining;
+    private final List<ActorRef<Done>> drainedWaiters = new ArrayList<>();
 
     /**
      * @param workers the behaviour of a rollout worker with the given id (node address + "/" + actor name)
@@ -92,6 +100,25 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         this.maxWorkers = maxWorkers;
         context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
         scaleTo(initialWorkers);
+        drainOnTerminate();
+    }
+
+    /**
+     * On SIGTERM (a scheduler's eviction, {@code systemctl stop}) a node with workers drains before it leaves: each
+     * worker finishes its leases and has its results acknowledged, so the learner re-issues nothing. Other shutdowns
+     * (downing, the run's end) do not wait.
+     */
+    private void drainOnTerminate() {
+        CoordinatedShutdown shutdown = CoordinatedShutdown.get(context.getSystem());
+        Duration patience = Duration.ofMillis(shutdown.timeout(CoordinatedShutdown.PhaseBeforeServiceUnbind()).toMillis()).minusSeconds(1);
+        ActorRef<Command> self = context.getSelf();
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "emend-drain-on-terminate", () -> {
+            if (shutdown.getShutdownReason().filter(CoordinatedShutdown.jvmExitReason()::equals).isEmpty()) {
+                return CompletableFuture.completedFuture(Done.getInstance());
+            }
+            return AskPattern.<Command, Done>ask(self, DrainBeforeExit::new, patience, context.getSystem().scheduler())
+                    .exceptionally(late -> Done.getInstance());
+        });
     }
 
     @Override
@@ -101,6 +128,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 .onMessage(Scale.class, this::onScale)
                 .onMessage(Drain.class, this::onDrain)
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)
+                .onMessage(DrainBeforeExit.class, this::onDrainBeforeExit)
                 .onMessage(RemindLeaving.class, remind -> {
                     leaving.values().forEach(worker -> worker.tell(RolloutWorker.Drain.INSTANCE));
                     return this;
@@ -143,6 +171,14 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         return leaveIfDrained();
     }
 
+    private Behavior<Command> onDrainBeforeExit(DrainBeforeExit exit) {
+        context.getLog().info("SIGTERM: {} workers finish their leases before this node leaves", active.size() + leaving.size());
+        draining = true;
+        drainedWaiters.add(exit.drained());
+        scaleTo(0);
+        return leaveIfDrained();
+    }
+
     private Behavior<Command> onWorkerStopped(WorkerStopped stopped) {
         leaving.remove(stopped.name());
         if (leaving.isEmpty()) {
@@ -158,6 +194,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
     private Behavior<Command> leaveIfDrained() {
         if (draining && active.isEmpty() && leaving.isEmpty()) {
+            drainedWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
+            drainedWaiters.clear();
             Cluster cluster = Cluster.get(context.getSystem());
             context.getLog().info("drained; leaving the cluster");
             cluster.manager().tell(Leave.create(cluster.selfMember().address()));
