@@ -13,13 +13,10 @@ import emend.run.LearnerJob;
 import emend.run.RuntimeSettings;
 import emend.run.TrainingSession;
 import emend.task.Task;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.apache.pekko.Done;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -101,22 +98,14 @@ public final class EmendNode {
      * shutdowns (the run's own end) do not ask: the learner is ending already.
      */
     private static void checkpointOnTerminate(ActorContext<Void> context, ActorRef<Learner.Command> learner) {
-        CoordinatedShutdown shutdown = CoordinatedShutdown.get(context.getSystem());
-        Duration patience = Duration.ofMillis(shutdown.timeout(CoordinatedShutdown.PhaseBeforeServiceUnbind()).toMillis()).minusSeconds(1);
         ControlRequest stop = ControlRequest.newBuilder().setStop(StopRun.getDefaultInstance()).build();
-        shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "emend-checkpoint-on-terminate", () -> {
-            if (!shutdown.getShutdownReason().filter(CoordinatedShutdown.jvmExitReason()::equals).isPresent()) {
-                return CompletableFuture.completedFuture(Done.getInstance());
-            }
+        OnSigterm.register(context.getSystem(), "emend-checkpoint-on-terminate", patience -> {
             context.getSystem().log().info("SIGTERM: writing the resume state after the step in progress (waiting up to {} s)",
                     patience.toSeconds());
             return AskPattern.<Learner.Command, Learner.ControlResponse>ask(learner, replyTo -> new Learner.Control(stop, replyTo), patience,
                             context.getSystem().scheduler())
-                    .handle((reply, failure) -> {
-                        context.getSystem().log().info("SIGTERM: {}", failure == null ? reply.payload().getMessage()
-                                : "no resume state written (" + failure + "); resume from the last periodic checkpoint");
-                        return Done.getInstance();
-                    });
+                    .whenComplete((reply, failure) -> context.getSystem().log().info("SIGTERM: {}", failure == null ? reply.payload().getMessage()
+                            : "no resume state written (" + failure + "); resume from the last periodic checkpoint"));
         });
     }
 

@@ -18,10 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -109,16 +107,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
      * (downing, the run's end) do not wait.
      */
     private void drainOnTerminate() {
-        CoordinatedShutdown shutdown = CoordinatedShutdown.get(context.getSystem());
-        Duration patience = Duration.ofMillis(shutdown.timeout(CoordinatedShutdown.PhaseBeforeServiceUnbind()).toMillis()).minusSeconds(1);
         ActorRef<Command> self = context.getSelf();
-        shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "emend-drain-on-terminate", () -> {
-            if (shutdown.getShutdownReason().filter(CoordinatedShutdown.jvmExitReason()::equals).isEmpty()) {
-                return CompletableFuture.completedFuture(Done.getInstance());
-            }
-            return AskPattern.<Command, Done>ask(self, DrainBeforeExit::new, patience, context.getSystem().scheduler())
-                    .exceptionally(late -> Done.getInstance());
-        });
+        OnSigterm.register(context.getSystem(), "emend-drain-on-terminate",
+                patience -> AskPattern.<Command, Done>ask(self, DrainBeforeExit::new, patience, context.getSystem().scheduler()));
     }
 
     @Override
