@@ -1,9 +1,11 @@
 package emend.run;
 
 import emend.model.Transformer;
-import java.nio.file.Path;
+import emend.proto.RunSpec;
+import emend.proto.WeightManifest;
 import emend.task.Dialogue;
 import emend.task.Task;
+import java.nio.file.Path;
 
 /**
  * What a rollout driver gets to train one run: the settings, the task, the policy being trained (its weights are
@@ -13,4 +15,28 @@ import emend.task.Task;
  * @param runDirectory where the run writes (resume state, control token)
  */
 public record LearnerJob(RunSettings settings, RuntimeSettings runtime, Task task, Dialogue dialogue, Transformer policy,
-                         PolicyTrainer trainer, LiveParameters live, Path runDirectory) {}
+                         PolicyTrainer trainer, LiveParameters live, Path runDirectory) {
+
+    /**
+     * What a worker needs to sample for this run, in answer to its hello.
+     *
+     * @param learnerEpoch the answering learner's incarnation (workers take work and versions only from it)
+     * @param problemSetSha256 the digest of the task's problems (verifiers refuse requests naming another set)
+     * @param helloNonce the nonce of the hello this answers
+     */
+    public RunSpec runSpec(WeightManifest manifest, long learnerEpoch, String problemSetSha256, long helloNonce) {
+        return RunSpec.newBuilder()
+                .setRunSeed(settings.seed())
+                .setTask(task.name())
+                .setInstruction(task.instruction())
+                .setTokenizerKind(dialogue.tokenizer().kind())
+                .setSamplesPerPrompt(settings.rl().samplesPerPrompt())
+                .setTurnTwoSamples(settings.rl().turnTwoSamples())
+                .setMaxAttemptTokens(task.maxAttemptTokens())
+                .setManifest(manifest)
+                .setLearnerEpoch(learnerEpoch)
+                .setProblemSetSha256(problemSetSha256)
+                .setHelloNonce(helloNonce)
+                .build();
+    }
+}

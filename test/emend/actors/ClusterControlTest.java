@@ -37,6 +37,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,13 +80,19 @@ final class ClusterControlTest {
             assertEquals(ControlReply.Code.REFUSED, badKey.getCode());
             assertTrue(badKey.getMessage().contains("learning-rate"), badKey.getMessage());
 
-            assertEquals(ControlReply.Code.OK, client.send(ControlRequest.newBuilder().setPause(PauseRun.getDefaultInstance()).build()).getCode());
-            Thread.sleep(2000);
-            int pausedAt = client.send(TestControl.status()).getStatus().getStepsDone();
-            Thread.sleep(3000);
-            RunStatus paused = client.send(TestControl.status()).getStatus();
+            ControlReply pause = client.send(ControlRequest.newBuilder().setPause(PauseRun.getDefaultInstance()).build());
+            assertEquals(ControlReply.Code.OK, pause.getCode());
+            Matcher pausedAfter = Pattern.compile("paused after step (\\d+)").matcher(pause.getMessage());
+            assertTrue(pausedAfter.find(), pause.getMessage());
+            int pausedAt = Integer.parseInt(pausedAfter.group(1));
+            // Paused, the learner leases nothing: the work out comes back, the step in progress (if any) ends, and then
+            // nothing moves. A learner that ignored the pause would keep leasing to its idle worker, and stepping.
+            RunStatus paused = TestControl.await(client, s -> s.getPromptsInFlight() == 0 && s.getStepsDone() == pausedAt,
+                    "the work in flight back and the step in progress done", Duration.ofMinutes(2));
             assertEquals("PAUSED", paused.getState());
-            assertEquals(pausedAt, paused.getStepsDone(), "no step while paused");
+            RunStatus stillPaused = client.send(TestControl.status()).getStatus();
+            assertEquals(paused.getPromptsDispatched(), stillPaused.getPromptsDispatched(), "no lease while paused");
+            assertEquals(pausedAt, stillPaused.getStepsDone(), "no step while paused");
             assertEquals(ControlReply.Code.OK, client.send(ControlRequest.newBuilder().setResume(ResumeRun.getDefaultInstance()).build()).getCode());
             TestControl.await(client, s -> s.getStepsDone() > Math.max(pausedAt, setAfter + 1), "a step after resume", Duration.ofMinutes(2));
             // every step after the one in progress when alpha was set used alpha = 3

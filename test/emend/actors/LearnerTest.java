@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
 import emend.actors.learner.Learner;
-import emend.actors.rollout.RolloutWorker;
 import emend.checkpoint.ResumeCheckpoint;
 import emend.proto.GroupAck;
 import emend.proto.GroupResult;
@@ -74,15 +73,15 @@ final class LearnerTest {
         return result.build();
     }
 
-    private static List<PromptLease> ask(ActorRef<Learner.Command> learner, TestProbe<RolloutWorker.Command> worker, int capacity, long held) {
+    private static List<PromptLease> ask(ActorRef<Learner.Command> learner, TestProbe<Learner.ToWorker> worker, int capacity, long held) {
         learner.tell(new Learner.RequestWork(WorkRequest.newBuilder().setWorkerId("w").setCapacity(capacity).setPolicyVersion(held).build(),
                 worker.ref()));
-        return worker.expectMessageClass(RolloutWorker.Grant.class).payload().getLeasesList();
+        return worker.expectMessageClass(Learner.Grant.class).payload().getLeasesList();
     }
 
-    private static GroupAck.Outcome submit(ActorRef<Learner.Command> learner, TestProbe<RolloutWorker.Command> worker, GroupResult result) {
+    private static GroupAck.Outcome submit(ActorRef<Learner.Command> learner, TestProbe<Learner.ToWorker> worker, GroupResult result) {
         learner.tell(new Learner.Submit(result, worker.ref()));
-        return worker.expectMessageClass(RolloutWorker.Ack.class).payload().getOutcome();
+        return worker.expectMessageClass(Learner.Ack.class).payload().getOutcome();
     }
 
     private static RuntimeStatus status(ActorRef<Learner.Command> learner) {
@@ -97,15 +96,15 @@ final class LearnerTest {
             LearnerJob job = tiny.job();
             CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
             ActorRef<Learner.Command> learner = KIT.spawn(Learner.create(job, done));
-            TestProbe<RolloutWorker.Command> worker = KIT.createTestProbe();
+            TestProbe<Learner.ToWorker> worker = KIT.createTestProbe();
 
             learner.tell(new Learner.Hello(WorkerHello.newBuilder().setWorkerId("w").build(), worker.ref()));
-            RunSpec spec = worker.expectMessageClass(RolloutWorker.Spec.class).payload();
+            RunSpec spec = worker.expectMessageClass(Learner.Spec.class).payload();
             assertEquals(0, spec.getManifest().getVersion());
             WeightAssembly assembly = new WeightAssembly(spec.getManifest());
             for (int i = 0; i < spec.getManifest().getChunkCount(); i++) {
                 learner.tell(new Learner.FetchChunk(WeightChunkRequest.newBuilder().setVersion(0).setIndex(i).build(), worker.ref()));
-                assembly.accept(worker.expectMessageClass(RolloutWorker.Chunk.class).payload());
+                assembly.accept(worker.expectMessageClass(Learner.Chunk.class).payload());
             }
             assertArrayEquals(WeightCodec.encode(job.policy().weights()), assembly.bytes(), "version 0 is the starting policy");
 
@@ -116,14 +115,14 @@ final class LearnerTest {
             assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, group(first.get(0), 0, job.dialogue())));
             assertEquals(GroupAck.Outcome.DUPLICATE, submit(learner, worker, group(first.get(0), 0, job.dialogue())));
             assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, group(first.get(1), 0, job.dialogue())));
-            assertEquals(1, worker.expectMessageClass(RolloutWorker.NewVersion.class, STEP).payload().getVersion());
+            assertEquals(1, worker.expectMessageClass(Learner.NewVersion.class, STEP).payload().getVersion());
 
             List<PromptLease> second = ask(learner, worker, 10, 1);
             assertEquals(2, second.size());
             for (PromptLease lease : second) {
                 submit(learner, worker, group(lease, 1, job.dialogue()));
             }
-            assertEquals(2, worker.expectMessageClass(RolloutWorker.NewVersion.class, STEP).payload().getVersion());
+            assertEquals(2, worker.expectMessageClass(Learner.NewVersion.class, STEP).payload().getVersion());
             done.join();
             assertEquals(2, job.trainer().stepsDone());
             RuntimeStatus status = status(learner);
@@ -140,19 +139,19 @@ final class LearnerTest {
         try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:3\"]", 1, Map.of("emend.runtime.max-staleness", "1"))) {
             LearnerJob job = tiny.job();
             ActorRef<Learner.Command> learner = KIT.spawn(Learner.create(job, new CompletableFuture<>()));
-            TestProbe<RolloutWorker.Command> worker = KIT.createTestProbe();
+            TestProbe<Learner.ToWorker> worker = KIT.createTestProbe();
             learner.tell(new Learner.Hello(WorkerHello.newBuilder().setWorkerId("w").build(), worker.ref()));
-            worker.expectMessageClass(RolloutWorker.Spec.class);
+            worker.expectMessageClass(Learner.Spec.class);
 
             List<PromptLease> atZero = ask(learner, worker, 10, 0);
             assertEquals(2, atZero.size(), "eta = 1: (1 + 0 + 1) x 1 prompts may start at version 0");
             submit(learner, worker, group(atZero.get(0), 0, job.dialogue()));
-            assertEquals(1, worker.expectMessageClass(RolloutWorker.NewVersion.class, STEP).payload().getVersion());
+            assertEquals(1, worker.expectMessageClass(Learner.NewVersion.class, STEP).payload().getVersion());
             List<PromptLease> atOne = ask(learner, worker, 10, 0);
             assertEquals(1, atOne.size());
             // one version behind: admitted (and corrected by the clipped ratio)
             assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, group(atZero.get(1), 0, job.dialogue())));
-            assertEquals(2, worker.expectMessageClass(RolloutWorker.NewVersion.class, STEP).payload().getVersion());
+            assertEquals(2, worker.expectMessageClass(Learner.NewVersion.class, STEP).payload().getVersion());
             // this worker never fetched a newer version: two versions behind is refused
             assertEquals(GroupAck.Outcome.STALE, submit(learner, worker, group(atOne.get(0), 0, job.dialogue())));
             RuntimeStatus status = status(learner);

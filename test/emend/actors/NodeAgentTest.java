@@ -2,6 +2,7 @@ package emend.actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import emend.actors.learner.Learner;
 import emend.actors.node.NodeAgent;
 import emend.actors.node.NodeConfig;
 import emend.actors.node.NodeOptions;
@@ -33,7 +34,7 @@ final class NodeAgentTest {
     @Test
     void workerWhoseDeviceKeepsFailing_isRestartedThreeTimesThenTakenOut() {
         AtomicInteger starts = new AtomicInteger();
-        Behavior<RolloutWorker.Command> failing = Behaviors.setup(context -> {
+        Behavior<Learner.ToWorker> failing = Behaviors.setup(context -> {
             starts.incrementAndGet();
             throw new IllegalStateException("device lost");
         });
@@ -53,7 +54,7 @@ final class NodeAgentTest {
         ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, id -> Behaviors.setup(context -> {
             started.incrementAndGet();
             // a worker that holds nothing stops as soon as it is asked to drain
-            return Behaviors.receive(RolloutWorker.Command.class)
+            return Behaviors.receive(Learner.ToWorker.class)
                     .onMessageEquals(RolloutWorker.Drain.INSTANCE, Behaviors::stopped)
                     .build();
         })));

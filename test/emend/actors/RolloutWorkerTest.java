@@ -216,7 +216,7 @@ final class RolloutWorkerTest {
         }
     }
 
-    private static RolloutWorker.Spec spec(Learner.Hello hello, WeightPublication publication) {
+    private static Learner.Spec spec(Learner.Hello hello, WeightPublication publication) {
         return spec(hello, publication, "");
     }
 
@@ -225,16 +225,16 @@ final class RolloutWorkerTest {
      *
      * @param streamAddress the learner's weight stream, or empty: chunks over Artery
      */
-    private static RolloutWorker.Spec spec(Learner.Hello hello, WeightPublication publication, String streamAddress) {
-        return new RolloutWorker.Spec(RunSpec.newBuilder().setHelloNonce(hello.payload().getNonce()).setRunSeed(1).setTask("linear")
+    private static Learner.Spec spec(Learner.Hello hello, WeightPublication publication, String streamAddress) {
+        return new Learner.Spec(RunSpec.newBuilder().setHelloNonce(hello.payload().getNonce()).setRunSeed(1).setTask("linear")
                 .setInstruction("check it")
                 .setTokenizerKind(TOKENIZER.kind()).setSamplesPerPrompt(2).setMaxAttemptTokens(8)
                 .setManifest(publication.manifest().toBuilder().setStreamAddress(streamAddress)).build());
     }
 
     /** A lease for the worker that said {@code hello} (the grant echoes its nonce). */
-    private static RolloutWorker.Grant grantOf(Learner.Hello hello, long leaseId) {
-        return new RolloutWorker.Grant(LeaseGrant.newBuilder().setWorkerNonce(hello.payload().getNonce()).setCurrentVersion(5).addLeases(PromptLease.newBuilder()
+    private static Learner.Grant grantOf(Learner.Hello hello, long leaseId) {
+        return new Learner.Grant(LeaseGrant.newBuilder().setWorkerNonce(hello.payload().getNonce()).setCurrentVersion(5).addLeases(PromptLease.newBuilder()
                 .setLeaseId(leaseId).setProblemId("p").setQuestion("2*x+1=7").setProblemIndex(4).setStep(1)
                 .setTwoTurns(true).setTemperature(1)).build());
     }
@@ -258,7 +258,7 @@ final class RolloutWorkerTest {
                 data[3] ^= 0x10;
                 chunk = chunk.toBuilder().setData(ByteString.copyFrom(data)).build();
             }
-            fetch.replyTo().tell(new RolloutWorker.Chunk(chunk));
+            fetch.replyTo().tell(new Learner.Chunk(chunk));
         }
     }
 }

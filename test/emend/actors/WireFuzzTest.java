@@ -100,8 +100,8 @@ final class WireFuzzTest {
             ActorRef<Learner.Command> learner = kit.spawn(Learner.create(job, done), "learner");
 
             // two fuzzing "workers" (a cluster member can say hello like any worker), each holding one real lease
-            TestProbe<RolloutWorker.Command> f1 = kit.createTestProbe();
-            TestProbe<RolloutWorker.Command> f2 = kit.createTestProbe();
+            TestProbe<Learner.ToWorker> f1 = kit.createTestProbe();
+            TestProbe<Learner.ToWorker> f2 = kit.createTestProbe();
             RunSpec spec = hello(learner, f1, "fuzz-1");
             hello(learner, f2, "fuzz-2");
             PromptLease l1 = lease(learner, f1, "fuzz-1");
@@ -116,9 +116,9 @@ final class WireFuzzTest {
                 return Behaviors.empty();
             }));
             ActorRef<VerifierActor.Command> verifiers = created.receiveMessage();
-            ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 0, 4, id -> Behaviors.receive(RolloutWorker.Command.class)
+            ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 0, 4, id -> Behaviors.receive(Learner.ToWorker.class)
                     .onMessageEquals(RolloutWorker.Drain.INSTANCE, Behaviors::stopped).build()), "node-agent");
-            ActorRef<RolloutWorker.Command> worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("fuzz/rollout-1", "cpu",
+            ActorRef<Learner.ToWorker> worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("fuzz/rollout-1", "cpu",
                     job.runtime(), learner, WireFuzzTest::honestGenerator)), "rollout-1");
             AtomicInteger deaths = new AtomicInteger();
             kit.spawn(watcher(List.of(learner, verifiers, agent, worker), deaths));
@@ -205,16 +205,16 @@ final class WireFuzzTest {
         private final PromptLease l1;
         private final PromptLease l2;
         private final ActorRef<Learner.Command> learner;
-        private final ActorRef<RolloutWorker.Command> f1;
+        private final ActorRef<Learner.ToWorker> f1;
         private final TestProbe<Object> sink;
-        private final ActorRef<RolloutWorker.Command> worker;
+        private final ActorRef<Learner.ToWorker> worker;
         private final ActorRef<VerifierActor.Command> verifiers;
         private final ActorRef<NodeAgent.Command> agent;
         private final List<Supplier<Hostile>> kinds = new ArrayList<>();
         private final int vocab;
 
         Fuzzer(Random random, LearnerJob job, RunSpec spec, PromptLease l1, PromptLease l2, ActorRef<Learner.Command> learner,
-               ActorRef<RolloutWorker.Command> f1, TestProbe<Object> sink, ActorRef<RolloutWorker.Command> worker,
+               ActorRef<Learner.ToWorker> f1, TestProbe<Object> sink, ActorRef<Learner.ToWorker> worker,
                ActorRef<VerifierActor.Command> verifiers, ActorRef<NodeAgent.Command> agent) {
             this.random = random;
             this.job = job;
@@ -265,7 +265,7 @@ final class WireFuzzTest {
 
         private Hostile hello() {
             WorkerHello.Builder hello = WorkerHello.newBuilder().setWorkerId("fuzz-new-" + random.nextInt()).setNonce(random.nextLong());
-            ActorRef<RolloutWorker.Command> replyTo = sink();
+            ActorRef<Learner.ToWorker> replyTo = sink();
             switch (random.nextInt(4)) {
                 case 0 -> replyTo = null;
                 case 1 -> hello.setWorkerId("");
@@ -278,7 +278,7 @@ final class WireFuzzTest {
         private Hostile requestWork() {
             WorkRequest.Builder request = WorkRequest.newBuilder().setWorkerId("fuzz-1").setCapacity(1 + random.nextInt(8))
                     .setPolicyVersion(random.nextLong());
-            ActorRef<RolloutWorker.Command> replyTo = f1;
+            ActorRef<Learner.ToWorker> replyTo = f1;
             switch (random.nextInt(4)) {
                 case 0 -> replyTo = null;
                 case 1 -> request.setWorkerId("nobody-" + junk());
@@ -290,7 +290,7 @@ final class WireFuzzTest {
 
         private Hostile submitForeign() {
             GroupResult.Builder result = honestGroup(l1, "fuzz-1", job.dialogue()).toBuilder();
-            ActorRef<RolloutWorker.Command> replyTo = f1;
+            ActorRef<Learner.ToWorker> replyTo = f1;
             switch (random.nextInt(4)) {
                 case 0 -> replyTo = null;
                 case 1 -> result.setWorkerId("nobody-" + junk());
@@ -349,7 +349,7 @@ final class WireFuzzTest {
         private Hostile fetchChunk() {
             int chunks = spec.getManifest().getChunkCount();
             WeightChunkRequest.Builder request = WeightChunkRequest.newBuilder().setVersion(0).setIndex(random.nextInt(chunks));
-            ActorRef<RolloutWorker.Command> replyTo = f1;
+            ActorRef<Learner.ToWorker> replyTo = f1;
             switch (random.nextInt(3)) {
                 case 0 -> replyTo = null;
                 case 1 -> replyTo = sink();
@@ -371,7 +371,7 @@ final class WireFuzzTest {
                     .build();
             RunSpec forged = spec.toBuilder().setHelloNonce(random.nextLong()).setLearnerEpoch(random.nextLong()).setManifest(pinned)
                     .setSamplesPerPrompt(random.nextInt()).build();
-            return new Hostile(worker, new RolloutWorker.Spec(forged), true);
+            return new Hostile(worker, new Learner.Spec(forged), true);
         }
 
         private Hostile grant() {
@@ -386,7 +386,7 @@ final class WireFuzzTest {
                 case 1 -> grant.setLearnerEpoch(spec.getLearnerEpoch() + 1 + random.nextInt(1000));
                 default -> grant.addAllLeases(Collections.nCopies(job.runtime().promptsPerRequest() + random.nextInt(100), lease));
             }
-            return new Hostile(worker, new RolloutWorker.Grant(grant.build()), true);
+            return new Hostile(worker, new Learner.Grant(grant.build()), true);
         }
 
         private Hostile newVersion() {
@@ -398,16 +398,16 @@ final class WireFuzzTest {
                 case 1 -> { }
                 default -> manifest.setByteSize(random.nextLong() & Long.MAX_VALUE);
             }
-            return new Hostile(worker, new RolloutWorker.NewVersion(manifest.build()), true);
+            return new Hostile(worker, new Learner.NewVersion(manifest.build()), true);
         }
 
         /** Stale chunks and acks of unknown leases are ordinary traffic (a late reply): ignored, not counted. */
         private Hostile chunkOrAck() {
             if (random.nextBoolean()) {
-                return new Hostile(worker, new RolloutWorker.Chunk(WeightChunk.newBuilder().setVersion(random.nextLong()).setIndex(random.nextInt())
+                return new Hostile(worker, new Learner.Chunk(WeightChunk.newBuilder().setVersion(random.nextLong()).setIndex(random.nextInt())
                         .setData(ByteString.copyFromUtf8(junk())).setGone(random.nextBoolean()).build()), false);
             }
-            return new Hostile(worker, new RolloutWorker.Ack(GroupAck.newBuilder().setLeaseId(random.nextLong())
+            return new Hostile(worker, new Learner.Ack(GroupAck.newBuilder().setLeaseId(random.nextLong())
                     .setOutcome(GroupAck.Outcome.forNumber(random.nextInt(5))).build()), false);
         }
 
@@ -444,14 +444,14 @@ final class WireFuzzTest {
         ((ActorRef<Object>) target).tell(message);
     }
 
-    private static RunSpec hello(ActorRef<Learner.Command> learner, TestProbe<RolloutWorker.Command> worker, String id) {
+    private static RunSpec hello(ActorRef<Learner.Command> learner, TestProbe<Learner.ToWorker> worker, String id) {
         learner.tell(new Learner.Hello(WorkerHello.newBuilder().setWorkerId(id).setNonce(id.hashCode()).build(), worker.ref()));
-        return worker.expectMessageClass(RolloutWorker.Spec.class).payload();
+        return worker.expectMessageClass(Learner.Spec.class).payload();
     }
 
-    private static PromptLease lease(ActorRef<Learner.Command> learner, TestProbe<RolloutWorker.Command> worker, String id) {
+    private static PromptLease lease(ActorRef<Learner.Command> learner, TestProbe<Learner.ToWorker> worker, String id) {
         learner.tell(new Learner.RequestWork(WorkRequest.newBuilder().setWorkerId(id).setCapacity(1).build(), worker.ref()));
-        List<PromptLease> leases = worker.expectMessageClass(RolloutWorker.Grant.class).payload().getLeasesList();
+        List<PromptLease> leases = worker.expectMessageClass(Learner.Grant.class).payload().getLeasesList();
         assertEquals(1, leases.size());
         return leases.get(0);
     }
@@ -461,10 +461,10 @@ final class WireFuzzTest {
         return probe.expectMessageClass(Learner.Status.class, Duration.ofSeconds(10)).payload();
     }
 
-    private static List<GroupAck.Outcome> acks(TestProbe<RolloutWorker.Command> worker) {
+    private static List<GroupAck.Outcome> acks(TestProbe<Learner.ToWorker> worker) {
         List<GroupAck.Outcome> outcomes = new ArrayList<>();
         worker.fishForMessage(Duration.ofSeconds(30), message -> {
-            if (message instanceof RolloutWorker.Ack ack) {
+            if (message instanceof Learner.Ack ack) {
                 outcomes.add(ack.payload().getOutcome());
                 return ack.payload().getOutcome() == GroupAck.Outcome.ACCEPTED
                         ? FishingOutcomes.complete()

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import emend.actors.learner.Learner;
 import emend.actors.node.NodeAgent;
-import emend.actors.rollout.RolloutWorker;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.wire.WireSerializer;
 import emend.proto.ControlReply;
@@ -54,7 +53,7 @@ final class WireSerializerTest {
 
     @Test
     void everyWireMessage_roundTripsThroughPekkoSerialization() {
-        TestProbe<RolloutWorker.Command> worker = KIT.createTestProbe();
+        TestProbe<Learner.ToWorker> worker = KIT.createTestProbe();
         TestProbe<Learner.Status> status = KIT.createTestProbe();
         TestProbe<VerifierActor.Verified> verified = KIT.createTestProbe();
         TestProbe<Learner.ControlResponse> control = KIT.createTestProbe();
@@ -71,11 +70,11 @@ final class WireSerializerTest {
                 new Learner.FetchChunk(WeightChunkRequest.newBuilder().setVersion(3).setIndex(0).build(), worker.ref()),
                 new Learner.GetStatus(StatusRequest.getDefaultInstance(), status.ref()),
                 new Learner.Status(RuntimeStatus.newBuilder().setDispatched(5).setCompleted(4).setInFlight(1).build()),
-                new RolloutWorker.Spec(RunSpec.newBuilder().setRunSeed(1).setInstruction("fix it").setManifest(manifest).build()),
-                new RolloutWorker.Grant(LeaseGrant.newBuilder().addLeases(PromptLease.newBuilder().setLeaseId(4).setQuestion("q")).build()),
-                new RolloutWorker.Ack(GroupAck.newBuilder().setLeaseId(4).setOutcome(GroupAck.Outcome.STALE).build()),
-                new RolloutWorker.NewVersion(manifest),
-                new RolloutWorker.Chunk(WeightChunk.newBuilder().setVersion(3).setData(com.google.protobuf.ByteString.copyFromUtf8("xyz")).build()),
+                new Learner.Spec(RunSpec.newBuilder().setRunSeed(1).setInstruction("fix it").setManifest(manifest).build()),
+                new Learner.Grant(LeaseGrant.newBuilder().addLeases(PromptLease.newBuilder().setLeaseId(4).setQuestion("q")).build()),
+                new Learner.Ack(GroupAck.newBuilder().setLeaseId(4).setOutcome(GroupAck.Outcome.STALE).build()),
+                new Learner.NewVersion(manifest),
+                new Learner.Chunk(WeightChunk.newBuilder().setVersion(3).setData(com.google.protobuf.ByteString.copyFromUtf8("xyz")).build()),
                 new VerifierActor.Verify(VerifyRequest.newBuilder().setTask("linear").addAttempts("x=3").build(), verified.ref()),
                 new VerifierActor.Verified(VerifyResult.newBuilder().addScores(1).addScores(0).build()),
                 new Learner.Control(ControlRequest.newBuilder().setSet(SetParameter.newBuilder().setKey("alpha").setValue("5")).build(), control.ref()),

@@ -1,15 +1,17 @@
 package emend.actors.learner;
 
 import emend.actors.node.NodeMetrics;
-import emend.actors.rollout.RolloutWorker;
 import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
 import emend.checkpoint.HfModelConfig;
 import emend.checkpoint.ResumeCheckpoint;
 import emend.dispatch.LeaseTable;
+import emend.dispatch.LearnerSnapshot;
 import emend.engine.DjlRuntime;
+import emend.dispatch.PromptLeases;
 import emend.dispatch.PromptQueue;
 import emend.dispatch.RolloutLedger;
+import emend.dispatch.RunControl;
 import emend.dispatch.StalenessWindow;
 import emend.proto.ControlReply;
 import emend.proto.ControlRequest;
@@ -17,9 +19,7 @@ import emend.proto.Evaluation;
 import emend.proto.GroupAck;
 import emend.proto.GroupResult;
 import emend.proto.LeaseGrant;
-import emend.proto.PromptLease;
 import emend.proto.RunSpec;
-import emend.proto.RunStatus;
 import emend.proto.RuntimeStatus;
 import emend.proto.StatusRequest;
 import emend.proto.WeightChunk;
@@ -43,7 +43,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -70,13 +69,30 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     public sealed interface Command {}
 
-    public record Hello(WorkerHello payload, ActorRef<RolloutWorker.Command> replyTo) implements Command, WireMessage {}
+    /**
+     * What a learner tells its workers. The learner owns this protocol: a worker's behaviour takes these messages
+     * (its own private ones extend this interface), so the learner never depends on the worker.
+     */
+    public interface ToWorker {}
 
-    public record RequestWork(WorkRequest payload, ActorRef<RolloutWorker.Command> replyTo) implements Command, WireMessage {}
+    /** The run a worker samples for, in answer to its hello. */
+    public record Spec(RunSpec payload) implements ToWorker, WireMessage {}
 
-    public record Submit(GroupResult payload, ActorRef<RolloutWorker.Command> replyTo) implements Command, WireMessage {}
+    public record Grant(LeaseGrant payload) implements ToWorker, WireMessage {}
 
-    public record FetchChunk(WeightChunkRequest payload, ActorRef<RolloutWorker.Command> replyTo) implements Command, WireMessage {}
+    public record Ack(GroupAck payload) implements ToWorker, WireMessage {}
+
+    public record NewVersion(WeightManifest payload) implements ToWorker, WireMessage {}
+
+    public record Chunk(WeightChunk payload) implements ToWorker, WireMessage {}
+
+    public record Hello(WorkerHello payload, ActorRef<Learner.ToWorker> replyTo) implements Command, WireMessage {}
+
+    public record RequestWork(WorkRequest payload, ActorRef<Learner.ToWorker> replyTo) implements Command, WireMessage {}
+
+    public record Submit(GroupResult payload, ActorRef<Learner.ToWorker> replyTo) implements Command, WireMessage {}
+
+    public record FetchChunk(WeightChunkRequest payload, ActorRef<Learner.ToWorker> replyTo) implements Command, WireMessage {}
 
     public record GetStatus(StatusRequest payload, ActorRef<Status> replyTo) implements Command, WireMessage {}
 
@@ -100,8 +116,6 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private record StopDone(TrainingSession.Outcome outcome, Throwable failure, ActorRef<ControlResponse> replyTo) implements Command {}
 
-    private enum RunState { RUNNING, PAUSED, STOPPING, FINISHED }
-
     private record WorkerGone(String workerId) implements Command {}
 
     private enum ExpireLeases implements Command { INSTANCE }
@@ -112,7 +126,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private final Executor stepExecutor;
     private final RolloutLedger ledger;
     /** A worker that said hello: where it answers, and the nonce of its incarnation (only it and this learner know it). */
-    private record Registered(ActorRef<RolloutWorker.Command> ref, long nonce) {}
+    private record Registered(ActorRef<Learner.ToWorker> ref, long nonce) {}
 
     private final Map<String, Registered> workers = new HashMap<>();
     private final String modelConfigJson;
@@ -127,17 +141,12 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private final WeightStreamServer stream;
     /** The publication's manifest naming the stream, for workers on other nodes. */
     private WeightManifest streamManifest;
-    /** Policy version and steps done, as of the last finished step (the session changes them off this thread). */
-    private long version;
-    private int stepsDone;
-    private boolean stepping;
+    /** Version, steps done and the operator's pause / stop, as of the last finished step (the session changes them off this thread). */
+    private final RunControl run;
     private long batchStartNanos = System.nanoTime();
     private long verifyTimeouts;
-    private boolean paused;
-    private boolean stopping;
     private double lastTokensPerSecond;
     private Optional<Evaluation> lastEvaluation = Optional.empty();
-    private int lastCheckpointStep;
 
     /**
      * The learner, supervised: a message whose handling throws is logged and skipped, and the learner goes on with
@@ -211,11 +220,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 job.policy().weights().config().vocabSize(), job.task().maxAttemptTokens(), job.dialogue(),
                 step -> job.trainer().stageOf(step).twoTurns()));
         this.modelConfigJson = HfModelConfig.toJson(job.policy().weights().config(), job.dialogue().tokenizer().specials());
-        this.version = job.trainer().version();
-        this.stepsDone = job.trainer().stepsDone();
-        this.lastCheckpointStep = job.trainer().lastCheckpointStep();
+        this.run = new RunControl(job.settings().rl().totalSteps(), job.trainer().version(), job.trainer().stepsDone(),
+                job.trainer().lastCheckpointStep());
         this.stream = openStream(context, job.runtime().weightStreamPort(), job.runtime().tls());
-        publish(publicationOf(version));
+        publish(publicationOf(run.version()));
         timers.startTimerWithFixedDelay(ExpireLeases.INSTANCE, Duration.ofSeconds(1));
         context.getLog().info("learner up: {} steps of {} prompts, max staleness {}", job.settings().rl().totalSteps(), batch,
                 job.live().maxStaleness());
@@ -260,7 +268,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         if (stream != null) {
             stream.close();
         }
-        done.completeExceptionally(stoppedEarly(job, stepsDone, "it stopped before its schedule was done (the log above says why)", null));
+        done.completeExceptionally(stoppedEarly(job, run.stepsDone(), "it stopped before its schedule was done (the log above says why)", null));
         return this;
     }
 
@@ -283,7 +291,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
 
     /** The address {@code workerId} said hello from, or null. */
-    private ActorRef<RolloutWorker.Command> registeredRef(String workerId) {
+    private ActorRef<Learner.ToWorker> registeredRef(String workerId) {
         Registered worker = workers.get(workerId);
         return worker == null ? null : worker.ref();
     }
@@ -310,20 +318,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             // lost with its old state. The same incarnation saying hello again (its retry) keeps its leases.
             ledger.expireWorker(id);
         }
-        var rl = job.settings().rl();
-        hello.replyTo().tell(new RolloutWorker.Spec(RunSpec.newBuilder()
-                .setRunSeed(job.settings().seed())
-                .setTask(job.task().name())
-                .setInstruction(job.task().instruction())
-                .setTokenizerKind(job.dialogue().tokenizer().kind())
-                .setSamplesPerPrompt(rl.samplesPerPrompt())
-                .setTurnTwoSamples(rl.turnTwoSamples())
-                .setMaxAttemptTokens(job.task().maxAttemptTokens())
-                .setManifest(manifestFor(worker))
-                .setLearnerEpoch(epoch)
-                .setProblemSetSha256(problemSetSha256)
-                .setHelloNonce(hello.payload().getNonce())
-                .build()));
+        hello.replyTo().tell(new Learner.Spec(job.runSpec(manifestFor(worker), epoch, problemSetSha256, hello.payload().getNonce())));
         return this;
     }
 
@@ -333,37 +328,28 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         if (bad.isPresent()) {
             if (bad.get().reason().equals(LearnerEdge.UNREGISTERED) && request.replyTo() != null) {
                 // a worker of a learner that moved or restarted asks here: no work, only this epoch, so it says hello
-                request.replyTo().tell(new RolloutWorker.Grant(LeaseGrant.newBuilder().setCurrentVersion(version).setLearnerEpoch(epoch).build()));
+                request.replyTo().tell(new Learner.Grant(LeaseGrant.newBuilder().setCurrentVersion(run.version()).setLearnerEpoch(epoch).build()));
             }
             return drop(bad.get());
         }
-        LeaseGrant.Builder grant = LeaseGrant.newBuilder().setCurrentVersion(version).setFinished(finished()).setLearnerEpoch(epoch)
+        LeaseGrant.Builder grant = LeaseGrant.newBuilder().setCurrentVersion(run.version()).setFinished(run.finished()).setLearnerEpoch(epoch)
                 .setWorkerNonce(worker.nonce());
-        if (!finished() && !paused && !stopping) {
+        if (run.handsOutWork()) {
             long timeout = job.runtime().leaseTimeout().toMillis();
             double temperature = job.live().temperature();
             for (LeaseTable.Lease<PromptDraw> lease : ledger.grant(request.payload().getWorkerId(), request.payload().getCapacity(),
-                    version, System.currentTimeMillis())) {
-                PromptDraw draw = lease.item();
-                grant.addLeases(PromptLease.newBuilder()
-                        .setLeaseId(lease.id())
-                        .setProblemId(draw.problem().id())
-                        .setQuestion(draw.problem().question())
-                        .setProblemIndex(draw.problemIndex())
-                        .setStep(draw.step())
-                        .setTwoTurns(job.trainer().stageOf(draw.step()).twoTurns())
-                        .setTimeoutMs(timeout)
-                        .setTemperature(temperature));
+                    run.version(), System.currentTimeMillis())) {
+                grant.addLeases(PromptLeases.toWire(lease, job.trainer().stageOf(lease.item().step()).twoTurns(), timeout, temperature));
             }
         }
-        request.replyTo().tell(new RolloutWorker.Grant(grant.build()));
+        request.replyTo().tell(new Learner.Grant(grant.build()));
         return this;
     }
 
     private Behavior<Command> onSubmit(Submit submit) {
         GroupResult result = submit.payload();
         LearnerEdge.SubmitCheck check = edge.submit(result, submit.replyTo(), registeredRef(result.getWorkerId()),
-                ledger.openLease(result.getLeaseId()), version);
+                ledger.openLease(result.getLeaseId()), run.version());
         if (check instanceof LearnerEdge.Foreign foreign) {
             return drop(foreign.rejection());
         }
@@ -373,11 +359,11 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             return refuse(submit);
         }
         LearnerEdge.Admissible admissible = (LearnerEdge.Admissible) check;
-        RolloutLedger.Admission admission = ledger.submit(result.getLeaseId(), admissible.sampleVersion(), admissible.group(), version);
+        RolloutLedger.Admission admission = ledger.submit(result.getLeaseId(), admissible.sampleVersion(), admissible.group(), run.version());
         if (admission == RolloutLedger.Admission.ACCEPTED) {
             verifyTimeouts += result.getVerifyTimeouts();
         }
-        submit.replyTo().tell(new RolloutWorker.Ack(GroupAck.newBuilder().setLeaseId(result.getLeaseId())
+        submit.replyTo().tell(new Learner.Ack(GroupAck.newBuilder().setLeaseId(result.getLeaseId())
                 .setOutcome(GroupAck.Outcome.valueOf(admission.name())).build()));
         maybeStep();
         return this;
@@ -385,7 +371,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     /** Acknowledges a result that cannot be used as expired, so the worker stops re-sending it (its lease times out). */
     private Behavior<Command> refuse(Submit submit) {
-        submit.replyTo().tell(new RolloutWorker.Ack(GroupAck.newBuilder().setLeaseId(submit.payload().getLeaseId())
+        submit.replyTo().tell(new Learner.Ack(GroupAck.newBuilder().setLeaseId(submit.payload().getLeaseId())
                 .setOutcome(GroupAck.Outcome.EXPIRED).build()));
         return this;
     }
@@ -400,7 +386,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         WeightChunk chunk = request.getVersion() == publication.version()
                 ? publication.chunk(request.getIndex())
                 : WeightChunk.newBuilder().setVersion(request.getVersion()).setIndex(request.getIndex()).setGone(true).build();
-        fetch.replyTo().tell(new RolloutWorker.Chunk(chunk));
+        fetch.replyTo().tell(new Learner.Chunk(chunk));
         return this;
     }
 
@@ -409,7 +395,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         if (bad.isPresent()) {
             return drop(bad.get());
         }
-        request.replyTo().tell(new Status(status()));
+        request.replyTo().tell(new Status(snapshot().runtime()));
         return this;
     }
 
@@ -431,17 +417,17 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     /** The node's Prometheus figures: every second (the lease tick) and after every step. */
     private void exportMetrics() {
-        NodeMetrics.get(context.getSystem()).learner(status(), lastTokensPerSecond);
+        NodeMetrics.get(context.getSystem()).learner(snapshot().runtime(), lastTokensPerSecond);
     }
 
     private void maybeStep() {
-        if (stepping || finished() || paused || stopping) {
+        if (!run.mayStep()) {
             return;
         }
         ledger.takeBatch(job.settings().rl().promptsPerStep()).ifPresent(batch -> {
-            stepping = true;
+            run.stepStarted();
             double rolloutSeconds = (System.nanoTime() - batchStartNanos) / 1e9;
-            Map<String, Object> runtime = runtimeMetrics();
+            Map<String, Object> runtime = snapshot().stepMetrics();
             context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
                 DjlRuntime.gradientsOffOnThisThread();
                 LearnerStats stats = job.trainer().step(batch, rolloutSeconds, runtime);
@@ -453,28 +439,25 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
 
     private Behavior<Command> onStepDone(StepDone step) {
-        stepping = false;
         batchStartNanos = System.nanoTime();
         if (step.failure() != null) {
             context.getLog().error("learner step failed; the run stops", step.failure());
-            done.completeExceptionally(stoppedEarly(job, stepsDone, "step " + (stepsDone + 1) + " failed (" + rootMessage(step.failure()) + ")",
-                    step.failure()));
+            done.completeExceptionally(stoppedEarly(job, run.stepsDone(), "step " + (run.stepsDone() + 1) + " failed ("
+                    + rootMessage(step.failure()) + ")", step.failure()));
             return Behaviors.stopped();
         }
-        version = step.result().version();
-        stepsDone = step.result().stepsDone();
+        run.stepEnded(step.result().version(), step.result().stepsDone(), step.result().lastCheckpointStep());
         lastTokensPerSecond = step.result().tokensPerSecond();
         lastEvaluation = step.result().lastEvaluation();
-        lastCheckpointStep = step.result().lastCheckpointStep();
         exportMetrics();
-        if (stopping) {
+        if (run.stopping()) {
             // The stop queued behind this step writes the state and ends the run; nothing more goes out.
             return this;
         }
         publish(step.result().publication());
-        workers.values().forEach(worker -> worker.ref().tell(new RolloutWorker.NewVersion(manifestFor(worker))));
-        if (finished()) {
-            context.getLog().info("schedule done after {} steps", stepsDone);
+        workers.values().forEach(worker -> worker.ref().tell(new Learner.NewVersion(manifestFor(worker))));
+        if (run.finished()) {
+            context.getLog().info("schedule done after {} steps", run.stepsDone());
             // on the step thread: a checkpoint queued there finishes before the run's memory can be freed
             CompletableFuture.supplyAsync(job.trainer()::finish, stepExecutor).whenComplete((outcome, failure) -> {
                 if (failure != null) {
@@ -487,10 +470,6 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             maybeStep();
         }
         return this;
-    }
-
-    private boolean finished() {
-        return stepsDone >= job.settings().rl().totalSteps();
     }
 
     private Behavior<Command> onControl(Control control) {
@@ -511,15 +490,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 if (refusedWhenEnding(control, "pause")) {
                     return this;
                 }
-                paused = true;
-                reply(control, ControlReply.Code.OK, "paused after step " + (stepping ? (stepsDone + 1) + " (in progress now)" : stepsDone)
-                        + "; work in flight is kept");
+                reply(control, ControlReply.Code.OK, run.pause());
             }
             case RESUME -> {
                 if (refusedWhenEnding(control, "resume")) {
                     return this;
                 }
-                paused = false;
+                run.resume();
                 maybeStep();
                 reply(control, ControlReply.Code.OK, "running");
             }
@@ -545,8 +522,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 if (refusedWhenEnding(control, "stop")) {
                     return this;
                 }
-                stopping = true;
-                context.getLog().info("operator stop: writing the resume state after step {}", stepsDone);
+                run.stopStarted();
+                context.getLog().info("operator stop: writing the resume state after step {}", run.stepsDone());
                 context.pipeToSelf(CompletableFuture.supplyAsync(() -> job.trainer().stop(), stepExecutor),
                         (outcome, failure) -> new StopDone(outcome, failure, control.replyTo()));
             }
@@ -557,13 +534,9 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
 
     private boolean refusedWhenEnding(Control control, String command) {
-        boolean lastStepRunning = stepping && stepsDone + 1 >= job.settings().rl().totalSteps();
-        if (finished() || stopping || lastStepRunning) {
-            reply(control, ControlReply.Code.REFUSED, "cannot " + command + ": the run is "
-                    + (stopping ? "stopping" : lastStepRunning ? "taking its last step and ends on its own" : "finished"));
-            return true;
-        }
-        return false;
+        Optional<String> refusal = run.refusal(command);
+        refusal.ifPresent(why -> reply(control, ControlReply.Code.REFUSED, why));
+        return refusal.isPresent();
     }
 
     private Behavior<Command> onCheckpointDone(CheckpointDone checkpoint) {
@@ -573,8 +546,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                     "checkpoint failed: " + rootMessage(checkpoint.failure()))));
             return this;
         }
-        lastCheckpointStep = stepsDone;
-        checkpoint.replyTo().tell(new ControlResponse(controlReply(ControlReply.Code.OK, "checkpoint of step " + stepsDone + " written")
+        run.checkpointed();
+        checkpoint.replyTo().tell(new ControlResponse(controlReply(ControlReply.Code.OK, "checkpoint of step " + run.stepsDone() + " written")
                 .toBuilder().setCheckpointPath(checkpoint.directory().toString()).build()));
         return this;
     }
@@ -582,16 +555,16 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private Behavior<Command> onStopDone(StopDone stop) {
         if (stop.failure() != null) {
             // the run is intact: stopping without its state would throw away every step since the last checkpoint
-            stopping = false;
+            run.stopFailed();
             context.getLog().error("stop: the resume state could not be written; the run goes on", stop.failure());
             stop.replyTo().tell(new ControlResponse(controlReply(ControlReply.Code.REFUSED, "could not write the resume state ("
                     + rootMessage(stop.failure()) + "); the run goes on: fix the cause (e.g. free disk space) and stop again")));
             maybeStep();
             return this;
         }
-        lastCheckpointStep = stepsDone;
-        context.getLog().info("run stopped after step {}", stepsDone);
-        stop.replyTo().tell(new ControlResponse(controlReply(ControlReply.Code.OK, "stopped after step " + stepsDone
+        run.checkpointed();
+        context.getLog().info("run stopped after step {}", run.stepsDone());
+        stop.replyTo().tell(new ControlResponse(controlReply(ControlReply.Code.OK, "stopped after step " + run.stepsDone()
                 + "; continue with --resume RUN_DIR").toBuilder().setCheckpointPath(job.runDirectory().resolve("resume").toString()).build()));
         done.complete(stop.outcome());
         return this;
@@ -599,7 +572,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     /** The stage of the step being or about to be taken (the last one's, once the schedule is done). */
     private String nextStage() {
-        return job.trainer().stageOf(Math.min(stepsDone + 1, job.settings().rl().totalSteps())).label();
+        return job.trainer().stageOf(run.nextStep()).label();
     }
 
     private static String rootMessage(Throwable failure) {
@@ -615,62 +588,16 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
 
     private ControlReply controlReply(ControlReply.Code code, String message) {
-        RunState state = stopping ? RunState.STOPPING : finished() ? RunState.FINISHED : paused ? RunState.PAUSED : RunState.RUNNING;
-        RunStatus.Builder status = RunStatus.newBuilder()
-                .setRunDirectory(job.runDirectory().toString())
-                .setStage(nextStage())
-                .setStepsDone(stepsDone)
-                .setTotalSteps(job.settings().rl().totalSteps())
-                .setPolicyVersion(version)
-                .setState(state.name())
-                .setPromptsDispatched(ledger.dispatched())
-                .setPromptsCompleted(ledger.completed())
-                .setPromptsInFlight(ledger.inFlight())
-                .setPromptsReissued(ledger.expired())
-                .setStalenessDropped(ledger.droppedStale())
-                .setDuplicates(ledger.duplicates())
-                .setVerifyTimeouts(verifyTimeouts)
-                .setTokensPerSecond(lastTokensPerSecond)
-                .putAllParameters(job.live().values())
-                .setLastCheckpointStep(lastCheckpointStep)
-                .setWireRejected(NodeMetrics.get(context.getSystem()).rejectedTotal());
-        lastEvaluation.ifPresent(status::setLastEvaluation);
-        return ControlReply.newBuilder().setCode(code).setMessage(message).setStatus(status).build();
+        return ControlReply.newBuilder().setCode(code).setMessage(message)
+                .setStatus(snapshot().runStatus(job.runDirectory().toString(), job.live().values())).build();
     }
 
     private WeightPublication publicationOf(long policyVersion) {
         return new WeightPublication(policyVersion, WeightCodec.encode(job.policy().weights()), job.runtime().weightChunkBytes(), modelConfigJson);
     }
 
-    private Map<String, Object> runtimeMetrics() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("staleness/dropped", ledger.droppedStale());
-        out.put("leases/dispatched", ledger.dispatched());
-        out.put("leases/expired", ledger.expired());
-        out.put("leases/duplicates", ledger.duplicates());
-        out.put("verify/timeouts", verifyTimeouts);
-        out.put("workers", workers.size());
-        return out;
-    }
-
-    private RuntimeStatus status() {
-        return RuntimeStatus.newBuilder()
-                .setPolicyVersion(version)
-                .setStepsDone(stepsDone)
-                .setTotalSteps(job.settings().rl().totalSteps())
-                .setStage(nextStage())
-                .setMaxStaleness(job.live().maxStaleness())
-                .setDispatched(ledger.dispatched())
-                .setCompleted(ledger.completed())
-                .setInFlight(ledger.inFlight())
-                .setExpired(ledger.expired())
-                .setDroppedStale(ledger.droppedStale())
-                .setDuplicates(ledger.duplicates())
-                .setAdmissionWaits(ledger.admissionWaits())
-                .setWorkers(workers.size())
-                .setFinished(finished())
-                .setVerifyTimeouts(verifyTimeouts)
-                .setWireRejected(NodeMetrics.get(context.getSystem()).rejectedTotal())
-                .build();
+    private LearnerSnapshot snapshot() {
+        return LearnerSnapshot.of(run, nextStage(), ledger, job.live().maxStaleness(), workers.size(), verifyTimeouts,
+                NodeMetrics.get(context.getSystem()).rejectedTotal(), lastTokensPerSecond, lastEvaluation);
     }
 }

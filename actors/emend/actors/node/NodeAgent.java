@@ -1,5 +1,6 @@
 package emend.actors.node;
 
+import emend.actors.learner.Learner;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
@@ -68,11 +69,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final Set<String> roles;
-    private final Function<String, Behavior<RolloutWorker.Command>> workers;
+    private final Function<String, Behavior<Learner.ToWorker>> workers;
     private final int maxWorkers;
     /** Workers taking work, by actor name, oldest first. */
-    private final Map<String, ActorRef<RolloutWorker.Command>> active = new LinkedHashMap<>();
-    private final Map<String, ActorRef<RolloutWorker.Command>> leaving = new LinkedHashMap<>();
+    private final Map<String, ActorRef<Learner.ToWorker>> active = new LinkedHashMap<>();
+    private final Map<String, ActorRef<Learner.ToWorker>> leaving = new LinkedHashMap<>();
     private int nextIndex = 1;
     private boolean draining;
     private final List<ActorRef<Done>> drainedWaiters = new ArrayList<>();
@@ -83,13 +84,13 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
      * @param maxWorkers the most workers a scaling request may ask for (emend.runtime.max-workers-per-node)
      */
     public static Behavior<Command> create(Set<String> roles, int initialWorkers, int maxWorkers,
-                                           Function<String, Behavior<RolloutWorker.Command>> workers) {
+                                           Function<String, Behavior<Learner.ToWorker>> workers) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new NodeAgent(context, timers, roles, initialWorkers, maxWorkers,
                 workers)));
     }
 
     private NodeAgent(ActorContext<Command> context, TimerScheduler<Command> timers, Set<String> roles, int initialWorkers, int maxWorkers,
-                      Function<String, Behavior<RolloutWorker.Command>> workers) {
+                      Function<String, Behavior<Learner.ToWorker>> workers) {
         super(context);
         this.context = context;
         this.timers = timers;
@@ -199,7 +200,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         String node = Cluster.get(context.getSystem()).selfMember().address().hostPort();
         while (active.size() < target) {
             String name = "rollout-" + nextIndex++;
-            ActorRef<RolloutWorker.Command> worker = context.spawn(Behaviors.supervise(workers.apply(node + "/" + name))
+            ActorRef<Learner.ToWorker> worker = context.spawn(Behaviors.supervise(workers.apply(node + "/" + name))
                     .onFailure(SupervisorStrategy.restart().withLimit(3, Duration.ofMinutes(1))), name);
             context.watchWith(worker, new WorkerStopped(name));
             active.put(name, worker);
@@ -207,7 +208,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         List<String> newestFirst = new ArrayList<>(active.keySet());
         Collections.reverse(newestFirst);
         for (String name : newestFirst.subList(0, Math.max(0, active.size() - target))) {
-            ActorRef<RolloutWorker.Command> worker = active.remove(name);
+            ActorRef<Learner.ToWorker> worker = active.remove(name);
             worker.tell(RolloutWorker.Drain.INSTANCE);
             leaving.put(name, worker);
         }

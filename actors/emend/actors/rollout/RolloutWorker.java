@@ -9,6 +9,8 @@ import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
 import emend.checkpoint.HfModelConfig;
 import emend.dispatch.PendingScores;
+import emend.dispatch.PromptLeases;
+import emend.dispatch.WorkerState;
 import emend.engine.DjlRuntime;
 import emend.generate.Generator;
 import emend.generate.SamplingConfig;
@@ -34,9 +36,9 @@ import emend.rl.Trajectory;
 import emend.rl.TrajectoryCodec;
 import emend.run.RuntimeSettings;
 import emend.task.Dialogue;
-import emend.task.Problem;
 import emend.tokenize.Tokenizers;
 import emend.weights.WeightAssembly;
+import emend.weights.WeightDownload;
 import emend.weights.WeightCodec;
 import emend.weights.WeightStreamFetch;
 import emend.wire.Rejection;
@@ -76,19 +78,10 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * random nonce) from the spec's learner epoch, and chunks and scores are checked ({@link WorkerEdge}); anything
  * else is counted and dropped.
  */
-public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
+public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
 
-    public sealed interface Command {}
-
-    public record Spec(RunSpec payload) implements Command, WireMessage {}
-
-    public record Grant(LeaseGrant payload) implements Command, WireMessage {}
-
-    public record Ack(GroupAck payload) implements Command, WireMessage {}
-
-    public record NewVersion(WeightManifest payload) implements Command, WireMessage {}
-
-    public record Chunk(WeightChunk payload) implements Command, WireMessage {}
+    /** The worker's own messages; what the learner tells it is {@link Learner.ToWorker}. */
+    public sealed interface Command extends Learner.ToWorker {}
 
     /** Finish the leases held, take no more, then stop (a node scaling down or draining; local only). */
     public enum Drain implements Command { INSTANCE }
@@ -133,21 +126,14 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     public record Setup(String workerId, String device, RuntimeSettings runtime, ActorRef<Learner.Command> learner,
                         GeneratorFactory generators) {}
 
-    /** STREAMING: the assembly is filled on an IO thread (hands off until {@link Streamed}); FETCHING: over Artery. */
-    private enum Phase { REGISTERING, STREAMING, FETCHING, LOADING, ASKING, GENERATING, VERIFYING, FINISHED }
 
-    /**
-     * Chunk requests a worker keeps in flight. Measured on a 49 MB version (2 workers, steady state): 4 in flight
-     * 0.36-0.38 s, 16 0.30-0.31 s, 48 0.32-0.34 s.
-     */
-    private static final int FETCH_WINDOW = 16;
     private static final Duration RETRY = Duration.ofMillis(200);
     /** For connecting to the weight stream and for each read from it (a learner that stopped sending). */
     private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration ACK_TIMEOUT = Duration.ofSeconds(5);
 
-    private final ActorContext<Command> context;
-    private final TimerScheduler<Command> timers;
+    private final ActorContext<Learner.ToWorker> context;
+    private final TimerScheduler<Learner.ToWorker> timers;
     private final Setup setup;
     private final Executor generationExecutor;
     private final Executor streamExecutor;
@@ -157,16 +143,12 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private final NDManager manager;
     /** Sent with every hello of this incarnation; only the learner sees it, and its spec must echo it. */
     private final long nonce = new SecureRandom().nextLong();
-    private Phase phase = Phase.REGISTERING;
+    private final WorkerState state = new WorkerState();
     private RunSpec spec;
     private Dialogue dialogue;
-    private WeightManifest latest;
-    private WeightAssembly assembly;
+    private final WeightDownload download = new WeightDownload();
     /** The version being loaded (phase LOADING); a restarted worker ignores its former self's load. */
     private WeightManifest loading;
-    private int nextChunk;
-    /** A weight stream this worker could not connect to: skipped, and warned about once, until the address changes. */
-    private String unreachableStream = "";
     /** Touched on the model thread only (loading and generating), so no tensor work runs on an actor thread. */
     private Weights weights;
     private RolloutGenerator generator;
@@ -175,24 +157,16 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private long heldVersion = -1;
     /** When this batch's verification requests went out (all at once, after its generation). */
     private long verifySentNanos;
-    private List<PromptLease> leases = List.of();
-    /** Leases granted while the worker was busy (a late answer to a repeated request); served next. */
-    private final List<PromptLease> stashed = new ArrayList<>();
     private final PendingScores<AwaitingScores> pendingScores = new PendingScores<>();
-    private final Map<Long, GroupResult> unacked = new LinkedHashMap<>();
     private List<ActorRef<VerifierActor.Command>> verifiers = List.of();
     private int nextVerifier;
     private long generationStartNanos;
-    private int hashMismatches;
-    private boolean draining;
-    /** A work request is out and its grant has not come back (a draining worker waits for it before stopping). */
-    private boolean awaitingGrant;
 
-    public static Behavior<Command> create(Setup setup) {
+    public static Behavior<Learner.ToWorker> create(Setup setup) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new RolloutWorker(context, timers, setup)));
     }
 
-    private RolloutWorker(ActorContext<Command> context, TimerScheduler<Command> timers, Setup setup) {
+    private RolloutWorker(ActorContext<Learner.ToWorker> context, TimerScheduler<Learner.ToWorker> timers, Setup setup) {
         super(context);
         this.context = context;
         this.timers = timers;
@@ -211,18 +185,18 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     }
 
     @Override
-    public Receive<Command> createReceive() {
+    public Receive<Learner.ToWorker> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Spec.class, this::onSpec)
-                .onMessage(NewVersion.class, this::onNewVersion)
-                .onMessage(Chunk.class, this::onChunk)
+                .onMessage(Learner.Spec.class, this::onSpec)
+                .onMessage(Learner.NewVersion.class, this::onNewVersion)
+                .onMessage(Learner.Chunk.class, this::onChunk)
                 .onMessage(Streamed.class, this::onStreamed)
-                .onMessage(Grant.class, this::onGrant)
+                .onMessage(Learner.Grant.class, this::onGrant)
                 .onMessage(Loaded.class, this::onLoaded)
                 .onMessage(Generated.class, this::onGenerated)
                 .onMessage(Scored.class, this::onScored)
                 .onMessage(SendAgain.class, again -> sendForScoring(again.leaseId()))
-                .onMessage(Ack.class, this::onAck)
+                .onMessage(Learner.Ack.class, this::onAck)
                 .onMessage(VerifiersListed.class, this::onVerifiersListed)
                 .onMessage(Retry.class, retry -> onRetry())
                 .onMessage(ResendUnacked.class, tick -> onResendUnacked())
@@ -243,12 +217,12 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     }
 
     /** Counts and logs a message that failed its edge check; it is dropped. */
-    private Behavior<Command> drop(Rejection rejection) {
+    private Behavior<Learner.ToWorker> drop(Rejection rejection) {
         Rejections.drop(context, rejection);
         return this;
     }
 
-    private Behavior<Command> onSpec(Spec message) {
+    private Behavior<Learner.ToWorker> onSpec(Learner.Spec message) {
         Optional<Rejection> bad = WorkerEdge.spec(message.payload(), nonce);
         if (bad.isPresent()) {
             return drop(bad.get());
@@ -263,145 +237,81 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             return drop(new Rejection("Spec", "tokenizer", "tokenizer " + message.payload().getTokenizerKind() + ": " + e.getMessage()));
         }
         spec = message.payload();
+        state.registered(spec.getLearnerEpoch());
         dialogue = next;
-        latest = spec.getManifest();
-        startFetch();
-        return this;
+        download.restart(spec.getManifest());
+        return perform(download.begin());
     }
 
-    private Behavior<Command> onNewVersion(NewVersion message) {
+    private Behavior<Learner.ToWorker> onNewVersion(Learner.NewVersion message) {
         Optional<Rejection> bad = WorkerEdge.newVersion(message.payload(), spec, nonce);
         if (bad.isPresent()) {
             return drop(bad.get());
         }
-        if (latest == null || message.payload().getVersion() > latest.getVersion()) {
-            latest = message.payload();
-        }
-        if (phase == Phase.ASKING) {
+        download.offer(message.payload());
+        if (state.phase() == WorkerState.Phase.ASKING) {
             askForWork();
         }
         return this;
     }
 
-    private Behavior<Command> onVerifiersListed(VerifiersListed listed) {
+    private Behavior<Learner.ToWorker> onVerifiersListed(VerifiersListed listed) {
         boolean hadNone = verifiers.isEmpty();
         verifiers = List.copyOf(listed.pools());
-        if (hadNone && !verifiers.isEmpty() && phase == Phase.ASKING) {
+        if (hadNone && !verifiers.isEmpty() && state.phase() == WorkerState.Phase.ASKING) {
             askForWork();
         }
         return this;
     }
 
-    private void startFetch() {
-        assembly = new WeightAssembly(latest);
-        if (latest.getStreamAddress().isEmpty() || latest.getStreamAddress().equals(unreachableStream)) {
-            fetchMissingOverArtery();
-        } else {
-            startStream();
+    /** Does what the download asks for next: read the stream, request chunks over Artery, or load a whole version. */
+    private Behavior<Learner.ToWorker> perform(WeightDownload.Step step) {
+        if (step instanceof WeightDownload.Stream stream) {
+            state.streaming();
+            timers.cancel(Retry.INSTANCE);
+            context.pipeToSelf(CompletableFuture.supplyAsync(() -> WeightStreamFetch.fetch(stream.address(), stream.assembly(), STREAM_TIMEOUT,
+                            setup.runtime().tls().sockets()), streamExecutor),
+                    (result, failure) -> new Streamed(stream.assembly(), result, failure));
+        } else if (step instanceof WeightDownload.Request request) {
+            if (!request.warning().isEmpty()) {
+                context.getLog().warn("worker {}: {}", setup.workerId(), request.warning());
+            }
+            request.indices().forEach(index -> setup.learner().tell(new Learner.FetchChunk(WeightChunkRequest.newBuilder()
+                    .setVersion(request.version()).setIndex(index).build(), context.getSelf())));
+            if (request.newRound()) {
+                state.fetching();
+                timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(5));
+            }
+        } else if (step instanceof WeightDownload.Load load) {
+            startLoading(load.manifest(), load.bytes());
         }
+        return stopIfDrained();
     }
 
-    private void startStream() {
-        phase = Phase.STREAMING;
-        timers.cancel(Retry.INSTANCE);
-        WeightAssembly streaming = assembly;
-        String address = latest.getStreamAddress();
-        context.pipeToSelf(CompletableFuture.supplyAsync(() -> WeightStreamFetch.fetch(address, streaming, STREAM_TIMEOUT, setup.runtime().tls().sockets()), streamExecutor),
-                (result, failure) -> new Streamed(streaming, result, failure));
-    }
-
-    private Behavior<Command> onStreamed(Streamed streamed) {
-        if (phase != Phase.STREAMING || streamed.assembly() != assembly) {
-            return this;
-        }
+    private Behavior<Learner.ToWorker> onStreamed(Streamed streamed) {
         WeightStreamFetch.Result result = streamed.failure() != null
                 ? new WeightStreamFetch.Result(WeightStreamFetch.Ending.INCOMPLETE, 0, streamed.failure().toString())
                 : streamed.result();
-        hashMismatches += result.corruptedChunks();
-        if (result.ending() == WeightStreamFetch.Ending.COMPLETE) {
-            startLoading(assembly.manifest(), assembly.bytes());
-        } else if (result.ending() == WeightStreamFetch.Ending.GONE && latest.getVersion() > assembly.manifest().getVersion()) {
-            startFetch();
-        } else {
-            if (result.ending() == WeightStreamFetch.Ending.INCOMPLETE) {
-                context.getLog().warn("worker {}: the weight stream at {} ended early ({}); fetching the missing chunks of version {} over Artery",
-                        setup.workerId(), assembly.manifest().getStreamAddress(), result.problem(), assembly.manifest().getVersion());
-            } else if (result.ending() == WeightStreamFetch.Ending.UNREACHABLE) {
-                unreachableStream = assembly.manifest().getStreamAddress();
-                context.getLog().warn("worker {}: cannot connect to the learner's weight stream at {} ({}); fetching weights over Artery, "
-                        + "slower, until the learner announces another address (open that port to this node, or set "
-                        + "emend.runtime.weight-stream-port to one that is open)", setup.workerId(), unreachableStream, result.problem());
-            }
-            fetchMissingOverArtery();
-        }
-        return stopIfDrained();
+        return perform(download.streamEnded(streamed.assembly(), result));
     }
 
-    private void fetchMissingOverArtery() {
-        phase = Phase.FETCHING;
-        nextChunk = 0;
-        for (int i = 0; i < FETCH_WINDOW && requestNextMissing(); i++) {
-            // keeps FETCH_WINDOW requests in flight
-        }
-        timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(5));
-    }
-
-    /** Requests the next chunk not received yet; false when every one is received or requested. */
-    private boolean requestNextMissing() {
-        int index = assembly.nextMissing(nextChunk);
-        if (index < 0) {
-            return false;
-        }
-        requestChunk(index);
-        nextChunk = index + 1;
-        return true;
-    }
-
-    private void requestChunk(int index) {
-        setup.learner().tell(new Learner.FetchChunk(WeightChunkRequest.newBuilder()
-                .setVersion(assembly.manifest().getVersion()).setIndex(index).build(), context.getSelf()));
-    }
-
-    private Behavior<Command> onChunk(Chunk message) {
-        WeightChunk chunk = message.payload();
-        if (phase != Phase.FETCHING || chunk.getVersion() != assembly.manifest().getVersion()) {
+    private Behavior<Learner.ToWorker> onChunk(Learner.Chunk message) {
+        Optional<WeightManifest> fetching = download.fetchingOverMessages();
+        if (fetching.isEmpty() || message.payload().getVersion() != fetching.get().getVersion()) {
             return this;
         }
-        Optional<Rejection> bad = WorkerEdge.chunk(chunk, assembly.manifest().getChunkCount());
+        Optional<Rejection> bad = WorkerEdge.chunk(message.payload(), fetching.get().getChunkCount());
         if (bad.isPresent()) {
             return drop(bad.get());
         }
-        if (chunk.getGone()) {
-            if (latest.getVersion() > assembly.manifest().getVersion()) {
-                startFetch();
-            }
-            return this;
-        }
-        switch (assembly.accept(chunk)) {
-            case IGNORED -> {
-                return this;
-            }
-            case CORRUPTED -> {
-                hashMismatches++;
-                context.getLog().warn("worker {}: chunk {} of version {} does not match its SHA-256 in the manifest; fetching it again",
-                        setup.workerId(), chunk.getIndex(), chunk.getVersion());
-                requestChunk(chunk.getIndex());
-                return this;
-            }
-            case STORED -> requestNextMissing();
-        }
-        if (assembly.complete()) {
-            startLoading(assembly.manifest(), assembly.bytes());
-        }
-        return stopIfDrained();
+        return perform(download.chunkArrived(message.payload()));
     }
 
     /** Loads a verified version on the model thread (no tensor work on an actor thread); work is asked for after. */
     private void startLoading(WeightManifest manifest, byte[] bytes) {
-        phase = Phase.LOADING;
+        state.loading();
         loading = manifest;
         timers.cancel(Retry.INSTANCE);
-        assembly = null;
         CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
             DjlRuntime.gradientsOffOnThisThread();
             if (weights == null) {
@@ -415,8 +325,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         context.pipeToSelf(load, (done, failure) -> new Loaded(manifest, failure));
     }
 
-    private Behavior<Command> onLoaded(Loaded loaded) {
-        if (phase != Phase.LOADING || loaded.manifest() != loading) {
+    private Behavior<Learner.ToWorker> onLoaded(Loaded loaded) {
+        if (state.phase() != WorkerState.Phase.LOADING || loaded.manifest() != loading) {
             return this;
         }
         if (loaded.failure() != null) {
@@ -429,112 +339,74 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         return stopIfDrained();
     }
 
+    /** The worker is free: finish, fetch a newer version, serve kept leases, or ask the learner for work. */
     private void askForWork() {
-        if (draining && stashed.isEmpty()) {
-            phase = Phase.FINISHED;
-            if (awaitingGrant) {
+        WorkerState.Next next = state.free(download.hasNewerThan(heldVersion), !verifiers.isEmpty());
+        if (next instanceof WorkerState.Finish finish) {
+            if (finish.awaitGrant()) {
                 // the grant of a request sent before the drain may still bring leases: serve them, or give up later
                 timers.startSingleTimer(Retry.INSTANCE, ACK_TIMEOUT);
             } else {
                 timers.cancel(Retry.INSTANCE);
             }
-            return;
-        }
-        if (latest.getVersion() > heldVersion) {
-            startFetch();
-            return;
-        }
-        if (!stashed.isEmpty()) {
-            List<PromptLease> work = List.copyOf(stashed);
-            stashed.clear();
-            startGeneration(work);
-            return;
-        }
-        phase = Phase.ASKING;
-        if (verifiers.isEmpty()) {
-            // Work taken now could not be scored: wait for a verifier pool to be listed (or the retry).
+        } else if (next instanceof WorkerState.FetchWeights) {
+            perform(download.begin());
+        } else if (next instanceof WorkerState.Generate generate) {
+            startGeneration(generate.leases());
+        } else if (next instanceof WorkerState.AwaitVerifiers) {
             timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(2));
-            return;
+        } else if (next instanceof WorkerState.AskForWork) {
+            setup.learner().tell(new Learner.RequestWork(WorkRequest.newBuilder()
+                    .setWorkerId(setup.workerId())
+                    .setCapacity(setup.runtime().promptsPerRequest())
+                    .setPolicyVersion(heldVersion)
+                    .build(), context.getSelf()));
+            timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(2));
         }
-        setup.learner().tell(new Learner.RequestWork(WorkRequest.newBuilder()
-                .setWorkerId(setup.workerId())
-                .setCapacity(setup.runtime().promptsPerRequest())
-                .setPolicyVersion(heldVersion)
-                .build(), context.getSelf()));
-        awaitingGrant = true;
-        timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(2));
     }
 
-    private Behavior<Command> onRetry() {
-        switch (phase) {
+    private Behavior<Learner.ToWorker> onRetry() {
+        switch (state.phase()) {
             case REGISTERING -> sayHello();
             case ASKING -> askForWork();
             case FETCHING -> {
-                // Chunks can be lost (a dropped frame, a moved learner): ask again for every one still missing.
-                for (int i = assembly.nextMissing(0); i >= 0 && i < nextChunk; i = assembly.nextMissing(i + 1)) {
-                    requestChunk(i);
-                }
+                perform(download.askAgain());
                 timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(5));
             }
-            case FINISHED -> awaitingGrant = false;
+            case FINISHED -> state.grantLost();
             default -> { }
         }
         return stopIfDrained();
     }
 
-    private Behavior<Command> onGrant(Grant message) {
+    private Behavior<Learner.ToWorker> onGrant(Learner.Grant message) {
         LeaseGrant grant = message.payload();
         Optional<Rejection> bad = WorkerEdge.grant(grant, spec, nonce, setup.runtime().promptsPerRequest());
         if (bad.isPresent()) {
             return drop(bad.get());
         }
-        awaitingGrant = false;
-        if (draining && phase == Phase.FINISHED) {
-            // the answer to a request sent before the drain: serve what it brought, then stop
-            if (grant.getLeasesCount() > 0 && spec != null && grant.getLearnerEpoch() == spec.getLearnerEpoch()) {
-                startGeneration(grant.getLeasesList());
-                return this;
-            }
+        WorkerState.AfterGrant after = state.granted(grant);
+        if (after instanceof WorkerState.Serve serve) {
+            startGeneration(serve.leases());
+        } else if (after instanceof WorkerState.Reregister reregister) {
+            context.getLog().info("worker {}: a new learner (epoch {}) answers; registering with it", setup.workerId(), reregister.learnerEpoch());
+            heldVersion = -1;
+            sayHello();
+        } else if (after instanceof WorkerState.RunFinished) {
+            timers.cancel(Retry.INSTANCE);
+        } else if (after instanceof WorkerState.NoWorkYet) {
+            timers.startSingleTimer(Retry.INSTANCE, RETRY);
+        } else if (after instanceof WorkerState.Ignored) {
             return stopIfDrained();
         }
-        if (phase != Phase.ASKING) {
-            // Never drop a lease: it would sit until its timeout. Serve it after the current fetch or generation.
-            stashed.addAll(grant.getLeasesList());
-            return this;
-        }
-        if (spec != null && grant.getLearnerEpoch() != spec.getLearnerEpoch()) {
-            // The learner restarted or moved: its weights may differ at the same version, and it knows nothing of
-            // this worker. Introduce ourselves again and fetch its weights before taking work.
-            context.getLog().info("worker {}: a new learner (epoch {}) answers; registering with it", setup.workerId(), grant.getLearnerEpoch());
-            // Leases stashed from the old learner died with it (the new one hands their prompts out again); the
-            // new learner's leases in this grant are served once its weights are in.
-            stashed.clear();
-            stashed.addAll(grant.getLeasesList());
-            heldVersion = -1;
-            phase = Phase.REGISTERING;
-            sayHello();
-            return this;
-        }
-        if (grant.getFinished()) {
-            phase = Phase.FINISHED;
-            timers.cancel(Retry.INSTANCE);
-            return this;
-        }
-        if (grant.getLeasesCount() == 0) {
-            timers.startSingleTimer(Retry.INSTANCE, RETRY);
-            return this;
-        }
-        startGeneration(grant.getLeasesList());
         return this;
     }
 
     private void startGeneration(List<PromptLease> work) {
         timers.cancel(Retry.INSTANCE);
-        phase = Phase.GENERATING;
-        leases = List.copyOf(work);
+        List<PromptLease> batch = state.generating(work);
         generationStartNanos = System.nanoTime();
         long version = heldVersion;
-        List<PromptLease> batch = leases;
         CompletableFuture<List<Trajectory>> generation = CompletableFuture.supplyAsync(() -> generate(batch, version), generationExecutor);
         modelWork = generation;
         context.pipeToSelf(generation, (rows, failure) -> new Generated(batch, rows, failure));
@@ -548,7 +420,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         DjlRuntime.gradientsOffOnThisThread();
         Map<SamplingKey, List<PromptDraw>> batches = new LinkedHashMap<>();
         for (PromptLease lease : work) {
-            batches.computeIfAbsent(new SamplingKey(lease.getTwoTurns(), lease.getTemperature()), key -> new ArrayList<>()).add(draw(lease));
+            batches.computeIfAbsent(new SamplingKey(lease.getTwoTurns(), lease.getTemperature()), key -> new ArrayList<>()).add(PromptLeases.draw(lease));
         }
         List<Trajectory> out = new ArrayList<>();
         batches.forEach((key, draws) -> {
@@ -561,21 +433,14 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     private record SamplingKey(boolean twoTurns, double temperature) {}
 
-    /** The prompt a lease hands out, as the sampler and the group ids know it. */
-    private static PromptDraw draw(PromptLease lease) {
-        // no reference answer: the worker never scores, the verifiers look the problem up in their own set
-        return new PromptDraw(new Problem(lease.getProblemId(), lease.getQuestion(), ""), lease.getProblemIndex(),
-                lease.getStep());
-    }
-
-    private Behavior<Command> onGenerated(Generated generated) {
-        if (generated.leases() != leases) {
+    private Behavior<Learner.ToWorker> onGenerated(Generated generated) {
+        if (!state.isCurrentBatch(generated.leases())) {
             return this;
         }
         if (generated.failure() != null) {
             throw new IllegalStateException("worker " + setup.workerId() + ": generation failed", generated.failure());
         }
-        phase = Phase.VERIFYING;
+        state.verifying();
         metrics.generationSeconds.observe((System.nanoTime() - generationStartNanos) / 1e9, setup.workerId());
         metrics.generatedTokens.inc(generated.rows().stream().mapToInt(t -> t.attemptOne().length + t.attemptTwo().length).sum(),
                 setup.workerId());
@@ -583,8 +448,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         Map<String, List<Trajectory>> byGroup = new LinkedHashMap<>();
         generated.rows().forEach(t -> byGroup.computeIfAbsent(t.groupId(), g -> new ArrayList<>()).add(t));
         long leaseEnd = System.currentTimeMillis() + setup.runtime().leaseTimeout().toMillis();
-        for (PromptLease lease : leases) {
-            List<Trajectory> group = byGroup.get(draw(lease).groupId());
+        for (PromptLease lease : state.batch()) {
+            List<Trajectory> group = byGroup.get(PromptLeases.draw(lease).groupId());
             VerifyRequest.Builder request = VerifyRequest.newBuilder().setTask(spec.getTask()).setProblemId(lease.getProblemId())
                     .setProblemSetSha256(spec.getProblemSetSha256()).setRequestId(lease.getLeaseId());
             group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptOne())));
@@ -599,7 +464,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private record AwaitingScores(List<Trajectory> group, VerifyRequest request) {}
 
     /** Sends a pending group's current sending to the next verifier pool, with a deadline and a timeout of its own. */
-    private Behavior<Command> sendForScoring(long leaseId) {
+    private Behavior<Learner.ToWorker> sendForScoring(long leaseId) {
         Optional<AwaitingScores> awaiting = pendingScores.group(leaseId);
         if (awaiting.isEmpty()) {
             return this;
@@ -617,7 +482,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         return this;
     }
 
-    private Behavior<Command> onScored(Scored scored) {
+    private Behavior<Learner.ToWorker> onScored(Scored scored) {
         Optional<AwaitingScores> awaiting = pendingScores.group(scored.leaseId());
         if (awaiting.isEmpty()) {
             return this;
@@ -642,13 +507,13 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             result.addTrajectories(TrajectoryCodec.toProto(t.withRewards(r1, r2)));
         }
         GroupResult built = result.build();
-        unacked.put(scored.leaseId(), built);
+        state.submitted(built);
         setup.learner().tell(new Learner.Submit(built, context.getSelf()));
         return verificationEnded();
     }
 
     /** Sends the group again after a pause, or lets it go when the lease would run out first (never scores it 0). */
-    private Behavior<Command> verificationFailed(long leaseId, int send, String why) {
+    private Behavior<Learner.ToWorker> verificationFailed(long leaseId, int send, String why) {
         PendingScores.Next next = pendingScores.failed(leaseId, send, System.currentTimeMillis());
         if (next instanceof PendingScores.SendAgain again) {
             context.getLog().warn("worker {}: verification of lease {} failed ({}); sending it again in {} ms", setup.workerId(), leaseId,
@@ -667,45 +532,43 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     }
 
     /** A group left the pending table: once none is left, the worker asks for more work. */
-    private Behavior<Command> verificationEnded() {
+    private Behavior<Learner.ToWorker> verificationEnded() {
         if (pendingScores.isEmpty()) {
             askForWork();
         }
         return stopIfDrained();
     }
 
-    private Behavior<Command> onAck(Ack ack) {
-        unacked.remove(ack.payload().getLeaseId());
+    private Behavior<Learner.ToWorker> onAck(Learner.Ack ack) {
+        state.acknowledged(ack.payload().getLeaseId());
         return stopIfDrained();
     }
 
-    private Behavior<Command> onDrain() {
-        draining = true;
-        if (phase == Phase.ASKING || phase == Phase.REGISTERING) {
+    private Behavior<Learner.ToWorker> onDrain() {
+        if (state.drain()) {
             askForWork();
         }
         return stopIfDrained();
     }
 
     /** A draining worker stops once it holds no lease and every result it sent is acknowledged. */
-    private Behavior<Command> stopIfDrained() {
-        boolean holdsWork = phase == Phase.GENERATING || phase == Phase.VERIFYING || !stashed.isEmpty() || !unacked.isEmpty() || awaitingGrant;
-        if (!draining || holdsWork || phase == Phase.STREAMING || phase == Phase.FETCHING || phase == Phase.LOADING) {
+    private Behavior<Learner.ToWorker> stopIfDrained() {
+        if (!state.drained()) {
             return this;
         }
         context.getLog().info("worker {} drained", setup.workerId());
         return Behaviors.stopped();
     }
 
-    private Behavior<Command> onResendUnacked() {
-        unacked.values().forEach(result -> setup.learner().tell(new Learner.Submit(result, context.getSelf())));
+    private Behavior<Learner.ToWorker> onResendUnacked() {
+        state.unacknowledged().forEach(result -> setup.learner().tell(new Learner.Submit(result, context.getSelf())));
         return this;
     }
 
-    private Behavior<Command> freeModel() {
+    private Behavior<Learner.ToWorker> freeModel() {
         metrics.heldVersion.remove(setup.workerId());
-        if (hashMismatches > 0) {
-            context.getLog().info("worker {} refetched {} corrupted weight chunks", setup.workerId(), hashMismatches);
+        if (download.corruptedChunks() > 0) {
+            context.getLog().info("worker {} refetched {} corrupted weight chunks", setup.workerId(), download.corruptedChunks());
         }
         // Closing under a running generation frees tensors the model thread is reading (seen as a SIGSEGV in
         // libtorch when a test stopped a generating worker): close once it has ended.

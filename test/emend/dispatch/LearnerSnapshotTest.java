@@ -1,0 +1,49 @@
+package emend.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import emend.proto.Evaluation;
+import emend.proto.RunStatus;
+import emend.proto.RuntimeStatus;
+import emend.rl.PromptDraw;
+import emend.task.Problem;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+final class LearnerSnapshotTest {
+
+    @Test
+    void theThreeViewsReadTheSameCounts() {
+        List<Problem> problems = List.of(new Problem("a", "1+1", "2"), new Problem("b", "2+2", "4"), new Problem("c", "3+3", "6"));
+        RolloutLedger ledger = new RolloutLedger(new PromptQueue(problems, 7, 2, 0), new StalenessWindow(0, 2), 1_000, 20, 0, 1);
+        List<LeaseTable.Lease<PromptDraw>> leases = ledger.grant("w", 5, 0, 0);
+        ledger.expireDue(5_000);
+        RunControl run = new RunControl(10, 3, 3, 2);
+        run.pause();
+        Evaluation dev = Evaluation.newBuilder().setStep(2).build();
+
+        LearnerSnapshot snapshot = LearnerSnapshot.of(run, "stage1", ledger, 0, 4, 6, 9, 123.5, Optional.of(dev));
+
+        RuntimeStatus runtime = snapshot.runtime();
+        assertEquals(2, leases.size());
+        assertEquals(2, runtime.getDispatched());
+        assertEquals(2, runtime.getExpired());
+        assertEquals(0, runtime.getInFlight());
+        assertEquals(3, runtime.getStepsDone());
+        assertEquals(4, runtime.getWorkers());
+        RunStatus status = snapshot.runStatus("runs/x", Map.of("temperature", "0.5"));
+        assertEquals("PAUSED", status.getState());
+        assertEquals(runtime.getDispatched(), status.getPromptsDispatched());
+        assertEquals(runtime.getExpired(), status.getPromptsReissued());
+        assertEquals(6, status.getVerifyTimeouts());
+        assertEquals(9, status.getWireRejected());
+        assertEquals(2, status.getLastCheckpointStep());
+        assertEquals(123.5, status.getTokensPerSecond());
+        assertEquals(dev, status.getLastEvaluation());
+        assertEquals("0.5", status.getParametersMap().get("temperature"));
+        assertEquals(Map.of("staleness/dropped", 0L, "leases/dispatched", 2L, "leases/expired", 2L, "leases/duplicates", 0L,
+                "verify/timeouts", 6L, "workers", 4), snapshot.stepMetrics());
+    }
+}

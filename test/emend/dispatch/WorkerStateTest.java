@@ -1,0 +1,106 @@
+package emend.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import emend.proto.GroupResult;
+import emend.proto.LeaseGrant;
+import emend.proto.PromptLease;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+final class WorkerStateTest {
+
+    private static PromptLease lease(long id) {
+        return PromptLease.newBuilder().setLeaseId(id).setProblemId("p" + id).build();
+    }
+
+    private static LeaseGrant grant(long epoch, long... leaseIds) {
+        LeaseGrant.Builder grant = LeaseGrant.newBuilder().setLearnerEpoch(epoch);
+        for (long id : leaseIds) {
+            grant.addLeases(lease(id));
+        }
+        return grant.build();
+    }
+
+    /** A worker registered with learner epoch 7, holding weights, asking for work. */
+    private static WorkerState asking() {
+        WorkerState state = new WorkerState();
+        state.registered(7);
+        assertInstanceOf(WorkerState.AskForWork.class, state.free(false, true));
+        return state;
+    }
+
+    @Test
+    void aGrantWhileBusyIsKeptAndServedNext() {
+        WorkerState state = asking();
+        WorkerState.Serve serve = assertInstanceOf(WorkerState.Serve.class, state.granted(grant(7, 1, 2)));
+        state.generating(serve.leases());
+        assertInstanceOf(WorkerState.Kept.class, state.granted(grant(7, 3)), "a late answer to a repeated request");
+        WorkerState.Generate next = assertInstanceOf(WorkerState.Generate.class, state.free(false, true));
+        assertEquals(List.of(lease(3)), next.leases());
+    }
+
+    @Test
+    void aNewerVersionIsFetchedBeforeMoreWorkAndNoWorkIsTakenWithoutAVerifier() {
+        WorkerState state = asking();
+        state.generating(List.of(lease(1)));
+        assertInstanceOf(WorkerState.FetchWeights.class, state.free(true, true));
+        assertInstanceOf(WorkerState.AwaitVerifiers.class, state.free(false, false));
+        assertEquals(WorkerState.Phase.ASKING, state.phase());
+    }
+
+    @Test
+    void aGrantFromANewLearnerIncarnationIsServedOnlyAfterRegisteringWithIt() {
+        WorkerState moved = asking();
+        WorkerState.Reregister reregister = assertInstanceOf(WorkerState.Reregister.class, moved.granted(grant(9, 6)));
+        assertEquals(9, reregister.learnerEpoch());
+        assertEquals(WorkerState.Phase.REGISTERING, moved.phase());
+        moved.registered(9);
+        WorkerState.Generate served = assertInstanceOf(WorkerState.Generate.class, moved.free(false, true));
+        assertEquals(List.of(lease(6)), served.leases(), "the new learner's leases, once its weights are in");
+    }
+
+    @Test
+    void emptyAndFinishedGrants() {
+        WorkerState state = asking();
+        assertInstanceOf(WorkerState.NoWorkYet.class, state.granted(grant(7)));
+        state.free(false, true);
+        assertInstanceOf(WorkerState.RunFinished.class, state.granted(grant(7).toBuilder().setFinished(true).build()));
+        assertEquals(WorkerState.Phase.FINISHED, state.phase());
+    }
+
+    @Test
+    void aDrainingWorkerServesWhatItHoldsAndStopsOnceEveryResultIsAcknowledged() {
+        WorkerState state = asking();
+        assertTrue(state.drain(), "asking is idle: the drain is settled at once");
+        WorkerState.Finish finish = assertInstanceOf(WorkerState.Finish.class, state.free(false, true));
+        assertTrue(finish.awaitGrant(), "the request sent before the drain may still bring leases");
+        assertFalse(state.drained());
+        WorkerState.Serve late = assertInstanceOf(WorkerState.Serve.class, state.granted(grant(7, 1)));
+        state.generating(late.leases());
+        state.verifying();
+        assertFalse(state.drained(), "holds a lease");
+        state.submitted(GroupResult.newBuilder().setLeaseId(1).build());
+        assertInstanceOf(WorkerState.Finish.class, state.free(false, true));
+        assertFalse(state.drained(), "its result is not acknowledged yet");
+        assertEquals(1, state.unacknowledged().size());
+        state.acknowledged(1);
+        assertTrue(state.drained());
+    }
+
+    @Test
+    void aDrainingWorkerIgnoresAnEmptyOrForeignLateGrant() {
+        WorkerState state = asking();
+        state.drain();
+        state.free(false, true);
+        assertInstanceOf(WorkerState.Ignored.class, state.granted(grant(8, 1)), "another learner's leases");
+        assertTrue(state.drained());
+        WorkerState idle = new WorkerState();
+        assertTrue(idle.drain(), "a registering worker settles its drain at once");
+        assertInstanceOf(WorkerState.Finish.class, idle.free(false, true));
+        assertTrue(idle.drained());
+    }
+}
