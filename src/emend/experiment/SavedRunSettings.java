@@ -19,7 +19,7 @@ import java.util.TreeSet;
 final class SavedRunSettings {
 
     /** Keys that say where or how a run was watched, not what it trained: a moved or resumed run still matches. */
-    private static final Set<String> IGNORED = Set.of("run-dir", "resume", "control", "runtime.metrics-host", "runtime.metrics-port",
+    private static final Set<String> IGNORED = Set.of("run-dir", "resume", "control", "runtime.metrics-host", "runtime.metrics-port", "runtime.metrics-role-ports",
             "runtime.weight-stream-port");
 
     private SavedRunSettings() {}

@@ -2,6 +2,7 @@ package emend.run;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import emend.metrics.MetricsEndpoint;
 import emend.task.GroupScorer;
 import emend.task.Verifier;
 import emend.tls.TlsSettings;
@@ -17,8 +18,7 @@ import java.time.Duration;
  * @param maxWorkersPerNode the most rollout workers one node runs; a scaling request over it is refused (each
  *     worker holds a policy copy, so an unbounded request would exhaust the node's memory)
  * @param weightStreamPort the learner's weight stream port: 0 any free port, -1 off (Artery chunks only)
- * @param metricsHost the interface every node's Prometheus endpoint binds to
- * @param metricsPort that endpoint's port: 0 any free port (printed at start), -1 off
+ * @param metrics where every node serves its Prometheus metrics
  * @param tls this node's TLS identity for Artery, the weight stream and the control endpoint, or {@link TlsSettings#OFF}
  */
 public record RuntimeSettings(
@@ -34,8 +34,7 @@ public record RuntimeSettings(
         int verifierQueueCapacity,
         int weightChunkBytes,
         int weightStreamPort,
-        String metricsHost,
-        int metricsPort,
+        MetricsEndpoint metrics,
         TlsSettings tls) {
 
     public RuntimeSettings {
@@ -66,9 +65,6 @@ public record RuntimeSettings(
             throw new IllegalArgumentException("emend.runtime.weight-stream-port must be a TCP port, 0 (any free port) or -1 (off), got "
                     + weightStreamPort);
         }
-        if (metricsPort < -1 || metricsPort > 65_535) {
-            throw new IllegalArgumentException("emend.runtime.metrics-port must be a TCP port, 0 (any free port) or -1 (off), got " + metricsPort);
-        }
     }
 
     /**
@@ -97,7 +93,7 @@ public record RuntimeSettings(
                     c.getInt("prompts-per-request"), c.getDuration("lease-timeout"), c.getInt("verifier-pool-size"),
                     c.getDuration("verify-timeout"), c.getInt("verifier-parallelism"), c.getInt("verifier-queue-capacity"),
                     c.getInt("weight-chunk-bytes"), c.getInt("weight-stream-port"),
-                    c.getString("metrics-host"), c.getInt("metrics-port"), TlsSettings.fromConfig(c.getConfig("tls")));
+                    MetricsEndpoint.fromConfig(c), TlsSettings.fromConfig(c.getConfig("tls")));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage()
                     + " (see cluster-config/reference.conf for every key and its meaning)", e);

@@ -1,6 +1,7 @@
 package emend.actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.actors.learner.Learner;
@@ -14,6 +15,9 @@ import emend.run.LearnerJob;
 import emend.run.TrainingSession;
 import emend.testing.TestNodes;
 import emend.testing.TinyLearnerJob;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,8 +45,13 @@ final class MultiNodeTest {
 
     @Test
     void threeNodes_trainTheScheduleAndAccountForEveryPrompt() throws Exception {
-        try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:2\", \"stage2:2\"]", 4,
-                Map.of("emend.runtime.prompts-per-request", "2")); TestNodes nodes = new TestNodes()) {
+        int learnerPort = freePort();
+        // the rollout role's port is held by another process: that node must fall back to a free port
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+             TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:2\", \"stage2:2\"]", 4, Map.of("emend.runtime.prompts-per-request", "2",
+                     "emend.runtime.metrics-port", "by-role", "emend.runtime.metrics-role-ports.learner", Integer.toString(learnerPort),
+                     "emend.runtime.metrics-role-ports.rollout", Integer.toString(taken.getLocalPort())));
+             TestNodes nodes = new TestNodes()) {
             LearnerJob job = tiny.job();
             CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
             NodeOptions learnerOptions = new NodeOptions(Set.of("learner"), "127.0.0.1", 0, List.of(), 0);
@@ -73,8 +82,13 @@ final class MultiNodeTest {
             assertEquals(0, status.getVerifyTimeouts());
             assertEquals(2, status.getWorkers(), "the late joiner registered");
 
-            // every node's Prometheus endpoint, scraped over HTTP
+            // every node's Prometheus endpoint, scraped over HTTP: the learner on its role's port, the rollout node elsewhere
+            assertEquals("http://127.0.0.1:" + learnerPort + "/metrics", NodeMetrics.get(learnerNode).endpoint().orElseThrow());
+            assertFalse(NodeMetrics.get(rolloutNode).endpoint().orElseThrow().endsWith(":" + taken.getLocalPort() + "/metrics"));
             Map<String, Double> learnerMetrics = scrape(learnerNode);
+            assertEquals(4.0, learnerMetrics.get("emend_learner_step_seconds_count"));
+            assertTrue(learnerMetrics.get("emend_learner_step_seconds_sum") > 0);
+            assertTrue(learnerMetrics.get("jvm_memory_used_bytes{area=\"heap\"}") > 0, "the JVM's own metrics are served too");
             assertEquals(4.0, learnerMetrics.get("emend_learner_steps_done"));
             assertEquals(4.0, learnerMetrics.get("emend_policy_version"));
             assertEquals((double) status.getCompleted(), learnerMetrics.get("emend_prompts_completed_total"));
@@ -82,7 +96,11 @@ final class MultiNodeTest {
             Map<String, Double> rolloutMetrics = scrape(rolloutNode);
             assertEquals(1.0, rolloutMetrics.get("emend_node_rollout_workers"));
             assertTrue(sumOf(rolloutMetrics, "emend_worker_generated_tokens_total{") > 0, rolloutMetrics.toString());
-            assertTrue(sumOf(rolloutMetrics, "emend_worker_verify_latency_seconds_count{") > 0, rolloutMetrics.toString());
+            double verifications = sumOf(rolloutMetrics, "emend_worker_verify_latency_seconds_count{");
+            assertTrue(verifications > 0, rolloutMetrics.toString());
+            assertEquals(verifications, rolloutMetrics.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("emend_worker_verify_latency_seconds_bucket{") && e.getKey().contains("le=\"+Inf\""))
+                    .mapToDouble(Map.Entry::getValue).sum(), "a histogram: its +Inf bucket counts every observation");
             assertEquals(4.0, sumOf(rolloutMetrics, "emend_worker_policy_version{"), "the worker holds the last version");
             assertTrue(rolloutMetrics.getOrDefault("emend_verifier_requests_total{outcome=\"ok\"}", 0.0) > 0, rolloutMetrics.toString());
         }
@@ -101,6 +119,12 @@ final class MultiNodeTest {
             values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
         });
         return values;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
     }
 
     private static double sumOf(Map<String, Double> metrics, String prefix) {

@@ -45,6 +45,7 @@ import emend.run.TrainingSession;
 import emend.task.Dialogue;
 import emend.task.Problem;
 import emend.task.ProblemSet;
+import emend.testing.MetricsText;
 import emend.testing.TinyLearnerJob;
 import emend.wire.LearnerEdge;
 import java.io.NotSerializableException;
@@ -155,7 +156,7 @@ final class WireFuzzTest {
             assertEquals(0, afterFuzz.getCompleted(), "no lease was completed by a hostile result");
             assertEquals(2, afterFuzz.getInFlight());
             assertEquals(0, afterFuzz.getStepsDone());
-            assertTrue(metrics.registry.render().contains("emend_wire_rejected_total{type=\"Submit\",reason=\"reward\"}"),
+            assertTrue(MetricsText.of(metrics.registry).contains("emend_wire_rejected_total{reason=\"reward\",type=\"Submit\"}"),
                     "counted by type and reason");
 
             // a member of the cluster (a reply address on another node) sends stop: refused and counted; the run goes on below
@@ -167,7 +168,7 @@ final class WireFuzzTest {
                 assertEquals(refusedControl, metrics.rejectedTotal(), "the remote run-control command is counted");
                 return null;
             });
-            assertTrue(metrics.registry.render().contains("emend_wire_rejected_total{type=\"Control\",reason=\"sender\"}"));
+            assertTrue(MetricsText.of(metrics.registry).contains("emend_wire_rejected_total{reason=\"sender\",type=\"Control\"}"));
 
             // the holders finish their leases honestly; resumed, the run trains to the end of its schedule
             learner.tell(new Learner.Submit(honestGroup(l1, "fuzz-1", job.dialogue()), f1.ref()));

@@ -48,6 +48,8 @@ public final class TinyLearnerJob implements AutoCloseable {
         all.put("emend.rl.samples-per-prompt", "2");
         all.put("emend.rl.dev-eval-every", "1000");
         all.put("emend.runtime.prompts-per-request", Integer.toString(promptsPerStep));
+        // tests run many nodes at once: any free port, not the roles' fixed ones (MultiNodeTest covers those)
+        all.put("emend.runtime.metrics-port", "0");
         all.putAll(overrides);
         var config = Settings.load(null, all);
         RunSettings settings = RunSettings.fromConfig(config);

@@ -108,7 +108,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
      * including the new version's publication: encoding and hashing the weights there keeps the actor free.
      */
     private record StepResult(long version, int stepsDone, double tokensPerSecond, Optional<Evaluation> lastEvaluation,
-                              int lastCheckpointStep, WeightPublication publication) {}
+                              int lastCheckpointStep, WeightPublication publication, double seconds) {}
 
     private record StepDone(StepResult result, Throwable failure) implements Command {}
 
@@ -430,10 +430,12 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             Map<String, Object> runtime = snapshot().stepMetrics();
             context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
                 DjlRuntime.gradientsOffOnThisThread();
+                long started = System.nanoTime();
                 LearnerStats stats = job.trainer().step(batch, rolloutSeconds, runtime);
                 long newVersion = job.trainer().version();
                 return new StepResult(newVersion, job.trainer().stepsDone(), stats.generatedTokens() / rolloutSeconds,
-                        job.trainer().lastEvaluation(), job.trainer().lastCheckpointStep(), publicationOf(newVersion));
+                        job.trainer().lastEvaluation(), job.trainer().lastCheckpointStep(), publicationOf(newVersion),
+                        (System.nanoTime() - started) / 1e9);
             }, stepExecutor), StepDone::new);
         });
     }
@@ -449,6 +451,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         run.stepEnded(step.result().version(), step.result().stepsDone(), step.result().lastCheckpointStep());
         lastTokensPerSecond = step.result().tokensPerSecond();
         lastEvaluation = step.result().lastEvaluation();
+        NodeMetrics.get(context.getSystem()).stepSeconds.observe(step.result().seconds());
         exportMetrics();
         if (run.stopping()) {
             // The stop queued behind this step writes the state and ends the run; nothing more goes out.

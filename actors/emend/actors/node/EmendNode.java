@@ -6,16 +6,20 @@ import emend.actors.rollout.RolloutWorker;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.verifier.VerifierPool;
 import emend.control.ControlSettings;
-import emend.metrics.MetricsServer;
+import emend.metrics.MetricsEndpoint;
 import emend.proto.ControlRequest;
 import emend.proto.StopRun;
 import emend.run.LearnerJob;
 import emend.run.RuntimeSettings;
 import emend.run.TrainingSession;
 import emend.task.Task;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -75,7 +79,7 @@ public final class EmendNode {
             context.spawn(NodeAgent.create(plan.options().roles(), workers, plan.runtime().maxWorkersPerNode(), id -> RolloutWorker.create(
                     new RolloutWorker.Setup(id, plan.device(), plan.runtime(), learner, plan.generators()))), "node-agent");
             List<AutoCloseable> endpoints = new ArrayList<>();
-            metricsEndpoint(context, plan.runtime()).ifPresent(endpoints::add);
+            metricsEndpoint(context, plan.runtime(), plan.options().roles()).ifPresent(endpoints::add);
             if (plan.learnerJob() != null) {
                 checkpointOnTerminate(context, learner);
             }
@@ -110,15 +114,38 @@ public final class EmendNode {
     }
 
     /** The node's Prometheus endpoint, unless emend.runtime.metrics-port is -1. */
-    private static Optional<MetricsServer> metricsEndpoint(ActorContext<Void> context, RuntimeSettings runtime) {
-        if (runtime.metricsPort() < 0) {
+    private static Optional<HTTPServer> metricsEndpoint(ActorContext<Void> context, RuntimeSettings runtime, Set<String> roles) {
+        MetricsEndpoint.Binding binding = runtime.metrics().bindingFor(roles);
+        if (binding.off()) {
             return Optional.empty();
         }
         NodeMetrics metrics = NodeMetrics.get(context.getSystem());
-        MetricsServer server = new MetricsServer(runtime.metricsHost(), runtime.metricsPort(), metrics.registry);
-        metrics.endpoint("http://" + runtime.metricsHost() + ":" + server.port() + MetricsServer.PATH);
+        String host = runtime.metrics().host();
+        HTTPServer server;
+        try {
+            server = serve(metrics, host, binding.port());
+        } catch (IOException taken) {
+            if (!binding.fallBackToFree()) {
+                throw new IllegalStateException("cannot serve metrics on " + host + ":" + binding.port() + " (" + taken.getMessage()
+                        + "): another process holds the port or the address is not this machine's; set emend.runtime.metrics-port to a free "
+                        + "port, 0 for any, or -1 for none, or emend.runtime.metrics-host to an address of this machine", taken);
+            }
+            context.getLog().warn("metrics: port {} (this node's role default) is taken ({}); serving on a free port instead. Give each node "
+                    + "on this machine its own port (emend.runtime.metrics-port) so a scrape config can find it", binding.port(), taken.getMessage());
+            try {
+                server = serve(metrics, host, 0);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot serve metrics on " + host + " (" + e.getMessage()
+                        + "); set emend.runtime.metrics-host to an address of this machine, or emend.runtime.metrics-port to -1", e);
+            }
+        }
+        metrics.endpoint("http://" + host + ":" + server.getPort() + "/metrics");
         System.out.println("metrics: " + metrics.endpoint().orElseThrow() + " (Prometheus; emend.runtime.metrics-port)");
         return Optional.of(server);
+    }
+
+    private static HTTPServer serve(NodeMetrics metrics, String host, int port) throws IOException {
+        return HTTPServer.builder().hostname(host).port(port).registry(metrics.registry).buildAndStart();
     }
 
     /** Starts the learner singleton where the role allows (only the oldest learner node runs it) and its proxy. */

@@ -334,7 +334,7 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
                     + " passed its hash check but could not be loaded", loaded.failure());
         }
         heldVersion = loaded.manifest().getVersion();
-        metrics.heldVersion.set(heldVersion, setup.workerId());
+        metrics.heldVersion.labelValues(setup.workerId()).set(heldVersion);
         askForWork();
         return stopIfDrained();
     }
@@ -441,9 +441,9 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
             throw new IllegalStateException("worker " + setup.workerId() + ": generation failed", generated.failure());
         }
         state.verifying();
-        metrics.generationSeconds.observe((System.nanoTime() - generationStartNanos) / 1e9, setup.workerId());
-        metrics.generatedTokens.inc(generated.rows().stream().mapToInt(t -> t.attemptOne().length + t.attemptTwo().length).sum(),
-                setup.workerId());
+        metrics.generationSeconds.labelValues(setup.workerId()).observe((System.nanoTime() - generationStartNanos) / 1e9);
+        metrics.generatedTokens.labelValues(setup.workerId())
+                .inc(generated.rows().stream().mapToInt(t -> t.attemptOne().length + t.attemptTwo().length).sum());
         verifySentNanos = System.nanoTime();
         Map<String, List<Trajectory>> byGroup = new LinkedHashMap<>();
         generated.rows().forEach(t -> byGroup.computeIfAbsent(t.groupId(), g -> new ArrayList<>()).add(t));
@@ -497,7 +497,7 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         }
         timers.cancel(new VerifyDeadline(scored.leaseId()));
         int failures = pendingScores.scored(scored.leaseId()).orElseThrow().failures();
-        metrics.verifyLatency.observe((System.nanoTime() - verifySentNanos) / 1e9, setup.workerId());
+        metrics.verifyLatency.labelValues(setup.workerId()).observe((System.nanoTime() - verifySentNanos) / 1e9);
         GroupResult.Builder result = GroupResult.newBuilder().setLeaseId(scored.leaseId()).setWorkerId(setup.workerId())
                 .setRolloutSeconds((System.nanoTime() - generationStartNanos) / 1e9).setVerifyTimeouts(failures);
         for (int i = 0; i < k; i++) {
@@ -518,13 +518,13 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         if (next instanceof PendingScores.SendAgain again) {
             context.getLog().warn("worker {}: verification of lease {} failed ({}); sending it again in {} ms", setup.workerId(), leaseId,
                     why, again.pause().toMillis());
-            metrics.verifyResent.inc(1, setup.workerId());
+            metrics.verifyResent.labelValues(setup.workerId()).inc();
             timers.startSingleTimer(new VerifyDeadline(leaseId), new SendAgain(leaseId), again.pause());
         } else if (next instanceof PendingScores.LetGo letGo) {
             context.getLog().warn("worker {}: verification of lease {} failed {} times (last: {}); the lease runs out before another "
                     + "answer could come, so the group is dropped and the learner re-issues its prompt", setup.workerId(), leaseId,
                     letGo.failures(), why);
-            metrics.verifyAbandoned.inc(1, setup.workerId());
+            metrics.verifyAbandoned.labelValues(setup.workerId()).inc();
             timers.cancel(new VerifyDeadline(leaseId));
             return verificationEnded();
         }

@@ -126,7 +126,7 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
                     + "nodes or raise emend.runtime.verifier-pool-size"));
         } else {
             queue.stash(scoring);
-            metrics.verifierQueue.set(queue.size(), name);
+            metrics.verifierQueue.labelValues(name).set(queue.size());
         }
         return this;
     }
@@ -161,7 +161,7 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
             reply(done.request(), done.result());
         } else if (unwrapped(done.failure()) instanceof GroupScorer.GroupTimeoutException late) {
             context.getLog().warn("verification of problem {}: {}", done.request().payload().getProblemId(), late.getMessage());
-            metrics.verifications.inc(1, "deadline");
+            metrics.verifications.labelValues("deadline").inc();
             reply(done.request(), error("not scored: " + late.getMessage()), false);
         } else {
             reply(done.request(), error("the verifier failed: " + unwrapped(done.failure())));
@@ -175,7 +175,7 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
     }
 
     private Behavior<Command> next() {
-        metrics.verifierQueue.set(Math.max(0, queue.size() - 1), name);
+        metrics.verifierQueue.labelValues(name).set(Math.max(0, queue.size() - 1));
         return queue.isEmpty() ? this : queue.unstash(this, 1, Function.identity());
     }
 
@@ -187,7 +187,7 @@ public final class VerifierActor extends AbstractBehavior<VerifierActor.Command>
     /** @param count whether this reply counts as an ok or error outcome (a group past its deadline is counted on its own) */
     private void reply(Verify verify, VerifyResult result, boolean count) {
         if (count) {
-            metrics.verifications.inc(1, result.getError().isEmpty() ? "ok" : "error");
+            metrics.verifications.labelValues(result.getError().isEmpty() ? "ok" : "error").inc();
         }
         verify.replyTo().tell(new Verified(result.toBuilder().setRequestId(verify.payload().getRequestId()).setSend(verify.payload().getSend()).build()));
     }
