@@ -2,7 +2,6 @@ package emend.run;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import emend.metrics.MetricsEndpoint;
 import emend.task.GroupScorer;
 import emend.task.Verifier;
 import emend.tls.TlsSettings;
@@ -19,6 +18,7 @@ import java.time.Duration;
  *     worker holds a policy copy, so an unbounded request would exhaust the node's memory)
  * @param weightStreamPort the learner's weight stream port: 0 any free port, -1 off (Artery chunks only)
  * @param metrics where every node serves its Prometheus metrics
+ * @param management where every node serves Pekko Management's /alive, /ready and /cluster/members
  * @param tls this node's TLS identity for Artery, the weight stream and the control endpoint, or {@link TlsSettings#OFF}
  */
 public record RuntimeSettings(
@@ -34,7 +34,8 @@ public record RuntimeSettings(
         int verifierQueueCapacity,
         int weightChunkBytes,
         int weightStreamPort,
-        MetricsEndpoint metrics,
+        NodePort metrics,
+        NodePort management,
         TlsSettings tls) {
 
     public RuntimeSettings {
@@ -93,7 +94,7 @@ public record RuntimeSettings(
                     c.getInt("prompts-per-request"), c.getDuration("lease-timeout"), c.getInt("verifier-pool-size"),
                     c.getDuration("verify-timeout"), c.getInt("verifier-parallelism"), c.getInt("verifier-queue-capacity"),
                     c.getInt("weight-chunk-bytes"), c.getInt("weight-stream-port"),
-                    MetricsEndpoint.fromConfig(c), TlsSettings.fromConfig(c.getConfig("tls")));
+                    NodePort.fromConfig(c, "metrics"), NodePort.fromConfig(c, "management"), TlsSettings.fromConfig(c.getConfig("tls")));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage()
                     + " (see cluster-config/reference.conf for every key and its meaning)", e);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emend.actors.learner.Learner;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.node.EmendNode;
+import emend.actors.node.NodeHealth;
 import emend.actors.node.NodeMetrics;
 import emend.actors.node.NodeOptions;
 import emend.proto.RuntimeStatus;
@@ -82,6 +83,10 @@ final class MultiNodeTest {
             assertEquals(0, status.getVerifyTimeouts());
             assertEquals(2, status.getWorkers(), "the late joiner registered");
 
+            // Pekko Management on the learner node: ready (an Up member whose learner serves leases)
+            String management = NodeHealth.get(learnerNode).managementUri().orElseThrow();
+            assertEquals(200, java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(management + "/ready")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
             // every node's Prometheus endpoint, scraped over HTTP: the learner on its role's port, the rollout node elsewhere
             assertEquals("http://127.0.0.1:" + learnerPort + "/metrics", NodeMetrics.get(learnerNode).endpoint().orElseThrow());
             assertFalse(NodeMetrics.get(rolloutNode).endpoint().orElseThrow().endsWith(":" + taken.getLocalPort() + "/metrics"));

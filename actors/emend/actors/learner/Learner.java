@@ -1,5 +1,6 @@
 package emend.actors.learner;
 
+import emend.actors.node.NodeHealth;
 import emend.actors.node.NodeMetrics;
 import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
@@ -225,6 +226,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         this.stream = openStream(context, job.runtime().weightStreamPort(), job.runtime().tls());
         publish(publicationOf(run.version()));
         timers.startTimerWithFixedDelay(ExpireLeases.INSTANCE, Duration.ofSeconds(1));
+        NodeHealth.get(context.getSystem()).learnerServing(true);
         context.getLog().info("learner up: {} steps of {} prompts, max staleness {}", job.settings().rl().totalSteps(), batch,
                 job.live().maxStaleness());
     }
@@ -265,6 +267,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     /** Frees the stream; a learner that stops before its run ended (a node leaving, a failure) ends the job. */
     private Behavior<Command> onPostStop() {
+        NodeHealth.get(context.getSystem()).learnerServing(false);
         if (stream != null) {
             stream.close();
         }

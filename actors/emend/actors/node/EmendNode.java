@@ -6,10 +6,10 @@ import emend.actors.rollout.RolloutWorker;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.verifier.VerifierPool;
 import emend.control.ControlSettings;
-import emend.metrics.MetricsEndpoint;
 import emend.proto.ControlRequest;
 import emend.proto.StopRun;
 import emend.run.LearnerJob;
+import emend.run.NodePort;
 import emend.run.RuntimeSettings;
 import emend.run.TrainingSession;
 import emend.task.Task;
@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -32,6 +33,7 @@ import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * The guardian of one node: joins the cluster, starts what the node's roles ask for (the learner singleton, a
@@ -81,8 +83,10 @@ public final class EmendNode {
             List<AutoCloseable> endpoints = new ArrayList<>();
             metricsEndpoint(context, plan.runtime(), plan.options().roles()).ifPresent(endpoints::add);
             if (plan.learnerJob() != null) {
+                NodeHealth.get(context.getSystem()).expectLearner();
                 checkpointOnTerminate(context, learner);
             }
+            startManagement(context, plan.runtime(), plan.options().roles());
             if (plan.learnerJob() != null && plan.control() != null) {
                 endpoints.add(ControlEndpoint.start(context.getSystem(), learner, plan.control(), plan.runtime().tls(),
                         plan.learnerJob().runDirectory(), System.out));
@@ -115,7 +119,7 @@ public final class EmendNode {
 
     /** The node's Prometheus endpoint, unless emend.runtime.metrics-port is -1. */
     private static Optional<HTTPServer> metricsEndpoint(ActorContext<Void> context, RuntimeSettings runtime, Set<String> roles) {
-        MetricsEndpoint.Binding binding = runtime.metrics().bindingFor(roles);
+        NodePort.Binding binding = runtime.metrics().bindingFor(roles);
         if (binding.off()) {
             return Optional.empty();
         }
@@ -142,6 +146,29 @@ public final class EmendNode {
         metrics.endpoint("http://" + host + ":" + server.getPort() + "/metrics");
         System.out.println("metrics: " + metrics.endpoint().orElseThrow() + " (Prometheus; emend.runtime.metrics-port)");
         return Optional.of(server);
+    }
+
+    /**
+     * Pekko Management (/alive, /ready, /cluster/members) on the address NodeConfig gave it, unless
+     * emend.runtime.management-port is -1. A node whose probes cannot be answered stops: a supervisor would otherwise
+     * restart it forever, or send it work it is not ready for.
+     */
+    private static void startManagement(ActorContext<Void> context, RuntimeSettings runtime, Set<String> roles) {
+        if (runtime.management().bindingFor(roles).off()) {
+            return;
+        }
+        ActorSystem<Void> system = context.getSystem();
+        PekkoManagement.get(system).start().whenComplete((uri, failure) -> {
+            if (failure != null) {
+                system.log().error("cannot serve Pekko Management on {}:{} ({}); the node stops. Set emend.runtime.management-port to a free "
+                        + "port, 0 for any, or -1 for none", runtime.management().host(), system.settings().config().getInt("pekko.management.http.port"),
+                        failure.getMessage());
+                system.terminate();
+                return;
+            }
+            NodeHealth.get(system).managementUri(uri.toString());
+            System.out.println("management: " + uri + " (Pekko Management: /alive, /ready, /cluster/members; emend.runtime.management-port)");
+        });
     }
 
     private static HTTPServer serve(NodeMetrics metrics, String host, int port) throws IOException {

@@ -3,10 +3,15 @@ package emend.actors.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import emend.run.NodePort;
 import emend.tls.ClusterCa;
 import emend.tls.TlsSettings;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Pekko configuration of a node, in layers, the first one winning: {@code -D} system properties; the node's
@@ -37,7 +42,7 @@ public final class NodeConfig {
                 .withValue(PORT, ConfigValueFactory.fromAnyRef(options.port()))
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
         String profile = options.seeds().isEmpty() && options.port() == 0 ? "single-jvm.conf" : "emend-node.conf";
-        return ConfigFactory.defaultOverrides()
+        Config layered = ConfigFactory.defaultOverrides()
                 .withFallback(node)
                 .withFallback(artery(tls))
                 .withFallback(options.runLayer())
@@ -45,6 +50,34 @@ public final class NodeConfig {
                 .withFallback(ConfigFactory.defaultApplication())
                 .withFallback(ConfigFactory.defaultReference())
                 .resolve();
+        return management(layered, options.roles()).withFallback(layered);
+    }
+
+    /**
+     * Pekko Management's address, from emend.runtime.management-*: fixed before the node starts (Pekko reads it once).
+     * A role's default port that another process holds is replaced by a free one here, with a warning.
+     */
+    private static Config management(Config layered, Set<String> roles) {
+        NodePort management = NodePort.fromConfig(layered.getConfig("emend.runtime"), "management");
+        NodePort.Binding binding = management.bindingFor(roles);
+        int port = binding.port();
+        if (binding.off()) {
+            port = 0;
+        } else if (binding.fallBackToFree() && !free(management.host(), port)) {
+            System.err.println("management: port " + port + " (this node's role default) is taken; serving Pekko Management on a free port "
+                    + "instead. Give each node on this machine its own port (emend.runtime.management-port) so probes can find it");
+            port = 0;
+        }
+        return ConfigFactory.parseMap(Map.of("pekko.management.http.hostname", management.host(), "pekko.management.http.port", port));
+    }
+
+    private static boolean free(String host, int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(host, port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

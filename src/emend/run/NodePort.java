@@ -1,4 +1,4 @@
-package emend.metrics;
+package emend.run;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueType;
@@ -8,14 +8,16 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Where a node serves its Prometheus metrics ({@code emend.runtime.metrics-host}, {@code metrics-port},
- * {@code metrics-role-ports}). By default a node's port is its role's (learner, rollout, verifier: the first of its
- * roles in that order), so a static scrape config can name every node of a deployment; a set port is taken as is.
+ * Where a node serves one of its HTTP endpoints: {@code emend.runtime.NAME-host}, {@code NAME-port} and
+ * {@code NAME-role-ports} for NAME = metrics (Prometheus) and management (Pekko Management's health endpoints). By
+ * default a node's port is its role's (learner, rollout, verifier: the first of its roles in that order), so a static
+ * scrape or probe config can name every node of a deployment; a port set on purpose is taken as is.
  *
+ * @param name the endpoint's name in the keys
  * @param port the port set, or {@link #BY_ROLE} for the role's port
  * @param rolePorts each role's port
  */
-public record MetricsEndpoint(String host, int port, Map<String, Integer> rolePorts) {
+public record NodePort(String name, String host, int port, Map<String, Integer> rolePorts) {
 
     /** The port comes from the node's role. */
     public static final int BY_ROLE = -2;
@@ -34,27 +36,29 @@ public record MetricsEndpoint(String host, int port, Map<String, Integer> rolePo
         }
     }
 
-    public MetricsEndpoint {
+    public NodePort {
         if (port < BY_ROLE || port > 65_535) {
-            throw new IllegalArgumentException("emend.runtime.metrics-port must be \"by-role\", a TCP port, 0 (any free port) or -1 (off), got "
+            throw new IllegalArgumentException("emend.runtime." + name + "-port must be \"by-role\", a TCP port, 0 (any free port) or -1 (off), got "
                     + port);
         }
         for (String role : ROLE_ORDER) {
             Integer rolePort = rolePorts.get(role);
             if (rolePort == null || rolePort < 1 || rolePort > 65_535) {
-                throw new IllegalArgumentException("emend.runtime.metrics-role-ports." + role + " must be a TCP port (1-65535), got " + rolePort);
+                throw new IllegalArgumentException("emend.runtime." + name + "-role-ports." + role + " must be a TCP port (1-65535), got " + rolePort);
             }
         }
         rolePorts = Map.copyOf(rolePorts);
     }
 
-    /** Reads the three keys from {@code emend.runtime}. */
-    public static MetricsEndpoint fromConfig(Config runtime) {
-        int port = runtime.getValue("metrics-port").valueType() == ConfigValueType.STRING && runtime.getString("metrics-port").equals("by-role")
-                ? BY_ROLE : runtime.getInt("metrics-port");
+    /** Reads {@code NAME-host}, {@code NAME-port} and {@code NAME-role-ports} from {@code emend.runtime}. */
+    public static NodePort fromConfig(Config runtime, String name) {
+        String portKey = name + "-port";
+        int port = runtime.getValue(portKey).valueType() == ConfigValueType.STRING && runtime.getString(portKey).equals("by-role")
+                ? BY_ROLE : runtime.getInt(portKey);
         Map<String, Integer> rolePorts = new TreeMap<>();
-        runtime.getConfig("metrics-role-ports").root().keySet().forEach(role -> rolePorts.put(role, runtime.getInt("metrics-role-ports." + role)));
-        return new MetricsEndpoint(runtime.getString("metrics-host"), port, rolePorts);
+        Config roles = runtime.getConfig(name + "-role-ports");
+        roles.root().keySet().forEach(role -> rolePorts.put(role, roles.getInt(role)));
+        return new NodePort(name, runtime.getString(name + "-host"), port, rolePorts);
     }
 
     /** The binding of a node with {@code roles}. */
