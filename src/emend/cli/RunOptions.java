@@ -50,7 +50,8 @@ final class RunOptions {
             + "config.json, *.safetensors, tokenizer.json) or Emend checkpoint instead of warming up the preset (emend.model.path).")
     Path model;
 
-    @Option(names = "--device", description = "cpu, gpu or gpu:N.")
+    @Option(names = "--device", description = "cpu, gpu, gpu:N, or a list (gpu:0,gpu:1): each a slot with its own model thread; "
+            + "the learner takes the first, rollout workers go round them.")
     String device;
 
     @Option(names = "--max-staleness", description = "eta: policy versions a sample may lag the learner (0 = synchronous).")

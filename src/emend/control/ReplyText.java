@@ -62,12 +62,14 @@ public final class ReplyText {
 
     private static String nodes(List<NodeStatus> nodes) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"address", "roles", "workers", "rejected", "state"});
+        rows.add(new String[] {"address", "roles", "workers", "rejected", "state", "devices"});
         for (NodeStatus n : nodes) {
+            String devices = n.getWorkerDevicesMap().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
             rows.add(new String[] {n.getAddress(), String.join(",", n.getRolesList()), Integer.toString(n.getRolloutWorkers()),
-                    Long.toString(n.getWireRejected()), n.getState()});
+                    Long.toString(n.getWireRejected()), n.getState(), devices});
         }
-        int[] widths = new int[5];
+        int[] widths = new int[6];
         for (String[] row : rows) {
             for (int i = 0; i < widths.length; i++) {
                 widths[i] = Math.max(widths[i], row[i].length());
@@ -76,8 +78,8 @@ public final class ReplyText {
         StringBuilder text = new StringBuilder("nodes:\n");
         for (String[] row : rows) {
             // workers and rejected messages right-aligned: they are numbers
-            text.append(String.format(Locale.ROOT, "  %-" + widths[0] + "s  %-" + widths[1] + "s  %" + widths[2] + "s  %" + widths[3] + "s  %s",
-                    (Object[]) row).stripTrailing()).append('\n');
+            text.append(String.format(Locale.ROOT, "  %-" + widths[0] + "s  %-" + widths[1] + "s  %" + widths[2] + "s  %" + widths[3] + "s  %-"
+                    + widths[4] + "s  %s", (Object[]) row).stripTrailing()).append('\n');
         }
         return text.toString();
     }

@@ -1,14 +1,17 @@
 package emend.engine;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The one thread that runs this JVM's libtorch work on the CPU: warm-up, evaluation, learner steps, generation.
+ * The one thread that runs this JVM's libtorch work on the CPU: warm-up, evaluation, learner steps, generation
+ * (and one more per further device slot a node is given, see {@link #executor(int)}).
  *
  * <p>libtorch's OpenMP thread team belongs to the thread that calls it, and a second calling thread gets a second
  * team. Once the teams hold more threads than there are cores, libgomp shortens every team's spin-wait, so its
@@ -20,13 +23,30 @@ import java.util.function.Supplier;
 public final class ModelThread {
 
     private static final LinkedBlockingQueue<Runnable> QUEUE = new LinkedBlockingQueue<>();
-    private static final Thread THREAD = start();
+    private static final Thread THREAD = start(QUEUE, "emend-model");
+    /** The model threads of further device slots ({@link DeviceSlots}), by slot, started on first use. */
+    private static final Map<Integer, Executor> SLOTS = new ConcurrentHashMap<>();
 
     private ModelThread() {}
 
     /** Runs tasks on the model thread, in submission order. */
     public static Executor executor() {
         return QUEUE::add;
+    }
+
+    /**
+     * The model thread of device slot {@code slot}: 0 is this JVM's main one; every other slot has a thread of its
+     * own (with its own libtorch thread team), so two slots run tensor work at the same time.
+     */
+    public static Executor executor(int slot) {
+        if (slot == 0) {
+            return executor();
+        }
+        return SLOTS.computeIfAbsent(slot, s -> {
+            LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+            start(queue, "emend-model-" + s);
+            return queue::add;
+        });
     }
 
     /** Whether the caller is the model thread. */
@@ -77,7 +97,7 @@ public final class ModelThread {
         }
     }
 
-    private static Thread start() {
+    private static Thread start(LinkedBlockingQueue<Runnable> queue, String name) {
         Thread thread = new Thread(() -> {
             try {
                 // grad mode is per thread and on in a new one; training turns it on only inside a gradient collector
@@ -87,12 +107,12 @@ public final class ModelThread {
             }
             while (true) {
                 try {
-                    runReporting(QUEUE.take());
+                    runReporting(queue.take());
                 } catch (InterruptedException e) {
                     return;
                 }
             }
-        }, "emend-model");
+        }, name);
         thread.setDaemon(true);
         thread.start();
         return thread;

@@ -77,7 +77,7 @@ public final class MainJob {
                     code.problems().size(), (System.nanoTime() - t0) / 1e9);
         }
         DjlRuntime.engine().setRandomSeed((int) settings.seed());
-        try (NDManager manager = DjlRuntime.engine().newBaseManager(DjlRuntime.device(settings.device()))) {
+        try (NDManager manager = DjlRuntime.engine().newBaseManager(DjlRuntime.device(settings.device().first()))) {
             // a resumed run starts from the base model it saved; a new one from the model given, or from a warm-up
             Path savedBase = Path.of(settings.runDir()).resolve(BASE_MODEL);
             Optional<Path> source = settings.resume() && java.nio.file.Files.isDirectory(savedBase) ? Optional.of(savedBase)

@@ -2,6 +2,7 @@ package emend.run;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import emend.engine.DeviceSlots;
 import emend.rl.AdvantageNormalization;
 import emend.rl.KlEstimator;
 import emend.rl.ObjectiveSettings;
@@ -18,7 +19,7 @@ public record RunSettings(
         long seed,
         String runDir,
         boolean resume,
-        String device,
+        DeviceSlots device,
         TaskSettings task,
         SandboxSettings sandbox,
         ModelSettings model,
@@ -177,7 +178,7 @@ public record RunSettings(
                         + r.getString("checkpoint-selection") + "'");
             };
             RunSettings settings = new RunSettings(
-                    c.getLong("seed"), c.getString("run-dir"), c.getBoolean("resume"), c.getString("device"),
+                    c.getLong("seed"), c.getString("run-dir"), c.getBoolean("resume"), DeviceSlots.parse(c.getString("device")),
                     new TaskSettings(t.getString("name"), t.getString("problems"), emend.task.ProblemFormat.parse(t.getString("format")),
                             t.getInt("max-attempt-tokens"), t.getLong("split-seed"), lin.getInt("min-a"), lin.getInt("max-a"),
                             lin.getInt("max-x"), lin.getInt("max-b"), lin.getInt("dev-size"), lin.getInt("test-size")),

@@ -12,6 +12,8 @@ import emend.actors.node.NodeOptions;
 import emend.actors.rollout.RolloutWorker;
 import emend.checkpoint.ResumeCheckpoint;
 import emend.control.ControlClient;
+import emend.engine.DeviceSlots;
+import emend.proto.CheckpointNow;
 import emend.proto.ControlReply;
 import emend.proto.ControlRequest;
 import emend.proto.DrainNode;
@@ -22,7 +24,6 @@ import emend.proto.RunStatus;
 import emend.proto.ScaleWorkers;
 import emend.proto.SetParameter;
 import emend.proto.StopRun;
-import emend.proto.CheckpointNow;
 import emend.run.LearnerJob;
 import emend.run.TrainingSession;
 import emend.testing.TestControl;
@@ -58,10 +59,10 @@ final class ClusterControlTest {
             LearnerJob job = tiny.job();
             CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
             ActorSystem<Void> learnerNode = nodes.start(new EmendNode.Plan(new NodeOptions(Set.of("learner", "verifier", "rollout"), "127.0.0.1", 0,
-                    List.of(), 1), job.task(), job.runtime(), "cpu", job, done, RolloutWorker.POLICY, TestControl.anyPort()));
+                    List.of(), 1), job.task(), job.runtime(), DeviceSlots.CPU, job, done, RolloutWorker.POLICY, TestControl.anyPort()));
             String seed = "127.0.0.1:" + learnerNode.address().getPort().orElseThrow();
             ActorSystem<Void> rolloutNode = nodes.start(EmendNode.Plan.serving(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, List.of(seed), 1),
-                    job.task(), job.runtime(), "cpu"));
+                    job.task(), job.runtime(), DeviceSlots.CPU));
             String rolloutAddress = rolloutNode.address().toString();
             ControlClient client = TestControl.client(dir.resolve(ControlEndpoint.CONTACT_FILE), TestControl.TOKEN, Duration.ofSeconds(30));
 

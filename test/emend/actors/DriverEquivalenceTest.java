@@ -6,9 +6,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import emend.actors.node.ClusterDriver;
 import emend.actors.node.NodeOptions;
-import emend.testing.TestControl;
+import emend.engine.DeviceSlots;
 import emend.run.RlLoop;
 import emend.run.RolloutDriver;
+import emend.testing.TestControl;
 import emend.testing.TinyLearnerJob;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ final class DriverEquivalenceTest {
     @Test
     void actorsAndSyncDriver_computeTheSameSteps() throws IOException {
         List<JsonObject> sync = steps(new RlLoop(), "sync");
-        List<JsonObject> actors = steps(new ClusterDriver(NodeOptions.singleJvm(1), "cpu", TestControl.anyPort()), "actors");
+        List<JsonObject> actors = steps(new ClusterDriver(NodeOptions.singleJvm(1), DeviceSlots.CPU, TestControl.anyPort()), "actors");
         assertEquals(4, sync.size());
         assertEquals(4, actors.size());
         for (int i = 0; i < sync.size(); i++) {

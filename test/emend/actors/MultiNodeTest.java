@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.actors.learner.Learner;
-import emend.actors.rollout.RolloutWorker;
 import emend.actors.node.EmendNode;
 import emend.actors.node.NodeHealth;
 import emend.actors.node.NodeMetrics;
 import emend.actors.node.NodeOptions;
+import emend.actors.rollout.RolloutWorker;
+import emend.engine.DeviceSlots;
 import emend.proto.RuntimeStatus;
 import emend.proto.StatusRequest;
 import emend.run.LearnerJob;
@@ -56,10 +57,10 @@ final class MultiNodeTest {
             LearnerJob job = tiny.job();
             CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
             NodeOptions learnerOptions = new NodeOptions(Set.of("learner"), "127.0.0.1", 0, List.of(), 0);
-            ActorSystem<Void> learnerNode = nodes.start(new EmendNode.Plan(learnerOptions, job.task(), job.runtime(), "cpu", job, done, RolloutWorker.POLICY, null));
+            ActorSystem<Void> learnerNode = nodes.start(new EmendNode.Plan(learnerOptions, job.task(), job.runtime(), DeviceSlots.CPU, job, done, RolloutWorker.POLICY, null));
             String seed = "127.0.0.1:" + learnerNode.address().getPort().orElseThrow();
             ActorSystem<Void> rolloutNode = nodes.start(new EmendNode.Plan(new NodeOptions(Set.of("rollout", "verifier"), "127.0.0.1", 0, List.of(seed), 1),
-                    job.task(), job.runtime(), "cpu", null, null, RolloutWorker.POLICY, null));
+                    job.task(), job.runtime(), DeviceSlots.CPU, null, null, RolloutWorker.POLICY, null));
             ActorRef<Learner.Command> learner = ClusterSingleton.get(learnerNode)
                     .init(SingletonActor.of(Behaviors.<Learner.Command>empty(), "learner"));
 
@@ -70,7 +71,7 @@ final class MultiNodeTest {
             }
             // a late joiner: must fetch the current version before it takes work
             nodes.start(new EmendNode.Plan(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, List.of(seed), 1),
-                    job.task(), job.runtime(), "cpu", null, null, RolloutWorker.POLICY, null));
+                    job.task(), job.runtime(), DeviceSlots.CPU, null, null, RolloutWorker.POLICY, null));
 
             done.get(180, TimeUnit.SECONDS);
             RuntimeStatus status = status(learnerNode, learner);

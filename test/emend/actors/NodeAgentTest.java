@@ -11,6 +11,7 @@ import emend.proto.NodeStatus;
 import emend.proto.ScaleWorkers;
 import emend.proto.StatusQuery;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -38,7 +39,7 @@ final class NodeAgentTest {
             starts.incrementAndGet();
             throw new IllegalStateException("device lost");
         });
-        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, id -> failing));
+        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, (index, id) -> new NodeAgent.Worker(failing, "cpu")));
         TestProbe<NodeAgent.NodeReply> probe = kit.createTestProbe();
         probe.awaitAssert(Duration.ofSeconds(10), () -> {
             agent.tell(new NodeAgent.Describe(StatusQuery.getDefaultInstance(), probe.ref()));
@@ -51,17 +52,19 @@ final class NodeAgentTest {
     @Test
     void scale_spawnsWorkersAndDrainsTheNewestDown() {
         AtomicInteger started = new AtomicInteger();
-        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, id -> Behaviors.setup(context -> {
+        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, (index, id) -> new NodeAgent.Worker(Behaviors.setup(context -> {
             started.incrementAndGet();
             // a worker that holds nothing stops as soon as it is asked to drain
             return Behaviors.receive(Learner.ToWorker.class)
                     .onMessageEquals(RolloutWorker.Drain.INSTANCE, Behaviors::stopped)
                     .build();
-        })));
+        }), "cpu slot " + index)));
         TestProbe<NodeAgent.NodeReply> probe = kit.createTestProbe();
         agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(3).build(), probe.ref()));
         NodeStatus up = probe.receiveMessage().payload();
         assertEquals(3, up.getRolloutWorkers());
+        assertEquals(Map.of("rollout-1", "cpu slot 0", "rollout-2", "cpu slot 1", "rollout-3", "cpu slot 2"), up.getWorkerDevicesMap(),
+                "each worker is made with its index (the device slots go round by it)");
         // a child's setup runs on its own schedule, after the agent has replied
         probe.awaitAssert(Duration.ofSeconds(5), () -> {
             assertEquals(3, started.get());
@@ -70,7 +73,9 @@ final class NodeAgentTest {
         agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(1).build(), probe.ref()));
         assertEquals(1, probe.receiveMessage().payload().getRolloutWorkers());
         agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(2).build(), probe.ref()));
-        assertEquals(2, probe.receiveMessage().payload().getRolloutWorkers());
+        NodeStatus again = probe.receiveMessage().payload();
+        assertEquals(2, again.getRolloutWorkers());
+        assertEquals(Map.of("rollout-1", "cpu slot 0", "rollout-4", "cpu slot 3"), again.getWorkerDevicesMap());
         probe.awaitAssert(Duration.ofSeconds(5), () -> {
             assertEquals(4, started.get(), "one new worker, the drained ones are not reused");
             return null;
@@ -80,7 +85,7 @@ final class NodeAgentTest {
     /** Over emend.runtime.max-workers-per-node: refused with the reason at once (the caller does not wait out a timeout). */
     @Test
     void scaleOverTheMaximum_isRefusedAtOnceWithTheReason_andChangesNothing() {
-        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, id -> Behaviors.empty()));
+        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, (index, id) -> new NodeAgent.Worker(Behaviors.empty(), "cpu")));
         TestProbe<NodeAgent.NodeReply> probe = kit.createTestProbe();
         agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(9).build(), probe.ref()));
         NodeStatus refused = probe.receiveMessage(Duration.ofSeconds(3)).payload();

@@ -10,13 +10,14 @@ import emend.actors.learner.Learner;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.verifier.VerifierActor;
 import emend.checkpoint.HfModelConfig;
+import emend.engine.DeviceSlots;
 import emend.model.ModelConfig;
 import emend.model.Weights;
 import emend.proto.GroupResult;
-import emend.proto.VerifyResult;
 import emend.proto.LeaseGrant;
 import emend.proto.PromptLease;
 import emend.proto.RunSpec;
+import emend.proto.VerifyResult;
 import emend.proto.WeightChunk;
 import emend.proto.WeightChunkRequest;
 import emend.run.RuntimeSettings;
@@ -36,7 +37,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -69,7 +72,7 @@ final class RolloutWorkerTest {
         TestProbe<VerifierActor.Command> verifiers = KIT.createTestProbe();
         KIT.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, verifiers.ref()));
         RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of("emend.runtime.verify-timeout", "300ms")));
-        var worker = KIT.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-1", "cpu", runtime, learner.ref(), RolloutWorker.POLICY)));
+        var worker = KIT.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-1", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), RolloutWorker.POLICY)));
 
         Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
         assertEquals("test/rollout-1", hello.payload().getWorkerId());
@@ -132,7 +135,7 @@ final class RolloutWorkerTest {
             TestProbe<Learner.Command> learner = kit.createTestProbe();
             kit.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, kit.<VerifierActor.Command>createTestProbe().ref()));
             RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
-            var worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-2", "cpu", runtime, learner.ref(), blocking)));
+            var worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-2", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), blocking)));
             Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
             hello.replyTo().tell(spec(hello, publication));
             serveChunksUntilWorkIsAsked(learner, publication, -1, new HashMap<>()).replyTo().tell(grantOf(hello, 12));
@@ -154,6 +157,42 @@ final class RolloutWorkerTest {
     }
 
     @Test
+    void twoWorkersOnTwoDeviceSlotsGenerateAtTheSameTime() throws Exception {
+        CountDownLatch bothGenerating = new CountDownLatch(2);
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        RolloutWorker.GeneratorFactory meeting = (weights, dialogue) -> (prompts, shape, sampling, runSeed, policyVersion) -> {
+            threads.add(Thread.currentThread().getName());
+            bothGenerating.countDown();
+            try {
+                // returns only once the other worker generates too: on one shared thread this would wait in vain
+                bothGenerating.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return List.of();
+        };
+        ActorTestKit kit = ActorTestKit.create();
+        try {
+            WeightPublication publication = tinyPublication();
+            kit.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, kit.<VerifierActor.Command>createTestProbe().ref()));
+            RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
+            DeviceSlots slots = DeviceSlots.parse("cpu,cpu");
+            for (int i = 0; i < 2; i++) {
+                TestProbe<Learner.Command> learner = kit.createTestProbe();
+                kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/slot-" + i, slots.forWorker(i), runtime, learner.ref(), meeting)));
+                Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
+                assertEquals(slots.forWorker(i).label(), hello.payload().getDevice());
+                hello.replyTo().tell(spec(hello, publication));
+                serveChunksUntilWorkIsAsked(learner, publication, -1, new HashMap<>()).replyTo().tell(grantOf(hello, 20 + i));
+            }
+            assertTrue(bothGenerating.await(30, TimeUnit.SECONDS), "both workers were inside a generation at once");
+            assertEquals(Set.of("emend-model", "emend-model-1"), threads, "each slot's model thread");
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
+    @Test
     void aWorkerReadsTheWeightStream_andFetchesOverArteryWhatAStreamCutShortOrUnreachableLeftOut() throws Exception {
         WeightPublication publication = tinyPublication();
         int chunks = publication.manifest().getChunkCount();
@@ -165,7 +204,7 @@ final class RolloutWorkerTest {
             RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
 
             TestProbe<Learner.Command> learner = kit.createTestProbe();
-            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-3", "cpu", runtime, learner.ref(), RolloutWorker.POLICY)));
+            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-3", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), RolloutWorker.POLICY)));
             Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
             hello.replyTo().tell(spec(hello, publication, stream.address()));
             Map<Integer, Integer> fetches = new HashMap<>();
@@ -184,7 +223,7 @@ final class RolloutWorkerTest {
                 }
             });
             TestProbe<Learner.Command> learner2 = kit.createTestProbe();
-            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-4", "cpu", runtime, learner2.ref(), RolloutWorker.POLICY)));
+            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-4", DeviceSlots.CPU.forWorker(0), runtime, learner2.ref(), RolloutWorker.POLICY)));
             Learner.Hello hello2 = learner2.expectMessageClass(Learner.Hello.class);
             hello2.replyTo().tell(spec(hello2, publication, "127.0.0.1:" + cutShort.getLocalPort()));
             Map<Integer, Integer> fallback = new HashMap<>();
@@ -197,7 +236,7 @@ final class RolloutWorkerTest {
                 closedPort = probe.getLocalPort();
             }
             TestProbe<Learner.Command> learner3 = kit.createTestProbe();
-            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-5", "cpu", runtime, learner3.ref(), RolloutWorker.POLICY)));
+            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-5", DeviceSlots.CPU.forWorker(0), runtime, learner3.ref(), RolloutWorker.POLICY)));
             Learner.Hello hello3 = learner3.expectMessageClass(Learner.Hello.class);
             hello3.replyTo().tell(spec(hello3, publication, "127.0.0.1:" + closedPort));
             Map<Integer, Integer> unreachable = new HashMap<>();

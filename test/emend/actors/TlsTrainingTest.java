@@ -9,6 +9,7 @@ import emend.actors.node.EmendNode;
 import emend.actors.node.NodeOptions;
 import emend.actors.rollout.RolloutWorker;
 import emend.control.ControlClient;
+import emend.engine.DeviceSlots;
 import emend.proto.NodeStatus;
 import emend.proto.RunStatus;
 import emend.run.LearnerJob;
@@ -48,15 +49,15 @@ final class TlsTrainingTest {
         try (TinyLearnerJob tiny = new TinyLearnerJob(dir.resolve("run"), "[\"stage1:200\"]", 2, settings); TestNodes nodes = new TestNodes()) {
             LearnerJob job = tiny.job();
             ActorSystem<Void> learnerNode = nodes.start(new EmendNode.Plan(new NodeOptions(Set.of("learner", "verifier"), "127.0.0.1", 0,
-                    List.of(), 0), job.task(), job.runtime(), "cpu", job, new CompletableFuture<TrainingSession.Outcome>(), RolloutWorker.POLICY,
+                    List.of(), 0), job.task(), job.runtime(), DeviceSlots.CPU, job, new CompletableFuture<TrainingSession.Outcome>(), RolloutWorker.POLICY,
                     TestControl.anyPort()));
             List<String> seed = List.of("127.0.0.1:" + learnerNode.address().getPort().orElseThrow());
             ActorSystem<Void> good = nodes.start(EmendNode.Plan.serving(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, seed, 1),
-                    job.task(), withTls(job.runtime(), certs.node("good")), "cpu"));
+                    job.task(), withTls(job.runtime(), certs.node("good")), DeviceSlots.CPU));
             nodes.start(EmendNode.Plan.serving(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, seed, 0, retryOften),
-                    job.task(), withTls(job.runtime(), certs.rogue()), "cpu"));
+                    job.task(), withTls(job.runtime(), certs.rogue()), DeviceSlots.CPU));
             nodes.start(EmendNode.Plan.serving(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, seed, 0, retryOften),
-                    job.task(), withTls(job.runtime(), TlsSettings.OFF), "cpu"));
+                    job.task(), withTls(job.runtime(), TlsSettings.OFF), DeviceSlots.CPU));
             ControlClient client = TestControl.client(dir.resolve("run").resolve(ControlEndpoint.CONTACT_FILE), TestControl.TOKEN,
                     Duration.ofSeconds(60), certs.node("ops").context());
             Set<String> members = Set.of(learnerNode.address().toString(), good.address().toString());

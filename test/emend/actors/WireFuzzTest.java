@@ -16,8 +16,8 @@ import emend.actors.verifier.VerifierActor;
 import emend.actors.verifier.VerifierPool;
 import emend.actors.wire.WireMessage;
 import emend.actors.wire.WireSerializer;
+import emend.engine.DeviceSlots;
 import emend.proto.ControlRequest;
-import org.apache.pekko.actor.typed.ActorRefResolver;
 import emend.proto.DrainNode;
 import emend.proto.GroupAck;
 import emend.proto.GroupResult;
@@ -62,10 +62,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -117,9 +118,9 @@ final class WireFuzzTest {
                 return Behaviors.empty();
             }));
             ActorRef<VerifierActor.Command> verifiers = created.receiveMessage();
-            ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 0, 4, id -> Behaviors.receive(Learner.ToWorker.class)
-                    .onMessageEquals(RolloutWorker.Drain.INSTANCE, Behaviors::stopped).build()), "node-agent");
-            ActorRef<Learner.ToWorker> worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("fuzz/rollout-1", "cpu",
+            ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 0, 4, (index, id) -> new NodeAgent.Worker(Behaviors.receive(Learner.ToWorker.class)
+                    .onMessageEquals(RolloutWorker.Drain.INSTANCE, Behaviors::stopped).build(), "cpu")), "node-agent");
+            ActorRef<Learner.ToWorker> worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("fuzz/rollout-1", DeviceSlots.CPU.forWorker(0),
                     job.runtime(), learner, WireFuzzTest::honestGenerator)), "rollout-1");
             AtomicInteger deaths = new AtomicInteger();
             kit.spawn(watcher(List.of(learner, verifiers, agent, worker), deaths));

@@ -21,6 +21,7 @@ final class ReplyTextTest {
                 .addNodes(NodeStatus.newBuilder().setAddress("pekko://emend@127.0.0.1:25520").addRoles("learner").addRoles("verifier")
                         .setRolloutWorkers(0).setState("UP"))
                 .addNodes(NodeStatus.newBuilder().setAddress("127.0.0.1:25521").addRoles("rollout").setRolloutWorkers(12)
+                        .putWorkerDevices("rollout-2", "cpu (model thread 1)").putWorkerDevices("rollout-1", "cpu")
                         .setWireRejected(1234).setState("DRAINING"))
                 .build();
         assertEquals("""
@@ -32,9 +33,9 @@ final class ReplyTextTest {
                 last checkpoint: step 40
                 parameters: alpha=10.0, beta1=0.01
                 nodes:
-                  address                        roles             workers  rejected  state
+                  address                        roles             workers  rejected  state     devices
                   pekko://emend@127.0.0.1:25520  learner,verifier        0         0  UP
-                  127.0.0.1:25521                rollout                12      1234  DRAINING
+                  127.0.0.1:25521                rollout                12      1234  DRAINING  rollout-1 cpu, rollout-2 cpu (model thread 1)
                 """, ReplyText.render(ControlReply.newBuilder().setCode(ControlReply.Code.OK).setStatus(status).build()));
     }
 

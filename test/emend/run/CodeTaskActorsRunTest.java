@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import emend.actors.node.ClusterDriver;
 import emend.actors.node.NodeOptions;
+import emend.engine.DeviceSlots;
 import emend.testing.TestControl;
 import emend.testing.TinyRuns;
 import java.io.ByteArrayOutputStream;
@@ -51,7 +52,7 @@ final class CodeTaskActorsRunTest {
         var config = Settings.load(null, settings());
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         new MainJob(RunSettings.fromConfig(config), RuntimeSettings.fromConfig(config),
-                new ClusterDriver(NodeOptions.singleJvm(1), "cpu", TestControl.anyPort()), Settings.emendJson(config),
+                new ClusterDriver(NodeOptions.singleJvm(1), DeviceSlots.CPU, TestControl.anyPort()), Settings.emendJson(config),
                 new PrintStream(console, true, StandardCharsets.UTF_8)).run();
         String text = console.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("code problems checked: 6 canonical solutions pass"), text);
@@ -69,7 +70,7 @@ final class CodeTaskActorsRunTest {
         overrides.put("emend.runtime.verify-timeout", "5s");
         var config = Settings.load(null, overrides);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MainJob(RunSettings.fromConfig(config),
-                RuntimeSettings.fromConfig(config), new ClusterDriver(NodeOptions.singleJvm(1), "cpu", TestControl.anyPort()),
+                RuntimeSettings.fromConfig(config), new ClusterDriver(NodeOptions.singleJvm(1), DeviceSlots.CPU, TestControl.anyPort()),
                 Settings.emendJson(config), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run());
         // the tiny run's group: 2 attempts 1 and 2 attempts 2, 4 at a time, each within 5 s + 1 s
         assertTrue(e.getMessage().contains("emend.runtime.verify-timeout (5000 ms)") && e.getMessage().contains("is 6000 ms")

@@ -8,11 +8,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import emend.actors.node.ClusterDriver;
 import emend.actors.node.NodeOptions;
-import emend.testing.TestControl;
-import emend.testing.TinyRuns;
 import emend.checkpoint.Checkpoint;
+import emend.engine.DeviceSlots;
 import emend.task.Dialogue;
 import emend.task.LinearEquationTask;
+import emend.testing.TestControl;
+import emend.testing.TinyRuns;
 import emend.tokenize.ByteTokenizer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -36,7 +37,7 @@ final class MainJobTest {
         overrides.put("emend.run-dir", "\"" + dir.resolve("run") + "\"");
         var config = Settings.load(null, overrides);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        new MainJob(RunSettings.fromConfig(config), RuntimeSettings.fromConfig(config), new ClusterDriver(NodeOptions.singleJvm(1), "cpu", TestControl.anyPort()),
+        new MainJob(RunSettings.fromConfig(config), RuntimeSettings.fromConfig(config), new ClusterDriver(NodeOptions.singleJvm(1), DeviceSlots.CPU, TestControl.anyPort()),
                 Settings.emendJson(config), new PrintStream(console, true, StandardCharsets.UTF_8)).run();
 
         Path run = dir.resolve("run");

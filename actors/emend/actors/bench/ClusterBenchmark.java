@@ -6,6 +6,7 @@ import emend.actors.node.EmendNode;
 import emend.actors.node.NodeConfig;
 import emend.actors.node.NodeOptions;
 import emend.actors.rollout.RolloutWorker;
+import emend.engine.DeviceSlots;
 import emend.model.ModelConfig;
 import emend.proto.RuntimeStatus;
 import emend.proto.StatusRequest;
@@ -129,7 +130,7 @@ public final class ClusterBenchmark {
                 "emend.rl.schedule", "[\"stage2:" + steps + "\"]",
                 "emend.runtime.prompts-per-request", Integer.toString(prompts / workers),
                 "emend.runtime.max-staleness", "2"), BenchRun.minute(), trainer)) {
-            new ClusterDriver(NodeOptions.singleJvm(workers), "cpu", (weights, dialogue) -> new StandIns.Generator(0), null).train(run.job());
+            new ClusterDriver(NodeOptions.singleJvm(workers), DeviceSlots.CPU, (weights, dialogue) -> new StandIns.Generator(0), null).train(run.job());
         }
         // the first steps run while the JIT compiles the message paths
         int warmup = 20;
@@ -145,7 +146,7 @@ public final class ClusterBenchmark {
                 "emend.rl.schedule", "[\"stage2:" + steps + "\"]",
                 "emend.runtime.prompts-per-request", Integer.toString(promptsPerCall),
                 "emend.runtime.max-staleness", Integer.toString(eta)), BenchRun.minute(), trainer)) {
-            new ClusterDriver(NodeOptions.singleJvm(workers), "cpu", (weights, dialogue) -> new StandIns.Generator(meanMillis), null)
+            new ClusterDriver(NodeOptions.singleJvm(workers), DeviceSlots.CPU, (weights, dialogue) -> new StandIns.Generator(meanMillis), null)
                     .train(run.job());
         }
         return (to - from) / trainer.secondsBetween(from, to) * 60;
@@ -209,7 +210,7 @@ public final class ClusterBenchmark {
 
     private static ActorSystem<Void> start(NodeOptions options, LearnerJob job, CompletableFuture<TrainingSession.Outcome> done,
                                            RolloutWorker.GeneratorFactory generators, List<ActorSystem<Void>> nodes) {
-        EmendNode.Plan plan = new EmendNode.Plan(options, job.task(), job.runtime(), "cpu",
+        EmendNode.Plan plan = new EmendNode.Plan(options, job.task(), job.runtime(), DeviceSlots.CPU,
                 options.roles().contains("learner") ? job : null, done, generators, null);
         ActorSystem<Void> node = ActorSystem.create(EmendNode.create(plan), NodeConfig.SYSTEM_NAME, NodeConfig.of(options));
         nodes.add(node);

@@ -2,6 +2,7 @@ package emend.actors.node;
 
 import emend.actors.rollout.RolloutWorker;
 import emend.control.ControlSettings;
+import emend.engine.DeviceSlots;
 import emend.engine.ModelThread;
 import emend.run.LearnerJob;
 import emend.run.RolloutDriver;
@@ -23,12 +24,12 @@ public final class ClusterDriver implements RolloutDriver {
     private static final Duration TERMINATION_TIMEOUT = Duration.ofSeconds(30);
 
     private final NodeOptions options;
-    private final String device;
+    private final DeviceSlots device;
     private final RolloutWorker.GeneratorFactory generators;
     private final ControlSettings control;
 
     /** @param control where the learner node serves the control API ({@code emend ctl}) */
-    public ClusterDriver(NodeOptions options, String device, ControlSettings control) {
+    public ClusterDriver(NodeOptions options, DeviceSlots device, ControlSettings control) {
         this(options, device, RolloutWorker.POLICY, control);
     }
 
@@ -36,7 +37,7 @@ public final class ClusterDriver implements RolloutDriver {
      * @param generators how this node's workers generate (benchmarks of the runtime pass a stand-in)
      * @param control the control API's settings, or null for none
      */
-    public ClusterDriver(NodeOptions options, String device, RolloutWorker.GeneratorFactory generators, ControlSettings control) {
+    public ClusterDriver(NodeOptions options, DeviceSlots device, RolloutWorker.GeneratorFactory generators, ControlSettings control) {
         this.options = options;
         this.device = device;
         this.generators = generators;

@@ -6,6 +6,7 @@ import emend.actors.rollout.RolloutWorker;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.verifier.VerifierPool;
 import emend.control.ControlSettings;
+import emend.engine.DeviceSlots;
 import emend.proto.ControlRequest;
 import emend.proto.StopRun;
 import emend.run.LearnerJob;
@@ -48,7 +49,7 @@ public final class EmendNode {
      * @param learnerJob the run to train, on a node with the learner role (null elsewhere)
      * @param done completed by the learner when its schedule is done
      */
-    public record Plan(NodeOptions options, Task task, RuntimeSettings runtime, String device, LearnerJob learnerJob,
+    public record Plan(NodeOptions options, Task task, RuntimeSettings runtime, DeviceSlots device, LearnerJob learnerJob,
                        CompletableFuture<TrainingSession.Outcome> done, RolloutWorker.GeneratorFactory generators,
                        ControlSettings control) {
 
@@ -59,7 +60,7 @@ public final class EmendNode {
         }
 
         /** A node without the learner role: its workers sample from the policy; no control endpoint. */
-        public static Plan serving(NodeOptions options, Task task, RuntimeSettings runtime, String device) {
+        public static Plan serving(NodeOptions options, Task task, RuntimeSettings runtime, DeviceSlots device) {
             return new Plan(options, task, runtime, device, null, null, RolloutWorker.POLICY, null);
         }
     }
@@ -78,8 +79,12 @@ public final class EmendNode {
                         new VerifierActor.Limits(plan.runtime().verifierParallelism(), plan.runtime().verifierQueueCapacity()));
             }
             int workers = plan.options().roles().contains("rollout") ? plan.options().workers() : 0;
-            context.spawn(NodeAgent.create(plan.options().roles(), workers, plan.runtime().maxWorkersPerNode(), id -> RolloutWorker.create(
-                    new RolloutWorker.Setup(id, plan.device(), plan.runtime(), learner, plan.generators()))), "node-agent");
+            // the node's workers in turn over its device slots, each slot with a model thread of its own
+            context.spawn(NodeAgent.create(plan.options().roles(), workers, plan.runtime().maxWorkersPerNode(), (index, id) -> {
+                DeviceSlots.Slot slot = plan.device().forWorker(index);
+                return new NodeAgent.Worker(RolloutWorker.create(new RolloutWorker.Setup(id, slot, plan.runtime(), learner, plan.generators())),
+                        slot.label());
+            }), "node-agent");
             List<AutoCloseable> endpoints = new ArrayList<>();
             metricsEndpoint(context, plan.runtime(), plan.options().roles()).ifPresent(endpoints::add);
             if (plan.learnerJob() != null) {

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -69,28 +69,42 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final Set<String> roles;
-    private final Function<String, Behavior<Learner.ToWorker>> workers;
+    private final WorkerFactory workers;
     private final int maxWorkers;
     /** Workers taking work, by actor name, oldest first. */
     private final Map<String, ActorRef<Learner.ToWorker>> active = new LinkedHashMap<>();
     private final Map<String, ActorRef<Learner.ToWorker>> leaving = new LinkedHashMap<>();
+    /** Each running worker's device, by actor name (for `ctl status`). */
+    private final Map<String, String> devices = new LinkedHashMap<>();
     private int nextIndex = 1;
     private boolean draining;
     private final List<ActorRef<Done>> drainedWaiters = new ArrayList<>();
 
+    /** A rollout worker to spawn, and the device it runs on as status lines show it. */
+    public record Worker(Behavior<Learner.ToWorker> behavior, String device) {}
+
+    /** Makes the node's rollout workers. */
+    public interface WorkerFactory {
+        /**
+         * @param index how many workers this node spawned before this one (spreads workers over device slots)
+         * @param id the worker's id: node address + "/" + actor name
+         */
+        Worker create(int index, String id);
+    }
+
     /**
-     * @param workers the behaviour of a rollout worker with the given id (node address + "/" + actor name)
+     * @param workers makes each rollout worker
      * @param initialWorkers workers to start with (nodes with the rollout role)
      * @param maxWorkers the most workers a scaling request may ask for (emend.runtime.max-workers-per-node)
      */
     public static Behavior<Command> create(Set<String> roles, int initialWorkers, int maxWorkers,
-                                           Function<String, Behavior<Learner.ToWorker>> workers) {
+                                           WorkerFactory workers) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new NodeAgent(context, timers, roles, initialWorkers, maxWorkers,
                 workers)));
     }
 
     private NodeAgent(ActorContext<Command> context, TimerScheduler<Command> timers, Set<String> roles, int initialWorkers, int maxWorkers,
-                      Function<String, Behavior<Learner.ToWorker>> workers) {
+                      WorkerFactory workers) {
         super(context);
         this.context = context;
         this.timers = timers;
@@ -173,6 +187,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
     private Behavior<Command> onWorkerStopped(WorkerStopped stopped) {
         leaving.remove(stopped.name());
+        devices.remove(stopped.name());
         if (leaving.isEmpty()) {
             timers.cancel(RemindLeaving.INSTANCE);
         }
@@ -199,8 +214,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private void scaleTo(int target) {
         String node = Cluster.get(context.getSystem()).selfMember().address().hostPort();
         while (active.size() < target) {
-            String name = "rollout-" + nextIndex++;
-            ActorRef<Learner.ToWorker> worker = context.spawn(Behaviors.supervise(workers.apply(node + "/" + name))
+            int index = nextIndex++ - 1;
+            String name = "rollout-" + (index + 1);
+            Worker made = workers.create(index, node + "/" + name);
+            devices.put(name, made.device());
+            ActorRef<Learner.ToWorker> worker = context.spawn(Behaviors.supervise(made.behavior())
                     .onFailure(SupervisorStrategy.restart().withLimit(3, Duration.ofMinutes(1))), name);
             context.watchWith(worker, new WorkerStopped(name));
             active.put(name, worker);
@@ -229,6 +247,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 .setAddress(Cluster.get(context.getSystem()).selfMember().address().toString())
                 .addAllRoles(roles.stream().sorted().toList())
                 .setRolloutWorkers(active.size())
+                .putAllWorkerDevices(active.keySet().stream().collect(Collectors.toMap(name -> name, devices::get)))
                 .setState(draining ? "DRAINING" : "UP")
                 .setWireRejected(NodeMetrics.get(context.getSystem()).rejectedTotal())
                 .build()));

@@ -1,5 +1,6 @@
 package emend.actors.node;
 
+import emend.engine.DeviceSlots;
 import emend.run.RuntimeSettings;
 import emend.task.Task;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -10,7 +11,7 @@ public final class WorkerNode {
     private WorkerNode() {}
 
     /** Starts the node and blocks until its actor system terminates (Ctrl-C leaves the cluster gracefully). */
-    public static void serve(NodeOptions options, Task task, RuntimeSettings runtime, String device) {
+    public static void serve(NodeOptions options, Task task, RuntimeSettings runtime, DeviceSlots device) {
         if (options.roles().contains("learner")) {
             throw new IllegalArgumentException("a learner node trains a run: start it through ClusterDriver");
         }

@@ -11,7 +11,9 @@ import emend.checkpoint.HfModelConfig;
 import emend.dispatch.PendingScores;
 import emend.dispatch.PromptLeases;
 import emend.dispatch.WorkerState;
+import emend.engine.DeviceSlots;
 import emend.engine.DjlRuntime;
+import emend.engine.ModelThread;
 import emend.generate.Generator;
 import emend.generate.SamplingConfig;
 import emend.model.Transformer;
@@ -38,8 +40,8 @@ import emend.run.RuntimeSettings;
 import emend.task.Dialogue;
 import emend.tokenize.Tokenizers;
 import emend.weights.WeightAssembly;
-import emend.weights.WeightDownload;
 import emend.weights.WeightCodec;
+import emend.weights.WeightDownload;
 import emend.weights.WeightStreamFetch;
 import emend.wire.Rejection;
 import emend.wire.WorkerEdge;
@@ -123,7 +125,7 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
      * What a worker needs besides the learner's RunSpec. Verifier pools are found through the receptionist
      * ({@link VerifierActor#KEY}); the worker takes no work while it knows none.
      */
-    public record Setup(String workerId, String device, RuntimeSettings runtime, ActorRef<Learner.Command> learner,
+    public record Setup(String workerId, DeviceSlots.Slot device, RuntimeSettings runtime, ActorRef<Learner.Command> learner,
                         GeneratorFactory generators) {}
 
 
@@ -171,9 +173,10 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         this.context = context;
         this.timers = timers;
         this.setup = setup;
-        this.generationExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-model-dispatcher"));
+        // the model thread of this worker's device slot: workers on different slots generate at the same time
+        this.generationExecutor = ModelThread.executor(setup.device().thread());
         this.streamExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-        Device device = DjlRuntime.device(setup.device());
+        Device device = DjlRuntime.device(setup.device().device());
         this.manager = DjlRuntime.engine().newBaseManager(device);
         this.metrics = NodeMetrics.get(context.getSystem());
         this.verifiedAdapter = context.messageAdapter(VerifierActor.Verified.class,
@@ -210,7 +213,7 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         setup.learner().tell(new Learner.Hello(WorkerHello.newBuilder()
                 .setWorkerId(setup.workerId())
                 .setNodeAddress(context.getSystem().address().toString())
-                .setDevice(setup.device())
+                .setDevice(setup.device().label())
                 .setNonce(nonce)
                 .build(), context.getSelf()));
         timers.startSingleTimer(Retry.INSTANCE, Duration.ofSeconds(2));
