@@ -28,18 +28,34 @@ public final class RlLoop implements RolloutDriver {
         ProblemStream stream = new ProblemStream(task.train().size(), settings.seed());
         stream.skip((long) session.stepsDone() * rl.promptsPerStep());
         session.begin();
-        while (!session.finished()) {
-            long step = session.stepsDone() + 1;
-            List<PromptDraw> prompts = new ArrayList<>(rl.promptsPerStep());
-            for (int index : stream.next(rl.promptsPerStep())) {
-                prompts.add(new PromptDraw(task.train().get(index), index, step));
+        try (StopOnSigterm sigterm = new StopOnSigterm()) {
+            while (!session.finished()) {
+                if (sigterm.requested()) {
+                    TrainingSession.Outcome stopped = session.stop();
+                    System.out.println("SIGTERM: stopped after step " + session.stepsDone() + "; continue with --resume");
+                    return stopped;
+                }
+                step(job, sampler, stream, eos);
             }
-            SamplingConfig sampling = SamplingConfig.sampled(job.live().temperature(), task.maxAttemptTokens(), eos);
-            long t0 = System.nanoTime();
-            List<Trajectory> batch = sampler.sample(prompts, rl.groupShape(session.stageOf(step)), sampling,
-                    settings.seed(), session.version(), task.verifier());
-            session.step(batch, (System.nanoTime() - t0) / 1e9, Map.of());
         }
         return session.finish();
+    }
+
+    /** One step: draw the step's prompts, sample their groups with the current policy, score them, update. */
+    private static void step(LearnerJob job, RolloutSampler sampler, ProblemStream stream, int eos) {
+        RunSettings settings = job.settings();
+        RunSettings.RlSettings rl = settings.rl();
+        Task task = job.task();
+        PolicyTrainer session = job.trainer();
+        long step = session.stepsDone() + 1;
+        List<PromptDraw> prompts = new ArrayList<>(rl.promptsPerStep());
+        for (int index : stream.next(rl.promptsPerStep())) {
+            prompts.add(new PromptDraw(task.train().get(index), index, step));
+        }
+        SamplingConfig sampling = SamplingConfig.sampled(job.live().temperature(), task.maxAttemptTokens(), eos);
+        long t0 = System.nanoTime();
+        List<Trajectory> batch = sampler.sample(prompts, rl.groupShape(session.stageOf(step)), sampling,
+                settings.seed(), session.version(), task.verifier());
+        session.step(batch, (System.nanoTime() - t0) / 1e9, Map.of());
     }
 }

@@ -7,12 +7,15 @@ import emend.checkpoint.ResumeCheckpoint;
 import emend.control.ControlClient;
 import emend.proto.RunStatus;
 import emend.testing.TestControl;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,8 +32,65 @@ final class SigtermCheckpointTest {
     @Test
     void sigtermMidRun_writesTheResumeStateAtTheCurrentStep() throws Exception {
         Path run = dir.resolve("run");
+        Process train = startTraining(run, "actors");
+        try {
+            ControlClient client = TestControl.client(run.resolve(ControlEndpoint.CONTACT_FILE), TestControl.TOKEN, Duration.ofMinutes(3));
+            RunStatus running = TestControl.await(client, s -> s.getStepsDone() >= 3, "three steps", Duration.ofMinutes(3));
+            train.destroy(); // SIGTERM
+            assertResumeStateAtLeast(train, run, running.getStepsDone());
+        } finally {
+            train.destroyForcibly();
+            train.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void theSynchronousDriverToo() throws Exception {
+        Path run = dir.resolve("run");
+        Process train = startTraining(run, "sync");
+        try {
+            int seen = 0;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (seen < 3) {
+                assertTrue(System.nanoTime() < deadline, "three steps within 3 minutes:\n" + Files.readString(dir.resolve("train.log")));
+                seen = stepsLogged(run.resolve("metrics.jsonl"));
+                Thread.sleep(200); // polling a file the run appends to; the condition is the step count
+            }
+            train.destroy(); // SIGTERM
+            assertResumeStateAtLeast(train, run, seen);
+        } finally {
+            train.destroyForcibly();
+            train.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The highest step metrics.jsonl has a training line for. */
+    private static int stepsLogged(Path metrics) throws IOException {
+        if (!Files.exists(metrics)) {
+            return 0;
+        }
+        int steps = 0;
+        for (String line : Files.readAllLines(metrics)) {
+            Matcher step = Pattern.compile("\"step\": ?(\\d+)").matcher(line);
+            if (line.contains("rewards/t1") && step.find()) {
+                steps = Math.max(steps, Integer.parseInt(step.group(1)));
+            }
+        }
+        return steps;
+    }
+
+    private void assertResumeStateAtLeast(Process train, Path run, int seenRunning) throws Exception {
+        assertTrue(train.waitFor(150, TimeUnit.SECONDS), "the JVM exited after SIGTERM");
+        String log = Files.readString(dir.resolve("train.log"));
+        assertTrue(ResumeCheckpoint.find(run).isPresent(), "a resume state was written:\n" + log);
+        int saved = ResumeCheckpoint.readState(run.resolve(ResumeCheckpoint.DIRECTORY)).getStepsDone();
+        assertTrue(saved >= seenRunning, "saved at step " + saved + ", seen running at step " + seenRunning);
+        assertTrue(log.contains("SIGTERM: writing the resume state"), log);
+    }
+
+    private Process startTraining(Path run, String driver) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "-cp", System.getProperty("java.class.path"), "emend.cli.Main", "train", "--run-dir", run.toString()));
+                "-cp", System.getProperty("java.class.path"), "emend.cli.Main", "train", "--run-dir", run.toString(), "--driver", driver));
         for (String setting : List.of("emend.warmup.steps=2", "emend.warmup.batch-size=4", "emend.warmup.cache-dir=\"" + dir.resolve("cache") + "\"",
                 "emend.task.linear.test-size=4", "emend.task.linear.dev-size=4", "emend.rl.schedule=[\"stage1:1000\"]",
                 "emend.rl.prompts-per-step=4", "emend.rl.samples-per-prompt=2", "emend.rl.dev-eval-every=1000", "emend.rl.checkpoint-every=1000",
@@ -39,20 +99,6 @@ final class SigtermCheckpointTest {
         }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("train.log").toFile());
         builder.environment().put("DJL_OFFLINE", "true");
-        Process train = builder.start();
-        try {
-            ControlClient client = TestControl.client(run.resolve(ControlEndpoint.CONTACT_FILE), TestControl.TOKEN, Duration.ofMinutes(3));
-            RunStatus running = TestControl.await(client, s -> s.getStepsDone() >= 3, "three steps", Duration.ofMinutes(3));
-            train.destroy(); // SIGTERM
-            assertTrue(train.waitFor(150, TimeUnit.SECONDS), "the JVM exited after SIGTERM");
-            String log = Files.readString(dir.resolve("train.log"));
-            assertTrue(ResumeCheckpoint.find(run).isPresent(), "a resume state was written:\n" + log);
-            int saved = ResumeCheckpoint.readState(run.resolve(ResumeCheckpoint.DIRECTORY)).getStepsDone();
-            assertTrue(saved >= running.getStepsDone(), "saved at step " + saved + ", seen running at step " + running.getStepsDone());
-            assertTrue(log.contains("SIGTERM: writing the resume state"), log);
-        } finally {
-            train.destroyForcibly();
-            train.waitFor(30, TimeUnit.SECONDS);
-        }
+        return builder.start();
     }
 }
