@@ -85,6 +85,9 @@ public final class MainJob {
             Optional<Checkpoint.Loaded> pretrained = source.map(dir -> Checkpoint.load(dir, manager));
             Tokenizer tokenizer = pretrained.map(Checkpoint.Loaded::tokenizer).orElseGet(ByteTokenizer::new);
             Dialogue dialogue = new Dialogue(tokenizer, task.instruction());
+            if (pretrained.isPresent()) {
+                out.println("dialogue layout: " + tokenizer.layoutSource());
+            }
             ModelConfig config = pretrained.map(loaded -> loaded.weights().config())
                     .orElseGet(() -> ModelConfig.preset(settings.model().preset(), tokenizer.vocabSize(), settings.model().contextLength()));
             if (!settings.model().path().isEmpty()) {

@@ -3,8 +3,8 @@ package emend.tokenize;
 /**
  * The token layout of a two-attempt dialogue for one tokenizer family, as plain token sequences:
  * {@code start userOpen question assistantOpen attempt1 <eos> betweenTurns userOpen instruction assistantOpen
- * attempt2 <eos>}. A chat template as Hugging Face writes it (Jinja) is not evaluated; the families Emend knows
- * are laid out here by hand.
+ * attempt2 <eos>}. A Hugging Face tokenizer fills it from its Jinja chat template where that renders, else from a
+ * layout guessed for its family ({@link HfTokenizer}).
  */
 public record ChatTemplate(int[] start, int[] userOpen, int[] assistantOpen, int[] betweenTurns) {
 

@@ -19,7 +19,8 @@ import java.util.Optional;
 
 /**
  * A Hugging Face {@code tokenizer.json} (Llama, Qwen2 and the like), run by the Rust tokenizers library through
- * DJL's binding. Its chat layout is chosen from the added tokens: ChatML ({@code <|im_start|>}, Qwen2), Llama 3
+ * DJL's binding. Its chat layout comes from the chat template in tokenizer_config.json where Jinja can render it
+ * ({@link JinjaChatLayout}); else it is guessed from the added tokens: ChatML ({@code <|im_start|>}, Qwen2), Llama 3
  * ({@code <|start_header_id|>}), or plain {@code User: / Assistant:} text closed by the tokenizer's end token.
  *
  * <p>As in Hugging Face, an added token written in text (e.g. {@code <|im_end|>} inside a question) encodes as
@@ -39,6 +40,7 @@ public final class HfTokenizer implements Tokenizer {
     private final int vocabSize;
     private final SpecialTokens specials;
     private final ChatTemplate template;
+    private final String layoutSource;
 
     private HfTokenizer(Path dir, byte[] tokenizerJson, Optional<byte[]> configJson) throws IOException {
         this.dir = dir;
@@ -52,12 +54,27 @@ public final class HfTokenizer implements Tokenizer {
         this.native_ = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson),
                 Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
         Map<String, Integer> added = addedTokens(tokenizer);
+        Optional<String> chatTemplate = chatTemplate(config);
+        JinjaChatLayout.Result rendered = chatTemplate.map(text -> JinjaChatLayout.render(text, tokenText(config, "bos_token").orElse(""),
+                tokenText(config, "eos_token").orElse(""))).orElse(new JinjaChatLayout.Unusable(CONFIG_FILE + " has no chat_template"));
+        if (rendered instanceof JinjaChatLayout.Rendered jinja && ids.containsKey(jinja.layout().endOfTurn())) {
+            JinjaChatLayout.Layout layout = jinja.layout();
+            int end = ids.get(layout.endOfTurn());
+            this.specials = new SpecialTokens(pad(config, ids, end), end);
+            this.template = new ChatTemplate(encode(layout.start()), encode(layout.userOpen()), encode(layout.assistantOpen()),
+                    encode(layout.betweenTurns()));
+            this.layoutSource = "the chat template of " + dir.resolve(CONFIG_FILE) + " (rendered with Jinja; turns end with " + layout.endOfTurn() + ")";
+            return;
+        }
+        String whyGuessed = rendered instanceof JinjaChatLayout.Unusable unusable ? unusable.reason()
+                : "its end token " + tokenText(config, "eos_token").orElse("") + " is not one token of " + TOKENIZER_FILE;
         if (added.containsKey("<|im_start|>") && added.containsKey("<|im_end|>")) {
             int start = added.get("<|im_start|>");
             int end = added.get("<|im_end|>");
             this.specials = new SpecialTokens(pad(config, ids, end), end);
             this.template = new ChatTemplate(new int[0], IntArrays.concat(new int[] {start}, encode("user\n")),
                     IntArrays.concat(new int[] {end}, encode("\n"), new int[] {start}, encode("assistant\n")), encode("\n"));
+            this.layoutSource = "ChatML, guessed from the added tokens (" + whyGuessed + ")";
         } else if (added.containsKey("<|start_header_id|>") && added.containsKey("<|end_header_id|>") && added.containsKey("<|eot_id|>")) {
             int header = added.get("<|start_header_id|>");
             int headerEnd = added.get("<|end_header_id|>");
@@ -67,6 +84,7 @@ public final class HfTokenizer implements Tokenizer {
             this.template = new ChatTemplate(begin == null ? new int[0] : new int[] {begin},
                     IntArrays.concat(new int[] {header}, encode("user"), new int[] {headerEnd}, encode("\n\n")),
                     IntArrays.concat(new int[] {end, header}, encode("assistant"), new int[] {headerEnd}, encode("\n\n")), new int[0]);
+            this.layoutSource = "Llama 3 headers, guessed from the added tokens (" + whyGuessed + ")";
         } else {
             int end = namedToken(config, "eos_token", ids, List.of("</s>", "<|endoftext|>", "<eos>"))
                     .orElseThrow(() -> new IllegalArgumentException(dir.resolve(TOKENIZER_FILE) + " has no end-of-turn token: looked for"
@@ -76,6 +94,7 @@ public final class HfTokenizer implements Tokenizer {
             this.specials = new SpecialTokens(pad(config, ids, end), end);
             this.template = new ChatTemplate(begin.map(b -> new int[] {b}).orElse(new int[0]), encode("User: "),
                     encode("\nAssistant: "), encode("\n"));
+            this.layoutSource = "plain User: / Assistant: text, guessed (" + whyGuessed + ")";
         }
     }
 
@@ -115,6 +134,11 @@ public final class HfTokenizer implements Tokenizer {
     @Override
     public ChatTemplate chatTemplate() {
         return template;
+    }
+
+    @Override
+    public String layoutSource() {
+        return layoutSource;
     }
 
     @Override
@@ -201,6 +225,35 @@ public final class HfTokenizer implements Tokenizer {
             }
         }
         return fallbacks.stream().filter(ids::containsKey).findFirst().map(ids::get);
+    }
+
+    /** The text of a named token in tokenizer_config.json (a string, or an object with its content). */
+    private static Optional<String> tokenText(JsonObject config, String field) {
+        JsonElement e = config.get(field);
+        if (e == null || e.isJsonNull()) {
+            return Optional.empty();
+        }
+        return Optional.of(e.isJsonObject() ? e.getAsJsonObject().get("content").getAsString() : e.getAsString());
+    }
+
+    /** tokenizer_config.json's chat template: a string, or a list of named templates of which "default" is taken. */
+    private static Optional<String> chatTemplate(JsonObject config) {
+        JsonElement e = config.get("chat_template");
+        if (e == null || e.isJsonNull()) {
+            return Optional.empty();
+        }
+        if (e.isJsonPrimitive()) {
+            return Optional.of(e.getAsString());
+        }
+        if (e.isJsonArray()) {
+            for (JsonElement named : e.getAsJsonArray()) {
+                JsonObject o = named.getAsJsonObject();
+                if (o.has("name") && o.get("name").getAsString().equals("default") && o.has("template")) {
+                    return Optional.of(o.get("template").getAsString());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static int pad(JsonObject config, Map<String, Integer> ids, int eos) {

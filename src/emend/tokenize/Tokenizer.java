@@ -15,6 +15,11 @@ public interface Tokenizer {
     /** How the turns of a dialogue are laid out in tokens. */
     ChatTemplate chatTemplate();
 
+    /** Where {@link #chatTemplate()} came from, for the line a run prints at start. */
+    default String layoutSource() {
+        return "Emend's own layout for " + kind();
+    }
+
     /** Encodes plain text (whether control tokens can come out of text depends on the tokenizer; see each). */
     int[] encode(String text);
 

@@ -128,6 +128,11 @@ public final class HfModelFixture {
 
     /** A character-level BPE tokenizer.json with {@code added} tokens after the characters, and eos_token in tokenizer_config.json. */
     public static void writeTokenizer(Path dir, List<String> added, String eosToken) throws IOException {
+        writeTokenizer(dir, added, eosToken, null);
+    }
+
+    /** As above, with {@code chatTemplate} (Jinja) as tokenizer_config.json's chat_template when not null. */
+    public static void writeTokenizer(Path dir, List<String> added, String eosToken, String chatTemplate) throws IOException {
         JsonObject vocab = new JsonObject();
         for (int i = 0; i < CHARACTERS.length(); i++) {
             vocab.addProperty(String.valueOf(CHARACTERS.charAt(i)), i);
@@ -161,6 +166,9 @@ public final class HfModelFixture {
         JsonObject config = new JsonObject();
         if (eosToken != null) {
             config.addProperty("eos_token", eosToken);
+        }
+        if (chatTemplate != null) {
+            config.addProperty("chat_template", chatTemplate);
         }
         Files.writeString(dir.resolve("tokenizer_config.json"), new Gson().toJson(config));
     }

@@ -58,6 +58,59 @@ final class HfTokenizerTest {
                 tokenizer.decode(dialogue.turnOnePrompt("hi")));
     }
 
+    /** A Zephyr/TinyLlama-style template: role tags as added tokens, every turn closed by the end token. */
+    private static final String TAGGED_TEMPLATE = "{% for message in messages %}{% if message['role'] == 'user' %}"
+            + "{{ '<|user|>\n' + message['content'] + eos_token + '\n' }}{% elif message['role'] == 'assistant' %}"
+            + "{{ '<|assistant|>\n' + message['content'] + eos_token + '\n' }}{% endif %}"
+            + "{% if loop.last and add_generation_prompt %}{{ '<|assistant|>\n' }}{% endif %}{% endfor %}";
+
+    /** A Qwen2.5-style template: ChatML with a default system turn when the dialogue has none. */
+    private static final String SYSTEM_TEMPLATE = "{%- if messages[0].role == 'system' %}{{- '<|im_start|>system\n' + messages[0].content"
+            + " + '<|im_end|>\n' }}{%- else %}{{- '<|im_start|>system\nyou are helpful.<|im_end|>\n' }}{%- endif %}"
+            + "{%- for message in messages %}{%- if message.role != 'system' %}{{- '<|im_start|>' + message.role + '\n' + message.content"
+            + " + '<|im_end|>\n' }}{%- endif %}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\n' }}{%- endif %}";
+
+    @Test
+    void aChatTemplateThatRenders_laysTheDialogueOut_whereTheAddedTokensWouldBeMisread() throws IOException {
+        HfModelFixture.writeTokenizer(tmp, List.of("</s>", "<|user|>", "<|assistant|>"), "</s>", TAGGED_TEMPLATE);
+        HfTokenizer tokenizer = HfTokenizer.load(tmp);
+        assertEquals(CHARS, tokenizer.specials().eos()); // </s>
+        Dialogue dialogue = new Dialogue(tokenizer, "check it");
+        int[] prompt = dialogue.turnOnePrompt("2+2?");
+        assertEquals("<|user|>\n2+2?</s>\n<|assistant|>\n", tokenizer.decode(prompt));
+        assertEquals("<|user|>\n2+2?</s>\n<|assistant|>\n4</s>\n<|user|>\ncheck it</s>\n<|assistant|>\n",
+                tokenizer.decode(dialogue.turnTwoPrompt(prompt, dialogue.attemptTokens("4"))));
+        assertTrue(tokenizer.layoutSource().startsWith("the chat template of"), tokenizer.layoutSource());
+        // written over several lines, as published templates are: rendered as Hugging Face does, block tags leave no newline
+        Path multiline = tmp.resolve("multiline");
+        java.nio.file.Files.createDirectories(multiline);
+        HfModelFixture.writeTokenizer(multiline, List.of("</s>", "<|user|>", "<|assistant|>"), "</s>", TAGGED_TEMPLATE.replace("%}", "%}\n"));
+        HfTokenizer fromLines = HfTokenizer.load(multiline);
+        assertEquals(tokenizer.decode(prompt), fromLines.decode(new Dialogue(fromLines, "check it").turnOnePrompt("2+2?")));
+    }
+
+    @Test
+    void aDefaultSystemTurnOfTheTemplate_opensEveryDialogue() throws IOException {
+        HfModelFixture.writeTokenizer(tmp, HfModelFixture.CHATML, "<|im_end|>", SYSTEM_TEMPLATE);
+        HfTokenizer tokenizer = HfTokenizer.load(tmp);
+        Dialogue dialogue = new Dialogue(tokenizer, "check it");
+        int[] prompt = dialogue.turnOnePrompt("2+2?");
+        assertEquals("<|im_start|>system\nyou are helpful.<|im_end|>\n<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n",
+                tokenizer.decode(prompt));
+        assertEquals("<|im_start|>system\nyou are helpful.<|im_end|>\n<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n4<|im_end|>\n"
+                + "<|im_start|>user\ncheck it<|im_end|>\n<|im_start|>assistant\n", tokenizer.decode(dialogue.turnTwoPrompt(prompt,
+                dialogue.attemptTokens("4"))));
+    }
+
+    @Test
+    void aTemplateThatCannotRenderHere_fallsBackToTheGuessAndSaysWhy() throws IOException {
+        HfModelFixture.writeTokenizer(tmp, HfModelFixture.CHATML, "<|im_end|>", "{{ strftime_now('%d %b %Y') }}{% for m in messages %}{{ m.content }}");
+        HfTokenizer tokenizer = HfTokenizer.load(tmp);
+        assertEquals("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n", tokenizer.decode(new Dialogue(tokenizer, "x").turnOnePrompt("hi")));
+        assertTrue(tokenizer.layoutSource().startsWith("ChatML, guessed") && tokenizer.layoutSource().contains("does not render"),
+                tokenizer.layoutSource());
+    }
+
     @Test
     void plainTokenizer_usesTheConfiguredEndToken_andRefusesNone() throws IOException {
         HfModelFixture.writeTokenizer(tmp, List.of("<s>", "</s>", "<pad>"), "</s>");
