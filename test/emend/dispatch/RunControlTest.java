@@ -24,6 +24,8 @@ final class RunControlTest {
         assertTrue(run.mayStep());
         run.stepStarted();
         run.stepEnded(3, 3, 0);
+        assertEquals(3, run.version());
+        assertEquals(3, run.totalSteps());
         assertTrue(run.finished());
         assertFalse(run.mayStep());
         assertFalse(run.handsOutWork());
@@ -53,7 +55,9 @@ final class RunControlTest {
     @Test
     void aStopThatCouldNotWriteItsStateLeavesTheRunGoing() {
         RunControl run = new RunControl(10, 3, 3, 0);
+        assertFalse(run.stopping());
         run.stopStarted();
+        assertTrue(run.stopping());
         assertEquals(RunControl.State.STOPPING, run.state());
         assertEquals(Optional.of("cannot checkpoint: the run is stopping"), run.refusal("checkpoint"));
         assertFalse(run.mayStep());

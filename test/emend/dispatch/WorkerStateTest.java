@@ -44,6 +44,35 @@ final class WorkerStateTest {
     }
 
     @Test
+    void keptLeasesAreServedOnce_andABatchIsKnownByIdentity() {
+        WorkerState state = asking();
+        List<PromptLease> first = state.generating(List.of(lease(1)));
+        assertEquals(List.of(lease(1)), state.batch());
+        assertTrue(state.isCurrentBatch(first));
+        assertFalse(state.isCurrentBatch(List.of(lease(1))), "an equal list a former incarnation started is not this batch");
+        state.drain();
+        state.granted(grant(7, 2));
+        assertInstanceOf(WorkerState.Generate.class, state.free(false, true));
+        assertInstanceOf(WorkerState.Finish.class, state.free(false, true), "draining, and lease 2 was handed out already: nothing is kept");
+    }
+
+    @Test
+    void aBusyWorkerSettlesItsDrainLater() {
+        WorkerState state = asking();
+        state.generating(List.of(lease(1)));
+        assertFalse(state.drain(), "generating: the drain is settled when the batch is done");
+    }
+
+    @Test
+    void anEmptyLateGrantFromItsOwnLearnerLetsADrainingWorkerStop() {
+        WorkerState state = asking();
+        state.drain();
+        state.free(false, true);
+        assertInstanceOf(WorkerState.Ignored.class, state.granted(grant(7)));
+        assertTrue(state.drained());
+    }
+
+    @Test
     void aNewerVersionIsFetchedBeforeMoreWorkAndNoWorkIsTakenWithoutAVerifier() {
         WorkerState state = asking();
         state.generating(List.of(lease(1)));
