@@ -6,8 +6,8 @@ import emend.actors.learner.Learner;
 import emend.actors.node.NodeMetrics;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.wire.Rejections;
-import emend.actors.wire.WireMessage;
 import emend.checkpoint.HfModelConfig;
+import emend.dispatch.LeasedRollouts;
 import emend.dispatch.PendingScores;
 import emend.dispatch.PromptLeases;
 import emend.dispatch.WorkerState;
@@ -15,27 +15,21 @@ import emend.engine.DeviceSlots;
 import emend.engine.DjlRuntime;
 import emend.engine.ModelThread;
 import emend.generate.Generator;
-import emend.generate.SamplingConfig;
 import emend.model.Transformer;
 import emend.model.Weights;
-import emend.proto.GroupAck;
 import emend.proto.GroupResult;
 import emend.proto.LeaseGrant;
 import emend.proto.PromptLease;
 import emend.proto.RunSpec;
 import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
-import emend.proto.WeightChunk;
 import emend.proto.WeightChunkRequest;
 import emend.proto.WeightManifest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
-import emend.rl.GroupShape;
-import emend.rl.PromptDraw;
 import emend.rl.RolloutGenerator;
 import emend.rl.RolloutSampler;
 import emend.rl.Trajectory;
-import emend.rl.TrajectoryCodec;
 import emend.run.RuntimeSettings;
 import emend.task.Dialogue;
 import emend.tokenize.Tokenizers;
@@ -415,26 +409,10 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         context.pipeToSelf(generation, (rows, failure) -> new Generated(batch, rows, failure));
     }
 
-    /**
-     * Samples the groups of {@code work}; leases that differ in turns or temperature (an operator may change it
-     * live) are generated separately.
-     */
     private List<Trajectory> generate(List<PromptLease> work, long version) {
         DjlRuntime.gradientsOffOnThisThread();
-        Map<SamplingKey, List<PromptDraw>> batches = new LinkedHashMap<>();
-        for (PromptLease lease : work) {
-            batches.computeIfAbsent(new SamplingKey(lease.getTwoTurns(), lease.getTemperature()), key -> new ArrayList<>()).add(PromptLeases.draw(lease));
-        }
-        List<Trajectory> out = new ArrayList<>();
-        batches.forEach((key, draws) -> {
-            SamplingConfig sampling = SamplingConfig.sampled(key.temperature(), spec.getMaxAttemptTokens(), dialogue.tokenizer().specials().eos());
-            out.addAll(generator.generateUnscored(draws, new GroupShape(spec.getSamplesPerPrompt(), key.twoTurns() ? Math.max(1, spec.getTurnTwoSamples()) : 0),
-                    sampling, spec.getRunSeed(), version));
-        });
-        return out;
+        return LeasedRollouts.generate(generator, spec, dialogue.tokenizer().specials().eos(), work, version);
     }
-
-    private record SamplingKey(boolean twoTurns, double temperature) {}
 
     private Behavior<Learner.ToWorker> onGenerated(Generated generated) {
         if (!state.isCurrentBatch(generated.leases())) {
@@ -453,11 +431,7 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         long leaseEnd = System.currentTimeMillis() + setup.runtime().leaseTimeout().toMillis();
         for (PromptLease lease : state.batch()) {
             List<Trajectory> group = byGroup.get(PromptLeases.draw(lease).groupId());
-            VerifyRequest.Builder request = VerifyRequest.newBuilder().setTask(spec.getTask()).setProblemId(lease.getProblemId())
-                    .setProblemSetSha256(spec.getProblemSetSha256()).setRequestId(lease.getLeaseId());
-            group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptOne())));
-            group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptTwo())));
-            pendingScores.await(lease.getLeaseId(), new AwaitingScores(group, request.build()), leaseEnd);
+            pendingScores.await(lease.getLeaseId(), new AwaitingScores(group, LeasedRollouts.verifyRequest(spec, lease, group, dialogue)), leaseEnd);
             sendForScoring(lease.getLeaseId());
         }
         return this;
@@ -491,8 +465,7 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
             return this;
         }
         List<Trajectory> group = awaiting.get().group();
-        int k = group.size();
-        Optional<Rejection> bad = scored.failure() == null ? WorkerEdge.verified(scored.result(), 2 * k) : Optional.empty();
+        Optional<Rejection> bad = scored.failure() == null ? WorkerEdge.verified(scored.result(), LeasedRollouts.scoreCount(group)) : Optional.empty();
         bad.ifPresent(rejection -> Rejections.drop(context, rejection));
         if (scored.failure() != null || !scored.result().getError().isEmpty() || bad.isPresent()) {
             String why = scored.failure() != null ? scored.failure().getMessage() : bad.map(Rejection::toString).orElse(scored.result().getError());
@@ -501,15 +474,8 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         timers.cancel(new VerifyDeadline(scored.leaseId()));
         int failures = pendingScores.scored(scored.leaseId()).orElseThrow().failures();
         metrics.verifyLatency.labelValues(setup.workerId()).observe((System.nanoTime() - verifySentNanos) / 1e9);
-        GroupResult.Builder result = GroupResult.newBuilder().setLeaseId(scored.leaseId()).setWorkerId(setup.workerId())
-                .setRolloutSeconds((System.nanoTime() - generationStartNanos) / 1e9).setVerifyTimeouts(failures);
-        for (int i = 0; i < k; i++) {
-            Trajectory t = group.get(i);
-            int r1 = scored.result().getScores(i);
-            int r2 = t.hasTurnTwo() ? scored.result().getScores(k + i) : 0;
-            result.addTrajectories(TrajectoryCodec.toProto(t.withRewards(r1, r2)));
-        }
-        GroupResult built = result.build();
+        GroupResult built = LeasedRollouts.result(scored.leaseId(), setup.workerId(), (System.nanoTime() - generationStartNanos) / 1e9, failures,
+                group, scored.result());
         state.submitted(built);
         setup.learner().tell(new Learner.Submit(built, context.getSelf()));
         return verificationEnded();

@@ -1,0 +1,82 @@
+package emend.dispatch;
+
+import emend.generate.SamplingConfig;
+import emend.proto.GroupResult;
+import emend.proto.PromptLease;
+import emend.proto.RunSpec;
+import emend.proto.VerifyRequest;
+import emend.proto.VerifyResult;
+import emend.rl.GroupShape;
+import emend.rl.PromptDraw;
+import emend.rl.RolloutGenerator;
+import emend.rl.Trajectory;
+import emend.rl.TrajectoryCodec;
+import emend.task.Dialogue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a rollout worker does with its leases, without the actor: sample their groups, lay a group's attempts out for
+ * the verifiers (every attempt 1, then every attempt 2, in the group's order), and read the scores back into the
+ * result the learner admits.
+ */
+public final class LeasedRollouts {
+
+    private LeasedRollouts() {}
+
+    /**
+     * Samples the groups of {@code leases}; leases that differ in turns or temperature (an operator may change it
+     * live) are sampled in separate calls.
+     */
+    public static List<Trajectory> generate(RolloutGenerator generator, RunSpec spec, int eos, List<PromptLease> leases, long version) {
+        Map<SamplingKey, List<PromptDraw>> batches = new LinkedHashMap<>();
+        for (PromptLease lease : leases) {
+            batches.computeIfAbsent(new SamplingKey(lease.getTwoTurns(), lease.getTemperature()), key -> new ArrayList<>())
+                    .add(PromptLeases.draw(lease));
+        }
+        List<Trajectory> out = new ArrayList<>();
+        batches.forEach((key, draws) -> {
+            SamplingConfig sampling = SamplingConfig.sampled(key.temperature(), spec.getMaxAttemptTokens(), eos);
+            GroupShape shape = new GroupShape(spec.getSamplesPerPrompt(), key.twoTurns() ? Math.max(1, spec.getTurnTwoSamples()) : 0);
+            out.addAll(generator.generateUnscored(draws, shape, sampling, spec.getRunSeed(), version));
+        });
+        return out;
+    }
+
+    private record SamplingKey(boolean twoTurns, double temperature) {}
+
+    /** The verification request of one lease's group (request id = lease id). */
+    public static VerifyRequest verifyRequest(RunSpec spec, PromptLease lease, List<Trajectory> group, Dialogue dialogue) {
+        VerifyRequest.Builder request = VerifyRequest.newBuilder().setTask(spec.getTask()).setProblemId(lease.getProblemId())
+                .setProblemSetSha256(spec.getProblemSetSha256()).setRequestId(lease.getLeaseId());
+        group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptOne())));
+        group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptTwo())));
+        return request.build();
+    }
+
+    /** Scores a verifier must return for {@code group}: one per attempt of {@link #verifyRequest}. */
+    public static int scoreCount(List<Trajectory> group) {
+        return 2 * group.size();
+    }
+
+    /**
+     * The group with the verifier's scores, as the learner admits it (attempt 2 of a single-turn row is scored 0).
+     *
+     * @param failedSendings verifications of this group that failed before the one that scored it
+     */
+    public static GroupResult result(long leaseId, String workerId, double rolloutSeconds, int failedSendings, List<Trajectory> group,
+                                     VerifyResult scores) {
+        GroupResult.Builder result = GroupResult.newBuilder().setLeaseId(leaseId).setWorkerId(workerId).setRolloutSeconds(rolloutSeconds)
+                .setVerifyTimeouts(failedSendings);
+        int k = group.size();
+        for (int i = 0; i < k; i++) {
+            Trajectory t = group.get(i);
+            int r1 = scores.getScores(i);
+            int r2 = t.hasTurnTwo() ? scores.getScores(k + i) : 0;
+            result.addTrajectories(TrajectoryCodec.toProto(t.withRewards(r1, r2)));
+        }
+        return result.build();
+    }
+}

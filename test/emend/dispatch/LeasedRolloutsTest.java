@@ -1,0 +1,68 @@
+package emend.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import emend.generate.SamplingConfig;
+import emend.proto.GroupResult;
+import emend.proto.PromptLease;
+import emend.proto.RunSpec;
+import emend.proto.VerifyRequest;
+import emend.proto.VerifyResult;
+import emend.rl.GroupShape;
+import emend.rl.PromptDraw;
+import emend.rl.RolloutGenerator;
+import emend.rl.Trajectory;
+import emend.task.Dialogue;
+import emend.tokenize.ByteTokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+final class LeasedRolloutsTest {
+
+    private static final Dialogue DIALOGUE = new Dialogue(new ByteTokenizer(), "check");
+    private static final RunSpec SPEC = RunSpec.newBuilder().setTask("linear").setProblemSetSha256("abc").setSamplesPerPrompt(2)
+            .setTurnTwoSamples(2).setMaxAttemptTokens(16).setRunSeed(9).build();
+
+    private static Trajectory row(String first, String second) {
+        int[] one = DIALOGUE.attemptTokens(first);
+        int[] two = second.isEmpty() ? new int[0] : DIALOGUE.attemptTokens(second);
+        return new Trajectory("g/0", "g", 0, "p", 3, 0.5, new int[] {1}, one, new float[one.length], new int[0], two, new float[two.length], 0, 0);
+    }
+
+    private static PromptLease lease(int index, boolean twoTurns, double temperature) {
+        return PromptLease.newBuilder().setProblemId("p" + index).setQuestion("q" + index).setProblemIndex(index).setStep(4)
+                .setTwoTurns(twoTurns).setTemperature(temperature).build();
+    }
+
+    @Test
+    void aGroupIsSentAsEveryAttemptOneThenEveryAttemptTwo_andItsScoresReadBackTheSameWay() {
+        PromptLease lease = PromptLease.newBuilder().setLeaseId(41).setProblemId("p").build();
+        List<Trajectory> group = List.of(row("x=1", "x=2"), row("x=3", ""), row("x=5", "x=6"));
+        VerifyRequest request = LeasedRollouts.verifyRequest(SPEC, lease, group, DIALOGUE);
+        assertEquals(List.of("x=1", "x=3", "x=5", "x=2", "", "x=6"), request.getAttemptsList());
+        assertEquals(41, request.getRequestId());
+        assertEquals(6, LeasedRollouts.scoreCount(group));
+        VerifyResult scores = VerifyResult.newBuilder().addAllScores(List.of(1, 0, 0, 0, 1, 1)).build();
+        GroupResult result = LeasedRollouts.result(41, "w", 2.5, 1, group, scores);
+        assertEquals(List.of(1, 0, 0), result.getTrajectoriesList().stream().map(t -> t.getRewardOne()).toList());
+        assertEquals(List.of(0, 0, 1), result.getTrajectoriesList().stream().map(t -> t.getRewardTwo()).toList(),
+                "row 2 has no attempt 2: 0 whatever the verifier said");
+        assertEquals(1, result.getVerifyTimeouts());
+    }
+
+    @Test
+    void leasesOfDifferentTurnsOrTemperaturesAreSampledInSeparateCalls() {
+        List<String> calls = new ArrayList<>();
+        RolloutGenerator recording = (prompts, shape, sampling, runSeed, version) -> {
+            calls.add(prompts.stream().map(PromptDraw::groupId).toList() + " " + shape + " T=" + sampling.temperature() + " seed " + runSeed);
+            return List.of();
+        };
+        List<PromptLease> leases = List.of(lease(1, true, 0.5), lease(2, false, 0.5), lease(3, true, 0.5), lease(4, true, 1.0));
+        LeasedRollouts.generate(recording, SPEC, 0, leases, 3);
+        assertEquals(List.of(
+                "[4/1, 4/3] " + new GroupShape(2, 2) + " T=0.5 seed 9",
+                "[4/2] " + new GroupShape(2, 0) + " T=0.5 seed 9",
+                "[4/4] " + new GroupShape(2, 2) + " T=1.0 seed 9"), calls);
+    }
+}
