@@ -20,6 +20,17 @@ public final class DjlRuntime {
         System.setProperty("ai.djl.default_engine", "PyTorch");
     }
 
+    /**
+     * Caps libtorch's thread pools at {@code threads} intra-op threads and one inter-op thread, when the engine starts
+     * after this call (DJL reads the two properties once); 0 leaves libtorch's default (one per core).
+     */
+    public static void limitNativeThreads(int threads) {
+        if (threads > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+    }
+
     /** The PyTorch engine (natives unpacked from the Maven jar on first use). */
     public static Engine engine() {
         configureOffline();

@@ -59,6 +59,7 @@ public final class MainJob {
      * were also written to results.json.
      */
     public Map<String, Object> run() {
+        DjlRuntime.limitNativeThreads(runtime.nativeThreads());
         return ModelThread.call(this::runOnModelThread);
     }
 

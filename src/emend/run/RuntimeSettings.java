@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param weightStreamPort the learner's weight stream port: 0 any free port, -1 off (Artery chunks only)
  * @param metrics where every node serves its Prometheus metrics
  * @param management where every node serves Pekko Management's /alive, /ready and /cluster/members
+ * @param nativeThreads libtorch's intra-op threads in this JVM; 0 = libtorch's default (every core)
  * @param tls this node's TLS identity for Artery, the weight stream and the control endpoint, or {@link TlsSettings#OFF}
  */
 public record RuntimeSettings(
@@ -36,6 +37,7 @@ public record RuntimeSettings(
         int weightStreamPort,
         NodePort metrics,
         NodePort management,
+        int nativeThreads,
         TlsSettings tls) {
 
     public RuntimeSettings {
@@ -54,6 +56,9 @@ public record RuntimeSettings(
         if (maxWorkersPerNode < 1 || workersPerNode > maxWorkersPerNode) {
             throw new IllegalArgumentException("emend.runtime.max-workers-per-node must be >= 1 and >= workers-per-node (" + workersPerNode
                     + "), got " + maxWorkersPerNode);
+        }
+        if (nativeThreads < 0) {
+            throw new IllegalArgumentException("emend.runtime.native-threads must be >= 0 (0 = libtorch's default, every core), got " + nativeThreads);
         }
         if (verifierQueueCapacity < 1) {
             throw new IllegalArgumentException("emend.runtime.verifier-queue-capacity must be >= 1, got " + verifierQueueCapacity);
@@ -94,7 +99,7 @@ public record RuntimeSettings(
                     c.getInt("prompts-per-request"), c.getDuration("lease-timeout"), c.getInt("verifier-pool-size"),
                     c.getDuration("verify-timeout"), c.getInt("verifier-parallelism"), c.getInt("verifier-queue-capacity"),
                     c.getInt("weight-chunk-bytes"), c.getInt("weight-stream-port"),
-                    NodePort.fromConfig(c, "metrics"), NodePort.fromConfig(c, "management"), TlsSettings.fromConfig(c.getConfig("tls")));
+                    NodePort.fromConfig(c, "metrics"), NodePort.fromConfig(c, "management"), c.getInt("native-threads"), TlsSettings.fromConfig(c.getConfig("tls")));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage()
                     + " (see cluster-config/reference.conf for every key and its meaning)", e);

@@ -76,6 +76,6 @@ final class TlsTrainingTest {
     private static RuntimeSettings withTls(RuntimeSettings r, TlsSettings tls) {
         return new RuntimeSettings(r.driver(), r.maxStaleness(), r.workersPerNode(), r.maxWorkersPerNode(), r.promptsPerRequest(), r.leaseTimeout(),
                 r.verifierPoolSize(), r.verifyTimeout(), r.verifierParallelism(), r.verifierQueueCapacity(), r.weightChunkBytes(),
-                r.weightStreamPort(), r.metrics(), r.management(), tls);
+                r.weightStreamPort(), r.metrics(), r.management(), r.nativeThreads(), tls);
     }
 }

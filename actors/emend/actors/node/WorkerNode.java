@@ -1,6 +1,7 @@
 package emend.actors.node;
 
 import emend.engine.DeviceSlots;
+import emend.engine.DjlRuntime;
 import emend.run.RuntimeSettings;
 import emend.task.Task;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -15,6 +16,7 @@ public final class WorkerNode {
         if (options.roles().contains("learner")) {
             throw new IllegalArgumentException("a learner node trains a run: start it through ClusterDriver");
         }
+        DjlRuntime.limitNativeThreads(runtime.nativeThreads());
         ActorSystem<Void> system = ActorSystem.create(EmendNode.create(EmendNode.Plan.serving(options, task, runtime, device)),
                 NodeConfig.SYSTEM_NAME, NodeConfig.of(options, runtime.tls()));
         system.log().info("node up at {} with roles {}", system.address(), options.roles());
