@@ -14,6 +14,7 @@ import emend.dispatch.PromptQueue;
 import emend.dispatch.RolloutLedger;
 import emend.dispatch.RunControl;
 import emend.dispatch.StalenessWindow;
+import emend.dispatch.WorkerRegistry;
 import emend.proto.ControlReply;
 import emend.proto.ControlRequest;
 import emend.proto.Evaluation;
@@ -43,7 +44,6 @@ import emend.wire.Replies;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -126,10 +126,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private final CompletableFuture<TrainingSession.Outcome> done;
     private final Executor stepExecutor;
     private final RolloutLedger ledger;
-    /** A worker that said hello: where it answers, and the nonce of its incarnation (only it and this learner know it). */
-    private record Registered(ActorRef<Learner.ToWorker> ref, long nonce) {}
-
-    private final Map<String, Registered> workers = new HashMap<>();
+    private final WorkerRegistry<ActorRef<Learner.ToWorker>> workers = new WorkerRegistry<>();
     private final String modelConfigJson;
     private final long epoch;
     /** The digest of the task's problems, announced to workers: verifiers refuse requests naming another set. */
@@ -288,15 +285,9 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
      * The manifest for one worker, with its nonce. Workers in this JVM take chunks as local messages (views, no
      * copy); others read the stream when there is one.
      */
-    private WeightManifest manifestFor(Registered worker) {
+    private WeightManifest manifestFor(WorkerRegistry.Worker<ActorRef<Learner.ToWorker>> worker) {
         WeightManifest manifest = stream != null && worker.ref().path().address().hasGlobalScope() ? streamManifest : localManifest;
         return manifest.toBuilder().setWorkerNonce(worker.nonce()).build();
-    }
-
-    /** The address {@code workerId} said hello from, or null. */
-    private ActorRef<Learner.ToWorker> registeredRef(String workerId) {
-        Registered worker = workers.get(workerId);
-        return worker == null ? null : worker.ref();
     }
 
     /** Counts and logs a message that failed its edge check; it is dropped. */
@@ -307,27 +298,25 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private Behavior<Command> onHello(Hello hello) {
         String id = hello.payload().getWorkerId();
-        Optional<Rejection> bad = edge.hello(hello.payload(), hello.replyTo(), registeredRef(id), workers.size());
+        Optional<Rejection> bad = edge.hello(hello.payload(), hello.replyTo(), workers.ref(id).orElse(null), workers.size());
         if (bad.isPresent()) {
             return drop(bad.get());
         }
-        Registered worker = new Registered(hello.replyTo(), hello.payload().getNonce());
-        Registered before = workers.put(id, worker);
-        if (before == null) {
+        WorkerRegistry.Hello kind = workers.hello(id, hello.replyTo(), hello.payload().getNonce());
+        if (kind == WorkerRegistry.Hello.NEW) {
             context.watchWith(hello.replyTo(), new WorkerGone(id));
             context.getLog().info("worker {} joined on {} ({})", id, hello.payload().getNodeAddress(), hello.payload().getDevice());
-        } else if (before.nonce() != worker.nonce()) {
-            // A known worker says hello again after a restart (a new incarnation, a new nonce): the work it held is
-            // lost with its old state. The same incarnation saying hello again (its retry) keeps its leases.
+        } else if (kind == WorkerRegistry.Hello.RESTARTED) {
             ledger.expireWorker(id);
         }
+        WorkerRegistry.Worker<ActorRef<Learner.ToWorker>> worker = workers.get(id).orElseThrow();
         hello.replyTo().tell(new Learner.Spec(job.runSpec(manifestFor(worker), epoch, problemSetSha256, hello.payload().getNonce())));
         return this;
     }
 
     private Behavior<Command> onRequestWork(RequestWork request) {
-        Registered worker = workers.get(request.payload().getWorkerId());
-        Optional<Rejection> bad = edge.requestWork(request.payload(), request.replyTo(), worker == null ? null : worker.ref());
+        Optional<WorkerRegistry.Worker<ActorRef<Learner.ToWorker>>> registered = workers.get(request.payload().getWorkerId());
+        Optional<Rejection> bad = edge.requestWork(request.payload(), request.replyTo(), registered.map(WorkerRegistry.Worker::ref).orElse(null));
         if (bad.isPresent()) {
             if (bad.get().reason().equals(LearnerEdge.UNREGISTERED) && request.replyTo() != null) {
                 // a worker of a learner that moved or restarted asks here: no work, only this epoch, so it says hello
@@ -336,7 +325,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             return drop(bad.get());
         }
         LeaseGrant.Builder grant = LeaseGrant.newBuilder().setCurrentVersion(run.version()).setFinished(run.finished()).setLearnerEpoch(epoch)
-                .setWorkerNonce(worker.nonce());
+                .setWorkerNonce(registered.orElseThrow().nonce());
         if (run.handsOutWork()) {
             long timeout = job.runtime().leaseTimeout().toMillis();
             double temperature = job.live().temperature();
@@ -351,7 +340,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private Behavior<Command> onSubmit(Submit submit) {
         GroupResult result = submit.payload();
-        LearnerEdge.SubmitCheck check = edge.submit(result, submit.replyTo(), registeredRef(result.getWorkerId()),
+        LearnerEdge.SubmitCheck check = edge.submit(result, submit.replyTo(), workers.ref(result.getWorkerId()).orElse(null),
                 ledger.openLease(result.getLeaseId()), run.version());
         if (check instanceof LearnerEdge.Foreign foreign) {
             return drop(foreign.rejection());
@@ -381,7 +370,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private Behavior<Command> onFetchChunk(FetchChunk fetch) {
         WeightChunkRequest request = fetch.payload();
-        Optional<Rejection> bad = edge.fetchChunk(request, fetch.replyTo(), workers.values().stream().anyMatch(w -> w.ref().equals(fetch.replyTo())), publication.version(),
+        Optional<Rejection> bad = edge.fetchChunk(request, fetch.replyTo(), workers.answersAt(fetch.replyTo()), publication.version(),
                 publication.manifest().getChunkCount());
         if (bad.isPresent()) {
             return drop(bad.get());
@@ -461,7 +450,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             return this;
         }
         publish(step.result().publication());
-        workers.values().forEach(worker -> worker.ref().tell(new Learner.NewVersion(manifestFor(worker))));
+        workers.all().forEach(worker -> worker.ref().tell(new Learner.NewVersion(manifestFor(worker))));
         if (run.finished()) {
             context.getLog().info("schedule done after {} steps", run.stepsDone());
             // on the step thread: a checkpoint queued there finishes before the run's memory can be freed
