@@ -24,6 +24,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.Leave;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.junit.jupiter.api.Test;
 
@@ -34,9 +35,14 @@ final class ManagementEndpointTest {
     /** Pekko Management answers a failed health check with 500 ("Not Healthy: Check [...] not ok"). */
     private static final int NOT_READY = 500;
 
+    /** The status of GET base + path; {@link #NOT_READY} when nothing answers any more (a node that has left and ended). */
     private static int status(String base, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (java.net.ConnectException gone) {
+            return NOT_READY;
+        }
     }
 
     /** Waits (up to 60 s) for {@code path} to answer a status {@code expected} accepts; returns the last status. */
@@ -97,6 +103,9 @@ final class ManagementEndpointTest {
             assertEquals(200, status(base, "/alive"));
             health.learnerServing(true);
             assertEquals(200, status(base, "/ready"));
+            // leaving the cluster: no longer ready (Leaving, Exiting), while the JVM still answers /alive until it ends
+            cluster.manager().tell(Leave.create(cluster.selfMember().address()));
+            assertEquals(NOT_READY, await(base, "/ready", code -> code != 200), "a leaving member is not ready");
         } finally {
             node.terminate();
             node.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);

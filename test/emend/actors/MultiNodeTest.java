@@ -91,6 +91,7 @@ final class MultiNodeTest {
             // every node's Prometheus endpoint, scraped over HTTP: the learner on its role's port, the rollout node elsewhere
             assertEquals("http://127.0.0.1:" + learnerPort + "/metrics", NodeMetrics.get(learnerNode).endpoint().orElseThrow());
             assertFalse(NodeMetrics.get(rolloutNode).endpoint().orElseThrow().endsWith(":" + taken.getLocalPort() + "/metrics"));
+            assertStrictOpenMetrics(NodeMetrics.get(learnerNode).endpoint().orElseThrow());
             Map<String, Double> learnerMetrics = scrape(learnerNode);
             assertEquals(4.0, learnerMetrics.get("emend_learner_step_seconds_count"));
             assertTrue(learnerMetrics.get("emend_learner_step_seconds_sum") > 0);
@@ -125,6 +126,34 @@ final class MultiNodeTest {
             values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
         });
         return values;
+    }
+
+    /**
+     * The endpoint in OpenMetrics (asked for by Accept, as Prometheus does): its content type, every sample line in
+     * the format's grammar (name, optional labels, a number), every family declared before its samples, and the
+     * closing {@code # EOF}.
+     */
+    private static void assertStrictOpenMetrics(String url) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(url)).header("Accept", "application/openmetrics-text; version=1.0.0").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text; version=1.0.0"),
+                response.headers().toString());
+        String body = response.body();
+        assertTrue(body.endsWith("# EOF\n"), "OpenMetrics ends with # EOF");
+        java.util.regex.Pattern sample = java.util.regex.Pattern.compile(
+                "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)*\\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)( [0-9.eE+-]+)?");
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        for (String line : body.lines().toList()) {
+            if (line.startsWith("# TYPE ")) {
+                declared.add(line.split(" ")[2]);
+            } else if (!line.startsWith("#")) {
+                java.util.regex.Matcher m = sample.matcher(line);
+                assertTrue(m.matches(), "not an OpenMetrics sample: " + line);
+                String name = m.group(1);
+                assertTrue(declared.stream().anyMatch(name::startsWith), "sample before its family's TYPE: " + line);
+            }
+        }
     }
 
     private static int freePort() throws IOException {
