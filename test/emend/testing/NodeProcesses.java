@@ -38,7 +38,7 @@ public final class NodeProcesses implements AutoCloseable {
                 "emend.task.linear.test-size=4", "emend.task.linear.dev-size=4", "emend.rl.schedule=[\"stage1:1000\"]",
                 "emend.rl.prompts-per-step=4", "emend.rl.samples-per-prompt=2", "emend.rl.dev-eval-every=1000", "emend.rl.checkpoint-every=5",
                 "emend.eval.sampled-per-problem=0", "emend.runtime.prompts-per-request=2", "emend.runtime.lease-timeout=30s",
-                "emend.control.port=0", "emend.control.token=\"" + TOKEN + "\"")) {
+                "emend.control.port=0", "emend.control.token=\"" + TOKEN + "\"", "emend.runtime.management-port=0")) {
             command.addAll(List.of("--set", setting));
         }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());

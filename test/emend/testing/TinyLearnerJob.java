@@ -50,6 +50,9 @@ public final class TinyLearnerJob implements AutoCloseable {
         all.put("emend.runtime.prompts-per-request", Integer.toString(promptsPerStep));
         // tests run many nodes at once: any free port, not the roles' fixed ones (MultiNodeTest covers those)
         all.put("emend.runtime.metrics-port", "0");
+        all.put("emend.runtime.management-port", "0");
+        // one attempt 2 per attempt 1: the runtime tests build groups of that shape by hand
+        all.put("emend.rl.turn2-samples", "1");
         all.putAll(overrides);
         var config = Settings.load(null, all);
         RunSettings settings = RunSettings.fromConfig(config);

@@ -155,24 +155,32 @@ public final class EmendNode {
 
     /**
      * Pekko Management (/alive, /ready, /cluster/members) on the address NodeConfig gave it, unless
-     * emend.runtime.management-port is -1. A node whose probes cannot be answered stops: a supervisor would otherwise
-     * restart it forever, or send it work it is not ready for.
+     * emend.runtime.management-port is -1. A node that cannot bind a port set on purpose stops: a supervisor probing it
+     * would otherwise restart it forever, or send it work it is not ready for. A role's default port taken by a node
+     * that started at the same moment (NodeConfig found it free) only costs the endpoint, with a warning.
      */
     private static void startManagement(ActorContext<Void> context, RuntimeSettings runtime, Set<String> roles) {
-        if (runtime.management().bindingFor(roles).off()) {
+        NodePort.Binding binding = runtime.management().bindingFor(roles);
+        if (binding.off()) {
             return;
         }
         ActorSystem<Void> system = context.getSystem();
         PekkoManagement.get(system).start().whenComplete((uri, failure) -> {
-            if (failure != null) {
-                system.log().error("cannot serve Pekko Management on {}:{} ({}); the node stops. Set emend.runtime.management-port to a free "
-                        + "port, 0 for any, or -1 for none", runtime.management().host(), system.settings().config().getInt("pekko.management.http.port"),
-                        failure.getMessage());
-                system.terminate();
+            if (failure == null) {
+                NodeHealth.get(system).managementUri(uri.toString());
+                System.out.println("management: " + uri + " (Pekko Management: /alive, /ready, /cluster/members; emend.runtime.management-port)");
                 return;
             }
-            NodeHealth.get(system).managementUri(uri.toString());
-            System.out.println("management: " + uri + " (Pekko Management: /alive, /ready, /cluster/members; emend.runtime.management-port)");
+            int port = system.settings().config().getInt("pekko.management.http.port");
+            if (binding.fallBackToFree()) {
+                system.log().warn("cannot serve Pekko Management on {}:{}, this node's role default ({}); the node runs without health "
+                        + "endpoints. Give each node on this machine its own port (emend.runtime.management-port)", runtime.management().host(),
+                        port, failure.getMessage());
+                return;
+            }
+            system.log().error("cannot serve Pekko Management on {}:{} ({}); the node stops. Set emend.runtime.management-port to a free "
+                    + "port, 0 for any, or -1 for none", runtime.management().host(), port, failure.getMessage());
+            system.terminate();
         });
     }
 
