@@ -31,7 +31,7 @@ final class DriverEquivalenceTest {
     /** The metrics of every learner step of a short Stage I + Stage II run. */
     private List<JsonObject> steps(RolloutDriver driver, String name) throws IOException {
         Path runDir = dir.resolve(name);
-        try (TinyLearnerJob tiny = new TinyLearnerJob(runDir, "[\"stage1:2\", \"stage2:2\"]", 6, Map.of())) {
+        try (TinyLearnerJob tiny = new TinyLearnerJob(runDir, "[\"stage1:2\", \"stage2:2\"]", 6, Map.of("emend.rl.turn2-samples", "2"))) {
             driver.train(tiny.job());
         }
         return Files.readAllLines(runDir.resolve("metrics.jsonl")).stream()
