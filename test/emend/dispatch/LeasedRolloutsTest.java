@@ -2,7 +2,6 @@ package emend.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import emend.generate.SamplingConfig;
 import emend.proto.GroupResult;
 import emend.proto.PromptLease;
 import emend.proto.RunSpec;

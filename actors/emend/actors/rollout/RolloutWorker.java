@@ -167,8 +167,11 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         this.context = context;
         this.timers = timers;
         this.setup = setup;
-        // the model thread of this worker's device slot: workers on different slots generate at the same time
-        this.generationExecutor = ModelThread.executor(setup.device().thread());
+        // the model thread of this worker's device slot (workers on different slots generate at the same time); slot 0
+        // through the model dispatcher, whose executor a deployment or `bench cluster` may configure
+        this.generationExecutor = setup.device().thread() == 0
+                ? context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-model-dispatcher"))
+                : ModelThread.executor(setup.device().thread());
         this.streamExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
         Device device = DjlRuntime.device(setup.device().device());
         this.manager = DjlRuntime.engine().newBaseManager(device);
