@@ -43,7 +43,7 @@ public final class NodeProcesses implements AutoCloseable {
         }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
         builder.environment().put("DJL_OFFLINE", "true");
-        builder.environment().put("MALLOC_ARENA_MAX", "2");
+        builder.environment().putAll(NativeMemoryEnv.read());
         Process process = builder.start();
         processes.add(process);
         return process;
