@@ -6,15 +6,16 @@ import java.util.List;
 /**
  * Where the RLOO groups of a batch lie. Turn 1's group is the prompt's distinct attempts 1, each counted once
  * however many attempts 2 continue it; turn 2's group is the siblings that share one attempt 1 when the prompt
- * sampled several per attempt 1 ({@link GroupShape}), else the prompt's rows.
+ * sampled several per attempt 1 ({@link GroupShape}), else the prompt's rows. An offline attempt 1 (from the base
+ * model) is in no turn-1 group: its rows are turn-2 contexts only.
  */
 final class GroupLayout {
 
-    /** Per row: the index of its attempt 1 among the batch's distinct attempts 1. */
+    /** Per row: the index of its attempt 1 among the batch's distinct attempts 1 of the policy, or -1 if offline. */
     final int[] firstAttemptOfRow;
     /** Per row of the first attempt list: the row that stands for it (its first sibling). */
     final int[] rowOfFirstAttempt;
-    /** Distinct attempts 1 per prompt group, in order. */
+    /** Distinct attempts 1 of the policy per prompt group, in order. */
     final int[] turnOneGroupSizes;
     /** Rows per turn-2 RLOO group, in order. */
     final int[] turnTwoGroupSizes;
@@ -50,6 +51,7 @@ final class GroupLayout {
                 end++;
             }
             List<Integer> siblingCounts = new ArrayList<>();
+            int online = 0;
             List<Integer> seenAttempts = new ArrayList<>();
             for (int b = start; b < end; ) {
                 Trajectory first = batch.get(b);
@@ -60,14 +62,18 @@ final class GroupLayout {
                 seenAttempts.add(first.firstAttempt());
                 int siblingsEnd = b;
                 while (siblingsEnd < end && batch.get(siblingsEnd).firstAttempt() == first.firstAttempt()) {
-                    if (batch.get(siblingsEnd).rewardOne() != first.rewardOne()) {
+                    Trajectory sibling = batch.get(siblingsEnd);
+                    if (sibling.rewardOne() != first.rewardOne() || sibling.offlineFirstAttempt() != first.offlineFirstAttempt()) {
                         throw new IllegalArgumentException("group " + group + ": rows sharing attempt 1 #" + first.firstAttempt()
-                                + " disagree on its reward");
+                                + " disagree on its reward or on whether it is offline");
                     }
-                    firstOfRow[siblingsEnd] = representative.size();
+                    firstOfRow[siblingsEnd] = first.offlineFirstAttempt() ? -1 : representative.size();
                     siblingsEnd++;
                 }
-                representative.add(b);
+                if (!first.offlineFirstAttempt()) {
+                    representative.add(b);
+                    online++;
+                }
                 siblingCounts.add(siblingsEnd - b);
                 b = siblingsEnd;
             }
@@ -75,7 +81,7 @@ final class GroupLayout {
                 throw new IllegalArgumentException("group " + group + ": its attempts 1 have different numbers of attempts 2 "
                         + siblingCounts + "; every attempt 1 of a group needs the same number");
             }
-            turnOne.add(siblingCounts.size());
+            turnOne.add(online);
             if (siblingCounts.get(0) > 1) {
                 turnTwo.addAll(siblingCounts);
             } else {

@@ -5,19 +5,33 @@ package emend.rl;
  * and, for each of them, {@code secondAttemptsEach} attempts 2 in its context (turn 2's RLOO group when there are
  * two or more: siblings that share attempt 1 differ only in what turn 2 made of it). A group has
  * {@code firstAttempts × max(1, secondAttemptsEach)} rows; the single-turn stage samples no attempt 2.
+ *
+ * <p>The last {@code offlineFirstAttempts} of the attempts 1 come from the frozen base model instead of the
+ * policy (the paper's offline base-model first attempts, Stage II only): turn-2 contexts the policy learns to
+ * correct from, outside turn 1's RLOO group, which keeps the policy's own {@code firstAttempts − offline}.
  */
-public record GroupShape(int firstAttempts, int secondAttemptsEach) {
+public record GroupShape(int firstAttempts, int secondAttemptsEach, int offlineFirstAttempts) {
 
     public GroupShape {
         if (firstAttempts < 1 || secondAttemptsEach < 0) {
             throw new IllegalArgumentException("a group needs >= 1 first attempts and >= 0 second attempts each, got "
                     + firstAttempts + " and " + secondAttemptsEach);
         }
+        if (offlineFirstAttempts < 0 || offlineFirstAttempts > 0 && (secondAttemptsEach == 0 || firstAttempts - offlineFirstAttempts < 2)) {
+            throw new IllegalArgumentException("offline first attempts must be >= 0, only with attempts 2, and leave turn 1's RLOO group"
+                    + " two attempts of the policy's own; got " + offlineFirstAttempts + " of " + firstAttempts + " with "
+                    + secondAttemptsEach + " attempts 2 each");
+        }
     }
 
-    /** The shape of a step of {@code stage}: no attempt 2 in the single-turn stage. */
-    public static GroupShape of(Stage stage, int samplesPerPrompt, int turnTwoSamples) {
-        return new GroupShape(samplesPerPrompt, stage.twoTurns() ? turnTwoSamples : 0);
+    /** Every attempt 1 from the policy. */
+    public GroupShape(int firstAttempts, int secondAttemptsEach) {
+        this(firstAttempts, secondAttemptsEach, 0);
+    }
+
+    /** The shape of a step of {@code stage}: no attempt 2 in the single-turn stage, offline attempts 1 in Stage II only. */
+    public static GroupShape of(Stage stage, int samplesPerPrompt, int turnTwoSamples, int offlineFirstAttempts) {
+        return new GroupShape(samplesPerPrompt, stage.twoTurns() ? turnTwoSamples : 0, stage == Stage.STAGE_TWO ? offlineFirstAttempts : 0);
     }
 
     public boolean twoTurns() {
@@ -27,5 +41,10 @@ public record GroupShape(int firstAttempts, int secondAttemptsEach) {
     /** Rows (dialogues) the group holds. */
     public int rows() {
         return firstAttempts * Math.max(1, secondAttemptsEach);
+    }
+
+    /** Attempts 1 the policy samples. */
+    public int onlineFirstAttempts() {
+        return firstAttempts - offlineFirstAttempts;
     }
 }

@@ -49,7 +49,9 @@ final class PolicyGradientBatch {
             int at = b * length;
             at = put(t.promptOne(), at);
             int firstTarget = at - b * length - 1; // target index predicting the first attempt-1 token
-            mark(b, firstTarget, t.attemptOne(), t.logProbsOne(), turnOne, advantages[b][0], klWeights[b][0]);
+            if (!t.offlineFirstAttempt()) {  // the base model wrote it: context for attempt 2, nothing to learn from
+                mark(b, firstTarget, t.attemptOne(), t.logProbsOne(), turnOne, advantages[b][0], klWeights[b][0]);
+            }
             at = put(t.attemptOne(), at);
             if (t.hasTurnTwo()) {
                 at = put(t.instructionSuffix(), at);

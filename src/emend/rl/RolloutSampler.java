@@ -13,6 +13,10 @@ import java.util.List;
  * Samples the RLOO group of each prompt ({@link GroupShape}): k first attempts, then for each of them m second
  * attempts in the context [prompt, attempt 1, instruction]; rows come attempt 1 by attempt 1, siblings adjacent.
  *
+ * <p>With {@link GroupShape#offlineFirstAttempts()} > 0 the last attempts 1 of each group come from the frozen base
+ * model's generator, with the seeds the policy would have used for them, and their rows are marked
+ * {@link Trajectory#offlineFirstAttempt()}.
+ *
  * <p>Every row's randomness comes from {@code Seeds.derive(runSeed, step, problem index, sample, turn)} (and the
  * sibling index for second attempts after the first), so a rollout is reproducible and does not depend on batch
  * composition or on which worker ran it.
@@ -20,10 +24,18 @@ import java.util.List;
 public final class RolloutSampler implements RolloutGenerator {
 
     private final Generator generator;
+    private final Generator baseGenerator;
     private final Dialogue dialogue;
 
+    /** A sampler whose groups take every attempt 1 from the policy. */
     public RolloutSampler(Generator generator, Dialogue dialogue) {
+        this(generator, null, dialogue);
+    }
+
+    /** @param baseGenerator the frozen base model's, for offline attempts 1 (null: groups may not ask for them) */
+    public RolloutSampler(Generator generator, Generator baseGenerator, Dialogue dialogue) {
         this.generator = generator;
+        this.baseGenerator = baseGenerator;
         this.dialogue = dialogue;
     }
 
@@ -55,7 +67,7 @@ public final class RolloutSampler implements RolloutGenerator {
                 promptsOne.add(prompt);
             }
         }
-        List<Completion> first = generator.generate(promptsOne, seedsOne, sampling);
+        List<Completion> first = firstAttempts(promptsOne, seedsOne, shape, sampling);
         int m = shape.secondAttemptsEach();
         List<Completion> second = null;
         if (shape.twoTurns()) {
@@ -83,8 +95,42 @@ public final class RolloutSampler implements RolloutGenerator {
                 Completion two = second == null ? new Completion(new int[0], new float[0], false) : second.get(i * m + j);
                 String id = draw.groupId() + "/" + (i % k) + (m > 1 ? "." + j : "");
                 out.add(new Trajectory(id, draw.groupId(), i % k, draw.problem().id(), policyVersion, sampling.temperature(),
-                        promptsOne.get(i), one.tokens(), one.logProbs(), suffix, two.tokens(), two.logProbs(), 0, 0));
+                        promptsOne.get(i), one.tokens(), one.logProbs(), suffix, two.tokens(), two.logProbs(), 0, 0, isOffline(i % k, shape)));
             }
+        }
+        return out;
+    }
+
+    private static boolean isOffline(int firstAttempt, GroupShape shape) {
+        return firstAttempt >= shape.onlineFirstAttempts();
+    }
+
+    /** Attempts 1 in row order: the policy's, and the base model's for each group's offline slots. */
+    private List<Completion> firstAttempts(List<int[]> prompts, long[] seeds, GroupShape shape, SamplingConfig sampling) {
+        if (shape.offlineFirstAttempts() == 0) {
+            return generator.generate(prompts, seeds, sampling);
+        }
+        if (baseGenerator == null) {
+            throw new IllegalStateException("this sampler has no base-model generator for the " + shape.offlineFirstAttempts()
+                    + " offline attempts 1 per group its shape asks for");
+        }
+        int k = shape.firstAttempts();
+        List<int[]> onlinePrompts = new ArrayList<>();
+        List<int[]> offlinePrompts = new ArrayList<>();
+        List<Long> onlineSeeds = new ArrayList<>();
+        List<Long> offlineSeeds = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            boolean offline = isOffline(i % k, shape);
+            (offline ? offlinePrompts : onlinePrompts).add(prompts.get(i));
+            (offline ? offlineSeeds : onlineSeeds).add(seeds[i]);
+        }
+        List<Completion> online = generator.generate(onlinePrompts, onlineSeeds.stream().mapToLong(Long::longValue).toArray(), sampling);
+        List<Completion> offline = baseGenerator.generate(offlinePrompts, offlineSeeds.stream().mapToLong(Long::longValue).toArray(), sampling);
+        List<Completion> out = new ArrayList<>(prompts.size());
+        int nextOnline = 0;
+        int nextOffline = 0;
+        for (int i = 0; i < prompts.size(); i++) {
+            out.add(isOffline(i % k, shape) ? offline.get(nextOffline++) : online.get(nextOnline++));
         }
         return out;
     }

@@ -46,7 +46,11 @@ import java.util.List;
  * unstated; both are settings, and turn-2 groups of siblings are our addition; (3) an optional state-dependent
  * baseline for attempt 2 (see {@link ObjectiveSettings#copyBaseline()}), which leaves the expected gradient
  * unchanged; (4) the clipped ratio is not in the paper (its sampling is synchronous) and is 1 whenever our
- * sampling is too; (5) the optional mixing of offline base-model first attempts is not implemented.
+ * sampling is too; (5) the paper's offline base-model first attempts ({@code emend.rl.offline-first-attempts}) are
+ * drawn from the frozen base model at each Stage II step rather than collected before training (the same
+ * distribution): such a row's attempt 1 has no target tokens ({@link PolicyGradientBatch}: neither a
+ * policy-gradient nor a KL term) and no turn-1 advantage ({@link GroupLayout}), and its attempt 2 is trained like
+ * any other, its progress bonus α·(r2 − r1) measured from the base model's attempt.
  */
 public final class ScoreLearner {
 
@@ -189,8 +193,10 @@ public final class ScoreLearner {
         }
     }
 
+    /** Mean reward of attempt 1 (the policy's own: offline ones excluded) or of attempt 2. */
     private static double mean(List<Trajectory> batch, boolean first) {
-        return batch.stream().mapToInt(t -> first ? t.rewardOne() : t.rewardTwo()).average().orElse(0);
+        return batch.stream().filter(t -> !first || !t.offlineFirstAttempt()).mapToInt(t -> first ? t.rewardOne() : t.rewardTwo())
+                .average().orElse(0);
     }
 
     /** Shaped rewards per row, {turn 1, turn 2}, with the copy baseline applied to turn 2 when it is on. */
@@ -226,7 +232,7 @@ public final class ScoreLearner {
         double scale = normalization == AdvantageNormalization.JOINT ? jointScale(first, second, stage) : 1;
         double[][] out = new double[batch.size()][2];
         for (int b = 0; b < batch.size(); b++) {
-            out[b][0] = first[layout.firstAttemptOfRow[b]] / scale;
+            out[b][0] = layout.firstAttemptOfRow[b] < 0 ? 0 : first[layout.firstAttemptOfRow[b]] / scale;
             out[b][1] = second[b] / scale;
         }
         return out;

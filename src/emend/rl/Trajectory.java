@@ -11,6 +11,9 @@ package emend.rl;
  * @param firstAttempt which attempt 1 of its group the row continues: rows of a group with the same index share
  *                     attempt 1 (its tokens and turn-1 reward) and differ only in attempt 2 (turn-2 siblings)
  * @param temperature the sampling temperature of both attempts; the learner scores the row at it
+ * @param offlineFirstAttempt attempt 1 came from the frozen base model, not the policy
+ *                            ({@code emend.rl.offline-first-attempts}): the row is a turn-2 context only, and its
+ *                            attempt 1 gets no policy-gradient or KL term and is not in turn 1's RLOO group
  */
 public record Trajectory(
         String id,
@@ -26,7 +29,8 @@ public record Trajectory(
         int[] attemptTwo,
         float[] logProbsTwo,
         int rewardOne,
-        int rewardTwo) {
+        int rewardTwo,
+        boolean offlineFirstAttempt) {
 
     public Trajectory {
         if (attemptOne.length != logProbsOne.length || attemptTwo.length != logProbsTwo.length) {
@@ -43,10 +47,17 @@ public record Trajectory(
         }
     }
 
+    /** A row whose attempt 1 the policy sampled (the usual case). */
+    public Trajectory(String id, String groupId, int firstAttempt, String problemId, long policyVersion, double temperature, int[] promptOne,
+                      int[] attemptOne, float[] logProbsOne, int[] instructionSuffix, int[] attemptTwo, float[] logProbsTwo, int rewardOne, int rewardTwo) {
+        this(id, groupId, firstAttempt, problemId, policyVersion, temperature, promptOne, attemptOne, logProbsOne, instructionSuffix, attemptTwo,
+                logProbsTwo, rewardOne, rewardTwo, false);
+    }
+
     /** The same trajectory with the verifier's rewards. */
     public Trajectory withRewards(int r1, int r2) {
         return new Trajectory(id, groupId, firstAttempt, problemId, policyVersion, temperature, promptOne, attemptOne, logProbsOne, instructionSuffix,
-                attemptTwo, logProbsTwo, r1, r2);
+                attemptTwo, logProbsTwo, r1, r2, offlineFirstAttempt);
     }
 
     public boolean hasTurnTwo() {

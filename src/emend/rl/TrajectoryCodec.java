@@ -10,7 +10,7 @@ public final class TrajectoryCodec {
     public static emend.proto.Trajectory toProto(Trajectory t) {
         var b = emend.proto.Trajectory.newBuilder()
                 .setId(t.id()).setGroupId(t.groupId()).setFirstAttempt(t.firstAttempt()).setProblemId(t.problemId()).setPolicyVersion(t.policyVersion()).setTemperature(t.temperature())
-                .setRewardOne(t.rewardOne()).setRewardTwo(t.rewardTwo());
+                .setRewardOne(t.rewardOne()).setRewardTwo(t.rewardTwo()).setOfflineFirstAttempt(t.offlineFirstAttempt());
         for (int v : t.promptOne()) {
             b.addPromptOne(v);
         }
@@ -39,7 +39,7 @@ public final class TrajectoryCodec {
         return new Trajectory(p.getId(), p.getGroupId(), p.getFirstAttempt(), p.getProblemId(), p.getPolicyVersion(), p.getTemperature(),
                 ints(p.getPromptOneList()), ints(p.getAttemptOneList()), floats(p.getLogProbsOneList()),
                 ints(p.getInstructionSuffixList()), ints(p.getAttemptTwoList()), floats(p.getLogProbsTwoList()),
-                p.getRewardOne(), p.getRewardTwo());
+                p.getRewardOne(), p.getRewardTwo(), p.getOfflineFirstAttempt());
     }
 
     private static int[] ints(List<Integer> values) {

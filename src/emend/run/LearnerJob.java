@@ -12,10 +12,11 @@ import java.nio.file.Path;
  * what gets published), the {@link PolicyTrainer} that takes the learner steps and the parameters an operator may
  * change while it runs. The process that hosts the learner builds it and owns its native memory.
  *
+ * @param reference the frozen base model: the KL reference, and the source of offline attempts 1
  * @param runDirectory where the run writes (resume state, control token)
  */
 public record LearnerJob(RunSettings settings, RuntimeSettings runtime, Task task, Dialogue dialogue, Transformer policy,
-                         PolicyTrainer trainer, LiveParameters live, Path runDirectory) {
+                         Transformer reference, PolicyTrainer trainer, LiveParameters live, Path runDirectory) {
 
     /**
      * What a worker needs to sample for this run, in answer to its hello.

@@ -59,6 +59,7 @@ public final class MainJob {
      * were also written to results.json.
      */
     public Map<String, Object> run() {
+        driver.requireSupported(settings);
         DjlRuntime.limitNativeThreads(runtime.nativeThreads());
         return ModelThread.call(this::runOnModelThread);
     }
@@ -186,7 +187,7 @@ public final class MainJob {
                     return session.finish();
                 }
             }
-            return driver.train(new LearnerJob(settings, runtime, task, dialogue, policy, session, live, run.root()));
+            return driver.train(new LearnerJob(settings, runtime, task, dialogue, policy, reference, session, live, run.root()));
         }
     }
 

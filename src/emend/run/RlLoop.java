@@ -24,7 +24,8 @@ public final class RlLoop implements RolloutDriver {
         Task task = job.task();
         PolicyTrainer session = job.trainer();
         int eos = job.dialogue().tokenizer().specials().eos();
-        RolloutSampler sampler = new RolloutSampler(new Generator(job.policy(), job.dialogue().tokenizer().specials().pad()), job.dialogue());
+        int pad = job.dialogue().tokenizer().specials().pad();
+        RolloutSampler sampler = new RolloutSampler(new Generator(job.policy(), pad), new Generator(job.reference(), pad), job.dialogue());
         ProblemStream stream = new ProblemStream(task.train().size(), settings.seed());
         stream.skip((long) session.stepsDone() * rl.promptsPerStep());
         session.begin();

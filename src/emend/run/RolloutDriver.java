@@ -8,4 +8,12 @@ public interface RolloutDriver {
 
     /** Trains until the schedule is done; returns the selected weights. */
     TrainingSession.Outcome train(LearnerJob job);
+
+    /**
+     * Refuses, before any work, settings this driver cannot run.
+     *
+     * @throws IllegalArgumentException naming the setting and the fix
+     */
+    default void requireSupported(RunSettings settings) {
+    }
 }

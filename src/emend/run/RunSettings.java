@@ -96,6 +96,7 @@ public record RunSettings(
             int promptsPerStep,
             int samplesPerPrompt,
             int turnTwoSamples,
+            int offlineFirstAttempts,
             double temperature,
             double learningRate,
             int learningRateWarmupSteps,
@@ -114,6 +115,10 @@ public record RunSettings(
             }
             if (turnTwoSamples < 1) {
                 throw new IllegalArgumentException("emend.rl.turn2-samples must be >= 1 (attempts 2 per attempt 1), got " + turnTwoSamples);
+            }
+            if (offlineFirstAttempts < 0 || offlineFirstAttempts > samplesPerPrompt - 2) {
+                throw new IllegalArgumentException("emend.rl.offline-first-attempts must be between 0 and samples-per-prompt - 2 = "
+                        + (samplesPerPrompt - 2) + " (turn 1's RLOO group keeps two of the policy's own attempts), got " + offlineFirstAttempts);
             }
             if (!(temperature > 0) || !(learningRate > 0)) {
                 throw new IllegalArgumentException("rl temperature and learning-rate must be > 0");
@@ -136,7 +141,7 @@ public record RunSettings(
 
         /** The group each prompt samples in a step of {@code stage}. */
         public emend.rl.GroupShape groupShape(Stage stage) {
-            return emend.rl.GroupShape.of(stage, samplesPerPrompt, turnTwoSamples);
+            return emend.rl.GroupShape.of(stage, samplesPerPrompt, turnTwoSamples, offlineFirstAttempts);
         }
 
         public int totalSteps() {
@@ -186,7 +191,8 @@ public record RunSettings(
                     new ModelSettings(m.getString("preset"), m.getInt("context-length"), m.getString("path")),
                     new WarmupSettings(w.getInt("steps"), w.getInt("batch-size"), w.getDouble("learning-rate"),
                             w.getDouble("teacher-accuracy"), w.getDouble("repeat-probability"), w.getString("cache-dir")),
-                    new RlSettings(schedule, r.getInt("prompts-per-step"), r.getInt("samples-per-prompt"), r.getInt("turn2-samples"), r.getDouble("temperature"),
+                    new RlSettings(schedule, r.getInt("prompts-per-step"), r.getInt("samples-per-prompt"), r.getInt("turn2-samples"),
+                            r.getInt("offline-first-attempts"), r.getDouble("temperature"),
                             r.getDouble("learning-rate"), r.getInt("learning-rate-warmup-steps"), r.getDouble("max-grad-norm"), objective, selection, r.getInt("dev-eval-every"),
                             r.getBoolean("keep-dev-weights"),
                             r.getInt("checkpoint-every"), r.getInt("micro-batch-rows")),

@@ -261,6 +261,9 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         if (rl.turnTwoSamples() != 1) {          // absent at 1, so resume states written before the setting stay valid
             out.put("turn2-samples", Integer.toString(rl.turnTwoSamples()));
         }
+        if (rl.offlineFirstAttempts() != 0) {    // absent at 0, likewise
+            out.put("offline-first-attempts", Integer.toString(rl.offlineFirstAttempts()));
+        }
         return out;
     }
 

@@ -211,6 +211,9 @@ public final class LearnerEdge {
 
     private Optional<Rejection> trajectory(emend.proto.Trajectory t, PromptDraw draw, int[] prompt, boolean twoTurns, long currentVersion) {
         String type = "Submit";
+        if (t.getOfflineFirstAttempt()) {   // the runtime never asks for them (ClusterDriver refuses the setting)
+            return refuse(type, "offline_first_attempt", "a row marked as a base-model attempt 1; this run samples every attempt 1 from the policy");
+        }
         if (t.getId().isEmpty() || t.getId().length() > MAX_NAME) {
             return refuse(type, "trajectory_id", "a trajectory id empty or over " + MAX_NAME + " characters");
         }

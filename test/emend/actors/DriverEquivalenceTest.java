@@ -1,6 +1,8 @@
 package emend.actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -9,6 +11,8 @@ import emend.actors.node.NodeOptions;
 import emend.engine.DeviceSlots;
 import emend.run.RlLoop;
 import emend.run.RolloutDriver;
+import emend.run.RunSettings;
+import emend.run.Settings;
 import emend.testing.TestControl;
 import emend.testing.TinyLearnerJob;
 import java.io.IOException;
@@ -62,5 +66,14 @@ final class DriverEquivalenceTest {
             assertEquals(s.get("loss").getAsDouble(), a.get("loss").getAsDouble(), step + " loss");
             assertEquals(s.get("grad_norm").getAsDouble(), a.get("grad_norm").getAsDouble(), step + " gradient norm");
         }
+    }
+
+    @Test
+    void theActorRuntime_refusesOfflineFirstAttemptsBeforeAnyWork() {
+        RunSettings offline = RunSettings.fromConfig(Settings.load(null, Map.of("emend.rl.offline-first-attempts", "1")));
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> new ClusterDriver(NodeOptions.singleJvm(1), DeviceSlots.CPU, TestControl.anyPort()).requireSupported(offline)).getMessage();
+        assertTrue(message.contains("--driver sync"), message);
+        new RlLoop().requireSupported(offline);
     }
 }

@@ -87,9 +87,9 @@ final class TurnTwoSiblingsTest {
 
     @Test
     void groupShape_rowsAndTurns() {
-        assertEquals(8, GroupShape.of(Stage.STAGE_TWO, 4, 2).rows());
-        assertEquals(4, GroupShape.of(Stage.SINGLE_TURN, 4, 2).rows());
-        assertTrue(!GroupShape.of(Stage.SINGLE_TURN, 4, 2).twoTurns());
+        assertEquals(8, GroupShape.of(Stage.STAGE_TWO, 4, 2, 0).rows());
+        assertEquals(4, GroupShape.of(Stage.SINGLE_TURN, 4, 2, 1).rows());
+        assertTrue(!GroupShape.of(Stage.SINGLE_TURN, 4, 2, 1).twoTurns());
         assertThrows(IllegalArgumentException.class, () -> new GroupShape(0, 1));
     }
 }

@@ -166,7 +166,7 @@ final class ResumeTest {
                 @Override public Optional<Evaluation> lastEvaluation() { return trainer.lastEvaluation(); }
                 @Override public TrainingSession.Outcome stop() { return trainer.stop(); }
             };
-            return new RlLoop().train(new LearnerJob(job.settings(), job.runtime(), job.task(), job.dialogue(), job.policy(), scripted, job.live(), job.runDirectory()));
+            return new RlLoop().train(new LearnerJob(job.settings(), job.runtime(), job.task(), job.dialogue(), job.policy(), job.reference(), scripted, job.live(), job.runDirectory()));
         }
 
         private static int parity(int[] tokens) {

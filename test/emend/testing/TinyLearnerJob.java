@@ -72,7 +72,7 @@ public final class TinyLearnerJob implements AutoCloseable {
         session = new TrainingSession(settings, task, dialogue, learner,
                 new Evaluator(new Generator(policy, tokenizer.specials().pad()), dialogue, task), policy, run, live,
                 new PrintStream(OutputStream.nullOutputStream()));
-        job = new LearnerJob(settings, runtime, task, dialogue, policy, session, live, run.root());
+        job = new LearnerJob(settings, runtime, task, dialogue, policy, reference, session, live, run.root());
     }
 
     public LearnerJob job() {

@@ -40,7 +40,8 @@ final class BenchRun implements AutoCloseable {
         Dialogue dialogue = new Dialogue(new ByteTokenizer(), task.instruction());
         Transformer policy = new Transformer(Weights.initialize(model, 1, manager));
         RuntimeSettings runtime = RuntimeSettings.fromConfig(config);
-        job = new LearnerJob(run, runtime, task, dialogue, policy, trainer, LiveParameters.of(run, runtime), Path.of("runs", "bench"));
+        // the stand-in trainer reads no reference model: the policy stands in for it
+        job = new LearnerJob(run, runtime, task, dialogue, policy, policy, trainer, LiveParameters.of(run, runtime), Path.of("runs", "bench"));
     }
 
     LearnerJob job() {

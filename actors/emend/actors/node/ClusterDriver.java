@@ -6,6 +6,7 @@ import emend.engine.DeviceSlots;
 import emend.engine.ModelThread;
 import emend.run.LearnerJob;
 import emend.run.RolloutDriver;
+import emend.run.RunSettings;
 import emend.run.TrainingSession;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +43,14 @@ public final class ClusterDriver implements RolloutDriver {
         this.device = device;
         this.generators = generators;
         this.control = control;
+    }
+
+    @Override
+    public void requireSupported(RunSettings settings) {
+        if (settings.rl().offlineFirstAttempts() > 0) {
+            throw new IllegalArgumentException("emend.rl.offline-first-attempts = " + settings.rl().offlineFirstAttempts()
+                    + " runs with --driver sync only: rollout workers do not hold the base model yet. Add --driver sync, or set it to 0");
+        }
     }
 
     @Override
