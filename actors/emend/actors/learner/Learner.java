@@ -4,7 +4,6 @@ import emend.actors.node.NodeHealth;
 import emend.actors.node.NodeMetrics;
 import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
-import emend.checkpoint.HfModelConfig;
 import emend.checkpoint.ResumeCheckpoint;
 import emend.dispatch.LeaseTable;
 import emend.dispatch.LearnerSnapshot;
@@ -34,14 +33,10 @@ import emend.rl.PromptDraw;
 import emend.run.LearnerJob;
 import emend.run.TrainingSession;
 import emend.task.ProblemSet;
-import emend.tls.TlsSettings;
-import emend.weights.WeightCodec;
 import emend.weights.WeightPublication;
-import emend.weights.WeightStreamServer;
 import emend.wire.LearnerEdge;
 import emend.wire.Rejection;
 import emend.wire.Replies;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -127,18 +122,11 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private final Executor stepExecutor;
     private final RolloutLedger ledger;
     private final WorkerRegistry<ActorRef<Learner.ToWorker>> workers = new WorkerRegistry<>();
-    private final String modelConfigJson;
     private final long epoch;
     /** The digest of the task's problems, announced to workers: verifiers refuse requests naming another set. */
     private final String problemSetSha256;
-    private WeightPublication publication;
-    /** The publication's manifest stamped with this learner's epoch (workers take versions only from their learner). */
-    private WeightManifest localManifest;
+    private final VersionPublisher publisher;
     private final LearnerEdge edge;
-    /** Serves versions to workers on other nodes; null when off (emend.runtime.weight-stream-port = -1) or not bound. */
-    private final WeightStreamServer stream;
-    /** The publication's manifest naming the stream, for workers on other nodes. */
-    private WeightManifest streamManifest;
     /** Version, steps done and the operator's pause / stop, as of the last finished step (the session changes them off this thread). */
     private final RunControl run;
     private long batchStartNanos = System.nanoTime();
@@ -217,11 +205,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         this.edge = new LearnerEdge(new LearnerEdge.Run(job.settings().rl().samplesPerPrompt(), job.settings().rl().turnTwoSamples(),
                 job.policy().weights().config().vocabSize(), job.task().maxAttemptTokens(), job.dialogue(),
                 step -> job.trainer().stageOf(step).twoTurns()));
-        this.modelConfigJson = HfModelConfig.toJson(job.policy().weights().config(), job.dialogue().tokenizer().specials());
         this.run = new RunControl(job.settings().rl().totalSteps(), job.trainer().version(), job.trainer().stepsDone(),
                 job.trainer().lastCheckpointStep());
-        this.stream = openStream(context, job.runtime().weightStreamPort(), job.runtime().tls());
-        publish(publicationOf(run.version()));
+        this.publisher = new VersionPublisher(job, epoch, run.version(), context.getSystem().address().getHost().orElse("127.0.0.1"),
+                context.getLog());
         timers.startTimerWithFixedDelay(ExpireLeases.INSTANCE, Duration.ofSeconds(1));
         NodeHealth.get(context.getSystem()).learnerServing(true);
         context.getLog().info("learner up: {} steps of {} prompts, max staleness {}", job.settings().rl().totalSteps(), batch,
@@ -246,48 +233,12 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 .build();
     }
 
-    /** The weight stream on this node's host, or null: without it workers fetch over Artery, slower but whole. */
-    private static WeightStreamServer openStream(ActorContext<Command> context, int port, TlsSettings tls) {
-        if (port < 0) {
-            return null;
-        }
-        String host = context.getSystem().address().getHost().orElse("127.0.0.1");
-        try {
-            WeightStreamServer server = new WeightStreamServer(host, port, tls.serverSockets());
-            context.getLog().info("weight stream listening on {}", server.address());
-            return server;
-        } catch (UncheckedIOException e) {
-            context.getLog().warn("{}; workers on other nodes fetch weights over Artery instead", e.getMessage());
-            return null;
-        }
-    }
-
     /** Frees the stream; a learner that stops before its run ended (a node leaving, a failure) ends the job. */
     private Behavior<Command> onPostStop() {
         NodeHealth.get(context.getSystem()).learnerServing(false);
-        if (stream != null) {
-            stream.close();
-        }
+        publisher.close();
         done.completeExceptionally(stoppedEarly(job, run.stepsDone(), "it stopped before its schedule was done (the log above says why)", null));
         return this;
-    }
-
-    private void publish(WeightPublication next) {
-        publication = next;
-        localManifest = next.manifest().toBuilder().setLearnerEpoch(epoch).build();
-        if (stream != null) {
-            stream.publish(next);
-            streamManifest = localManifest.toBuilder().setStreamAddress(stream.address()).build();
-        }
-    }
-
-    /**
-     * The manifest for one worker, with its nonce. Workers in this JVM take chunks as local messages (views, no
-     * copy); others read the stream when there is one.
-     */
-    private WeightManifest manifestFor(WorkerRegistry.Worker<ActorRef<Learner.ToWorker>> worker) {
-        WeightManifest manifest = stream != null && worker.ref().path().address().hasGlobalScope() ? streamManifest : localManifest;
-        return manifest.toBuilder().setWorkerNonce(worker.nonce()).build();
     }
 
     /** Counts and logs a message that failed its edge check; it is dropped. */
@@ -310,7 +261,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             ledger.expireWorker(id);
         }
         WorkerRegistry.Worker<ActorRef<Learner.ToWorker>> worker = workers.get(id).orElseThrow();
-        hello.replyTo().tell(new Learner.Spec(job.runSpec(manifestFor(worker), epoch, problemSetSha256, hello.payload().getNonce())));
+        hello.replyTo().tell(new Learner.Spec(job.runSpec(publisher.manifestFor(worker.ref(), worker.nonce()), epoch, problemSetSha256, hello.payload().getNonce())));
         return this;
     }
 
@@ -370,15 +321,12 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
     private Behavior<Command> onFetchChunk(FetchChunk fetch) {
         WeightChunkRequest request = fetch.payload();
-        Optional<Rejection> bad = edge.fetchChunk(request, fetch.replyTo(), workers.answersAt(fetch.replyTo()), publication.version(),
-                publication.manifest().getChunkCount());
+        Optional<Rejection> bad = edge.fetchChunk(request, fetch.replyTo(), workers.answersAt(fetch.replyTo()), publisher.version(),
+                publisher.chunkCount());
         if (bad.isPresent()) {
             return drop(bad.get());
         }
-        WeightChunk chunk = request.getVersion() == publication.version()
-                ? publication.chunk(request.getIndex())
-                : WeightChunk.newBuilder().setVersion(request.getVersion()).setIndex(request.getIndex()).setGone(true).build();
-        fetch.replyTo().tell(new Learner.Chunk(chunk));
+        fetch.replyTo().tell(new Learner.Chunk(publisher.chunk(request)));
         return this;
     }
 
@@ -426,7 +374,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 LearnerStats stats = job.trainer().step(batch, rolloutSeconds, runtime);
                 long newVersion = job.trainer().version();
                 return new StepResult(newVersion, job.trainer().stepsDone(), stats.generatedTokens() / rolloutSeconds,
-                        job.trainer().lastEvaluation(), job.trainer().lastCheckpointStep(), publicationOf(newVersion),
+                        job.trainer().lastEvaluation(), job.trainer().lastCheckpointStep(), publisher.encode(newVersion),
                         (System.nanoTime() - started) / 1e9);
             }, stepExecutor), StepDone::new);
         });
@@ -449,8 +397,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             // The stop queued behind this step writes the state and ends the run; nothing more goes out.
             return this;
         }
-        publish(step.result().publication());
-        workers.all().forEach(worker -> worker.ref().tell(new Learner.NewVersion(manifestFor(worker))));
+        publisher.publish(step.result().publication());
+        workers.all().forEach(worker -> worker.ref().tell(new Learner.NewVersion(publisher.manifestFor(worker.ref(), worker.nonce()))));
         if (run.finished()) {
             context.getLog().info("schedule done after {} steps", run.stepsDone());
             // on the step thread: a checkpoint queued there finishes before the run's memory can be freed
@@ -585,10 +533,6 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     private ControlReply controlReply(ControlReply.Code code, String message) {
         return ControlReply.newBuilder().setCode(code).setMessage(message)
                 .setStatus(snapshot().runStatus(job.runDirectory().toString(), job.live().values())).build();
-    }
-
-    private WeightPublication publicationOf(long policyVersion) {
-        return new WeightPublication(policyVersion, WeightCodec.encode(job.policy().weights()), job.runtime().weightChunkBytes(), modelConfigJson);
     }
 
     private LearnerSnapshot snapshot() {

@@ -8,7 +8,6 @@ import emend.actors.verifier.VerifierActor;
 import emend.actors.wire.Rejections;
 import emend.checkpoint.HfModelConfig;
 import emend.dispatch.LeasedRollouts;
-import emend.dispatch.PendingScores;
 import emend.dispatch.PromptLeases;
 import emend.dispatch.WorkerState;
 import emend.engine.DeviceSlots;
@@ -21,7 +20,6 @@ import emend.proto.GroupResult;
 import emend.proto.LeaseGrant;
 import emend.proto.PromptLease;
 import emend.proto.RunSpec;
-import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
 import emend.proto.WeightChunkRequest;
 import emend.proto.WeightManifest;
@@ -42,6 +40,7 @@ import emend.wire.WorkerEdge;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +48,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -60,13 +58,12 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
  * A rollout worker: one policy copy on one device. It introduces itself to the learner, pulls the current
  * weights (from the learner's weight stream when the manifest names one, else chunk by chunk over Artery; every
  * chunk checked against its hash), then loops: ask for prompts when idle, sample their RLOO groups
- * (off the actor thread), have the verifier pool score them (a timed-out call scores 0), submit the groups and
+ * (off the actor thread), have the verifier pools score them ({@link GroupScorer}, a child), submit the groups and
  * re-send any the learner has not acknowledged. A newer version is fetched between two generations, never
  * during one. The worker owns its model's native memory and frees it on stop and restart.
  *
@@ -91,16 +88,14 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
     /** A verified version is in the model (or could not be loaded). */
     private record Loaded(WeightManifest manifest, Throwable failure) implements Command {}
 
-    /** An answer from a verifier, or (result null) the timeout of sending {@code send}. */
-    private record Scored(long leaseId, int send, VerifyResult result, Throwable failure) implements Command {}
+    /** A group's scores, from the {@link GroupScorer}, after {@code failures} failed verifications. */
+    record GroupScored(long leaseId, List<Trajectory> group, VerifyResult scores, int failures) implements Command {}
 
-    /** Time to send a group whose verification failed again. */
-    private record SendAgain(long leaseId) implements Command {}
+    /** The scorer let a group go: its lease runs out before another answer could come (the learner re-issues it). */
+    record GroupLetGo(long leaseId) implements Command {}
 
-    /** The timer key of a lease's verification deadline. */
-    private record VerifyDeadline(long leaseId) {}
-
-    private record VerifiersListed(Set<ActorRef<VerifierActor.Command>> pools) implements Command {}
+    /** Whether the receptionist lists any verifier pool (the worker takes no work while it knows none). */
+    record VerifiersKnown(boolean any) implements Command {}
 
     private enum Retry implements Command { INSTANCE }
 
@@ -133,8 +128,7 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
     private final Setup setup;
     private final Executor generationExecutor;
     private final Executor streamExecutor;
-    /** Where every verifier answers; a result names its lease by its request id. */
-    private final ActorRef<VerifierActor.Verified> verifiedAdapter;
+    private final ActorRef<GroupScorer.Command> scorer;
     private final NodeMetrics metrics;
     private final NDManager manager;
     /** Sent with every hello of this incarnation; only the learner sees it, and its spec must echo it. */
@@ -151,11 +145,9 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
     /** The load or generation running on the model thread, if any: it uses the model, so the model outlives it. */
     private CompletableFuture<?> modelWork = CompletableFuture.completedFuture(null);
     private long heldVersion = -1;
-    /** When this batch's verification requests went out (all at once, after its generation). */
-    private long verifySentNanos;
-    private final PendingScores<AwaitingScores> pendingScores = new PendingScores<>();
-    private List<ActorRef<VerifierActor.Command>> verifiers = List.of();
-    private int nextVerifier;
+    /** Leases whose groups the scorer holds. */
+    private final Set<Long> scoring = new HashSet<>();
+    private boolean verifiersKnown;
     private long generationStartNanos;
 
     public static Behavior<Learner.ToWorker> create(Setup setup) {
@@ -176,10 +168,8 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         Device device = DjlRuntime.device(setup.device().device());
         this.manager = DjlRuntime.engine().newBaseManager(device);
         this.metrics = NodeMetrics.get(context.getSystem());
-        this.verifiedAdapter = context.messageAdapter(VerifierActor.Verified.class,
-                verified -> new Scored(verified.payload().getRequestId(), verified.payload().getSend(), verified.payload(), null));
-        context.getSystem().receptionist().tell(Receptionist.subscribe(VerifierActor.KEY,
-                context.messageAdapter(Receptionist.Listing.class, listing -> new VerifiersListed(listing.getServiceInstances(VerifierActor.KEY)))));
+        // anonymous: a restarted worker's new scorer must not wait for the old one's name to be freed
+        this.scorer = context.spawnAnonymous(GroupScorer.create(setup.workerId(), setup.runtime().verifyTimeout(), context.getSelf().narrow()));
         sayHello();
         timers.startTimerWithFixedDelay(ResendUnacked.INSTANCE, ACK_TIMEOUT);
     }
@@ -194,10 +184,10 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
                 .onMessage(Learner.Grant.class, this::onGrant)
                 .onMessage(Loaded.class, this::onLoaded)
                 .onMessage(Generated.class, this::onGenerated)
-                .onMessage(Scored.class, this::onScored)
-                .onMessage(SendAgain.class, again -> sendForScoring(again.leaseId()))
+                .onMessage(GroupScored.class, this::onGroupScored)
+                .onMessage(GroupLetGo.class, letGo -> verificationEnded(letGo.leaseId()))
                 .onMessage(Learner.Ack.class, this::onAck)
-                .onMessage(VerifiersListed.class, this::onVerifiersListed)
+                .onMessage(VerifiersKnown.class, this::onVerifiersKnown)
                 .onMessage(Retry.class, retry -> onRetry())
                 .onMessage(ResendUnacked.class, tick -> onResendUnacked())
                 .onMessage(Drain.class, drain -> onDrain())
@@ -255,10 +245,10 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         return this;
     }
 
-    private Behavior<Learner.ToWorker> onVerifiersListed(VerifiersListed listed) {
-        boolean hadNone = verifiers.isEmpty();
-        verifiers = List.copyOf(listed.pools());
-        if (hadNone && !verifiers.isEmpty() && state.phase() == WorkerState.Phase.ASKING) {
+    private Behavior<Learner.ToWorker> onVerifiersKnown(VerifiersKnown known) {
+        boolean hadNone = !verifiersKnown;
+        verifiersKnown = known.any();
+        if (hadNone && verifiersKnown && state.phase() == WorkerState.Phase.ASKING) {
             askForWork();
         }
         return this;
@@ -341,7 +331,7 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
 
     /** The worker is free: finish, fetch a newer version, serve kept leases, or ask the learner for work. */
     private void askForWork() {
-        WorkerState.Next next = state.free(download.hasNewerThan(heldVersion), !verifiers.isEmpty());
+        WorkerState.Next next = state.free(download.hasNewerThan(heldVersion), verifiersKnown);
         if (next instanceof WorkerState.Finish finish) {
             if (finish.awaitGrant()) {
                 // the grant of a request sent before the drain may still bring leases: serve them, or give up later
@@ -428,84 +418,31 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         metrics.generationSeconds.labelValues(setup.workerId()).observe((System.nanoTime() - generationStartNanos) / 1e9);
         metrics.generatedTokens.labelValues(setup.workerId())
                 .inc(generated.rows().stream().mapToInt(t -> t.attemptOne().length + t.attemptTwo().length).sum());
-        verifySentNanos = System.nanoTime();
         Map<String, List<Trajectory>> byGroup = new LinkedHashMap<>();
         generated.rows().forEach(t -> byGroup.computeIfAbsent(t.groupId(), g -> new ArrayList<>()).add(t));
         long leaseEnd = System.currentTimeMillis() + setup.runtime().leaseTimeout().toMillis();
         for (PromptLease lease : state.batch()) {
             List<Trajectory> group = byGroup.get(PromptLeases.draw(lease).groupId());
-            pendingScores.await(lease.getLeaseId(), new AwaitingScores(group, LeasedRollouts.verifyRequest(spec, lease, group, dialogue)), leaseEnd);
-            sendForScoring(lease.getLeaseId());
+            scoring.add(lease.getLeaseId());
+            scorer.tell(new GroupScorer.Score(lease.getLeaseId(), group, LeasedRollouts.verifyRequest(spec, lease, group, dialogue), leaseEnd));
         }
         return this;
     }
 
-    /** A group and the request that scores it, kept until its scores arrive (it may be sent again). */
-    private record AwaitingScores(List<Trajectory> group, VerifyRequest request) {}
-
-    /** Sends a pending group's current sending to the next verifier pool, with a deadline and a timeout of its own. */
-    private Behavior<Learner.ToWorker> sendForScoring(long leaseId) {
-        Optional<AwaitingScores> awaiting = pendingScores.group(leaseId);
-        if (awaiting.isEmpty()) {
+    private Behavior<Learner.ToWorker> onGroupScored(GroupScored scored) {
+        if (!scoring.contains(scored.leaseId())) {
             return this;
         }
-        int send = pendingScores.send(leaseId);
-        Duration timeout = setup.runtime().verifyTimeout();
-        VerifyRequest request = awaiting.get().request().toBuilder().setSend(send)
-                .setDeadlineUnixMs(System.currentTimeMillis() + timeout.toMillis()).build();
-        ActorRef<VerifierActor.Command> pool = verifiers.get(nextVerifier++ % verifiers.size());
-        // Not context.ask: profiled, each of its replies completed through Scala's future-to-CompletableFuture
-        // converter on CompletableFuture's default async executor, a new thread per reply on a 2-core machine.
-        pool.tell(new VerifierActor.Verify(request, verifiedAdapter));
-        timers.startSingleTimer(new VerifyDeadline(leaseId), new Scored(leaseId, send, null,
-                new TimeoutException("no verifier answered within " + timeout)), timeout);
-        return this;
-    }
-
-    private Behavior<Learner.ToWorker> onScored(Scored scored) {
-        Optional<AwaitingScores> awaiting = pendingScores.group(scored.leaseId());
-        if (awaiting.isEmpty()) {
-            return this;
-        }
-        List<Trajectory> group = awaiting.get().group();
-        Optional<Rejection> bad = scored.failure() == null ? WorkerEdge.verified(scored.result(), LeasedRollouts.scoreCount(group)) : Optional.empty();
-        bad.ifPresent(rejection -> Rejections.drop(context, rejection));
-        if (scored.failure() != null || !scored.result().getError().isEmpty() || bad.isPresent()) {
-            String why = scored.failure() != null ? scored.failure().getMessage() : bad.map(Rejection::toString).orElse(scored.result().getError());
-            return verificationFailed(scored.leaseId(), scored.send(), why);
-        }
-        timers.cancel(new VerifyDeadline(scored.leaseId()));
-        int failures = pendingScores.scored(scored.leaseId()).orElseThrow().failures();
-        metrics.verifyLatency.labelValues(setup.workerId()).observe((System.nanoTime() - verifySentNanos) / 1e9);
-        GroupResult built = LeasedRollouts.result(scored.leaseId(), setup.workerId(), (System.nanoTime() - generationStartNanos) / 1e9, failures,
-                group, scored.result());
+        GroupResult built = LeasedRollouts.result(scored.leaseId(), setup.workerId(), (System.nanoTime() - generationStartNanos) / 1e9,
+                scored.failures(), scored.group(), scored.scores());
         state.submitted(built);
         setup.learner().tell(new Learner.Submit(built, context.getSelf()));
-        return verificationEnded();
+        return verificationEnded(scored.leaseId());
     }
 
-    /** Sends the group again after a pause, or lets it go when the lease would run out first (never scores it 0). */
-    private Behavior<Learner.ToWorker> verificationFailed(long leaseId, int send, String why) {
-        PendingScores.Next next = pendingScores.failed(leaseId, send, System.currentTimeMillis());
-        if (next instanceof PendingScores.SendAgain again) {
-            context.getLog().warn("worker {}: verification of lease {} failed ({}); sending it again in {} ms", setup.workerId(), leaseId,
-                    why, again.pause().toMillis());
-            metrics.verifyResent.labelValues(setup.workerId()).inc();
-            timers.startSingleTimer(new VerifyDeadline(leaseId), new SendAgain(leaseId), again.pause());
-        } else if (next instanceof PendingScores.LetGo letGo) {
-            context.getLog().warn("worker {}: verification of lease {} failed {} times (last: {}); the lease runs out before another "
-                    + "answer could come, so the group is dropped and the learner re-issues its prompt", setup.workerId(), leaseId,
-                    letGo.failures(), why);
-            metrics.verifyAbandoned.labelValues(setup.workerId()).inc();
-            timers.cancel(new VerifyDeadline(leaseId));
-            return verificationEnded();
-        }
-        return this;
-    }
-
-    /** A group left the pending table: once none is left, the worker asks for more work. */
-    private Behavior<Learner.ToWorker> verificationEnded() {
-        if (pendingScores.isEmpty()) {
+    /** A group left the scorer: once none is left, the worker asks for more work. */
+    private Behavior<Learner.ToWorker> verificationEnded(long leaseId) {
+        if (scoring.remove(leaseId) && scoring.isEmpty()) {
             askForWork();
         }
         return stopIfDrained();
