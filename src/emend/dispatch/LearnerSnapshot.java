@@ -30,7 +30,7 @@ public record LearnerSnapshot(RuntimeStatus runtime, RunControl.State state, dou
                 .setDispatched(ledger.dispatched())
                 .setCompleted(ledger.completed())
                 .setInFlight(ledger.inFlight())
-                .setExpired(ledger.expired())
+                .setReissued(ledger.reissued())
                 .setDroppedStale(ledger.droppedStale())
                 .setDuplicates(ledger.duplicates())
                 .setAdmissionWaits(ledger.admissionWaits())
@@ -54,7 +54,7 @@ public record LearnerSnapshot(RuntimeStatus runtime, RunControl.State state, dou
                 .setPromptsDispatched(runtime.getDispatched())
                 .setPromptsCompleted(runtime.getCompleted())
                 .setPromptsInFlight(runtime.getInFlight())
-                .setPromptsReissued(runtime.getExpired())
+                .setPromptsReissued(runtime.getReissued())
                 .setStalenessDropped(runtime.getDroppedStale())
                 .setDuplicates(runtime.getDuplicates())
                 .setVerifyTimeouts(runtime.getVerifyTimeouts())
@@ -71,7 +71,7 @@ public record LearnerSnapshot(RuntimeStatus runtime, RunControl.State state, dou
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("staleness/dropped", runtime.getDroppedStale());
         out.put("leases/dispatched", runtime.getDispatched());
-        out.put("leases/expired", runtime.getExpired());
+        out.put("leases/reissued", runtime.getReissued());
         out.put("leases/duplicates", runtime.getDuplicates());
         out.put("verify/timeouts", runtime.getVerifyTimeouts());
         out.put("workers", runtime.getWorkers());

@@ -13,8 +13,8 @@ import java.util.Set;
  * The learner's bookkeeping of asynchronous rollouts, free of actors so every rule is unit-tested: which prompts
  * go out (work pulling under the {@link StalenessWindow}), which results are admitted (open lease, fresh enough,
  * not a duplicate), and when a full batch is ready. Every prompt is accounted for:
- * {@code dispatched = completed + inFlight + expired}, and completed results are either accepted or dropped as
- * stale; the prompts of expired leases and stale results are handed out again.
+ * {@code dispatched = completed + inFlight + reissued} (reissued: leases that timed out or whose worker left), and
+ * completed results are either accepted or dropped as stale; the prompts of both are handed out again.
  */
 public final class RolloutLedger {
 
@@ -143,7 +143,8 @@ public final class RolloutLedger {
         return leases.inFlight();
     }
 
-    public long expired() {
+    /** Leases that timed out or whose worker left; their prompts were issued again. */
+    public long reissued() {
         return leases.expired();
     }
 

@@ -127,7 +127,7 @@ final class LearnerTest {
             assertEquals(2, job.trainer().stepsDone());
             RuntimeStatus status = status(learner);
             assertEquals(4, status.getDispatched());
-            assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getExpired());
+            assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getReissued());
             assertEquals(1, status.getDuplicates());
             assertTrue(status.getFinished());
             assertTrue(ask(learner, worker, 10, 2).isEmpty());
@@ -156,7 +156,7 @@ final class LearnerTest {
             assertEquals(GroupAck.Outcome.STALE, submit(learner, worker, group(atOne.get(0), 0, job.dialogue())));
             RuntimeStatus status = status(learner);
             assertEquals(1, status.getDroppedStale());
-            assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getExpired());
+            assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getReissued());
             assertEquals(atOne.get(0).getProblemId(), ask(learner, worker, 1, 2).get(0).getProblemId(), "its prompt goes out again");
         }
     }

@@ -78,7 +78,7 @@ final class MultiNodeTest {
             assertEquals(4, status.getStepsDone());
             assertEquals(4, status.getPolicyVersion());
             assertTrue(status.getFinished());
-            assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getExpired(), status.toString());
+            assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getReissued(), status.toString());
             assertEquals(16, status.getCompleted() - status.getDroppedStale(), "4 steps x 4 prompts were trained on");
             assertEquals(0, status.getDroppedStale(), "eta = 0 and every worker held the current version: nothing stale");
             assertEquals(0, status.getVerifyTimeouts());

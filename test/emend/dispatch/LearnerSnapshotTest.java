@@ -29,21 +29,21 @@ final class LearnerSnapshotTest {
         RuntimeStatus runtime = snapshot.runtime();
         assertEquals(2, leases.size());
         assertEquals(2, runtime.getDispatched());
-        assertEquals(2, runtime.getExpired());
+        assertEquals(2, runtime.getReissued());
         assertEquals(0, runtime.getInFlight());
         assertEquals(3, runtime.getStepsDone());
         assertEquals(4, runtime.getWorkers());
         RunStatus status = snapshot.runStatus("runs/x", Map.of("temperature", "0.5"));
         assertEquals("PAUSED", status.getState());
         assertEquals(runtime.getDispatched(), status.getPromptsDispatched());
-        assertEquals(runtime.getExpired(), status.getPromptsReissued());
+        assertEquals(runtime.getReissued(), status.getPromptsReissued());
         assertEquals(6, status.getVerifyTimeouts());
         assertEquals(9, status.getWireRejected());
         assertEquals(2, status.getLastCheckpointStep());
         assertEquals(123.5, status.getTokensPerSecond());
         assertEquals(dev, status.getLastEvaluation());
         assertEquals("0.5", status.getParametersMap().get("temperature"));
-        assertEquals(Map.of("staleness/dropped", 0L, "leases/dispatched", 2L, "leases/expired", 2L, "leases/duplicates", 0L,
+        assertEquals(Map.of("staleness/dropped", 0L, "leases/dispatched", 2L, "leases/reissued", 2L, "leases/duplicates", 0L,
                 "verify/timeouts", 6L, "workers", 4), snapshot.stepMetrics());
     }
 }

@@ -143,10 +143,10 @@ final class RolloutLedgerTest {
                     }
                 }
             }
-            assertEquals(ledger.dispatched(), ledger.completed() + ledger.inFlight() + ledger.expired(), "at event " + event);
+            assertEquals(ledger.dispatched(), ledger.completed() + ledger.inFlight() + ledger.reissued(), "at event " + event);
             assertEquals(ledger.completed(), ledger.accepted() + ledger.droppedStale(), "at event " + event);
         }
-        assertTrue(version > 10 && ledger.expired() > 0 && ledger.droppedStale() > 0 && ledger.duplicates() > 0,
+        assertTrue(version > 10 && ledger.reissued() > 0 && ledger.droppedStale() > 0 && ledger.duplicates() > 0,
                 "the walk exercised every path");
     }
 }
