@@ -63,7 +63,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * A rollout worker: one policy copy on one device. It introduces itself to the learner, pulls the current
  * weights (from the learner's weight stream when the manifest names one, else chunk by chunk over Artery; every
  * chunk checked against its hash), then loops: ask for prompts when idle, sample their RLOO groups
- * (off the actor thread), have the verifier pools score them ({@link GroupScorer}, a child), submit the groups and
+ * (off the actor thread), have the verifier pools score them ({@link VerificationRelay}, a child), submit the groups and
  * re-send any the learner has not acknowledged. A newer version is fetched between two generations, never
  * during one. The worker owns its model's native memory and frees it on stop and restart.
  *
@@ -88,10 +88,10 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
     /** A verified version is in the model (or could not be loaded). */
     private record Loaded(WeightManifest manifest, Throwable failure) implements Command {}
 
-    /** A group's scores, from the {@link GroupScorer}, after {@code failures} failed verifications. */
+    /** A group's scores, from the {@link VerificationRelay}, after {@code failures} failed verifications. */
     record GroupScored(long leaseId, List<Trajectory> group, VerifyResult scores, int failures) implements Command {}
 
-    /** The scorer let a group go: its lease runs out before another answer could come (the learner re-issues it). */
+    /** The relay let a group go: its lease runs out before another answer could come (the learner re-issues it). */
     record GroupLetGo(long leaseId) implements Command {}
 
     /** Whether the receptionist lists any verifier pool (the worker takes no work while it knows none). */
@@ -128,7 +128,7 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
     private final Setup setup;
     private final Executor generationExecutor;
     private final Executor streamExecutor;
-    private final ActorRef<GroupScorer.Command> scorer;
+    private final ActorRef<VerificationRelay.Command> relay;
     private final NodeMetrics metrics;
     private final NDManager manager;
     /** Sent with every hello of this incarnation; only the learner sees it, and its spec must echo it. */
@@ -145,7 +145,7 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
     /** The load or generation running on the model thread, if any: it uses the model, so the model outlives it. */
     private CompletableFuture<?> modelWork = CompletableFuture.completedFuture(null);
     private long heldVersion = -1;
-    /** Leases whose groups the scorer holds. */
+    /** Leases whose groups the relay holds. */
     private final Set<Long> scoring = new HashSet<>();
     private boolean verifiersKnown;
     private long generationStartNanos;
@@ -168,8 +168,8 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         Device device = DjlRuntime.device(setup.device().device());
         this.manager = DjlRuntime.engine().newBaseManager(device);
         this.metrics = NodeMetrics.get(context.getSystem());
-        // anonymous: a restarted worker's new scorer must not wait for the old one's name to be freed
-        this.scorer = context.spawnAnonymous(GroupScorer.create(setup.workerId(), setup.runtime().verifyTimeout(), context.getSelf().narrow()));
+        // anonymous: a restarted worker's new relay must not wait for the old one's name to be freed
+        this.relay = context.spawnAnonymous(VerificationRelay.create(setup.workerId(), setup.runtime().verifyTimeout(), context.getSelf().narrow()));
         sayHello();
         timers.startTimerWithFixedDelay(ResendUnacked.INSTANCE, ACK_TIMEOUT);
     }
@@ -424,7 +424,7 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         for (PromptLease lease : state.batch()) {
             List<Trajectory> group = byGroup.get(PromptLeases.draw(lease).groupId());
             scoring.add(lease.getLeaseId());
-            scorer.tell(new GroupScorer.Score(lease.getLeaseId(), group, LeasedRollouts.verifyRequest(spec, lease, group, dialogue), leaseEnd));
+            relay.tell(new VerificationRelay.Score(lease.getLeaseId(), group, LeasedRollouts.verifyRequest(spec, lease, group, dialogue), leaseEnd));
         }
         return this;
     }
@@ -440,7 +440,7 @@ public final class RolloutWorker extends AbstractBehavior<Learner.ToWorker> {
         return verificationEnded(scored.leaseId());
     }
 
-    /** A group left the scorer: once none is left, the worker asks for more work. */
+    /** A group left the relay: once none is left, the worker asks for more work. */
     private Behavior<Learner.ToWorker> verificationEnded(long leaseId) {
         if (scoring.remove(leaseId) && scoring.isEmpty()) {
             askForWork();

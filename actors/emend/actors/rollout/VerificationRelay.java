@@ -32,7 +32,7 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * let go ({@link RolloutWorker.GroupLetGo}) and whether any verifier pool is known
  * ({@link RolloutWorker.VerifiersKnown}).
  */
-final class GroupScorer extends AbstractBehavior<GroupScorer.Command> {
+final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command> {
 
     sealed interface Command {}
 
@@ -66,10 +66,10 @@ final class GroupScorer extends AbstractBehavior<GroupScorer.Command> {
     private int nextVerifier;
 
     static Behavior<Command> create(String workerId, Duration verifyTimeout, ActorRef<RolloutWorker.Command> worker) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new GroupScorer(context, timers, workerId, verifyTimeout, worker)));
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new VerificationRelay(context, timers, workerId, verifyTimeout, worker)));
     }
 
-    private GroupScorer(ActorContext<Command> context, TimerScheduler<Command> timers, String workerId, Duration verifyTimeout,
+    private VerificationRelay(ActorContext<Command> context, TimerScheduler<Command> timers, String workerId, Duration verifyTimeout,
                         ActorRef<RolloutWorker.Command> worker) {
         super(context);
         this.context = context;

@@ -1,0 +1,4 @@
+/**
+ * The actor runtime benchmark (`emend bench cluster`) with stand-ins for the model.
+ */
+package emend.actors.bench;

@@ -1,0 +1,4 @@
+/**
+ * Terminal output: the progress bar of long phases.
+ */
+package emend.console;

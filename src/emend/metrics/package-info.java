@@ -1,0 +1,4 @@
+/**
+ * Training curves on disk: TensorBoard event files (TFRecord framing) beside metrics.jsonl.
+ */
+package emend.metrics;

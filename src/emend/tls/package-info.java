@@ -1,0 +1,4 @@
+/**
+ * Mutual TLS between cluster nodes: certificates, the cluster CA and socket factories.
+ */
+package emend.tls;
