@@ -18,7 +18,8 @@ import java.util.function.IntConsumer;
 
 /**
  * Throughput of one model configuration, measured side by side in one process: generation with the KV cache
- * against full recompute (batch 32 and batch 1), and training tokens/s (forward, backward and AdamW).
+ * against full recompute (batch 32 and batch 1), with the KV cache at batch 128, and training tokens/s (forward,
+ * backward and AdamW).
  *
  * <p>Each figure is the median of several timed repetitions after a warm-up run.
  */
@@ -34,7 +35,7 @@ public final class ModelBenchmark {
 
     /** The figures; throughputs in tokens per second. */
     public record Figures(long parameters, double genKvBatch32, double genRecomputeBatch32, double genKvBatch1,
-                          double genRecomputeBatch1, double trainTokensPerSecond) {
+                          double genRecomputeBatch1, double genKvBatch128, double trainTokensPerSecond) {
         public double kvSpeedupBatch32() {
             return genKvBatch32 / genRecomputeBatch32;
         }
@@ -43,6 +44,9 @@ public final class ModelBenchmark {
             return genKvBatch1 / genRecomputeBatch1;
         }
     }
+
+    /** Progress steps {@link #run} reports. */
+    public static final int PHASES = 6;
 
     public static Figures run(NDManager parent, ModelConfig config, IntConsumer progress) {
         try (NDManager manager = parent.newSubManager();
@@ -56,9 +60,11 @@ public final class ModelBenchmark {
             progress.accept(3);
             double full1 = generation(model, 1, false);
             progress.accept(4);
-            double train = training(weights, manager);
+            double kv128 = generation(model, 128, true);
             progress.accept(5);
-            return new Figures(config.parameterCount(), kv32, full32, kv1, full1, train);
+            double train = training(weights, manager);
+            progress.accept(6);
+            return new Figures(config.parameterCount(), kv32, full32, kv1, full1, kv128, train);
         }
     }
 

@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import emend.bench.ModelBenchmark;
+import emend.bench.PytorchReference;
 import emend.bench.VerifierBenchmark;
 import emend.console.ProgressBar;
 import emend.engine.DjlRuntime;
@@ -34,8 +35,9 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "model", mixinStandardHelpOptions = true,
-            description = "Generation tokens/s with the KV cache vs full recompute (batch 32 and 1, 64 new tokens) "
-                    + "and training tokens/s (batch 16 x 64, forward + backward + AdamW).")
+            description = "Generation tokens/s with the KV cache vs full recompute (batch 32 and 1, 64 new tokens), with "
+                    + "the KV cache at batch 128, and training tokens/s (batch 16 x 64, forward + backward + AdamW); with "
+                    + "--reference, the same workloads in PyTorch eager beside them.")
     static final class Model implements Runnable {
 
         @Option(names = "--preset", defaultValue = "tiny", description = "Model preset: tiny, small, base (default: ${DEFAULT-VALUE}).")
@@ -47,14 +49,21 @@ final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "Print the figures as one JSON object.")
         boolean json;
 
+        @Option(names = "--reference", paramLabel = "PYTHON", description = "Also run the same model shape and workloads in "
+                + "PyTorch eager with this Python (e.g. python3; on Debian: apt-get install python3-torch libopenblas0-pthread), "
+                + "on as many threads as Emend's libtorch, and print the ratios. Skipped with a note when it cannot run.")
+        String reference;
+
         @Override
         public void run() {
             ModelConfig config = ModelConfig.preset(preset, new ByteTokenizer().vocabSize(), 256);
             ModelBenchmark.Figures f;
             try (NDManager manager = DjlRuntime.engine().newBaseManager(DjlRuntime.device(device));
-                 ProgressBar bar = new ProgressBar(System.err, "bench", 5)) {
+                 ProgressBar bar = new ProgressBar(System.err, "bench", ModelBenchmark.PHASES)) {
                 f = ModelBenchmark.run(manager, config, done -> bar.update(done, ""));
             }
+            PytorchReference.Outcome ref = reference == null ? null
+                    : PytorchReference.run(reference, config, DjlRuntime.intraOpThreads());
             if (json) {
                 JsonObject o = new JsonObject();
                 o.addProperty("preset", preset);
@@ -65,7 +74,17 @@ final class BenchCommand implements Runnable {
                 o.addProperty("gen_tokens_per_s_batch1", round(f.genKvBatch1()));
                 o.addProperty("gen_recompute_tokens_per_s_batch1", round(f.genRecomputeBatch1()));
                 o.addProperty("kv_speedup_batch1", round(f.kvSpeedupBatch1()));
+                o.addProperty("gen_tokens_per_s_batch128", round(f.genKvBatch128()));
                 o.addProperty("train_tokens_per_s", round(f.trainTokensPerSecond()));
+                if (ref instanceof PytorchReference.Figures r) {
+                    o.add("reference", r.values());
+                    o.addProperty("ratio_gen_batch1", round(f.genKvBatch1() / r.get("gen_tokens_per_s_batch1")));
+                    o.addProperty("ratio_gen_batch32", round(f.genKvBatch32() / r.get("gen_tokens_per_s_batch32")));
+                    o.addProperty("ratio_gen_batch128", round(f.genKvBatch128() / r.get("gen_tokens_per_s_batch128")));
+                    o.addProperty("ratio_train", round(f.trainTokensPerSecond() / r.get("train_tokens_per_s")));
+                } else if (ref instanceof PytorchReference.Skipped skipped) {
+                    o.addProperty("reference_skipped", skipped.reason());
+                }
                 System.out.println(new GsonBuilder().create().toJson(o));
                 return;
             }
@@ -75,7 +94,21 @@ final class BenchCommand implements Runnable {
                     f.genKvBatch32(), f.genRecomputeBatch32(), f.kvSpeedupBatch32());
             System.out.printf(Locale.ROOT, "  batch 1                   %8.0f tok/s %8.0f tok/s %6.1fx%n",
                     f.genKvBatch1(), f.genRecomputeBatch1(), f.kvSpeedupBatch1());
+            System.out.printf(Locale.ROOT, "  batch 128                 %8.0f tok/s%n", f.genKvBatch128());
             System.out.printf(Locale.ROOT, "training, batch 16 x 64     %8.0f tok/s (forward + backward + AdamW)%n", f.trainTokensPerSecond());
+            if (ref instanceof PytorchReference.Figures r) {
+                System.out.printf(Locale.ROOT, "PyTorch %s eager, %d threads (same shape and workloads)   Emend / PyTorch%n",
+                        r.values().get("torch_version").getAsString(), r.values().get("threads").getAsInt());
+                for (int batch : new int[] {1, 32, 128}) {
+                    double emend = batch == 1 ? f.genKvBatch1() : batch == 32 ? f.genKvBatch32() : f.genKvBatch128();
+                    double torch = r.get("gen_tokens_per_s_batch" + batch);
+                    System.out.printf(Locale.ROOT, "  generation, batch %-3d     %8.0f tok/s %8.2fx%n", batch, torch, emend / torch);
+                }
+                System.out.printf(Locale.ROOT, "  training, batch 16 x 64   %8.0f tok/s %8.2fx%n", r.get("train_tokens_per_s"),
+                        f.trainTokensPerSecond() / r.get("train_tokens_per_s"));
+            } else if (ref instanceof PytorchReference.Skipped skipped) {
+                System.out.println("PyTorch reference skipped: " + skipped.reason());
+            }
         }
 
     }

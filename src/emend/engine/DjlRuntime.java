@@ -31,6 +31,11 @@ public final class DjlRuntime {
         }
     }
 
+    /** The intra-op threads libtorch runs with in this JVM: the cap set above, else one per core. */
+    public static int intraOpThreads() {
+        return Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
+    }
+
     /** The PyTorch engine (natives unpacked from the Maven jar on first use). */
     public static Engine engine() {
         configureOffline();

@@ -1,0 +1,101 @@
+package emend.bench;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import emend.model.ModelConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs pytorch_reference.py (beside this class) with a Python that has PyTorch, for the same model shape and thread
+ * count as Emend's benchmark, so `emend bench model --reference python3` prints the two side by side. On Debian:
+ * {@code apt-get install python3-torch libopenblas0-pthread}.
+ */
+public final class PytorchReference {
+
+    /** What the reference measured, or why it did not run. */
+    public sealed interface Outcome {}
+
+    /** Tokens per second per workload, as the script prints them (keys as in {@link ModelBenchmark}'s JSON). */
+    public record Figures(JsonObject values) implements Outcome {
+        public double get(String key) {
+            return values.get(key).getAsDouble();
+        }
+    }
+
+    /** The reference could not run: the reason, for the printed note. */
+    public record Skipped(String reason) implements Outcome {}
+
+    private static final String SCRIPT = "pytorch_reference.py";
+    private static final long TIMEOUT_MINUTES = 15;
+
+    private PytorchReference() {}
+
+    /** The command line for {@code python} and the model: shape, rotary base, norm epsilon and threads. */
+    static List<String> command(String python, Path script, ModelConfig config, int threads) {
+        return List.of(python, script.toString(),
+                "--vocab", Integer.toString(config.vocabSize()), "--width", Integer.toString(config.width()),
+                "--layers", Integer.toString(config.layers()), "--heads", Integer.toString(config.heads()),
+                "--kv-heads", Integer.toString(config.kvHeads()), "--ffn", Integer.toString(config.ffnWidth()),
+                "--context", Integer.toString(config.contextLength()), "--threads", Integer.toString(threads),
+                "--theta", Double.toString(config.ropeTheta()), "--eps", Double.toString(config.normEps()),
+                "--tied", Boolean.toString(config.tiedEmbeddings()));
+    }
+
+    public static Outcome run(String python, ModelConfig config, int threads) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("emend-reference");
+            Path script = dir.resolve(SCRIPT);
+            try (InputStream in = PytorchReference.class.getResourceAsStream(SCRIPT)) {
+                if (in == null) {
+                    throw new IllegalStateException(SCRIPT + " is missing from the build (it is packaged beside " + PytorchReference.class.getName() + ")");
+                }
+                Files.copy(in, script);
+            }
+            Path output = dir.resolve("output.txt");
+            Process process;
+            try {
+                process = new ProcessBuilder(command(python, script, config, threads)).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            } catch (IOException e) {
+                return new Skipped("'" + python + "' could not be started (" + e.getMessage() + "); pass --reference with a Python that has PyTorch");
+            }
+            if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                return new Skipped("the reference ran past " + TIMEOUT_MINUTES + " minutes and was stopped");
+            }
+            List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+            String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1).strip();
+            if (process.exitValue() != 0 || !last.startsWith("{")) {
+                String text = String.join("\n", lines);
+                String why = text.matches("(?s).*No module named '?torch.*")
+                        ? python + " has no PyTorch (on Debian: apt-get install python3-torch libopenblas0-pthread)"
+                        : python + " exited with " + process.exitValue() + ": " + (text.length() > 400 ? text.substring(text.length() - 400) : text);
+                return new Skipped(why);
+            }
+            return new Figures(JsonParser.parseString(last).getAsJsonObject());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Skipped("interrupted");
+        } finally {
+            if (dir != null) {
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                    Files.deleteIfExists(dir);
+                } catch (IOException ignored) {
+                    // a temporary directory left behind is harmless
+                }
+            }
+        }
+    }
+}
