@@ -112,7 +112,8 @@ final class EvalCommand implements Runnable {
                 runScaling(new RolloutSampler(new Generator(model, loaded.tokenizer().specials().pad()), dialogue), dialogue, evalTask);
                 return;
             }
-            Evaluator evaluator = new Evaluator(new Generator(model, loaded.tokenizer().specials().pad()), dialogue, evalTask);
+            Evaluator evaluator = new Evaluator(new Generator(model, loaded.tokenizer().specials().pad()), dialogue, evalTask,
+                    RunSettings.fromConfig(Settings.load(config, overrides)).evalBatchRows());
             // with --json, stdout carries only the JSON document
             evaluator.examples(evalTask.test(), show, seed).forEach(json ? System.err::println : System.out::println);
             Evaluation evaluation;

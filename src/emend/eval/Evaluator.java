@@ -20,17 +20,20 @@ import java.util.function.IntConsumer;
  */
 public final class Evaluator {
 
-    /** Rows per generation call: bounds memory on long problem sets. */
-    private static final int CHUNK = 128;
-
     private final Generator generator;
     private final Dialogue dialogue;
     private final Task task;
+    /** Rows per generation call (emend.eval.batch-rows): bounds memory on long problem sets. */
+    private final int batchRows;
 
-    public Evaluator(Generator generator, Dialogue dialogue, Task task) {
+    public Evaluator(Generator generator, Dialogue dialogue, Task task, int batchRows) {
+        if (batchRows < 1) {
+            throw new IllegalArgumentException("an evaluation needs >= 1 rows per generation call, got " + batchRows);
+        }
         this.generator = generator;
         this.dialogue = dialogue;
         this.task = task;
+        this.batchRows = batchRows;
     }
 
     /**
@@ -135,8 +138,8 @@ public final class Evaluator {
 
     private List<Completion> generate(List<int[]> prompts, long seed, int phase, SamplingConfig sampling) {
         List<Completion> out = new ArrayList<>(prompts.size());
-        for (int start = 0; start < prompts.size(); start += CHUNK) {
-            List<int[]> chunk = prompts.subList(start, Math.min(prompts.size(), start + CHUNK));
+        for (int start = 0; start < prompts.size(); start += batchRows) {
+            List<int[]> chunk = prompts.subList(start, Math.min(prompts.size(), start + batchRows));
             long[] seeds = new long[chunk.size()];
             for (int i = 0; i < seeds.length; i++) {
                 seeds[i] = Seeds.derive(seed, phase, start + i);

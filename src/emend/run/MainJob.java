@@ -132,7 +132,7 @@ public final class MainJob {
             LiveParameters live = LiveParameters.of(settings, runtime);
             TrainingSession.Outcome outcome;
             try (AdamW optimizer = new AdamW(policyWeights.tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0.0, rl.maxGradNorm()))) {
-                Evaluator devEvaluator = new Evaluator(new Generator(policy, tokenizer.specials().pad()), dialogue, task);
+                Evaluator devEvaluator = new Evaluator(new Generator(policy, tokenizer.specials().pad()), dialogue, task, settings.evalBatchRows());
                 outcome = settings.baseline().isEmpty()
                         ? reinforce(task, dialogue, reference, policy, optimizer, devEvaluator, run, live, saved, manager)
                         : new BaselineSession(settings, BaselineSession.Method.parse(settings.baseline()), task, dialogue, policy, optimizer,
@@ -270,7 +270,7 @@ public final class MainJob {
     }
 
     private Evaluation evaluate(String name, Transformer model, Dialogue dialogue, Task task) {
-        Evaluator evaluator = new Evaluator(new Generator(model, dialogue.tokenizer().specials().pad()), dialogue, task);
+        Evaluator evaluator = new Evaluator(new Generator(model, dialogue.tokenizer().specials().pad()), dialogue, task, settings.evalBatchRows());
         try (ProgressBar bar = new ProgressBar(out, "eval " + name, 3)) {
             return evaluator.evaluate(task.test(), settings.sampledPerProblem(), settings.seed() + 1000,
                     done -> bar.update(done, task.test().size() + " problems"));

@@ -26,6 +26,7 @@ public record RunSettings(
         WarmupSettings warmup,
         RlSettings rl,
         int sampledPerProblem,
+        int evalBatchRows,
         String baseline) {
 
     /**
@@ -197,6 +198,7 @@ public record RunSettings(
                             r.getBoolean("keep-dev-weights"),
                             r.getInt("checkpoint-every"), r.getInt("micro-batch-rows")),
                     c.getConfig("eval").getInt("sampled-per-problem"),
+                    c.getConfig("eval").getInt("batch-rows"),
                     c.getString("baseline"));
             settings.validate();
             return settings;
@@ -231,6 +233,9 @@ public record RunSettings(
         }
         if (sampledPerProblem < 0) {
             throw new IllegalArgumentException("emend.eval.sampled-per-problem must be >= 0");
+        }
+        if (evalBatchRows < 1) {
+            throw new IllegalArgumentException("emend.eval.batch-rows must be >= 1 (rows per generation call of an evaluation), got " + evalBatchRows);
         }
     }
 }

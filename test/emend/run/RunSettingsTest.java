@@ -75,6 +75,8 @@ final class RunSettingsTest {
         assertFails(Map.of("emend.verify.timeout", "10ms"), "emend.verify.timeout must be at least 100ms");
         assertFails(Map.of("emend.verify.max-processes", "1"), "max-processes must be >= 2");
         assertFails(Map.of("emend.rl.learning-rate-warmup-steps", "-1"), "learning-rate-warmup-steps must be >= 0");
+        assertFails(Map.of("emend.eval.batch-rows", "0"), "emend.eval.batch-rows must be >= 1");
+        assertFails(Map.of("emend.rl.offline-first-attempts", "-1"), "emend.rl.offline-first-attempts must be between 0");
     }
 
     @Test

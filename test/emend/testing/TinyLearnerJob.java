@@ -70,7 +70,7 @@ public final class TinyLearnerJob implements AutoCloseable {
         RuntimeSettings runtime = RuntimeSettings.fromConfig(config);
         LiveParameters live = LiveParameters.of(settings, runtime);
         session = new TrainingSession(settings, task, dialogue, learner,
-                new Evaluator(new Generator(policy, tokenizer.specials().pad()), dialogue, task), policy, run, live,
+                new Evaluator(new Generator(policy, tokenizer.specials().pad()), dialogue, task, settings.evalBatchRows()), policy, run, live,
                 new PrintStream(OutputStream.nullOutputStream()));
         job = new LearnerJob(settings, runtime, task, dialogue, policy, reference, session, live, run.root());
     }
