@@ -20,8 +20,8 @@ import java.util.Map;
  */
 public final class WorkerState {
 
-    /** STREAMING: weights come over the learner's stream; FETCHING: chunk by chunk over messages. */
-    public enum Phase { REGISTERING, STREAMING, FETCHING, LOADING, ASKING, GENERATING, VERIFYING, FINISHED }
+    /** FETCHING: the weight download runs (over the learner's stream or chunk by chunk); LOADING: into the model. */
+    public enum Phase { REGISTERING, FETCHING, LOADING, ASKING, GENERATING, VERIFYING, FINISHED }
 
     /** What a worker that has nothing to do does next. */
     public sealed interface Next permits Finish, FetchWeights, Generate, AwaitVerifiers, AskForWork {}
@@ -82,10 +82,6 @@ public final class WorkerState {
     /** The learner incarnation {@code epoch} sent its run spec. */
     public void registered(long epoch) {
         learnerEpoch = epoch;
-    }
-
-    public void streaming() {
-        phase = Phase.STREAMING;
     }
 
     public void fetching() {
@@ -200,7 +196,7 @@ public final class WorkerState {
     public boolean drained() {
         boolean holdsWork = phase == Phase.GENERATING || phase == Phase.VERIFYING || !kept.isEmpty() || !unacknowledged.isEmpty()
                 || awaitingGrant;
-        boolean inWeights = phase == Phase.STREAMING || phase == Phase.FETCHING || phase == Phase.LOADING;
+        boolean inWeights = phase == Phase.FETCHING || phase == Phase.LOADING;
         return draining && !holdsWork && !inWeights;
     }
 }

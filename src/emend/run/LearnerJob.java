@@ -1,11 +1,13 @@
 package emend.run;
 
+import emend.checkpoint.ResumeCheckpoint;
 import emend.model.Transformer;
 import emend.proto.RunSpec;
 import emend.proto.WeightManifest;
 import emend.task.Dialogue;
 import emend.task.Task;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * What a rollout driver gets to train one run: the settings, the task, the policy being trained (its weights are
@@ -39,5 +41,26 @@ public record LearnerJob(RunSettings settings, RuntimeSettings runtime, Task tas
                 .setProblemSetSha256(problemSetSha256)
                 .setHelloNonce(helloNonce)
                 .build();
+    }
+
+    /** Why the run ends before its schedule is done, and how to continue it from its last resume state. */
+    public IllegalStateException stoppedEarly(int stepsDone, String why, Throwable cause) {
+        return new IllegalStateException("the learner stopped after step " + stepsDone + " of " + settings.rl().totalSteps() + ": " + why
+                + "; continue the run from its last resume state with --resume " + runDirectory
+                + " (emend train --resume, or emend node --roles learner --resume)", cause);
+    }
+
+    /**
+     * Why this job must not train on, if the run directory's resume state is further along than the trainer: a
+     * learner that takes over from another (a second learner-role node) holds the state it started with, and training
+     * on from there would silently redo steps.
+     */
+    public Optional<String> behindTheRunDirectory() {
+        return ResumeCheckpoint.find(runDirectory)
+                .map(ResumeCheckpoint::readState)
+                .filter(state -> state.getStepsDone() > trainer.stepsDone())
+                .map(state -> "this learner holds step " + trainer.stepsDone() + " but " + runDirectory
+                        + " has a resume state at step " + state.getStepsDone() + " (another learner trained on); restart this node with --resume "
+                        + runDirectory + " instead of letting it take over");
     }
 }

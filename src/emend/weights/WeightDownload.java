@@ -63,8 +63,9 @@ public final class WeightDownload {
         }
     }
 
-    public boolean hasNewerThan(long heldVersion) {
-        return latest != null && latest.getVersion() > heldVersion;
+    /** The newest version announced, or -1 before any. */
+    public long newest() {
+        return latest == null ? -1 : latest.getVersion();
     }
 
     /** Starts downloading the newest known version (dropping a download in progress). */

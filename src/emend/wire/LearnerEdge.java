@@ -1,6 +1,5 @@
 package emend.wire;
 
-import emend.dispatch.LeaseTable;
 import emend.proto.GroupResult;
 import emend.proto.WeightChunkRequest;
 import emend.proto.WorkRequest;
@@ -128,12 +127,15 @@ public final class LearnerEdge {
      */
     public record Admissible(List<Trajectory> group, long sampleVersion) implements SubmitCheck {}
 
+    /** An open lease as the edge sees it: who holds it and what it asked for. */
+    public record OpenLease(String holder, PromptDraw draw) {}
+
     /**
      * @param registered the reply address the result's worker id said hello with, or null
      * @param lease the open lease the result names, if it is open
      * @param currentVersion the newest version the learner has published: no sample can be newer
      */
-    public SubmitCheck submit(GroupResult result, Object replyTo, Object registered, Optional<LeaseTable.Lease<PromptDraw>> lease,
+    public SubmitCheck submit(GroupResult result, Object replyTo, Object registered, Optional<OpenLease> lease,
                               long currentVersion) {
         String type = "Submit";
         Optional<Rejection> sender = registeredSender(type, result.getWorkerId(), replyTo, registered);
@@ -146,7 +148,7 @@ public final class LearnerEdge {
         if (!lease.get().holder().equals(result.getWorkerId())) {
             return new Foreign(new Rejection(type, "lease_holder", "lease " + result.getLeaseId() + " is held by another worker"));
         }
-        Optional<Rejection> bad = group(result, lease.get().item(), currentVersion);
+        Optional<Rejection> bad = group(result, lease.get().draw(), currentVersion);
         if (bad.isPresent()) {
             return new Malformed(bad.get());
         }

@@ -9,9 +9,9 @@ import com.google.gson.JsonParser;
 import emend.actors.control.ControlEndpoint;
 import emend.actors.node.EmendNode;
 import emend.actors.node.NodeOptions;
-import emend.actors.rollout.RolloutWorker;
 import emend.checkpoint.ResumeCheckpoint;
 import emend.control.ControlClient;
+import emend.dispatch.PolicyReplica;
 import emend.engine.DeviceSlots;
 import emend.proto.CheckpointNow;
 import emend.proto.ControlReply;
@@ -59,7 +59,7 @@ final class ClusterControlTest {
             LearnerJob job = tiny.job();
             CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
             ActorSystem<Void> learnerNode = nodes.start(new EmendNode.Plan(new NodeOptions(Set.of("learner", "verifier", "rollout"), "127.0.0.1", 0,
-                    List.of(), 1), job.task(), job.runtime(), DeviceSlots.CPU, job, done, RolloutWorker.POLICY, TestControl.anyPort()));
+                    List.of(), 1), job.task(), job.runtime(), DeviceSlots.CPU, job, done, PolicyReplica.POLICY, TestControl.anyPort()));
             String seed = "127.0.0.1:" + learnerNode.address().getPort().orElseThrow();
             ActorSystem<Void> rolloutNode = nodes.start(EmendNode.Plan.serving(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, List.of(seed), 1),
                     job.task(), job.runtime(), DeviceSlots.CPU));

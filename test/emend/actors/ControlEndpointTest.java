@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.actors.control.ControlEndpoint;
-import emend.actors.learner.Learner;
+import emend.actors.learner.LearnerProtocol;
 import emend.control.ControlSettings;
 import emend.tls.TlsSettings;
 import java.io.ByteArrayOutputStream;
@@ -37,7 +37,7 @@ final class ControlEndpointTest {
 
     @Test
     void takenPort_failsTheStartNamingThePortAndTheKey_insteadOfMovingElsewhere() throws Exception {
-        TestProbe<Learner.Command> learner = kit.createTestProbe();
+        TestProbe<LearnerProtocol.Command> learner = kit.createTestProbe();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ServerSocket squatter = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             ControlSettings settings = new ControlSettings("127.0.0.1", squatter.getLocalPort(), "t0ken", Duration.ofSeconds(5));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
 import emend.actors.learner.Learner;
+import emend.actors.learner.LearnerProtocol;
 import emend.checkpoint.ResumeCheckpoint;
 import emend.proto.GroupAck;
 import emend.proto.GroupResult;
@@ -18,11 +19,9 @@ import emend.proto.TrainerState;
 import emend.proto.WeightChunkRequest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
-import emend.rl.Trajectory;
-import emend.rl.TrajectoryCodec;
 import emend.run.LearnerJob;
 import emend.run.TrainingSession;
-import emend.task.Dialogue;
+import emend.testing.HonestGroups;
 import emend.testing.TinyLearnerJob;
 import emend.weights.WeightAssembly;
 import emend.weights.WeightCodec;
@@ -55,39 +54,21 @@ final class LearnerTest {
         KIT.shutdownTestKit();
     }
 
-    /** A scored group for {@code lease}, as a worker holding {@code version} would send it. */
-    private static GroupResult group(PromptLease lease, long version, Dialogue dialogue) {
-        int[] prompt = dialogue.turnOnePrompt(lease.getQuestion());
-        GroupResult.Builder result = GroupResult.newBuilder().setLeaseId(lease.getLeaseId()).setWorkerId("w");
-        String groupId = lease.getStep() + "/" + lease.getProblemIndex();
-        for (int s = 0; s < 2; s++) {
-            int[] one = dialogue.attemptTokens("x=" + s);
-            int[] two = dialogue.attemptTokens("x=" + (s + 1));
-            float[] lp1 = new float[one.length];
-            float[] lp2 = new float[two.length];
-            java.util.Arrays.fill(lp1, -1f);
-            java.util.Arrays.fill(lp2, -1f);
-            result.addTrajectories(TrajectoryCodec.toProto(new Trajectory(groupId + "/" + s, groupId, s, lease.getProblemId(), version, 1.0,
-                    prompt, one, lp1, dialogue.instructionSuffix(), two, lp2, s, 1)));
-        }
-        return result.build();
-    }
-
-    private static List<PromptLease> ask(ActorRef<Learner.Command> learner, TestProbe<Learner.ToWorker> worker, int capacity, long held) {
-        learner.tell(new Learner.RequestWork(WorkRequest.newBuilder().setWorkerId("w").setCapacity(capacity).setPolicyVersion(held).build(),
+    private static List<PromptLease> ask(ActorRef<LearnerProtocol.Command> learner, TestProbe<LearnerProtocol.ToWorker> worker, int capacity, long held) {
+        learner.tell(new LearnerProtocol.RequestWork(WorkRequest.newBuilder().setWorkerId("w").setCapacity(capacity).setPolicyVersion(held).build(),
                 worker.ref()));
-        return worker.expectMessageClass(Learner.Grant.class).payload().getLeasesList();
+        return worker.expectMessageClass(LearnerProtocol.Grant.class).payload().getLeasesList();
     }
 
-    private static GroupAck.Outcome submit(ActorRef<Learner.Command> learner, TestProbe<Learner.ToWorker> worker, GroupResult result) {
-        learner.tell(new Learner.Submit(result, worker.ref()));
-        return worker.expectMessageClass(Learner.Ack.class).payload().getOutcome();
+    private static GroupAck.Outcome submit(ActorRef<LearnerProtocol.Command> learner, TestProbe<LearnerProtocol.ToWorker> worker, GroupResult result) {
+        learner.tell(new LearnerProtocol.Submit(result, worker.ref()));
+        return worker.expectMessageClass(LearnerProtocol.Ack.class).payload().getOutcome();
     }
 
-    private static RuntimeStatus status(ActorRef<Learner.Command> learner) {
-        TestProbe<Learner.Status> probe = KIT.createTestProbe();
-        learner.tell(new Learner.GetStatus(StatusRequest.getDefaultInstance(), probe.ref()));
-        return probe.expectMessageClass(Learner.Status.class).payload();
+    private static RuntimeStatus status(ActorRef<LearnerProtocol.Command> learner) {
+        TestProbe<LearnerProtocol.Status> probe = KIT.createTestProbe();
+        learner.tell(new LearnerProtocol.GetStatus(StatusRequest.getDefaultInstance(), probe.ref()));
+        return probe.expectMessageClass(LearnerProtocol.Status.class).payload();
     }
 
     @Test
@@ -95,16 +76,16 @@ final class LearnerTest {
         try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:1\", \"stage2:1\"]", 2, Map.of())) {
             LearnerJob job = tiny.job();
             CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
-            ActorRef<Learner.Command> learner = KIT.spawn(Learner.create(job, done));
-            TestProbe<Learner.ToWorker> worker = KIT.createTestProbe();
+            ActorRef<LearnerProtocol.Command> learner = KIT.spawn(Learner.create(job, done));
+            TestProbe<LearnerProtocol.ToWorker> worker = KIT.createTestProbe();
 
-            learner.tell(new Learner.Hello(WorkerHello.newBuilder().setWorkerId("w").build(), worker.ref()));
-            RunSpec spec = worker.expectMessageClass(Learner.Spec.class).payload();
+            learner.tell(new LearnerProtocol.Hello(WorkerHello.newBuilder().setWorkerId("w").build(), worker.ref()));
+            RunSpec spec = worker.expectMessageClass(LearnerProtocol.Spec.class).payload();
             assertEquals(0, spec.getManifest().getVersion());
             WeightAssembly assembly = new WeightAssembly(spec.getManifest());
             for (int i = 0; i < spec.getManifest().getChunkCount(); i++) {
-                learner.tell(new Learner.FetchChunk(WeightChunkRequest.newBuilder().setVersion(0).setIndex(i).build(), worker.ref()));
-                assembly.accept(worker.expectMessageClass(Learner.Chunk.class).payload());
+                learner.tell(new LearnerProtocol.FetchChunk(WeightChunkRequest.newBuilder().setVersion(0).setIndex(i).build(), worker.ref()));
+                assembly.accept(worker.expectMessageClass(LearnerProtocol.Chunk.class).payload());
             }
             assertArrayEquals(WeightCodec.encode(job.policy().weights()), assembly.bytes(), "version 0 is the starting policy");
 
@@ -112,17 +93,17 @@ final class LearnerTest {
             assertEquals(2, first.size(), "eta = 0: one batch of 2 prompts");
             assertTrue(first.stream().allMatch(PromptLease::getTwoTurns));
             assertEquals(0, ask(learner, worker, 10, 0).size(), "the window is closed until the learner steps");
-            assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, group(first.get(0), 0, job.dialogue())));
-            assertEquals(GroupAck.Outcome.DUPLICATE, submit(learner, worker, group(first.get(0), 0, job.dialogue())));
-            assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, group(first.get(1), 0, job.dialogue())));
-            assertEquals(1, worker.expectMessageClass(Learner.NewVersion.class, STEP).payload().getVersion());
+            assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, HonestGroups.group(first.get(0), "w", 0, job.dialogue())));
+            assertEquals(GroupAck.Outcome.DUPLICATE, submit(learner, worker, HonestGroups.group(first.get(0), "w", 0, job.dialogue())));
+            assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, HonestGroups.group(first.get(1), "w", 0, job.dialogue())));
+            assertEquals(1, worker.expectMessageClass(LearnerProtocol.NewVersion.class, STEP).payload().getVersion());
 
             List<PromptLease> second = ask(learner, worker, 10, 1);
             assertEquals(2, second.size());
             for (PromptLease lease : second) {
-                submit(learner, worker, group(lease, 1, job.dialogue()));
+                submit(learner, worker, HonestGroups.group(lease, "w", 1, job.dialogue()));
             }
-            assertEquals(2, worker.expectMessageClass(Learner.NewVersion.class, STEP).payload().getVersion());
+            assertEquals(2, worker.expectMessageClass(LearnerProtocol.NewVersion.class, STEP).payload().getVersion());
             done.join();
             assertEquals(2, job.trainer().stepsDone());
             RuntimeStatus status = status(learner);
@@ -138,22 +119,22 @@ final class LearnerTest {
     void workerHeldAtAnOldVersion_hasItsSamplesRefusedAndCounted() {
         try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:3\"]", 1, Map.of("emend.runtime.max-staleness", "1"))) {
             LearnerJob job = tiny.job();
-            ActorRef<Learner.Command> learner = KIT.spawn(Learner.create(job, new CompletableFuture<>()));
-            TestProbe<Learner.ToWorker> worker = KIT.createTestProbe();
-            learner.tell(new Learner.Hello(WorkerHello.newBuilder().setWorkerId("w").build(), worker.ref()));
-            worker.expectMessageClass(Learner.Spec.class);
+            ActorRef<LearnerProtocol.Command> learner = KIT.spawn(Learner.create(job, new CompletableFuture<>()));
+            TestProbe<LearnerProtocol.ToWorker> worker = KIT.createTestProbe();
+            learner.tell(new LearnerProtocol.Hello(WorkerHello.newBuilder().setWorkerId("w").build(), worker.ref()));
+            worker.expectMessageClass(LearnerProtocol.Spec.class);
 
             List<PromptLease> atZero = ask(learner, worker, 10, 0);
             assertEquals(2, atZero.size(), "eta = 1: (1 + 0 + 1) x 1 prompts may start at version 0");
-            submit(learner, worker, group(atZero.get(0), 0, job.dialogue()));
-            assertEquals(1, worker.expectMessageClass(Learner.NewVersion.class, STEP).payload().getVersion());
+            submit(learner, worker, HonestGroups.group(atZero.get(0), "w", 0, job.dialogue()));
+            assertEquals(1, worker.expectMessageClass(LearnerProtocol.NewVersion.class, STEP).payload().getVersion());
             List<PromptLease> atOne = ask(learner, worker, 10, 0);
             assertEquals(1, atOne.size());
             // one version behind: admitted (and corrected by the clipped ratio)
-            assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, group(atZero.get(1), 0, job.dialogue())));
-            assertEquals(2, worker.expectMessageClass(Learner.NewVersion.class, STEP).payload().getVersion());
+            assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, HonestGroups.group(atZero.get(1), "w", 0, job.dialogue())));
+            assertEquals(2, worker.expectMessageClass(LearnerProtocol.NewVersion.class, STEP).payload().getVersion());
             // this worker never fetched a newer version: two versions behind is refused
-            assertEquals(GroupAck.Outcome.STALE, submit(learner, worker, group(atOne.get(0), 0, job.dialogue())));
+            assertEquals(GroupAck.Outcome.STALE, submit(learner, worker, HonestGroups.group(atOne.get(0), "w", 0, job.dialogue())));
             RuntimeStatus status = status(learner);
             assertEquals(1, status.getDroppedStale());
             assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getReissued());
@@ -165,7 +146,7 @@ final class LearnerTest {
     void learnerThatStopsBeforeItsScheduleIsDone_failsTheJobNamingTheResumeCommand() {
         try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:3\"]", 1, Map.of())) {
             CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
-            ActorRef<Learner.Command> learner = KIT.spawn(Learner.create(tiny.job(), done));
+            ActorRef<LearnerProtocol.Command> learner = KIT.spawn(Learner.create(tiny.job(), done));
             status(learner);
             KIT.stop(learner);
             ExecutionException failure = assertThrows(ExecutionException.class, () -> done.get(10, TimeUnit.SECONDS));

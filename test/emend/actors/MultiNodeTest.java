@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emend.actors.learner.Learner;
+import emend.actors.learner.LearnerProtocol;
 import emend.actors.node.EmendNode;
 import emend.actors.node.NodeHealth;
 import emend.actors.node.NodeMetrics;
 import emend.actors.node.NodeOptions;
-import emend.actors.rollout.RolloutWorker;
+import emend.dispatch.PolicyReplica;
 import emend.engine.DeviceSlots;
 import emend.proto.RuntimeStatus;
 import emend.proto.StatusRequest;
@@ -57,12 +57,12 @@ final class MultiNodeTest {
             LearnerJob job = tiny.job();
             CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
             NodeOptions learnerOptions = new NodeOptions(Set.of("learner"), "127.0.0.1", 0, List.of(), 0);
-            ActorSystem<Void> learnerNode = nodes.start(new EmendNode.Plan(learnerOptions, job.task(), job.runtime(), DeviceSlots.CPU, job, done, RolloutWorker.POLICY, null));
+            ActorSystem<Void> learnerNode = nodes.start(new EmendNode.Plan(learnerOptions, job.task(), job.runtime(), DeviceSlots.CPU, job, done, PolicyReplica.POLICY, null));
             String seed = "127.0.0.1:" + learnerNode.address().getPort().orElseThrow();
             ActorSystem<Void> rolloutNode = nodes.start(new EmendNode.Plan(new NodeOptions(Set.of("rollout", "verifier"), "127.0.0.1", 0, List.of(seed), 1),
-                    job.task(), job.runtime(), DeviceSlots.CPU, null, null, RolloutWorker.POLICY, null));
-            ActorRef<Learner.Command> learner = ClusterSingleton.get(learnerNode)
-                    .init(SingletonActor.of(Behaviors.<Learner.Command>empty(), "learner"));
+                    job.task(), job.runtime(), DeviceSlots.CPU, null, null, PolicyReplica.POLICY, null));
+            ActorRef<LearnerProtocol.Command> learner = ClusterSingleton.get(learnerNode)
+                    .init(SingletonActor.of(Behaviors.<LearnerProtocol.Command>empty(), "learner"));
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (stepsDone(learnerNode, learner) < 1) {
@@ -71,7 +71,7 @@ final class MultiNodeTest {
             }
             // a late joiner: must fetch the current version before it takes work
             nodes.start(new EmendNode.Plan(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, List.of(seed), 1),
-                    job.task(), job.runtime(), DeviceSlots.CPU, null, null, RolloutWorker.POLICY, null));
+                    job.task(), job.runtime(), DeviceSlots.CPU, null, null, PolicyReplica.POLICY, null));
 
             done.get(180, TimeUnit.SECONDS);
             RuntimeStatus status = status(learnerNode, learner);
@@ -168,7 +168,7 @@ final class MultiNodeTest {
 
 
     /** Steps done, or -1 while the singleton is not reachable yet (the cluster is still forming). */
-    private static int stepsDone(ActorSystem<Void> node, ActorRef<Learner.Command> learner) throws InterruptedException {
+    private static int stepsDone(ActorSystem<Void> node, ActorRef<LearnerProtocol.Command> learner) throws InterruptedException {
         try {
             return status(node, learner).getStepsDone();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -176,9 +176,9 @@ final class MultiNodeTest {
         }
     }
 
-    private static RuntimeStatus status(ActorSystem<Void> node, ActorRef<Learner.Command> learner)
+    private static RuntimeStatus status(ActorSystem<Void> node, ActorRef<LearnerProtocol.Command> learner)
             throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
-        return AskPattern.<Learner.Command, Learner.Status>ask(learner, replyTo -> new Learner.GetStatus(StatusRequest.getDefaultInstance(), replyTo),
+        return AskPattern.<LearnerProtocol.Command, LearnerProtocol.Status>ask(learner, replyTo -> new LearnerProtocol.GetStatus(StatusRequest.getDefaultInstance(), replyTo),
                 Duration.ofSeconds(10), node.scheduler()).toCompletableFuture().get(15, TimeUnit.SECONDS).payload();
     }
 }

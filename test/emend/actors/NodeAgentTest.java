@@ -2,7 +2,7 @@ package emend.actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import emend.actors.learner.Learner;
+import emend.actors.learner.LearnerProtocol;
 import emend.actors.node.NodeAgent;
 import emend.actors.node.NodeConfig;
 import emend.actors.node.NodeOptions;
@@ -35,7 +35,7 @@ final class NodeAgentTest {
     @Test
     void workerWhoseDeviceKeepsFailing_isRestartedThreeTimesThenTakenOut() {
         AtomicInteger starts = new AtomicInteger();
-        Behavior<Learner.ToWorker> failing = Behaviors.setup(context -> {
+        Behavior<LearnerProtocol.ToWorker> failing = Behaviors.setup(context -> {
             starts.incrementAndGet();
             throw new IllegalStateException("device lost");
         });
@@ -55,7 +55,7 @@ final class NodeAgentTest {
         ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, (index, id) -> new NodeAgent.Worker(Behaviors.setup(context -> {
             started.incrementAndGet();
             // a worker that holds nothing stops as soon as it is asked to drain
-            return Behaviors.receive(Learner.ToWorker.class)
+            return Behaviors.receive(LearnerProtocol.ToWorker.class)
                     .onMessageEquals(RolloutWorker.Drain.INSTANCE, Behaviors::stopped)
                     .build();
         }), "cpu slot " + index)));

@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.protobuf.ByteString;
-import emend.actors.learner.Learner;
+import emend.actors.learner.LearnerProtocol;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.verifier.VerifierActor;
 import emend.checkpoint.HfModelConfig;
+import emend.dispatch.PolicyReplica;
 import emend.engine.DeviceSlots;
 import emend.model.ModelConfig;
 import emend.model.Weights;
@@ -68,18 +69,18 @@ final class RolloutWorkerTest {
     void corruptedChunkIsRefetchedBeforeWork_andASilentVerifierCostsOnlyATimeout() {
         WeightPublication publication = tinyPublication();
         int chunks = publication.manifest().getChunkCount();
-        TestProbe<Learner.Command> learner = KIT.createTestProbe();
+        TestProbe<LearnerProtocol.Command> learner = KIT.createTestProbe();
         TestProbe<VerifierActor.Command> verifiers = KIT.createTestProbe();
         KIT.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, verifiers.ref()));
         RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of("emend.runtime.verify-timeout", "300ms")));
-        var worker = KIT.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-1", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), RolloutWorker.POLICY)));
+        var worker = KIT.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-1", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), PolicyReplica.POLICY)));
 
-        Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
+        LearnerProtocol.Hello hello = learner.expectMessageClass(LearnerProtocol.Hello.class);
         assertEquals("test/rollout-1", hello.payload().getWorkerId());
         hello.replyTo().tell(spec(hello, publication));
 
         Map<Integer, Integer> fetches = new HashMap<>();
-        Learner.RequestWork request = serveChunksUntilWorkIsAsked(learner, publication, 1, fetches);
+        LearnerProtocol.RequestWork request = serveChunksUntilWorkIsAsked(learner, publication, 1, fetches);
         assertEquals(chunks, fetches.size(), "every chunk fetched");
         assertEquals(2, fetches.get(1), "chunk 1 arrived corrupted and was fetched again");
         assertEquals(chunks + 1, fetches.values().stream().mapToInt(Integer::intValue).sum(), "only the corrupted chunk was fetched again");
@@ -97,7 +98,7 @@ final class RolloutWorkerTest {
         verify.replyTo().tell(new VerifierActor.Verified(VerifyResult.newBuilder().setRequestId(11).setSend(0).setError("late").build()));
         again.replyTo().tell(new VerifierActor.Verified(VerifyResult.newBuilder().setRequestId(11).setSend(1).addAllScores(List.of(1, 0, 1, 1))
                 .build()));
-        Learner.Submit submit = learner.expectMessageClass(Learner.Submit.class, Duration.ofSeconds(10));
+        LearnerProtocol.Submit submit = learner.expectMessageClass(LearnerProtocol.Submit.class, Duration.ofSeconds(10));
         GroupResult result = submit.payload();
         assertEquals(11, result.getLeaseId());
         assertEquals(1, result.getVerifyTimeouts(), "one verification failed before the one that scored the group");
@@ -115,7 +116,7 @@ final class RolloutWorkerTest {
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Weights> model = new CompletableFuture<>();
         CompletableFuture<Float> readAfterStop = new CompletableFuture<>();
-        RolloutWorker.GeneratorFactory blocking = (weights, dialogue) -> {
+        PolicyReplica.GeneratorFactory blocking = (weights, dialogue) -> {
             model.complete(weights);
             return (prompts, shape, sampling, runSeed, policyVersion) -> {
                 generating.countDown();
@@ -132,11 +133,11 @@ final class RolloutWorkerTest {
         ActorTestKit kit = ActorTestKit.create();
         try {
             WeightPublication publication = tinyPublication();
-            TestProbe<Learner.Command> learner = kit.createTestProbe();
+            TestProbe<LearnerProtocol.Command> learner = kit.createTestProbe();
             kit.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, kit.<VerifierActor.Command>createTestProbe().ref()));
             RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
             var worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-2", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), blocking)));
-            Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
+            LearnerProtocol.Hello hello = learner.expectMessageClass(LearnerProtocol.Hello.class);
             hello.replyTo().tell(spec(hello, publication));
             serveChunksUntilWorkIsAsked(learner, publication, -1, new HashMap<>()).replyTo().tell(grantOf(hello, 12));
             assertTrue(generating.await(30, TimeUnit.SECONDS), "the grant started a generation");
@@ -160,7 +161,7 @@ final class RolloutWorkerTest {
     void twoWorkersOnTwoDeviceSlotsGenerateAtTheSameTime() throws Exception {
         CountDownLatch bothGenerating = new CountDownLatch(2);
         Set<String> threads = ConcurrentHashMap.newKeySet();
-        RolloutWorker.GeneratorFactory meeting = (weights, dialogue) -> (prompts, shape, sampling, runSeed, policyVersion) -> {
+        PolicyReplica.GeneratorFactory meeting = (weights, dialogue) -> (prompts, shape, sampling, runSeed, policyVersion) -> {
             threads.add(Thread.currentThread().getName());
             bothGenerating.countDown();
             try {
@@ -178,9 +179,9 @@ final class RolloutWorkerTest {
             RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
             DeviceSlots slots = DeviceSlots.parse("cpu,cpu");
             for (int i = 0; i < 2; i++) {
-                TestProbe<Learner.Command> learner = kit.createTestProbe();
+                TestProbe<LearnerProtocol.Command> learner = kit.createTestProbe();
                 kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/slot-" + i, slots.forWorker(i), runtime, learner.ref(), meeting)));
-                Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
+                LearnerProtocol.Hello hello = learner.expectMessageClass(LearnerProtocol.Hello.class);
                 assertEquals(slots.forWorker(i).label(), hello.payload().getDevice());
                 hello.replyTo().tell(spec(hello, publication));
                 serveChunksUntilWorkIsAsked(learner, publication, -1, new HashMap<>()).replyTo().tell(grantOf(hello, 20 + i));
@@ -203,9 +204,9 @@ final class RolloutWorkerTest {
             kit.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, kit.<VerifierActor.Command>createTestProbe().ref()));
             RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
 
-            TestProbe<Learner.Command> learner = kit.createTestProbe();
-            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-3", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), RolloutWorker.POLICY)));
-            Learner.Hello hello = learner.expectMessageClass(Learner.Hello.class);
+            TestProbe<LearnerProtocol.Command> learner = kit.createTestProbe();
+            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-3", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), PolicyReplica.POLICY)));
+            LearnerProtocol.Hello hello = learner.expectMessageClass(LearnerProtocol.Hello.class);
             hello.replyTo().tell(spec(hello, publication, stream.address()));
             Map<Integer, Integer> fetches = new HashMap<>();
             assertEquals(5, serveChunksUntilWorkIsAsked(learner, publication, -1, fetches).payload().getPolicyVersion());
@@ -222,9 +223,9 @@ final class RolloutWorkerTest {
                     throw new UncheckedIOException(e);
                 }
             });
-            TestProbe<Learner.Command> learner2 = kit.createTestProbe();
-            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-4", DeviceSlots.CPU.forWorker(0), runtime, learner2.ref(), RolloutWorker.POLICY)));
-            Learner.Hello hello2 = learner2.expectMessageClass(Learner.Hello.class);
+            TestProbe<LearnerProtocol.Command> learner2 = kit.createTestProbe();
+            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-4", DeviceSlots.CPU.forWorker(0), runtime, learner2.ref(), PolicyReplica.POLICY)));
+            LearnerProtocol.Hello hello2 = learner2.expectMessageClass(LearnerProtocol.Hello.class);
             hello2.replyTo().tell(spec(hello2, publication, "127.0.0.1:" + cutShort.getLocalPort()));
             Map<Integer, Integer> fallback = new HashMap<>();
             assertEquals(5, serveChunksUntilWorkIsAsked(learner2, publication, -1, fallback).payload().getPolicyVersion());
@@ -235,9 +236,9 @@ final class RolloutWorkerTest {
             try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 closedPort = probe.getLocalPort();
             }
-            TestProbe<Learner.Command> learner3 = kit.createTestProbe();
-            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-5", DeviceSlots.CPU.forWorker(0), runtime, learner3.ref(), RolloutWorker.POLICY)));
-            Learner.Hello hello3 = learner3.expectMessageClass(Learner.Hello.class);
+            TestProbe<LearnerProtocol.Command> learner3 = kit.createTestProbe();
+            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-5", DeviceSlots.CPU.forWorker(0), runtime, learner3.ref(), PolicyReplica.POLICY)));
+            LearnerProtocol.Hello hello3 = learner3.expectMessageClass(LearnerProtocol.Hello.class);
             hello3.replyTo().tell(spec(hello3, publication, "127.0.0.1:" + closedPort));
             Map<Integer, Integer> unreachable = new HashMap<>();
             assertEquals(5, serveChunksUntilWorkIsAsked(learner3, publication, -1, unreachable).payload().getPolicyVersion());
@@ -255,7 +256,7 @@ final class RolloutWorkerTest {
         }
     }
 
-    private static Learner.Spec spec(Learner.Hello hello, WeightPublication publication) {
+    private static LearnerProtocol.Spec spec(LearnerProtocol.Hello hello, WeightPublication publication) {
         return spec(hello, publication, "");
     }
 
@@ -264,16 +265,16 @@ final class RolloutWorkerTest {
      *
      * @param streamAddress the learner's weight stream, or empty: chunks over Artery
      */
-    private static Learner.Spec spec(Learner.Hello hello, WeightPublication publication, String streamAddress) {
-        return new Learner.Spec(RunSpec.newBuilder().setHelloNonce(hello.payload().getNonce()).setRunSeed(1).setTask("linear")
+    private static LearnerProtocol.Spec spec(LearnerProtocol.Hello hello, WeightPublication publication, String streamAddress) {
+        return new LearnerProtocol.Spec(RunSpec.newBuilder().setHelloNonce(hello.payload().getNonce()).setRunSeed(1).setTask("linear")
                 .setInstruction("check it")
                 .setTokenizerKind(TOKENIZER.kind()).setSamplesPerPrompt(2).setMaxAttemptTokens(8)
                 .setManifest(publication.manifest().toBuilder().setStreamAddress(streamAddress)).build());
     }
 
     /** A lease for the worker that said {@code hello} (the grant echoes its nonce). */
-    private static Learner.Grant grantOf(Learner.Hello hello, long leaseId) {
-        return new Learner.Grant(LeaseGrant.newBuilder().setWorkerNonce(hello.payload().getNonce()).setCurrentVersion(5).addLeases(PromptLease.newBuilder()
+    private static LearnerProtocol.Grant grantOf(LearnerProtocol.Hello hello, long leaseId) {
+        return new LearnerProtocol.Grant(LeaseGrant.newBuilder().setWorkerNonce(hello.payload().getNonce()).setCurrentVersion(5).addLeases(PromptLease.newBuilder()
                 .setLeaseId(leaseId).setProblemId("p").setQuestion("2*x+1=7").setProblemIndex(4).setStep(1)
                 .setTwoTurns(true).setTemperature(1)).build());
     }
@@ -282,14 +283,14 @@ final class RolloutWorkerTest {
      * Answers the worker's chunk requests, counting them per index in {@code fetches}, until it asks for work; the
      * first copy of chunk {@code corrupt} it sends has a bit flipped (-1: none).
      */
-    private static Learner.RequestWork serveChunksUntilWorkIsAsked(TestProbe<Learner.Command> learner, WeightPublication publication,
+    private static LearnerProtocol.RequestWork serveChunksUntilWorkIsAsked(TestProbe<LearnerProtocol.Command> learner, WeightPublication publication,
                                                                    int corrupt, Map<Integer, Integer> fetches) {
         while (true) {
-            Learner.Command message = learner.expectMessageClass(Learner.Command.class, Duration.ofSeconds(10));
-            if (message instanceof Learner.RequestWork request) {
+            LearnerProtocol.Command message = learner.expectMessageClass(LearnerProtocol.Command.class, Duration.ofSeconds(10));
+            if (message instanceof LearnerProtocol.RequestWork request) {
                 return request;
             }
-            Learner.FetchChunk fetch = (Learner.FetchChunk) message;
+            LearnerProtocol.FetchChunk fetch = (LearnerProtocol.FetchChunk) message;
             int index = fetch.payload().getIndex();
             WeightChunk chunk = publication.chunk(index);
             if (fetches.merge(index, 1, Integer::sum) == 1 && index == corrupt) {
@@ -297,7 +298,7 @@ final class RolloutWorkerTest {
                 data[3] ^= 0x10;
                 chunk = chunk.toBuilder().setData(ByteString.copyFrom(data)).build();
             }
-            fetch.replyTo().tell(new Learner.Chunk(chunk));
+            fetch.replyTo().tell(new LearnerProtocol.Chunk(chunk));
         }
     }
 }

@@ -7,8 +7,8 @@ import com.typesafe.config.ConfigFactory;
 import emend.actors.control.ControlEndpoint;
 import emend.actors.node.EmendNode;
 import emend.actors.node.NodeOptions;
-import emend.actors.rollout.RolloutWorker;
 import emend.control.ControlClient;
+import emend.dispatch.PolicyReplica;
 import emend.engine.DeviceSlots;
 import emend.proto.NodeStatus;
 import emend.proto.RunStatus;
@@ -49,7 +49,7 @@ final class TlsTrainingTest {
         try (TinyLearnerJob tiny = new TinyLearnerJob(dir.resolve("run"), "[\"stage1:200\"]", 2, settings); TestNodes nodes = new TestNodes()) {
             LearnerJob job = tiny.job();
             ActorSystem<Void> learnerNode = nodes.start(new EmendNode.Plan(new NodeOptions(Set.of("learner", "verifier"), "127.0.0.1", 0,
-                    List.of(), 0), job.task(), job.runtime(), DeviceSlots.CPU, job, new CompletableFuture<TrainingSession.Outcome>(), RolloutWorker.POLICY,
+                    List.of(), 0), job.task(), job.runtime(), DeviceSlots.CPU, job, new CompletableFuture<TrainingSession.Outcome>(), PolicyReplica.POLICY,
                     TestControl.anyPort()));
             List<String> seed = List.of("127.0.0.1:" + learnerNode.address().getPort().orElseThrow());
             ActorSystem<Void> good = nodes.start(EmendNode.Plan.serving(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, seed, 1),

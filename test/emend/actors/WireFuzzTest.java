@@ -1,12 +1,12 @@
 package emend.actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import emend.actors.learner.Learner;
+import emend.actors.learner.LearnerProtocol;
 import emend.actors.node.NodeAgent;
 import emend.actors.node.NodeConfig;
 import emend.actors.node.NodeMetrics;
@@ -37,14 +37,13 @@ import emend.proto.WeightChunkRequest;
 import emend.proto.WeightManifest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
-import emend.rl.PromptDraw;
 import emend.rl.Trajectory;
-import emend.rl.TrajectoryCodec;
 import emend.run.LearnerJob;
 import emend.run.TrainingSession;
 import emend.task.Dialogue;
 import emend.task.Problem;
 import emend.task.ProblemSet;
+import emend.testing.HonestGroups;
 import emend.testing.MetricsText;
 import emend.testing.TinyLearnerJob;
 import emend.wire.LearnerEdge;
@@ -52,7 +51,6 @@ import java.io.NotSerializableException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -99,17 +97,17 @@ final class WireFuzzTest {
                 "emend.runtime.lease-timeout", "300s", "emend.runtime.weight-stream-port", "-1"))) {
             LearnerJob job = tiny.job();
             CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
-            ActorRef<Learner.Command> learner = kit.spawn(Learner.create(job, done), "learner");
+            ActorRef<LearnerProtocol.Command> learner = kit.spawn(Learner.create(job, done), "learner");
 
             // two fuzzing "workers" (a cluster member can say hello like any worker), each holding one real lease
-            TestProbe<Learner.ToWorker> f1 = kit.createTestProbe();
-            TestProbe<Learner.ToWorker> f2 = kit.createTestProbe();
+            TestProbe<LearnerProtocol.ToWorker> f1 = kit.createTestProbe();
+            TestProbe<LearnerProtocol.ToWorker> f2 = kit.createTestProbe();
             RunSpec spec = hello(learner, f1, "fuzz-1");
             hello(learner, f2, "fuzz-2");
             PromptLease l1 = lease(learner, f1, "fuzz-1");
             PromptLease l2 = lease(learner, f2, "fuzz-2");
-            TestProbe<Learner.ControlResponse> control = kit.createTestProbe();
-            learner.tell(new Learner.Control(ControlRequest.newBuilder().setPause(PauseRun.getDefaultInstance()).build(), control.ref()));
+            TestProbe<LearnerProtocol.ControlResponse> control = kit.createTestProbe();
+            learner.tell(new LearnerProtocol.Control(ControlRequest.newBuilder().setPause(PauseRun.getDefaultInstance()).build(), control.ref()));
             control.receiveMessage();
 
             TestProbe<ActorRef<VerifierActor.Command>> created = kit.createTestProbe();
@@ -118,13 +116,13 @@ final class WireFuzzTest {
                 return Behaviors.empty();
             }));
             ActorRef<VerifierActor.Command> verifiers = created.receiveMessage();
-            ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 0, 4, (index, id) -> new NodeAgent.Worker(Behaviors.receive(Learner.ToWorker.class)
+            ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 0, 4, (index, id) -> new NodeAgent.Worker(Behaviors.receive(LearnerProtocol.ToWorker.class)
                     .onMessageEquals(RolloutWorker.Drain.INSTANCE, Behaviors::stopped).build(), "cpu")), "node-agent");
-            ActorRef<Learner.ToWorker> worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("fuzz/rollout-1", DeviceSlots.CPU.forWorker(0),
+            ActorRef<LearnerProtocol.ToWorker> worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("fuzz/rollout-1", DeviceSlots.CPU.forWorker(0),
                     job.runtime(), learner, WireFuzzTest::honestGenerator)), "rollout-1");
             AtomicInteger deaths = new AtomicInteger();
             kit.spawn(watcher(List.of(learner, verifiers, agent, worker), deaths));
-            TestProbe<Learner.Status> status = kit.createTestProbe();
+            TestProbe<LearnerProtocol.Status> status = kit.createTestProbe();
             status.awaitAssert(Duration.ofSeconds(30), () -> {
                 assertEquals(3, status(learner, status).getWorkers(), "the real worker registered");
                 return null;
@@ -134,7 +132,7 @@ final class WireFuzzTest {
             long before = metrics.rejectedTotal();
             TestProbe<Object> sink = kit.createTestProbe();
             Fuzzer fuzzer = new Fuzzer(new Random(20), job, spec, l1, l2, learner, f1.ref(), sink, worker, verifiers, agent);
-            WireSerializer serializer = (WireSerializer) SerializationExtension.get(kit.system().classicSystem()).serializerFor(Learner.Submit.class);
+            WireSerializer serializer = (WireSerializer) SerializationExtension.get(kit.system().classicSystem()).serializerFor(LearnerProtocol.Submit.class);
             int counted = 0;
             for (int i = 0; i < ENVELOPES; i++) {
                 if (i % 100 == 0) {
@@ -161,9 +159,9 @@ final class WireFuzzTest {
                     "counted by type and reason");
 
             // a member of the cluster (a reply address on another node) sends stop: refused and counted; the run goes on below
-            ActorRef<Learner.ControlResponse> intruder = ActorRefResolver.get(kit.system())
+            ActorRef<LearnerProtocol.ControlResponse> intruder = ActorRefResolver.get(kit.system())
                     .resolveActorRef("pekko://" + kit.system().name() + "@10.255.255.1:25520/user/intruder");
-            learner.tell(new Learner.Control(ControlRequest.newBuilder().setStop(StopRun.getDefaultInstance()).build(), intruder));
+            learner.tell(new LearnerProtocol.Control(ControlRequest.newBuilder().setStop(StopRun.getDefaultInstance()).build(), intruder));
             long refusedControl = expected + 1;
             status.awaitAssert(Duration.ofSeconds(10), () -> {
                 assertEquals(refusedControl, metrics.rejectedTotal(), "the remote run-control command is counted");
@@ -172,9 +170,9 @@ final class WireFuzzTest {
             assertTrue(MetricsText.of(metrics.registry).contains("emend_wire_rejected_total{reason=\"sender\",type=\"Control\"}"));
 
             // the holders finish their leases honestly; resumed, the run trains to the end of its schedule
-            learner.tell(new Learner.Submit(honestGroup(l1, "fuzz-1", job.dialogue()), f1.ref()));
-            learner.tell(new Learner.Submit(honestGroup(l2, "fuzz-2", job.dialogue()), f2.ref()));
-            learner.tell(new Learner.Control(ControlRequest.newBuilder().setResume(ResumeRun.getDefaultInstance()).build(), control.ref()));
+            learner.tell(new LearnerProtocol.Submit(HonestGroups.group(l1, "fuzz-1", 0, job.dialogue()), f1.ref()));
+            learner.tell(new LearnerProtocol.Submit(HonestGroups.group(l2, "fuzz-2", 0, job.dialogue()), f2.ref()));
+            learner.tell(new LearnerProtocol.Control(ControlRequest.newBuilder().setResume(ResumeRun.getDefaultInstance()).build(), control.ref()));
             done.get(120, TimeUnit.SECONDS);
             assertEquals(2, job.trainer().stepsDone());
             List<GroupAck.Outcome> outcomes = acks(f1);
@@ -206,17 +204,17 @@ final class WireFuzzTest {
         private final RunSpec spec;
         private final PromptLease l1;
         private final PromptLease l2;
-        private final ActorRef<Learner.Command> learner;
-        private final ActorRef<Learner.ToWorker> f1;
+        private final ActorRef<LearnerProtocol.Command> learner;
+        private final ActorRef<LearnerProtocol.ToWorker> f1;
         private final TestProbe<Object> sink;
-        private final ActorRef<Learner.ToWorker> worker;
+        private final ActorRef<LearnerProtocol.ToWorker> worker;
         private final ActorRef<VerifierActor.Command> verifiers;
         private final ActorRef<NodeAgent.Command> agent;
         private final List<Supplier<Hostile>> kinds = new ArrayList<>();
         private final int vocab;
 
-        Fuzzer(Random random, LearnerJob job, RunSpec spec, PromptLease l1, PromptLease l2, ActorRef<Learner.Command> learner,
-               ActorRef<Learner.ToWorker> f1, TestProbe<Object> sink, ActorRef<Learner.ToWorker> worker,
+        Fuzzer(Random random, LearnerJob job, RunSpec spec, PromptLease l1, PromptLease l2, ActorRef<LearnerProtocol.Command> learner,
+               ActorRef<LearnerProtocol.ToWorker> f1, TestProbe<Object> sink, ActorRef<LearnerProtocol.ToWorker> worker,
                ActorRef<VerifierActor.Command> verifiers, ActorRef<NodeAgent.Command> agent) {
             this.random = random;
             this.job = job;
@@ -267,40 +265,40 @@ final class WireFuzzTest {
 
         private Hostile hello() {
             WorkerHello.Builder hello = WorkerHello.newBuilder().setWorkerId("fuzz-new-" + random.nextInt()).setNonce(random.nextLong());
-            ActorRef<Learner.ToWorker> replyTo = sink();
+            ActorRef<LearnerProtocol.ToWorker> replyTo = sink();
             switch (random.nextInt(4)) {
                 case 0 -> replyTo = null;
                 case 1 -> hello.setWorkerId("");
                 case 2 -> hello.setDevice("d".repeat(LearnerEdge.MAX_NAME + 1 + random.nextInt(100)));
                 default -> hello.setWorkerId("fuzz-1");
             }
-            return new Hostile(learner, new Learner.Hello(hello.build(), replyTo), true);
+            return new Hostile(learner, new LearnerProtocol.Hello(hello.build(), replyTo), true);
         }
 
         private Hostile requestWork() {
             WorkRequest.Builder request = WorkRequest.newBuilder().setWorkerId("fuzz-1").setCapacity(1 + random.nextInt(8))
                     .setPolicyVersion(random.nextLong());
-            ActorRef<Learner.ToWorker> replyTo = f1;
+            ActorRef<LearnerProtocol.ToWorker> replyTo = f1;
             switch (random.nextInt(4)) {
                 case 0 -> replyTo = null;
                 case 1 -> request.setWorkerId("nobody-" + junk());
                 case 2 -> replyTo = sink();
                 default -> request.setCapacity(outside(1, LearnerEdge.MAX_CAPACITY));
             }
-            return new Hostile(learner, new Learner.RequestWork(request.build(), replyTo), true);
+            return new Hostile(learner, new LearnerProtocol.RequestWork(request.build(), replyTo), true);
         }
 
         private Hostile submitForeign() {
-            GroupResult.Builder result = honestGroup(l1, "fuzz-1", job.dialogue()).toBuilder();
-            ActorRef<Learner.ToWorker> replyTo = f1;
+            GroupResult.Builder result = HonestGroups.group(l1, "fuzz-1", 0, job.dialogue()).toBuilder();
+            ActorRef<LearnerProtocol.ToWorker> replyTo = f1;
             switch (random.nextInt(4)) {
                 case 0 -> replyTo = null;
                 case 1 -> result.setWorkerId("nobody-" + junk());
                 case 2 -> replyTo = sink();
                 // a lease the other fuzzing worker holds
-                default -> result = honestGroup(l2, "fuzz-1", job.dialogue()).toBuilder();
+                default -> result = HonestGroups.group(l2, "fuzz-1", 0, job.dialogue()).toBuilder();
             }
-            return new Hostile(learner, new Learner.Submit(result.build(), replyTo), true);
+            return new Hostile(learner, new LearnerProtocol.Submit(result.build(), replyTo), true);
         }
 
         /**
@@ -309,12 +307,12 @@ final class WireFuzzTest {
          * honest group: one row added, the other removed).
          */
         private Hostile submitMalformed() {
-            GroupResult.Builder result = honestGroup(l1, "fuzz-1", job.dialogue()).toBuilder();
+            GroupResult.Builder result = HonestGroups.group(l1, "fuzz-1", 0, job.dialogue()).toBuilder();
             lie(result, 14);
             if (random.nextBoolean() && result.getTrajectoriesCount() == 2) {
                 lie(result, 11);
             }
-            return new Hostile(learner, new Learner.Submit(result.build(), f1), true);
+            return new Hostile(learner, new LearnerProtocol.Submit(result.build(), f1), true);
         }
 
         /** @param kinds 14: any lie; 11: only a field out of its range */
@@ -351,21 +349,21 @@ final class WireFuzzTest {
         private Hostile fetchChunk() {
             int chunks = spec.getManifest().getChunkCount();
             WeightChunkRequest.Builder request = WeightChunkRequest.newBuilder().setVersion(0).setIndex(random.nextInt(chunks));
-            ActorRef<Learner.ToWorker> replyTo = f1;
+            ActorRef<LearnerProtocol.ToWorker> replyTo = f1;
             switch (random.nextInt(3)) {
                 case 0 -> replyTo = null;
                 case 1 -> replyTo = sink();
                 default -> request.setIndex(outside(0, chunks - 1));
             }
-            return new Hostile(learner, new Learner.FetchChunk(request.build(), replyTo), true);
+            return new Hostile(learner, new LearnerProtocol.FetchChunk(request.build(), replyTo), true);
         }
 
         private Hostile statusOrControlWithoutReply() {
             if (random.nextBoolean()) {
-                return new Hostile(learner, new Learner.GetStatus(StatusRequest.getDefaultInstance(), null), true);
+                return new Hostile(learner, new LearnerProtocol.GetStatus(StatusRequest.getDefaultInstance(), null), true);
             }
             // a stop nobody can be told about is never carried out
-            return new Hostile(learner, new Learner.Control(ControlRequest.newBuilder().setStop(StopRun.getDefaultInstance()).build(), null), true);
+            return new Hostile(learner, new LearnerProtocol.Control(ControlRequest.newBuilder().setStop(StopRun.getDefaultInstance()).build(), null), true);
         }
 
         private Hostile spec() {
@@ -373,7 +371,7 @@ final class WireFuzzTest {
                     .build();
             RunSpec forged = spec.toBuilder().setHelloNonce(random.nextLong()).setLearnerEpoch(random.nextLong()).setManifest(pinned)
                     .setSamplesPerPrompt(random.nextInt()).build();
-            return new Hostile(worker, new Learner.Spec(forged), true);
+            return new Hostile(worker, new LearnerProtocol.Spec(forged), true);
         }
 
         private Hostile grant() {
@@ -388,7 +386,7 @@ final class WireFuzzTest {
                 case 1 -> grant.setLearnerEpoch(spec.getLearnerEpoch() + 1 + random.nextInt(1000));
                 default -> grant.addAllLeases(Collections.nCopies(job.runtime().promptsPerRequest() + random.nextInt(100), lease));
             }
-            return new Hostile(worker, new Learner.Grant(grant.build()), true);
+            return new Hostile(worker, new LearnerProtocol.Grant(grant.build()), true);
         }
 
         private Hostile newVersion() {
@@ -400,16 +398,16 @@ final class WireFuzzTest {
                 case 1 -> { }
                 default -> manifest.setByteSize(random.nextLong() & Long.MAX_VALUE);
             }
-            return new Hostile(worker, new Learner.NewVersion(manifest.build()), true);
+            return new Hostile(worker, new LearnerProtocol.NewVersion(manifest.build()), true);
         }
 
         /** Stale chunks and acks of unknown leases are ordinary traffic (a late reply): ignored, not counted. */
         private Hostile chunkOrAck() {
             if (random.nextBoolean()) {
-                return new Hostile(worker, new Learner.Chunk(WeightChunk.newBuilder().setVersion(random.nextLong()).setIndex(random.nextInt())
+                return new Hostile(worker, new LearnerProtocol.Chunk(WeightChunk.newBuilder().setVersion(random.nextLong()).setIndex(random.nextInt())
                         .setData(ByteString.copyFromUtf8(junk())).setGone(random.nextBoolean()).build()), false);
             }
-            return new Hostile(worker, new Learner.Ack(GroupAck.newBuilder().setLeaseId(random.nextLong())
+            return new Hostile(worker, new LearnerProtocol.Ack(GroupAck.newBuilder().setLeaseId(random.nextLong())
                     .setOutcome(GroupAck.Outcome.forNumber(random.nextInt(5))).build()), false);
         }
 
@@ -446,27 +444,27 @@ final class WireFuzzTest {
         ((ActorRef<Object>) target).tell(message);
     }
 
-    private static RunSpec hello(ActorRef<Learner.Command> learner, TestProbe<Learner.ToWorker> worker, String id) {
-        learner.tell(new Learner.Hello(WorkerHello.newBuilder().setWorkerId(id).setNonce(id.hashCode()).build(), worker.ref()));
-        return worker.expectMessageClass(Learner.Spec.class).payload();
+    private static RunSpec hello(ActorRef<LearnerProtocol.Command> learner, TestProbe<LearnerProtocol.ToWorker> worker, String id) {
+        learner.tell(new LearnerProtocol.Hello(WorkerHello.newBuilder().setWorkerId(id).setNonce(id.hashCode()).build(), worker.ref()));
+        return worker.expectMessageClass(LearnerProtocol.Spec.class).payload();
     }
 
-    private static PromptLease lease(ActorRef<Learner.Command> learner, TestProbe<Learner.ToWorker> worker, String id) {
-        learner.tell(new Learner.RequestWork(WorkRequest.newBuilder().setWorkerId(id).setCapacity(1).build(), worker.ref()));
-        List<PromptLease> leases = worker.expectMessageClass(Learner.Grant.class).payload().getLeasesList();
+    private static PromptLease lease(ActorRef<LearnerProtocol.Command> learner, TestProbe<LearnerProtocol.ToWorker> worker, String id) {
+        learner.tell(new LearnerProtocol.RequestWork(WorkRequest.newBuilder().setWorkerId(id).setCapacity(1).build(), worker.ref()));
+        List<PromptLease> leases = worker.expectMessageClass(LearnerProtocol.Grant.class).payload().getLeasesList();
         assertEquals(1, leases.size());
         return leases.get(0);
     }
 
-    private static RuntimeStatus status(ActorRef<Learner.Command> learner, TestProbe<Learner.Status> probe) {
-        learner.tell(new Learner.GetStatus(StatusRequest.getDefaultInstance(), probe.ref()));
-        return probe.expectMessageClass(Learner.Status.class, Duration.ofSeconds(10)).payload();
+    private static RuntimeStatus status(ActorRef<LearnerProtocol.Command> learner, TestProbe<LearnerProtocol.Status> probe) {
+        learner.tell(new LearnerProtocol.GetStatus(StatusRequest.getDefaultInstance(), probe.ref()));
+        return probe.expectMessageClass(LearnerProtocol.Status.class, Duration.ofSeconds(10)).payload();
     }
 
-    private static List<GroupAck.Outcome> acks(TestProbe<Learner.ToWorker> worker) {
+    private static List<GroupAck.Outcome> acks(TestProbe<LearnerProtocol.ToWorker> worker) {
         List<GroupAck.Outcome> outcomes = new ArrayList<>();
         worker.fishForMessage(Duration.ofSeconds(30), message -> {
-            if (message instanceof Learner.Ack ack) {
+            if (message instanceof LearnerProtocol.Ack ack) {
                 outcomes.add(ack.payload().getOutcome());
                 return ack.payload().getOutcome() == GroupAck.Outcome.ACCEPTED
                         ? FishingOutcomes.complete()
@@ -477,37 +475,10 @@ final class WireFuzzTest {
         return outcomes;
     }
 
-    /** The group an honest holder of {@code lease} sends at version 0 (k = 2, two turns). */
-    private static GroupResult honestGroup(PromptLease lease, String workerId, Dialogue dialogue) {
-        PromptDraw draw = new PromptDraw(new Problem(lease.getProblemId(), lease.getQuestion(), ""), lease.getProblemIndex(), lease.getStep());
-        GroupResult.Builder result = GroupResult.newBuilder().setLeaseId(lease.getLeaseId()).setWorkerId(workerId);
-        honestRows(List.of(draw), 2, true, lease.getTemperature(), 0, dialogue)
-                .forEach(t -> result.addTrajectories(TrajectoryCodec.toProto(t.withRewards(0, 1))));
-        return result.build();
-    }
-
     /** A stand-in generator: instant, and every row is what an honest sampler could have produced. */
     private static emend.rl.RolloutGenerator honestGenerator(emend.model.Weights weights, Dialogue dialogue) {
-        return (prompts, shape, sampling, runSeed, version) -> honestRows(prompts, shape.firstAttempts(), shape.twoTurns(), sampling.temperature(),
+        return (prompts, shape, sampling, runSeed, version) -> HonestGroups.rows(prompts, shape.firstAttempts(), shape.twoTurns(), sampling.temperature(),
                 version, dialogue);
-    }
-
-    private static List<Trajectory> honestRows(List<PromptDraw> prompts, int k, boolean twoTurns, double temperature, long version,
-                                               Dialogue dialogue) {
-        List<Trajectory> rows = new ArrayList<>();
-        for (PromptDraw draw : prompts) {
-            for (int s = 0; s < k; s++) {
-                int[] one = dialogue.attemptTokens("x=" + s);
-                int[] two = twoTurns ? dialogue.attemptTokens("x=" + (s + 1)) : new int[0];
-                float[] lp1 = new float[one.length];
-                float[] lp2 = new float[two.length];
-                Arrays.fill(lp1, -1f);
-                Arrays.fill(lp2, -1f);
-                rows.add(new Trajectory(draw.groupId() + "/" + s, draw.groupId(), s, draw.problem().id(), version, temperature,
-                        dialogue.turnOnePrompt(draw.problem().question()), one, lp1, dialogue.instructionSuffix(), two, lp2, 0, 0));
-            }
-        }
-        return rows;
     }
 
     /** Counts the actors of {@code watched} that stop. */

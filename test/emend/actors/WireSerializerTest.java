@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import emend.actors.learner.Learner;
+import emend.actors.learner.LearnerProtocol;
 import emend.actors.node.NodeAgent;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.wire.WireSerializer;
@@ -12,16 +12,16 @@ import emend.proto.ControlReply;
 import emend.proto.ControlRequest;
 import emend.proto.DrainNode;
 import emend.proto.GroupAck;
+import emend.proto.GroupResult;
+import emend.proto.LeaseGrant;
 import emend.proto.NodeStatus;
+import emend.proto.PromptLease;
+import emend.proto.RunSpec;
 import emend.proto.RunStatus;
+import emend.proto.RuntimeStatus;
 import emend.proto.ScaleWorkers;
 import emend.proto.SetParameter;
 import emend.proto.StatusQuery;
-import emend.proto.GroupResult;
-import emend.proto.LeaseGrant;
-import emend.proto.PromptLease;
-import emend.proto.RunSpec;
-import emend.proto.RuntimeStatus;
 import emend.proto.StatusRequest;
 import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
@@ -53,32 +53,32 @@ final class WireSerializerTest {
 
     @Test
     void everyWireMessage_roundTripsThroughPekkoSerialization() {
-        TestProbe<Learner.ToWorker> worker = KIT.createTestProbe();
-        TestProbe<Learner.Status> status = KIT.createTestProbe();
+        TestProbe<LearnerProtocol.ToWorker> worker = KIT.createTestProbe();
+        TestProbe<LearnerProtocol.Status> status = KIT.createTestProbe();
         TestProbe<VerifierActor.Verified> verified = KIT.createTestProbe();
-        TestProbe<Learner.ControlResponse> control = KIT.createTestProbe();
+        TestProbe<LearnerProtocol.ControlResponse> control = KIT.createTestProbe();
         TestProbe<NodeAgent.NodeReply> node = KIT.createTestProbe();
         NodeStatus nodeStatus = NodeStatus.newBuilder().setAddress("pekko://emend@127.0.0.1:25521").addRoles("rollout").setRolloutWorkers(2)
                 .setState("UP").build();
         WeightManifest manifest = WeightManifest.newBuilder().setVersion(3).setByteSize(10).setChunkCount(1).setChunkBytes(10)
                 .setSha256("ab").setModelConfigJson("{}").setEncoding("f32le-v1").build();
         List<Object> messages = List.of(
-                new Learner.Hello(WorkerHello.newBuilder().setWorkerId("n/rollout-1").setDevice("cpu").build(), worker.ref()),
-                new Learner.RequestWork(WorkRequest.newBuilder().setWorkerId("w").setCapacity(4).setPolicyVersion(2).build(), worker.ref()),
-                new Learner.Submit(GroupResult.newBuilder().setLeaseId(9).addTrajectories(emend.proto.Trajectory.newBuilder()
+                new LearnerProtocol.Hello(WorkerHello.newBuilder().setWorkerId("n/rollout-1").setDevice("cpu").build(), worker.ref()),
+                new LearnerProtocol.RequestWork(WorkRequest.newBuilder().setWorkerId("w").setCapacity(4).setPolicyVersion(2).build(), worker.ref()),
+                new LearnerProtocol.Submit(GroupResult.newBuilder().setLeaseId(9).addTrajectories(emend.proto.Trajectory.newBuilder()
                         .setId("1/2/0").addAttemptOne(5).addLogProbsOne(-0.5f)).build(), worker.ref()),
-                new Learner.FetchChunk(WeightChunkRequest.newBuilder().setVersion(3).setIndex(0).build(), worker.ref()),
-                new Learner.GetStatus(StatusRequest.getDefaultInstance(), status.ref()),
-                new Learner.Status(RuntimeStatus.newBuilder().setDispatched(5).setCompleted(4).setInFlight(1).build()),
-                new Learner.Spec(RunSpec.newBuilder().setRunSeed(1).setInstruction("fix it").setManifest(manifest).build()),
-                new Learner.Grant(LeaseGrant.newBuilder().addLeases(PromptLease.newBuilder().setLeaseId(4).setQuestion("q")).build()),
-                new Learner.Ack(GroupAck.newBuilder().setLeaseId(4).setOutcome(GroupAck.Outcome.STALE).build()),
-                new Learner.NewVersion(manifest),
-                new Learner.Chunk(WeightChunk.newBuilder().setVersion(3).setData(com.google.protobuf.ByteString.copyFromUtf8("xyz")).build()),
+                new LearnerProtocol.FetchChunk(WeightChunkRequest.newBuilder().setVersion(3).setIndex(0).build(), worker.ref()),
+                new LearnerProtocol.GetStatus(StatusRequest.getDefaultInstance(), status.ref()),
+                new LearnerProtocol.Status(RuntimeStatus.newBuilder().setDispatched(5).setCompleted(4).setInFlight(1).build()),
+                new LearnerProtocol.Spec(RunSpec.newBuilder().setRunSeed(1).setInstruction("fix it").setManifest(manifest).build()),
+                new LearnerProtocol.Grant(LeaseGrant.newBuilder().addLeases(PromptLease.newBuilder().setLeaseId(4).setQuestion("q")).build()),
+                new LearnerProtocol.Ack(GroupAck.newBuilder().setLeaseId(4).setOutcome(GroupAck.Outcome.STALE).build()),
+                new LearnerProtocol.NewVersion(manifest),
+                new LearnerProtocol.Chunk(WeightChunk.newBuilder().setVersion(3).setData(com.google.protobuf.ByteString.copyFromUtf8("xyz")).build()),
                 new VerifierActor.Verify(VerifyRequest.newBuilder().setTask("linear").addAttempts("x=3").build(), verified.ref()),
                 new VerifierActor.Verified(VerifyResult.newBuilder().addScores(1).addScores(0).build()),
-                new Learner.Control(ControlRequest.newBuilder().setSet(SetParameter.newBuilder().setKey("alpha").setValue("5")).build(), control.ref()),
-                new Learner.ControlResponse(ControlReply.newBuilder().setCode(ControlReply.Code.OK).setStatus(RunStatus.newBuilder()
+                new LearnerProtocol.Control(ControlRequest.newBuilder().setSet(SetParameter.newBuilder().setKey("alpha").setValue("5")).build(), control.ref()),
+                new LearnerProtocol.ControlResponse(ControlReply.newBuilder().setCode(ControlReply.Code.OK).setStatus(RunStatus.newBuilder()
                         .setStepsDone(3).addNodes(nodeStatus).putParameters("alpha", "5")).build()),
                 new NodeAgent.Describe(StatusQuery.getDefaultInstance(), node.ref()),
                 new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(3).setNode("127.0.0.1:25521").build(), node.ref()),
@@ -95,11 +95,11 @@ final class WireSerializerTest {
     @Test
     void malformedBytes_failWithANamedError() throws Exception {
         Serialization pekko = SerializationExtension.get(KIT.system().classicSystem());
-        var serializer = (WireSerializer) pekko.serializerFor(Learner.Submit.class);
+        var serializer = (WireSerializer) pekko.serializerFor(LearnerProtocol.Submit.class);
         NotSerializableException e = assertThrows(NotSerializableException.class,
                 () -> serializer.fromBinary(new byte[] {18, 3, 8, (byte) 0xff, (byte) 0xff}, "L.Submit"));
         assertEquals(true, e.getMessage().contains("L.Submit"), e.getMessage());
         assertThrows(NotSerializableException.class, () -> serializer.fromBinary(new byte[0], "L.Unknown"));
-        assertEquals("L.Submit", Serializers.manifestFor(serializer, new Learner.Submit(GroupResult.getDefaultInstance(), null)));
+        assertEquals("L.Submit", Serializers.manifestFor(serializer, new LearnerProtocol.Submit(GroupResult.getDefaultInstance(), null)));
     }
 }

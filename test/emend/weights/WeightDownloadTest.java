@@ -113,7 +113,6 @@ final class WeightDownloadTest {
         WeightDownload.Load load = assertInstanceOf(WeightDownload.Load.class, download.streamEnded(second.assembly(), complete));
         assertArrayEquals(second.assembly().bytes(), load.bytes());
         assertEquals(1, download.corruptedChunks(), "the stream's corrupted chunks are counted");
-        assertTrue(download.hasNewerThan(0));
-        assertTrue(!download.hasNewerThan(1));
+        assertEquals(1, download.newest());
     }
 }

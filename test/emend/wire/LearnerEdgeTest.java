@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emend.dispatch.LeaseTable;
 import emend.proto.GroupResult;
 import emend.proto.WeightChunkRequest;
 import emend.proto.WorkRequest;
@@ -29,7 +28,7 @@ final class LearnerEdgeTest {
     private static final LearnerEdge EDGE = new LearnerEdge(new LearnerEdge.Run(2, 1, TOKENIZER.vocabSize(), 16, DIALOGUE, step -> step != 3));
     private static final Object WORKER = new Object();
     private static final PromptDraw DRAW = new PromptDraw(new Problem("p7", "2*x+1=7", "3"), 4, 1);
-    private static final LeaseTable.Lease<PromptDraw> LEASE = new LeaseTable.Lease<>(11, DRAW, "w", Long.MAX_VALUE);
+    private static final LearnerEdge.OpenLease LEASE = new LearnerEdge.OpenLease("w", DRAW);
 
     /** The honest group of {@link #LEASE} at version 2, each trajectory passed through {@code lie}. */
     private static GroupResult group(UnaryOperator<emend.proto.Trajectory.Builder> lie) {
@@ -75,7 +74,7 @@ final class LearnerEdgeTest {
 
     @Test
     void resultForALeaseAnotherWorkerHolds_isForeign() {
-        LeaseTable.Lease<PromptDraw> others = new LeaseTable.Lease<>(11, DRAW, "someone-else", Long.MAX_VALUE);
+        LearnerEdge.OpenLease others = new LearnerEdge.OpenLease("someone-else", DRAW);
         assertEquals("lease_holder", assertInstanceOf(LearnerEdge.Foreign.class, EDGE.submit(group(t -> t), WORKER, WORKER, Optional.of(others), 2))
                 .rejection().reason());
     }
@@ -123,7 +122,7 @@ final class LearnerEdgeTest {
         assertEquals("length", malformed(t -> t.clearAttemptOne().clearLogProbsOne()));
         PromptDraw singleTurn = new PromptDraw(DRAW.problem(), 4, 3);
         GroupResult result = group(t -> t.setGroupId(singleTurn.groupId()));
-        LearnerEdge.SubmitCheck check = EDGE.submit(result, WORKER, WORKER, Optional.of(new LeaseTable.Lease<>(11, singleTurn, "w", 0)), 2);
+        LearnerEdge.SubmitCheck check = EDGE.submit(result, WORKER, WORKER, Optional.of(new LearnerEdge.OpenLease("w", singleTurn)), 2);
         assertEquals("length", assertInstanceOf(LearnerEdge.Malformed.class, check).rejection().reason());
     }
 

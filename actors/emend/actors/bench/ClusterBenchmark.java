@@ -1,11 +1,11 @@
 package emend.actors.bench;
 
-import emend.actors.learner.Learner;
+import emend.actors.learner.LearnerProtocol;
 import emend.actors.node.ClusterDriver;
 import emend.actors.node.EmendNode;
 import emend.actors.node.NodeConfig;
 import emend.actors.node.NodeOptions;
-import emend.actors.rollout.RolloutWorker;
+import emend.dispatch.PolicyReplica;
 import emend.engine.DeviceSlots;
 import emend.model.ModelConfig;
 import emend.proto.RuntimeStatus;
@@ -172,15 +172,15 @@ public final class ClusterBenchmark {
             // the nodes stop before the run's native memory is freed: the learner reads its weights until then
             try {
                 LearnerJob job = run.job();
-                RolloutWorker.GeneratorFactory standIn = (weights, dialogue) -> new StandIns.Generator(0);
+                PolicyReplica.GeneratorFactory standIn = (weights, dialogue) -> new StandIns.Generator(0);
                 ActorSystem<Void> learnerNode = start(new NodeOptions(Set.of("learner", "verifier"), "127.0.0.1", 0, List.of(), 0),
                         job, new CompletableFuture<>(), standIn, nodes);
                 String seed = "127.0.0.1:" + learnerNode.address().getPort().orElseThrow();
                 for (int i = 0; i < 2; i++) {
                     start(new NodeOptions(Set.of("rollout"), "127.0.0.1", 0, List.of(seed), 1), job, null, standIn, nodes);
                 }
-                ActorRef<Learner.Command> learner = ClusterSingleton.get(learnerNode)
-                        .init(SingletonActor.of(Behaviors.<Learner.Command>empty(), "learner"));
+                ActorRef<LearnerProtocol.Command> learner = ClusterSingleton.get(learnerNode)
+                        .init(SingletonActor.of(Behaviors.<LearnerProtocol.Command>empty(), "learner"));
                 // version v is published when batch v (one prompt from each worker) has been stepped on; it has
                 // reached both workers when both asked for the next batch's prompts
                 for (int v = 1; v <= versions; v++) {
@@ -209,7 +209,7 @@ public final class ClusterBenchmark {
     }
 
     private static ActorSystem<Void> start(NodeOptions options, LearnerJob job, CompletableFuture<TrainingSession.Outcome> done,
-                                           RolloutWorker.GeneratorFactory generators, List<ActorSystem<Void>> nodes) {
+                                           PolicyReplica.GeneratorFactory generators, List<ActorSystem<Void>> nodes) {
         EmendNode.Plan plan = new EmendNode.Plan(options, job.task(), job.runtime(), DeviceSlots.CPU,
                 options.roles().contains("learner") ? job : null, done, generators, null);
         ActorSystem<Void> node = ActorSystem.create(EmendNode.create(plan), NodeConfig.SYSTEM_NAME, NodeConfig.of(options));
@@ -218,13 +218,13 @@ public final class ClusterBenchmark {
     }
 
     /** Polls the learner's status every 2 ms until {@code condition} holds. */
-    private static void awaitStatus(ActorSystem<Void> node, ActorRef<Learner.Command> learner,
+    private static void awaitStatus(ActorSystem<Void> node, ActorRef<LearnerProtocol.Command> learner,
                                     java.util.function.Predicate<RuntimeStatus> condition, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                RuntimeStatus status = AskPattern.<Learner.Command, Learner.Status>ask(learner,
-                                replyTo -> new Learner.GetStatus(StatusRequest.getDefaultInstance(), replyTo), Duration.ofSeconds(5), node.scheduler())
+                RuntimeStatus status = AskPattern.<LearnerProtocol.Command, LearnerProtocol.Status>ask(learner,
+                                replyTo -> new LearnerProtocol.GetStatus(StatusRequest.getDefaultInstance(), replyTo), Duration.ofSeconds(5), node.scheduler())
                         .toCompletableFuture().get(6, TimeUnit.SECONDS).payload();
                 if (condition.test(status)) {
                     return;

@@ -1,6 +1,6 @@
 package emend.actors.control;
 
-import emend.actors.learner.Learner;
+import emend.actors.learner.LearnerProtocol;
 import emend.actors.node.NodeAgent;
 import emend.control.ControlHandler;
 import emend.proto.ControlReply;
@@ -29,14 +29,14 @@ import org.apache.pekko.cluster.typed.Cluster;
 public final class ClusterControl implements ControlHandler {
 
     private final ActorSystem<?> system;
-    private final ActorRef<Learner.Command> learner;
+    private final ActorRef<LearnerProtocol.Command> learner;
     /** A node that just left stays listed for a moment; asking it must not use up the whole reply's budget. */
     private final Duration nodeTimeout;
     /** What is left for the learner once the nodes have been asked (a finding and a describing round). */
     private final Duration learnerTimeout;
 
     /** @param timeout the endpoint's budget for a whole reply (emend.control.timeout) */
-    public ClusterControl(ActorSystem<?> system, ActorRef<Learner.Command> learner, Duration timeout) {
+    public ClusterControl(ActorSystem<?> system, ActorRef<LearnerProtocol.Command> learner, Duration timeout) {
         this.system = system;
         this.learner = learner;
         this.nodeTimeout = timeout.dividedBy(8);
@@ -54,9 +54,9 @@ public final class ClusterControl implements ControlHandler {
     }
 
     private CompletionStage<ControlReply> askLearner(ControlRequest request) {
-        return AskPattern.<Learner.Command, Learner.ControlResponse>ask(learner, replyTo -> new Learner.Control(request, replyTo), learnerTimeout,
+        return AskPattern.<LearnerProtocol.Command, LearnerProtocol.ControlResponse>ask(learner, replyTo -> new LearnerProtocol.Control(request, replyTo), learnerTimeout,
                         system.scheduler())
-                .thenApply(Learner.ControlResponse::payload)
+                .thenApply(LearnerProtocol.ControlResponse::payload)
                 .exceptionally(failure -> failed(ControlReply.Code.UNAVAILABLE, "the learner did not answer within " + learnerTimeout.toMillis()
                         + " ms (it may be starting, or busy with a long step; a command may still take effect: check `emend ctl status`)"));
     }

@@ -1,6 +1,6 @@
 package emend.actors.control;
 
-import emend.actors.learner.Learner;
+import emend.actors.learner.LearnerProtocol;
 import emend.control.ControlServer;
 import emend.control.ControlSettings;
 import emend.control.ControlToken;
@@ -26,7 +26,7 @@ public final class ControlEndpoint {
      *
      * @param tls when enabled, the endpoint speaks HTTPS and serves only clients with a certificate of the cluster's CA
      */
-    public static ControlServer start(ActorSystem<?> system, ActorRef<Learner.Command> learner, ControlSettings settings, TlsSettings tls,
+    public static ControlServer start(ActorSystem<?> system, ActorRef<LearnerProtocol.Command> learner, ControlSettings settings, TlsSettings tls,
                                       Path runDirectory, PrintStream out) {
         ControlToken token = ControlToken.resolve(settings.token(), runDirectory);
         ClusterControl control = new ClusterControl(system, learner, settings.timeout());

@@ -1,7 +1,7 @@
 package emend.actors.node;
 
-import emend.actors.rollout.RolloutWorker;
 import emend.control.ControlSettings;
+import emend.dispatch.PolicyReplica;
 import emend.engine.DeviceSlots;
 import emend.engine.ModelThread;
 import emend.run.LearnerJob;
@@ -26,19 +26,19 @@ public final class ClusterDriver implements RolloutDriver {
 
     private final NodeOptions options;
     private final DeviceSlots device;
-    private final RolloutWorker.GeneratorFactory generators;
+    private final PolicyReplica.GeneratorFactory generators;
     private final ControlSettings control;
 
     /** @param control where the learner node serves the control API ({@code emend ctl}) */
     public ClusterDriver(NodeOptions options, DeviceSlots device, ControlSettings control) {
-        this(options, device, RolloutWorker.POLICY, control);
+        this(options, device, PolicyReplica.POLICY, control);
     }
 
     /**
      * @param generators how this node's workers generate (benchmarks of the runtime pass a stand-in)
      * @param control the control API's settings, or null for none
      */
-    public ClusterDriver(NodeOptions options, DeviceSlots device, RolloutWorker.GeneratorFactory generators, ControlSettings control) {
+    public ClusterDriver(NodeOptions options, DeviceSlots device, PolicyReplica.GeneratorFactory generators, ControlSettings control) {
         this.options = options;
         this.device = device;
         this.generators = generators;

@@ -2,10 +2,12 @@ package emend.actors.node;
 
 import emend.actors.control.ControlEndpoint;
 import emend.actors.learner.Learner;
+import emend.actors.learner.LearnerProtocol;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.verifier.VerifierPool;
 import emend.control.ControlSettings;
+import emend.dispatch.PolicyReplica;
 import emend.engine.DeviceSlots;
 import emend.proto.ControlRequest;
 import emend.proto.StopRun;
@@ -50,7 +52,7 @@ public final class EmendNode {
      * @param done completed by the learner when its schedule is done
      */
     public record Plan(NodeOptions options, Task task, RuntimeSettings runtime, DeviceSlots device, LearnerJob learnerJob,
-                       CompletableFuture<TrainingSession.Outcome> done, RolloutWorker.GeneratorFactory generators,
+                       CompletableFuture<TrainingSession.Outcome> done, PolicyReplica.GeneratorFactory generators,
                        ControlSettings control) {
 
         public Plan {
@@ -61,7 +63,7 @@ public final class EmendNode {
 
         /** A node without the learner role: its workers sample from the policy; no control endpoint. */
         public static Plan serving(NodeOptions options, Task task, RuntimeSettings runtime, DeviceSlots device) {
-            return new Plan(options, task, runtime, device, null, null, RolloutWorker.POLICY, null);
+            return new Plan(options, task, runtime, device, null, null, PolicyReplica.POLICY, null);
         }
     }
 
@@ -73,7 +75,7 @@ public final class EmendNode {
             if (plan.options().seeds().isEmpty()) {
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
-            ActorRef<Learner.Command> learner = learnerProxy(context, plan);
+            ActorRef<LearnerProtocol.Command> learner = learnerProxy(context, plan);
             if (plan.options().roles().contains("verifier")) {
                 VerifierPool.spawn(context, plan.task(), plan.runtime().verifierPoolSize(),
                         new VerifierActor.Limits(plan.runtime().verifierParallelism(), plan.runtime().verifierQueueCapacity()));
@@ -110,12 +112,12 @@ public final class EmendNode {
      * step in progress before it leaves, as {@code emend ctl stop} does, so {@code --resume} loses no step. Other
      * shutdowns (the run's own end) do not ask: the learner is ending already.
      */
-    private static void checkpointOnTerminate(ActorContext<Void> context, ActorRef<Learner.Command> learner) {
+    private static void checkpointOnTerminate(ActorContext<Void> context, ActorRef<LearnerProtocol.Command> learner) {
         ControlRequest stop = ControlRequest.newBuilder().setStop(StopRun.getDefaultInstance()).build();
         OnSigterm.register(context.getSystem(), "emend-checkpoint-on-terminate", patience -> {
             context.getSystem().log().info("SIGTERM: writing the resume state after the step in progress (waiting up to {} s)",
                     patience.toSeconds());
-            return AskPattern.<Learner.Command, Learner.ControlResponse>ask(learner, replyTo -> new Learner.Control(stop, replyTo), patience,
+            return AskPattern.<LearnerProtocol.Command, LearnerProtocol.ControlResponse>ask(learner, replyTo -> new LearnerProtocol.Control(stop, replyTo), patience,
                             context.getSystem().scheduler())
                     .whenComplete((reply, failure) -> context.getSystem().log().info("SIGTERM: {}", failure == null ? reply.payload().getMessage()
                             : "no resume state written (" + failure + "); resume from the last periodic checkpoint"));
@@ -189,8 +191,8 @@ public final class EmendNode {
     }
 
     /** Starts the learner singleton where the role allows (only the oldest learner node runs it) and its proxy. */
-    private static ActorRef<Learner.Command> learnerProxy(ActorContext<Void> context, Plan plan) {
-        Behavior<Learner.Command> learner = plan.learnerJob() != null
+    private static ActorRef<LearnerProtocol.Command> learnerProxy(ActorContext<Void> context, Plan plan) {
+        Behavior<LearnerProtocol.Command> learner = plan.learnerJob() != null
                 ? Learner.create(plan.learnerJob(), plan.done())
                 : Behaviors.setup(ctx -> {
                     throw new IllegalStateException("the learner singleton can only run on a node started with the learner role");

@@ -1,6 +1,6 @@
 package emend.actors.node;
 
-import emend.actors.learner.Learner;
+import emend.actors.learner.LearnerProtocol;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
@@ -72,8 +72,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final WorkerFactory workers;
     private final int maxWorkers;
     /** Workers taking work, by actor name, oldest first. */
-    private final Map<String, ActorRef<Learner.ToWorker>> active = new LinkedHashMap<>();
-    private final Map<String, ActorRef<Learner.ToWorker>> leaving = new LinkedHashMap<>();
+    private final Map<String, ActorRef<LearnerProtocol.ToWorker>> active = new LinkedHashMap<>();
+    private final Map<String, ActorRef<LearnerProtocol.ToWorker>> leaving = new LinkedHashMap<>();
     /** Each running worker's device, by actor name (for `ctl status`). */
     private final Map<String, String> devices = new LinkedHashMap<>();
     private int nextIndex = 1;
@@ -81,7 +81,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final List<ActorRef<Done>> drainedWaiters = new ArrayList<>();
 
     /** A rollout worker to spawn, and the device it runs on as status lines show it. */
-    public record Worker(Behavior<Learner.ToWorker> behavior, String device) {}
+    public record Worker(Behavior<LearnerProtocol.ToWorker> behavior, String device) {}
 
     /** Makes the node's rollout workers. */
     public interface WorkerFactory {
@@ -218,7 +218,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             String name = "rollout-" + (index + 1);
             Worker made = workers.create(index, node + "/" + name);
             devices.put(name, made.device());
-            ActorRef<Learner.ToWorker> worker = context.spawn(Behaviors.supervise(made.behavior())
+            ActorRef<LearnerProtocol.ToWorker> worker = context.spawn(Behaviors.supervise(made.behavior())
                     .onFailure(SupervisorStrategy.restart().withLimit(3, Duration.ofMinutes(1))), name);
             context.watchWith(worker, new WorkerStopped(name));
             active.put(name, worker);
@@ -226,7 +226,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         List<String> newestFirst = new ArrayList<>(active.keySet());
         Collections.reverse(newestFirst);
         for (String name : newestFirst.subList(0, Math.max(0, active.size() - target))) {
-            ActorRef<Learner.ToWorker> worker = active.remove(name);
+            ActorRef<LearnerProtocol.ToWorker> worker = active.remove(name);
             worker.tell(RolloutWorker.Drain.INSTANCE);
             leaving.put(name, worker);
         }

@@ -5,13 +5,20 @@ import emend.actors.verifier.VerifierActor;
 import emend.actors.wire.Rejections;
 import emend.dispatch.LeasedRollouts;
 import emend.dispatch.PendingScores;
+import emend.dispatch.PromptLeases;
+import emend.proto.PromptLease;
+import emend.proto.RunSpec;
 import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
 import emend.rl.Trajectory;
+import emend.task.Dialogue;
 import emend.wire.Rejection;
 import emend.wire.WorkerEdge;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -25,19 +32,21 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
- * A rollout worker's verification fan-out (a child of the worker): sends each group's request to a verifier pool,
- * round robin over the pools the receptionist lists, with a deadline; a sending that fails or times out goes again
- * after a pause until the worker's lease on the group would run out ({@link PendingScores}: a group is never scored
- * 0 for want of an answer). Tells the worker each group's scores ({@link RolloutWorker.GroupScored}), a group it
- * let go ({@link RolloutWorker.GroupLetGo}) and whether any verifier pool is known
+ * A rollout worker's verification fan-out (a child of the worker): splits a generated batch into its leases'
+ * groups and sends each group's request to a verifier pool, round robin over the pools the receptionist lists, with
+ * a deadline; a sending that fails or times out goes again after a pause until the worker's lease on the group
+ * would run out ({@link PendingScores}: a group is never scored 0 for want of an answer, it is let go). Tells the
+ * worker each group's scores ({@link RolloutWorker.GroupScored}), that the batch is done
+ * ({@link RolloutWorker.BatchVerified}: every group scored or let go) and whether any verifier pool is known
  * ({@link RolloutWorker.VerifiersKnown}).
  */
 final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command> {
 
     sealed interface Command {}
 
-    /** Score {@code group}; the worker's lease on it ends at {@code leaseEndMillis}. */
-    record Score(long leaseId, List<Trajectory> group, VerifyRequest request, long leaseEndMillis) implements Command {}
+    /** Score the groups of {@code leases} in {@code rows}; the worker's leases on them end at {@code leaseEndMillis}. */
+    record ScoreBatch(List<PromptLease> leases, List<Trajectory> rows, RunSpec spec, Dialogue dialogue, long leaseEndMillis)
+            implements Command {}
 
     /** An answer from a verifier, or (result null) the timeout of sending {@code send}. */
     private record Scored(long leaseId, int send, VerifyResult result, Throwable failure) implements Command {}
@@ -87,7 +96,7 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Score.class, this::onScore)
+                .onMessage(ScoreBatch.class, this::onScoreBatch)
                 .onMessage(Scored.class, this::onScored)
                 .onMessage(SendAgain.class, again -> send(again.leaseId()))
                 .onMessage(VerifiersListed.class, this::onVerifiersListed)
@@ -100,9 +109,25 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
         return this;
     }
 
-    private Behavior<Command> onScore(Score score) {
-        pending.await(score.leaseId(), new Awaiting(score.group(), score.request(), System.nanoTime()), score.leaseEndMillis());
-        return send(score.leaseId());
+    private Behavior<Command> onScoreBatch(ScoreBatch batch) {
+        Map<String, List<Trajectory>> byGroup = new LinkedHashMap<>();
+        batch.rows().forEach(t -> byGroup.computeIfAbsent(t.groupId(), g -> new ArrayList<>()).add(t));
+        for (PromptLease lease : batch.leases()) {
+            List<Trajectory> group = byGroup.get(PromptLeases.draw(lease).groupId());
+            VerifyRequest request = LeasedRollouts.verifyRequest(batch.spec(), lease, group, batch.dialogue());
+            pending.await(lease.getLeaseId(), new Awaiting(group, request, System.nanoTime()), batch.leaseEndMillis());
+        }
+        // all awaited before any is sent: a group let go at once must not end the batch while others are still to come
+        batch.leases().forEach(lease -> send(lease.getLeaseId()));
+        return this;
+    }
+
+    /** A group left: once none is pending, the batch is done. */
+    private Behavior<Command> groupEnded() {
+        if (pending.isEmpty()) {
+            worker.tell(RolloutWorker.BatchVerified.INSTANCE);
+        }
+        return this;
     }
 
     /** Sends a pending group's current sending to the next verifier pool, with a deadline and a timeout of its own. */
@@ -142,7 +167,7 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
         int failures = pending.scored(scored.leaseId()).orElseThrow().failures();
         metrics.verifyLatency.labelValues(workerId).observe((System.nanoTime() - awaiting.get().firstSentNanos()) / 1e9);
         worker.tell(new RolloutWorker.GroupScored(scored.leaseId(), group, scored.result(), failures));
-        return this;
+        return groupEnded();
     }
 
     /** Sends the group again after a pause, or lets it go when the lease would run out first (never scores it 0). */
@@ -159,7 +184,7 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
                     letGo.failures(), why);
             metrics.verifyAbandoned.labelValues(workerId).inc();
             timers.cancel(new VerifyDeadline(leaseId));
-            worker.tell(new RolloutWorker.GroupLetGo(leaseId));
+            return groupEnded();
         }
         return this;
     }

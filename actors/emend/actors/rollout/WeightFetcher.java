@@ -1,0 +1,170 @@
+package emend.actors.rollout;
+
+import emend.actors.learner.LearnerProtocol;
+import emend.actors.wire.Rejections;
+import emend.proto.WeightChunk;
+import emend.proto.WeightChunkRequest;
+import emend.proto.WeightManifest;
+import emend.weights.WeightAssembly;
+import emend.weights.WeightDownload;
+import emend.weights.WeightStreamFetch;
+import emend.wire.Rejection;
+import emend.wire.WorkerEdge;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import javax.net.SocketFactory;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * A rollout worker's weight download (a child of the worker): reads a version from the learner's weight stream
+ * when the manifest names one, else requests its chunks over Artery in a window (asking again for the ones lost),
+ * every chunk checked against its hash ({@link WeightDownload} decides what to fetch from where). Tells the worker
+ * the newest version announced ({@link RolloutWorker.Announced}) and each whole, verified version
+ * ({@link RolloutWorker.Fetched}). Chunk requests name the worker as their reply address (the learner answers only
+ * registered workers), and the worker hands the chunks on.
+ */
+final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
+
+    sealed interface Command {}
+
+    /** A new learner's manifest (its versions are its own): taken as it is and fetched at once. */
+    record Restart(WeightManifest manifest) implements Command {}
+
+    /** A version announced by the current learner. */
+    record Offer(WeightManifest manifest) implements Command {}
+
+    /** Fetch the newest version announced (the worker is free and holds an older one). */
+    enum Begin implements Command { INSTANCE }
+
+    /** A chunk the learner sent the worker. */
+    record ChunkArrived(WeightChunk chunk) implements Command {}
+
+    /** The weight stream ended for {@code assembly} ({@code failure}: the fetch itself threw). */
+    private record Streamed(WeightAssembly assembly, WeightStreamFetch.Result result, Throwable failure) implements Command {}
+
+    private enum AskAgain implements Command { INSTANCE }
+
+    /** For connecting to the weight stream and for each read from it (a learner that stopped sending). */
+    private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(10);
+    /** How long chunks requested over Artery may take before the missing ones are asked for again. */
+    private static final Duration CHUNK_TIMEOUT = Duration.ofSeconds(5);
+
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final String workerId;
+    private final SocketFactory sockets;
+    private final ActorRef<LearnerProtocol.Command> learner;
+    private final ActorRef<LearnerProtocol.ToWorker> worker;
+    private final Executor streamExecutor;
+    private final WeightDownload download = new WeightDownload();
+
+    static Behavior<Command> create(String workerId, SocketFactory sockets, ActorRef<LearnerProtocol.Command> learner,
+                                    ActorRef<LearnerProtocol.ToWorker> worker) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new WeightFetcher(context, timers, workerId, sockets, learner, worker)));
+    }
+
+    private WeightFetcher(ActorContext<Command> context, TimerScheduler<Command> timers, String workerId, SocketFactory sockets,
+                          ActorRef<LearnerProtocol.Command> learner, ActorRef<LearnerProtocol.ToWorker> worker) {
+        super(context);
+        this.context = context;
+        this.timers = timers;
+        this.workerId = workerId;
+        this.sockets = sockets;
+        this.learner = learner;
+        this.worker = worker;
+        this.streamExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Restart.class, this::onRestart)
+                .onMessage(Offer.class, this::onOffer)
+                .onMessageEquals(Begin.INSTANCE, () -> perform(download.begin()))
+                .onMessage(ChunkArrived.class, this::onChunk)
+                .onMessage(Streamed.class, this::onStreamed)
+                .onMessageEquals(AskAgain.INSTANCE, this::onAskAgain)
+                .onSignal(PostStop.class, signal -> onPostStop())
+                .build();
+    }
+
+    private Behavior<Command> onRestart(Restart restart) {
+        download.restart(restart.manifest());
+        worker.tell(new RolloutWorker.Announced(download.newest()));
+        return perform(download.begin());
+    }
+
+    private Behavior<Command> onOffer(Offer offer) {
+        download.offer(offer.manifest());
+        worker.tell(new RolloutWorker.Announced(download.newest()));
+        return this;
+    }
+
+    /** Does what the download asks for next: read the stream, request chunks over Artery, or hand over a whole version. */
+    private Behavior<Command> perform(WeightDownload.Step step) {
+        if (step instanceof WeightDownload.Stream stream) {
+            timers.cancel(AskAgain.INSTANCE);
+            context.pipeToSelf(CompletableFuture.supplyAsync(() -> WeightStreamFetch.fetch(stream.address(), stream.assembly(), STREAM_TIMEOUT,
+                    sockets), streamExecutor), (result, failure) -> new Streamed(stream.assembly(), result, failure));
+        } else if (step instanceof WeightDownload.Request request) {
+            if (!request.warning().isEmpty()) {
+                context.getLog().warn("worker {}: {}", workerId, request.warning());
+            }
+            request.indices().forEach(index -> learner.tell(new LearnerProtocol.FetchChunk(WeightChunkRequest.newBuilder()
+                    .setVersion(request.version()).setIndex(index).build(), worker)));
+            if (request.newRound()) {
+                timers.startSingleTimer(AskAgain.INSTANCE, CHUNK_TIMEOUT);
+            }
+        } else if (step instanceof WeightDownload.Load load) {
+            timers.cancel(AskAgain.INSTANCE);
+            worker.tell(new RolloutWorker.Fetched(load.manifest(), load.bytes()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onStreamed(Streamed streamed) {
+        WeightStreamFetch.Result result = streamed.failure() != null
+                ? new WeightStreamFetch.Result(WeightStreamFetch.Ending.INCOMPLETE, 0, streamed.failure().toString())
+                : streamed.result();
+        return perform(download.streamEnded(streamed.assembly(), result));
+    }
+
+    private Behavior<Command> onChunk(ChunkArrived arrived) {
+        Optional<WeightManifest> fetching = download.fetchingOverMessages();
+        if (fetching.isEmpty() || arrived.chunk().getVersion() != fetching.get().getVersion()) {
+            return this;
+        }
+        Optional<Rejection> bad = WorkerEdge.chunk(arrived.chunk(), fetching.get().getChunkCount());
+        if (bad.isPresent()) {
+            Rejections.drop(context, bad.get());
+            return this;
+        }
+        return perform(download.chunkArrived(arrived.chunk()));
+    }
+
+    /** Chunks can be lost (a dropped frame, a moved learner): the missing ones of this round are requested again. */
+    private Behavior<Command> onAskAgain() {
+        WeightDownload.Step step = download.askAgain();
+        if (step instanceof WeightDownload.Request) {
+            timers.startSingleTimer(AskAgain.INSTANCE, CHUNK_TIMEOUT);
+        }
+        return perform(step);
+    }
+
+    private Behavior<Command> onPostStop() {
+        if (download.corruptedChunks() > 0) {
+            context.getLog().info("worker {} refetched {} corrupted weight chunks", workerId, download.corruptedChunks());
+        }
+        return this;
+    }
+}
