@@ -1,6 +1,7 @@
 package emend.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -17,6 +18,11 @@ final class LayeringTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("emend");
 
+    private static final JavaClasses CORE = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(location -> !location.contains("/emend/actors/"))
+            .importPackages("emend");
+
     @Test
     void core_doesNotDependOnPekko() {
         noClasses().that().resideOutsideOfPackage("emend.actors..")
@@ -30,6 +36,26 @@ final class LayeringTest {
         noClasses().that().resideOutsideOfPackages("emend.actors..", "emend.cli..")
                 .should().dependOnClassesThat().resideInAnyPackage("emend.actors..")
                 .because("the core reaches the actor runtime only through interfaces such as RolloutDriver; the CLI composes them")
+                .check(PRODUCTION);
+    }
+
+    @Test
+    void corePackages_doNotDependOnEachOtherInACycle() {
+        slices().matching("emend.(*)..")
+                .should().beFreeOfCycles()
+                .because("each package of the core can be read, tested and changed with only what it depends on")
+                .check(CORE);
+    }
+
+    @Test
+    void theLearnerNeverDependsOnItsWorkers_andWorkersOnlyOnItsProtocol() {
+        noClasses().that().resideInAPackage("emend.actors.learner..")
+                .should().dependOnClassesThat().resideInAnyPackage("emend.actors.rollout..", "emend.actors.verifier..")
+                .because("the learner owns the protocol its workers speak (LearnerProtocol)")
+                .check(PRODUCTION);
+        noClasses().that().resideOutsideOfPackages("emend.actors.learner..", "emend.actors.node..", "emend.actors.bench..", "emend.cli..")
+                .should().dependOnClassesThat().haveNameMatching("emend\\.actors\\.learner\\.(Learner|VersionPublisher)(\\$.*)?")
+                .because("only the node and the benchmark that compose a learner may touch more than its protocol")
                 .check(PRODUCTION);
     }
 }
