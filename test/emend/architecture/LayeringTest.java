@@ -20,7 +20,7 @@ final class LayeringTest {
 
     private static final JavaClasses CORE = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .withImportOption(location -> !location.contains("/emend/actors/"))
+            .withImportOption(location -> !location.contains("/emend/actors/") && !location.contains("/emend/cli/"))
             .importPackages("emend");
 
     @Test
