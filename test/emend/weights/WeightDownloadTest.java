@@ -29,6 +29,19 @@ final class WeightDownloadTest {
     }
 
     @Test
+    void aNewLearnersVersionIsTakenAsItIs_whileTheSameLearnersOldAnnouncementsAreNot() {
+        WeightDownload download = new WeightDownload();
+        assertEquals(-1, download.newest());
+        download.restart(publication(5).manifest());
+        download.offer(publication(3).manifest());
+        assertEquals(5, download.newest(), "a late announcement of an older version");
+        download.restart(publication(2).manifest());
+        assertEquals(2, download.newest(), "a new learner counts its own versions");
+        download.offer(publication(4).manifest());
+        assertEquals(4, download.newest());
+    }
+
+    @Test
     void overMessagesAWindowOfRequestsIsKeptInFlightUntilTheVersionIsWhole() {
         WeightPublication v1 = publication(1);
         WeightDownload download = new WeightDownload();
