@@ -102,7 +102,7 @@ final class EvalCommand implements Runnable {
             RunSettings settings = RunSettings.fromConfig(Settings.load(config, withTask));
             evalTask = Tasks.create(settings.task(), settings.sandbox());
         } else {
-            throw new IllegalArgumentException("unknown task '" + task + "': use linear, jsonl or code");
+            throw Tasks.unknown(task);
         }
         try (NDManager manager = DjlRuntime.engine().newBaseManager(DjlRuntime.device(device));
              Checkpoint.Loaded loaded = Checkpoint.load(checkpoint, manager)) {

@@ -153,7 +153,7 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 yield JsonlTask.allAsTest(problem);
             }
-            default -> throw new IllegalArgumentException("unknown task '" + task + "': use code, linear or jsonl");
+            default -> throw Tasks.unknown(task);
         };
         Problem chosen = chooseAnswerProblem(answers);
         String attempt = read(candidate);

@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * The open prompt leases of a run: each has an id, a holder and a deadline. A lease ends exactly once: completed
- * by its result, or expired (deadline passed, holder gone), after which its prompt goes out again under a new
- * lease. Every lease is accounted for: {@code dispatched = completed + inFlight + expired}.
+ * by its result, or expired (deadline passed, holder gone), after which its prompt is reissued under a new lease.
+ * Every lease is accounted for: {@code dispatched = completed + inFlight + reissued}.
  *
  * @param <P> what is leased (a prompt)
  */
@@ -28,7 +28,7 @@ public final class LeaseTable<P> {
     private long nextId;
     private long dispatched;
     private long completed;
-    private long expired;
+    private long reissued;
 
     /** Opens a lease on {@code item} for {@code holder}, due at {@code deadlineMillis}. */
     public Lease<P> issue(P item, String holder, long deadlineMillis) {
@@ -73,8 +73,9 @@ public final class LeaseTable<P> {
         return completed;
     }
 
-    public long expired() {
-        return expired;
+    /** Leases that expired (deadline passed, holder gone); their prompts went out again. */
+    public long reissued() {
+        return reissued;
     }
 
     public long inFlight() {
@@ -90,7 +91,7 @@ public final class LeaseTable<P> {
                 out.add(lease);
             }
         }
-        expired += out.size();
+        reissued += out.size();
         return out;
     }
 }

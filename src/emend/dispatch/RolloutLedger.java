@@ -2,6 +2,7 @@ package emend.dispatch;
 
 import emend.rl.PromptDraw;
 import emend.rl.Trajectory;
+import emend.run.PromptQueue;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -13,8 +14,9 @@ import java.util.Set;
  * The learner's bookkeeping of asynchronous rollouts, free of actors so every rule is unit-tested: which prompts
  * go out (work pulling under the {@link StalenessWindow}), which results are admitted (open lease, fresh enough,
  * not a duplicate), and when a full batch is ready. Every prompt is accounted for:
- * {@code dispatched = completed + inFlight + reissued} (reissued: leases that timed out or whose worker left), and
- * completed results are either accepted or dropped as stale; the prompts of both are handed out again.
+ * {@code dispatched = completed + inFlight + reissued} (reissued: leases that timed out or whose worker left). A
+ * completed lease's result is either accepted or dropped as stale; a stale one's prompt goes out again under a new
+ * lease (counted as dispatched once more).
  */
 public final class RolloutLedger {
 
@@ -145,7 +147,7 @@ public final class RolloutLedger {
 
     /** Leases that timed out or whose worker left; their prompts were issued again. */
     public long reissued() {
-        return leases.expired();
+        return leases.reissued();
     }
 
     public long accepted() {

@@ -12,6 +12,7 @@ import emend.proto.WorkerHello;
 import emend.rl.PromptDraw;
 import emend.rl.Trajectory;
 import emend.run.LearnerJob;
+import emend.run.PromptQueue;
 import emend.task.ProblemSet;
 import emend.wire.LearnerEdge;
 import emend.wire.Rejection;

@@ -158,18 +158,13 @@ public final class Evaluator {
     }
 
     private double changeRate(List<Completion> first, List<Completion> second, boolean[] r1, boolean whenRight, Verifier verifier) {
-        int cases = 0;
-        int changed = 0;
+        AnswerChanges changes = new AnswerChanges(verifier);
         for (int i = 0; i < r1.length; i++) {
-            if (r1[i] != whenRight) {
-                continue;
+            if (r1[i] == whenRight) {
+                changes.add(dialogue.attemptText(first.get(i).tokens()), dialogue.attemptText(second.get(i).tokens()));
             }
-            cases++;
-            String a1 = verifier.extractAnswer(dialogue.attemptText(first.get(i).tokens()));
-            String a2 = verifier.extractAnswer(dialogue.attemptText(second.get(i).tokens()));
-            changed += a1.equals(a2) ? 0 : 1;
         }
-        return cases == 0 ? Double.NaN : (double) changed / cases;
+        return changes.rate();
     }
 
     /**

@@ -19,4 +19,10 @@ public record LearnerStats(
         double gradNorm,
         double clippedFraction,
         int staleRows,
-        int generatedTokens) {}
+        int generatedTokens) {
+
+    /** Generation speed: the batch's generated tokens over the time its rollouts took. */
+    public double tokensPerSecond(double rolloutSeconds) {
+        return generatedTokens / rolloutSeconds;
+    }
+}

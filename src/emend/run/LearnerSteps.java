@@ -54,7 +54,7 @@ public final class LearnerSteps {
             long started = System.nanoTime();
             LearnerStats stats = trainer.step(batch, rolloutSeconds, runtime);
             long version = trainer.version();
-            return new StepResult(version, trainer.stepsDone(), stats.generatedTokens() / rolloutSeconds, trainer.lastEvaluation(),
+            return new StepResult(version, trainer.stepsDone(), stats.tokensPerSecond(rolloutSeconds), trainer.lastEvaluation(),
                     trainer.lastCheckpointStep(), encode.apply(version), (System.nanoTime() - started) / 1e9);
         }, modelThread);
     }

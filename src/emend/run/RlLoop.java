@@ -26,8 +26,7 @@ public final class RlLoop implements RolloutDriver {
         int eos = job.dialogue().tokenizer().specials().eos();
         int pad = job.dialogue().tokenizer().specials().pad();
         RolloutSampler sampler = new RolloutSampler(new Generator(job.policy(), pad), new Generator(job.reference(), pad), job.dialogue());
-        ProblemStream stream = new ProblemStream(task.train().size(), settings.seed());
-        stream.skip((long) session.stepsDone() * rl.promptsPerStep());
+        PromptQueue prompts = new PromptQueue(task.train(), settings.seed(), rl.promptsPerStep(), session.stepsDone());
         session.begin();
         try (StopOnSigterm sigterm = new StopOnSigterm()) {
             while (!session.finished()) {
@@ -36,22 +35,22 @@ public final class RlLoop implements RolloutDriver {
                     System.out.println("SIGTERM: stopped after step " + session.stepsDone() + "; continue with --resume");
                     return stopped;
                 }
-                step(job, sampler, stream, eos);
+                step(job, sampler, prompts, eos);
             }
         }
         return session.finish();
     }
 
     /** One step: draw the step's prompts, sample their groups with the current policy, score them, update. */
-    private static void step(LearnerJob job, RolloutSampler sampler, ProblemStream stream, int eos) {
+    private static void step(LearnerJob job, RolloutSampler sampler, PromptQueue queue, int eos) {
         RunSettings settings = job.settings();
         RunSettings.RlSettings rl = settings.rl();
         Task task = job.task();
         PolicyTrainer session = job.trainer();
         long step = session.stepsDone() + 1;
         List<PromptDraw> prompts = new ArrayList<>(rl.promptsPerStep());
-        for (int index : stream.next(rl.promptsPerStep())) {
-            prompts.add(new PromptDraw(task.train().get(index), index, step));
+        while (prompts.size() < rl.promptsPerStep()) {
+            prompts.add(queue.next());
         }
         SamplingConfig sampling = SamplingConfig.sampled(job.live().temperature(), task.maxAttemptTokens(), eos);
         long t0 = System.nanoTime();

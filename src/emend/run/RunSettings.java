@@ -7,6 +7,7 @@ import emend.rl.AdvantageNormalization;
 import emend.rl.KlEstimator;
 import emend.rl.ObjectiveSettings;
 import emend.rl.Stage;
+import emend.train.LearningRateSchedule;
 import emend.verify.SandboxSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,7 +152,7 @@ public record RunSettings(
 
         /** Share of the learning rate applied at 1-based step {@code step}: a linear ramp over the warm-up steps, then 1. */
         public double learningRateShare(int step) {
-            return step >= learningRateWarmupSteps ? 1.0 : (double) step / learningRateWarmupSteps;
+            return new LearningRateSchedule(1.0, learningRateWarmupSteps, Math.max(1, totalSteps()), 1.0).at(step - 1);
         }
     }
 
@@ -218,8 +219,8 @@ public record RunSettings(
         if (resume && runDir.isBlank()) {
             throw new IllegalArgumentException("emend.resume needs the run directory to continue: pass --resume RUN_DIR");
         }
-        if (!List.of("linear", "jsonl", "code").contains(task.name())) {
-            throw new IllegalArgumentException("emend.task.name must be linear, jsonl or code, got '" + task.name() + "'");
+        if (!Tasks.NAMES.contains(task.name())) {
+            throw new IllegalArgumentException("emend.task.name must be one of " + String.join(", ", Tasks.NAMES) + ", got '" + task.name() + "'");
         }
         if (task.name().equals("jsonl") && task.problems().isBlank()) {
             throw new IllegalArgumentException("task jsonl needs a problem file: pass --problems FILE (or set emend.task.problems)");

@@ -63,10 +63,7 @@ public record RuntimeSettings(
         if (verifierQueueCapacity < 1) {
             throw new IllegalArgumentException("emend.runtime.verifier-queue-capacity must be >= 1, got " + verifierQueueCapacity);
         }
-        if (weightChunkBytes < 1 || weightChunkBytes > WeightPublication.MAX_CHUNK_BYTES) {
-            throw new IllegalArgumentException("emend.runtime.weight-chunk-bytes must be 1.." + WeightPublication.MAX_CHUNK_BYTES
-                    + ", got " + weightChunkBytes);
-        }
+        WeightPublication.checkChunkBytes(weightChunkBytes);
         if (weightStreamPort < -1 || weightStreamPort > 65_535) {
             throw new IllegalArgumentException("emend.runtime.weight-stream-port must be a TCP port, 0 (any free port) or -1 (off), got "
                     + weightStreamPort);

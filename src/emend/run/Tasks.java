@@ -8,11 +8,20 @@ import emend.task.Task;
 import emend.verify.PythonSandbox;
 import emend.verify.SandboxSettings;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Builds the task a run's settings name. */
 public final class Tasks {
 
+    /** The tasks a run can train on; the settings and the command line check names against this list. */
+    public static final List<String> NAMES = List.of("linear", "jsonl", "code");
+
     private Tasks() {}
+
+    /** The error for a task name not in {@link #NAMES}. */
+    public static IllegalArgumentException unknown(String name) {
+        return new IllegalArgumentException("unknown task '" + name + "': use " + String.join(", ", NAMES));
+    }
 
     /** @param sandbox the code task's sandbox settings (the other tasks need none) */
     public static Task create(RunSettings.TaskSettings t, SandboxSettings sandbox) {
@@ -24,7 +33,7 @@ public final class Tasks {
                     t.maxAttemptTokens() == 0 ? JsonlTask.DEFAULT_ATTEMPT_TOKENS : t.maxAttemptTokens());
             case "code" -> CodeTask.split(t.problems().isBlank() ? CodeProblems.shipped() : CodeProblems.read(Path.of(t.problems()), t.format()), seed,
                     new PythonSandbox(sandbox, System.err));
-            default -> throw new IllegalArgumentException("unknown task '" + t.name() + "': use linear, jsonl or code");
+            default -> throw unknown(t.name());
         };
     }
 }

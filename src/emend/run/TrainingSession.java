@@ -3,6 +3,7 @@ package emend.run;
 import emend.checkpoint.Checkpoint;
 import emend.checkpoint.ResumeCheckpoint;
 import emend.console.ProgressBar;
+import emend.eval.AnswerChanges;
 import emend.eval.Evaluator;
 import emend.eval.FiveMetrics;
 import emend.model.Transformer;
@@ -152,7 +153,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         double learningRate = live.learningRate() * settings.rl().learningRateShare(step);
         LearnerStats stats = learner.step(batch, phase.stage(), objective, learningRate);
         double learnerSeconds = (System.nanoTime() - t0) / 1e9;
-        double tokensPerSecond = stats.generatedTokens() / rolloutSeconds;
+        double tokensPerSecond = stats.tokensPerSecond(rolloutSeconds);
         Map<String, Object> record = stepRecord(phase.stage(), stats, tokensPerSecond, rolloutSeconds, learnerSeconds, objective, learningRate);
         if (phase.stage().twoTurns()) {
             record.put("rollout/change_when_wrong", changeRate(batch, 0));
@@ -311,18 +312,13 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
 
     /** Share of the rollouts with attempt-1 reward {@code r1} whose attempt 2 gives a different answer. */
     private double changeRate(List<Trajectory> batch, int r1) {
-        int cases = 0;
-        int changed = 0;
+        AnswerChanges changes = new AnswerChanges(task.verifier());
         for (Trajectory t : batch) {
-            if (t.rewardOne() != r1) {
-                continue;
+            if (t.rewardOne() == r1) {
+                changes.add(dialogue.attemptText(t.attemptOne()), dialogue.attemptText(t.attemptTwo()));
             }
-            cases++;
-            String one = task.verifier().extractAnswer(dialogue.attemptText(t.attemptOne()));
-            String two = task.verifier().extractAnswer(dialogue.attemptText(t.attemptTwo()));
-            changed += one.equals(two) ? 0 : 1;
         }
-        return cases == 0 ? Double.NaN : (double) changed / cases;
+        return changes.rate();
     }
 
     private FiveMetrics devEvaluation(String stage) {

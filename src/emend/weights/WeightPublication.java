@@ -22,11 +22,17 @@ public final class WeightPublication {
     private final WeightManifest manifest;
     private final byte[] bytes;
 
-    public WeightPublication(long version, byte[] bytes, int chunkBytes, String modelConfigJson) {
+    /** Refuses a chunk size outside 1..{@link #MAX_CHUNK_BYTES}, naming the setting; the one home of the bound's rule. */
+    public static int checkChunkBytes(int chunkBytes) {
         if (chunkBytes < 1 || chunkBytes > MAX_CHUNK_BYTES) {
-            throw new IllegalArgumentException("weight chunks must be 1.." + MAX_CHUNK_BYTES + " bytes, got " + chunkBytes
-                    + " (emend.runtime.weight-chunk-bytes; chunks travel on Artery's large-message lane, frames up to 2 MiB)");
+            throw new IllegalArgumentException("emend.runtime.weight-chunk-bytes must be 1.." + MAX_CHUNK_BYTES + ", got " + chunkBytes
+                    + " (chunks travel on Artery's large-message lane, frames up to 2 MiB)");
         }
+        return chunkBytes;
+    }
+
+    public WeightPublication(long version, byte[] bytes, int chunkBytes, String modelConfigJson) {
+        checkChunkBytes(chunkBytes);
         this.bytes = bytes;
         int count = Math.max(1, (bytes.length + chunkBytes - 1) / chunkBytes);
         // Chunks hash independently, so every core takes a share: this sits between a learner step and the workers.

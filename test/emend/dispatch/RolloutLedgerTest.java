@@ -1,6 +1,7 @@
 package emend.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import emend.run.PromptQueue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.rl.PromptDraw;

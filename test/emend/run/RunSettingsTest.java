@@ -70,7 +70,7 @@ final class RunSettingsTest {
         assertFails(Map.of("emend.rl.kl-estimator", "\"k4\""), "use k1, k2 or k3");
         assertFails(Map.of("emend.task.name", "\"jsonl\""), "--problems FILE");
         assertFails(Map.of("emend.rl.checkpoint-selection", "\"best\""), "dev, dev-delta, train-reward or last");
-        assertFails(Map.of("emend.task.name", "\"poetry\""), "linear, jsonl or code");
+        assertFails(Map.of("emend.task.name", "\"poetry\""), "must be one of linear, jsonl, code");
         assertFails(Map.of("emend.verify.isolation", "\"docker\""), "auto, bwrap, unshare or none");
         assertFails(Map.of("emend.verify.timeout", "10ms"), "emend.verify.timeout must be at least 100ms");
         assertFails(Map.of("emend.verify.max-processes", "1"), "max-processes must be >= 2");

@@ -87,7 +87,7 @@ public final class NodeMetrics implements Extension {
         learnerGauge("emend_learner_tokens_per_second", "Generated tokens per second of rollout time in the last step.",
                 LearnerFigures::tokensPerSecond);
         learnerCounter("emend_prompts_dispatched_total", "Prompt leases issued.", f -> f.status().getDispatched());
-        learnerCounter("emend_prompts_completed_total", "Prompt leases completed and admitted.", f -> f.status().getCompleted());
+        learnerCounter("emend_prompts_completed_total", "Prompt leases that ended with a result (accepted, or dropped as stale).", f -> f.status().getCompleted());
         learnerCounter("emend_prompts_reissued_total", "Leases that timed out or whose worker left; their prompts were issued again.",
                 f -> f.status().getReissued());
         learnerCounter("emend_samples_dropped_stale_total", "Results refused as older than max staleness.", f -> f.status().getDroppedStale());

@@ -1,4 +1,4 @@
-package emend.dispatch;
+package emend.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,16 +1,16 @@
-package emend.dispatch;
+package emend.run;
 
 import emend.rl.PromptDraw;
-import emend.run.ProblemStream;
 import emend.task.Problem;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 
 /**
- * The prompts a learner hands out, in the order of the synchronous driver: the n-th fresh prompt is drawn for
- * step {@code n / B + 1}, so with the same seed both paths sample the same problems with the same seeds. Prompts
- * whose lease expired or whose result was too stale come back first.
+ * The order of training prompts, the one both drivers draw from ({@link RlLoop} and the actor runtime's ledger):
+ * the n-th fresh prompt is drawn for step {@code n / B + 1}, so with the same seed both paths sample the same
+ * problems with the same seeds, and a resumed run continues with the draws the first run would have made next.
+ * Prompts put back (a lease that expired, a result too stale) come back first.
  */
 public final class PromptQueue {
 
