@@ -1,8 +1,8 @@
 package emend.cli;
 
 import emend.run.Settings;
-import emend.verify.PythonSandbox;
-import emend.verify.SandboxSettings;
+import emend.sandbox.PythonSandbox;
+import emend.sandbox.SandboxSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

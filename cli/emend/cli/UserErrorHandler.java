@@ -1,11 +1,11 @@
 package emend.cli;
 
 import emend.checkpoint.CheckpointException;
+import emend.optim.TrainingDivergedException;
 import emend.run.RunRefusedException;
-import emend.train.TrainingDivergedException;
-import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /**
  * Turns errors caused by input or state into one clear line and an exit status a supervisor can act on, instead of

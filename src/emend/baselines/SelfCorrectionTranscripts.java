@@ -1,8 +1,8 @@
 package emend.baselines;
 
-import emend.util.IntArrays;
 import emend.rl.Trajectory;
-import emend.train.TokenBatch;
+import emend.sft.TokenBatch;
+import emend.util.IntArrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,8 +1,8 @@
 package emend.bench;
 
+import emend.sandbox.SandboxResult;
 import emend.task.CodeProblem;
 import emend.task.CodeVerifier;
-import emend.verify.SandboxResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

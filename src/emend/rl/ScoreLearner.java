@@ -9,8 +9,8 @@ import ai.djl.training.GradientCollector;
 import emend.model.SequenceScorer;
 import emend.model.Tensors;
 import emend.model.Transformer;
-import emend.train.AdamW;
-import emend.train.TrainingDivergedException;
+import emend.optim.AdamW;
+import emend.optim.TrainingDivergedException;
 import java.util.Arrays;
 import java.util.List;
 

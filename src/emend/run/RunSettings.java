@@ -3,12 +3,12 @@ package emend.run;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import emend.engine.DeviceSlots;
+import emend.optim.LearningRateSchedule;
 import emend.rl.AdvantageNormalization;
 import emend.rl.KlEstimator;
 import emend.rl.ObjectiveSettings;
 import emend.rl.Stage;
-import emend.train.LearningRateSchedule;
-import emend.verify.SandboxSettings;
+import emend.sandbox.SandboxSettings;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,12 +1,12 @@
 package emend.run;
 
+import emend.sandbox.PythonSandbox;
+import emend.sandbox.SandboxSettings;
 import emend.task.CodeProblems;
 import emend.task.CodeTask;
 import emend.task.JsonlTask;
 import emend.task.LinearEquationTask;
 import emend.task.Task;
-import emend.verify.PythonSandbox;
-import emend.verify.SandboxSettings;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package emend.task;
 
-import emend.verify.PythonSandbox;
+import emend.sandbox.PythonSandbox;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;

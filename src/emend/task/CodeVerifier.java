@@ -1,8 +1,8 @@
 package emend.task;
 
-import emend.verify.PythonSandbox;
-import emend.verify.SandboxResult;
-import emend.verify.Verdict;
+import emend.sandbox.PythonSandbox;
+import emend.sandbox.SandboxResult;
+import emend.sandbox.Verdict;
 import java.time.Duration;
 
 /**

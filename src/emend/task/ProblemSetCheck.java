@@ -1,6 +1,6 @@
 package emend.task;
 
-import emend.verify.SandboxResult;
+import emend.sandbox.SandboxResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.checkpoint.ResumeCheckpoint;
+import emend.optim.TrainingDivergedException;
 import emend.run.RunRefusedException;
-import emend.train.TrainingDivergedException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -15,8 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** Exit statuses a supervisor can act on, and --resume-or-start's choice between continuing and starting. */
 final class ExitStatusTest {

@@ -11,8 +11,8 @@ import emend.model.SequenceScorer;
 import emend.model.Tensors;
 import emend.model.Transformer;
 import emend.model.Weights;
+import emend.optim.AdamW;
 import emend.testing.TestModels;
-import emend.train.AdamW;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

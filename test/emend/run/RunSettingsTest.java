@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.rl.Stage;
-import emend.verify.Isolation;
+import emend.sandbox.Isolation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +103,7 @@ final class RunSettingsTest {
     @Test
     void verifyTimeout_mustCoverTheGroupDeadline_namingBothKeys() {
         RunSettings run = RunSettings.fromConfig(Settings.load(null, Map.of()));
-        emend.task.Verifier code = new emend.task.CodeVerifier(new emend.verify.PythonSandbox(run.sandbox(), System.err));
+        emend.task.Verifier code = new emend.task.CodeVerifier(new emend.sandbox.PythonSandbox(run.sandbox(), System.err));
         RuntimeSettings.fromConfig(Settings.load(null, Map.of())).requireVerifyTimeoutCovers(code, 8);
         RuntimeSettings.fromConfig(Settings.load(null, Map.of("emend.runtime.verify-timeout", "12s"))).requireVerifyTimeoutCovers(code, 8);
         RuntimeSettings short11 = RuntimeSettings.fromConfig(Settings.load(null, Map.of("emend.runtime.verify-timeout", "11s")));

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emend.sandbox.PythonSandbox;
+import emend.sandbox.SandboxResult;
+import emend.sandbox.TestSandboxes;
 import emend.tokenize.ByteTokenizer;
-import emend.verify.PythonSandbox;
-import emend.verify.SandboxResult;
-import emend.verify.TestSandboxes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -2,9 +2,9 @@ package emend.task;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import emend.verify.SandboxResult;
-import emend.verify.TestSandboxes;
-import emend.verify.Verdict;
+import emend.sandbox.SandboxResult;
+import emend.sandbox.TestSandboxes;
+import emend.sandbox.Verdict;
 import org.junit.jupiter.api.Test;
 
 /** The verifier scores exactly the program the attempt wrote: nothing of it dropped, nothing added. */

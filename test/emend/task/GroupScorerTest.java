@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emend.verify.TestSandboxes;
+import emend.sandbox.TestSandboxes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emend.verify.SandboxResult;
-import emend.verify.TestSandboxes;
-import emend.verify.Verdict;
+import emend.sandbox.SandboxResult;
+import emend.sandbox.TestSandboxes;
+import emend.sandbox.Verdict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
