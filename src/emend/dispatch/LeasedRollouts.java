@@ -72,10 +72,7 @@ public final class LeasedRollouts {
                 .setVerifyTimeouts(failedSendings);
         int k = group.size();
         for (int i = 0; i < k; i++) {
-            Trajectory t = group.get(i);
-            int r1 = scores.getScores(i);
-            int r2 = t.hasTurnTwo() ? scores.getScores(k + i) : 0;
-            result.addTrajectories(TrajectoryCodec.toProto(t.withRewards(r1, r2)));
+            result.addTrajectories(TrajectoryCodec.toProto(group.get(i).withRewards(scores.getScores(i), scores.getScores(k + i))));
         }
         return result.build();
     }

@@ -48,7 +48,7 @@ public final class RolloutSampler implements RolloutGenerator {
             Trajectory t = unscored.get(i);
             var problem = prompts.get(i / shape.rows()).problem();
             int r1 = verifier.score(problem, dialogue.attemptText(t.attemptOne()));
-            int r2 = t.hasTurnTwo() ? verifier.score(problem, dialogue.attemptText(t.attemptTwo())) : 0;
+            int r2 = t.hasTurnTwo() ? verifier.score(problem, dialogue.attemptText(t.attemptTwo())) : 0;   // no run for a missing attempt
             out.add(t.withRewards(r1, r2));
         }
         return out;

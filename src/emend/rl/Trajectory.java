@@ -54,10 +54,10 @@ public record Trajectory(
                 logProbsTwo, rewardOne, rewardTwo, false);
     }
 
-    /** The same trajectory with the verifier's rewards. */
+    /** The same trajectory with the verifier's rewards; a single-turn row has no attempt 2, which earns 0 whatever {@code r2} says. */
     public Trajectory withRewards(int r1, int r2) {
         return new Trajectory(id, groupId, firstAttempt, problemId, policyVersion, temperature, promptOne, attemptOne, logProbsOne, instructionSuffix,
-                attemptTwo, logProbsTwo, r1, r2, offlineFirstAttempt);
+                attemptTwo, logProbsTwo, r1, hasTurnTwo() ? r2 : 0, offlineFirstAttempt);
     }
 
     public boolean hasTurnTwo() {
