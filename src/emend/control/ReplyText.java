@@ -36,7 +36,7 @@ public final class ReplyText {
         line(text, "state %s, stage %s, step %d/%d, policy version %d", s.getState(), s.getStage(), s.getStepsDone(), s.getTotalSteps(),
                 s.getPolicyVersion());
         line(text, "prompts: %,d dispatched = %,d completed (%,d of them dropped stale) + %,d in flight + %,d reissued; %,d duplicates, "
-                        + "%,d verifications re-sent", s.getPromptsDispatched(), s.getPromptsCompleted(), s.getStalenessDropped(), s.getPromptsInFlight(),
+                        + "%,d verifications re-sent", s.getPromptsDispatched(), s.getPromptsCompleted(), s.getDroppedStale(), s.getPromptsInFlight(),
                 s.getPromptsReissued(), s.getDuplicates(), s.getVerifyTimeouts());
         line(text, "rollout: %,.0f tokens/s", s.getTokensPerSecond());
         line(text, "wire: %,d messages from other nodes rejected at the learner's node (emend_wire_rejected_total)", s.getWireRejected());

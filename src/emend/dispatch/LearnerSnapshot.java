@@ -55,7 +55,7 @@ public record LearnerSnapshot(RuntimeStatus runtime, RunControl.State state, dou
                 .setPromptsCompleted(runtime.getCompleted())
                 .setPromptsInFlight(runtime.getInFlight())
                 .setPromptsReissued(runtime.getReissued())
-                .setStalenessDropped(runtime.getDroppedStale())
+                .setDroppedStale(runtime.getDroppedStale())
                 .setDuplicates(runtime.getDuplicates())
                 .setVerifyTimeouts(runtime.getVerifyTimeouts())
                 .setTokensPerSecond(tokensPerSecond)
@@ -69,7 +69,7 @@ public record LearnerSnapshot(RuntimeStatus runtime, RunControl.State state, dou
     /** The runtime's columns of a step's line in metrics.jsonl. */
     public Map<String, Object> stepMetrics() {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("staleness/dropped", runtime.getDroppedStale());
+        out.put("leases/dropped_stale", runtime.getDroppedStale());
         out.put("leases/dispatched", runtime.getDispatched());
         out.put("leases/reissued", runtime.getReissued());
         out.put("leases/duplicates", runtime.getDuplicates());

@@ -14,7 +14,7 @@ final class ReplyTextTest {
     void status_isACompactSummaryWithANodesTable() {
         RunStatus status = RunStatus.newBuilder().setState("RUNNING").setStage("stage2").setStepsDone(57).setTotalSteps(120)
                 .setPolicyVersion(57).setPromptsDispatched(1900).setPromptsCompleted(1828).setPromptsInFlight(64).setPromptsReissued(8)
-                .setStalenessDropped(4).setDuplicates(1).setVerifyTimeouts(2).setTokensPerSecond(12345.6).setWireRejected(3)
+                .setDroppedStale(4).setDuplicates(1).setVerifyTimeouts(2).setTokensPerSecond(12345.6).setWireRejected(3)
                 .setLastEvaluation(Evaluation.newBuilder().setStep(40).setAccT1(0.45).setAccT2(0.4725).setDelta(0.0225)
                         .setIncorrectToCorrect(0.05).setCorrectToIncorrect(0.0275))
                 .setLastCheckpointStep(40).putParameters("beta1", "0.01").putParameters("alpha", "10.0")

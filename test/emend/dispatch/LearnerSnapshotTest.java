@@ -44,7 +44,7 @@ final class LearnerSnapshotTest {
         assertEquals(123.5, status.getTokensPerSecond());
         assertEquals(dev, status.getLastEvaluation());
         assertEquals("0.5", status.getParametersMap().get("temperature"));
-        assertEquals(Map.of("staleness/dropped", 0L, "leases/dispatched", 2L, "leases/reissued", 2L, "leases/duplicates", 0L,
+        assertEquals(Map.of("leases/dropped_stale", 0L, "leases/dispatched", 2L, "leases/reissued", 2L, "leases/duplicates", 0L,
                 "verify/timeouts", 6L, "workers", 4), snapshot.stepMetrics());
     }
 }

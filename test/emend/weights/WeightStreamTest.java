@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The learner's weight stream against a worker's fetch: whole versions, versions gone, and streams that fail. */
@@ -102,7 +103,12 @@ final class WeightStreamTest {
         int colon = server.address().lastIndexOf(':');
         try (Socket worker = new Socket(server.address().substring(0, colon), Integer.parseInt(server.address().substring(colon + 1)))) {
             WeightChunkRequest.newBuilder().setVersion(9).setIndex(0).build().writeDelimitedTo(worker.getOutputStream());
-            Thread.sleep(500); // the server fills the buffers and blocks
+            // the server is mid-stream once data waits unread here (32 MB cannot fit the buffers: it blocks writing)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (worker.getInputStream().available() < 1 << 16 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(worker.getInputStream().available() >= 1 << 16, "the server never started streaming");
             server.close();
             worker.setSoTimeout(5_000);
             byte[] buffer = new byte[1 << 16];

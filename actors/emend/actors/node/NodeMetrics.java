@@ -91,7 +91,7 @@ public final class NodeMetrics implements Extension {
         learnerCounter("emend_prompts_reissued_total", "Leases that timed out or whose worker left; their prompts were issued again.",
                 f -> f.status().getReissued());
         learnerCounter("emend_samples_dropped_stale_total", "Results refused as older than max staleness.", f -> f.status().getDroppedStale());
-        learnerCounter("emend_results_duplicate_total", "Re-sent results ignored by lease id.", f -> f.status().getDuplicates());
+        learnerCounter("emend_results_duplicates_total", "Re-sent results ignored by lease id.", f -> f.status().getDuplicates());
         learnerCounter("emend_admission_waits_total", "Work requests refused while the staleness window was closed.",
                 f -> f.status().getAdmissionWaits());
         learnerCounter("emend_verify_timeouts_total",
