@@ -85,7 +85,7 @@ public final class ModelBenchmark {
             generator.generate(prompts, seeds, sampling);
             rates[r] = (double) batch * NEW_TOKENS / ((System.nanoTime() - start) / 1e9);
         }
-        return median(rates);
+        return Median.of(rates);
     }
 
     private static double training(Weights weights, NDManager manager) {
@@ -111,13 +111,8 @@ public final class ModelBenchmark {
                 }
                 rates[r] = (double) steps * TRAIN_BATCH * TRAIN_LENGTH / ((System.nanoTime() - start) / 1e9);
             }
-            return median(rates);
+            return Median.of(rates);
         }
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
 }

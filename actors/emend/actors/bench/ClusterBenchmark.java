@@ -5,6 +5,8 @@ import emend.actors.node.ClusterDriver;
 import emend.actors.node.EmendNode;
 import emend.actors.node.NodeConfig;
 import emend.actors.node.NodeOptions;
+import emend.bench.LoopbackCopy;
+import emend.bench.Median;
 import emend.dispatch.PolicyReplica;
 import emend.engine.DeviceSlots;
 import emend.model.ModelConfig;
@@ -13,15 +15,6 @@ import emend.proto.StatusRequest;
 import emend.run.LearnerJob;
 import emend.run.TrainingSession;
 import emend.tokenize.ByteTokenizer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -195,17 +188,12 @@ public final class ClusterBenchmark {
                 nodes.forEach(node -> node.getWhenTerminated().toCompletableFuture().join());
             }
         }
-        List<Double> socketSeconds = new ArrayList<>();
+        double[] socketSeconds = new double[STEADY_VERSIONS];
         for (int i = 0; i < STEADY_VERSIONS; i++) {
-            socketSeconds.add(socketCopySeconds(Math.toIntExact(bytes), 2));
+            socketSeconds[i] = LoopbackCopy.seconds(Math.toIntExact(bytes), 2);
         }
-        return new Publication(bytes, actorSeconds.get(0), median(actorSeconds.subList(1, versions)), median(socketSeconds));
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        double steady = Median.of(actorSeconds.subList(1, versions).stream().mapToDouble(Double::doubleValue).toArray());
+        return new Publication(bytes, actorSeconds.get(0), steady, Median.of(socketSeconds));
     }
 
     private static ActorSystem<Void> start(NodeOptions options, LearnerJob job, CompletableFuture<TrainingSession.Outcome> done,
@@ -238,55 +226,5 @@ public final class ClusterBenchmark {
             }
         }
         throw new IllegalStateException("the cluster did not reach the expected state within " + limit);
-    }
-
-    /** Seconds to copy {@code bytes} to {@code readers} concurrent loopback sockets, each reader hashing what it reads. */
-    static double socketCopySeconds(int bytes, int readers) {
-        byte[] payload = new byte[bytes];
-        try (ServerSocket server = new ServerSocket(0, readers, InetAddress.getLoopbackAddress())) {
-            List<CompletableFuture<Void>> reads = new ArrayList<>();
-            long start = System.nanoTime();
-            for (int r = 0; r < readers; r++) {
-                reads.add(CompletableFuture.runAsync(() -> read(server.getLocalPort(), bytes)));
-            }
-            List<CompletableFuture<Void>> writes = new ArrayList<>();
-            for (int r = 0; r < readers; r++) {
-                Socket socket = server.accept();
-                writes.add(CompletableFuture.runAsync(() -> write(socket, payload)));
-            }
-            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
-            CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).join();
-            return (System.nanoTime() - start) / 1e9;
-        } catch (IOException e) {
-            throw new UncheckedIOException("loopback socket baseline failed", e);
-        }
-    }
-
-    private static void write(Socket socket, byte[] payload) {
-        try (socket; OutputStream out = socket.getOutputStream()) {
-            out.write(payload);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void read(int port, int bytes) {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port); InputStream in = socket.getInputStream()) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            int total = 0;
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                sha.update(buffer, 0, n);
-                total += n;
-            }
-            sha.digest();
-            if (total != bytes) {
-                throw new IllegalStateException("read " + total + " of " + bytes + " bytes");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
