@@ -2,6 +2,8 @@ package emend.cli;
 
 import ai.djl.ndarray.NDManager;
 import emend.checkpoint.Checkpoint;
+import emend.config.RunSettings;
+import emend.config.Settings;
 import emend.console.ProgressBar;
 import emend.engine.DjlRuntime;
 import emend.eval.Evaluation;
@@ -13,8 +15,6 @@ import emend.report.LinePlot;
 import emend.rl.RolloutSampler;
 import emend.run.ResultsTable;
 import emend.run.RunDirectory;
-import emend.run.RunSettings;
-import emend.run.Settings;
 import emend.run.Tasks;
 import emend.sandbox.PythonSandbox;
 import emend.sandbox.SandboxSettings;

@@ -3,7 +3,7 @@ package emend.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import emend.checkpoint.ResumeCheckpoint;
-import emend.run.Settings;
+import emend.config.Settings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package emend.cli;
 
-import emend.run.Settings;
+import emend.config.Settings;
 import emend.sandbox.PythonSandbox;
 import emend.sandbox.SandboxSettings;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package emend.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import emend.run.RunSettings;
-import emend.run.Settings;
+import emend.config.RunSettings;
+import emend.config.Settings;
 import emend.run.Tasks;
 import emend.sandbox.PythonSandbox;
 import emend.sandbox.SandboxResult;

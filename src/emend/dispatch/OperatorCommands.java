@@ -1,8 +1,8 @@
 package emend.dispatch;
 
+import emend.config.LiveParameters;
 import emend.proto.ControlReply;
 import emend.proto.ControlRequest;
-import emend.run.LiveParameters;
 import java.nio.file.Path;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;

@@ -3,6 +3,8 @@ package emend.run;
 import ai.djl.ndarray.NDManager;
 import emend.checkpoint.Checkpoint;
 import emend.checkpoint.CheckpointException;
+import emend.config.RunSettings;
+import emend.config.Settings;
 import emend.console.ProgressBar;
 import emend.model.ModelConfig;
 import emend.model.RopeScaling;

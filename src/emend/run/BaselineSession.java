@@ -1,6 +1,8 @@
 package emend.run;
 
 import emend.baselines.SelfCorrectionTranscripts;
+import emend.config.BaselineMethod;
+import emend.config.RunSettings;
 import emend.console.ProgressBar;
 import emend.eval.Evaluator;
 import emend.eval.FiveMetrics;
@@ -42,31 +44,8 @@ import java.util.SplittableRandom;
 final class BaselineSession {
 
     /** The baselines by their setting name ({@code emend.baseline}). */
-    enum Method {
-        STAR("star", 3),
-        STAR_D_PLUS("star-dplus", 3),
-        PAIR_SFT("pair-sft", 1);
-
-        final String label;
-        final int rounds;
-
-        Method(String label, int rounds) {
-            this.label = label;
-            this.rounds = rounds;
-        }
-
-        static Method parse(String name) {
-            for (Method m : values()) {
-                if (m.label.equals(name)) {
-                    return m;
-                }
-            }
-            throw new IllegalArgumentException("emend.baseline must be empty (the RL schedule), star, star-dplus or pair-sft, got '" + name + "'");
-        }
-    }
-
     private final RunSettings settings;
-    private final Method method;
+    private final BaselineMethod method;
     private final Task task;
     private final Dialogue dialogue;
     private final Transformer policy;
@@ -75,7 +54,7 @@ final class BaselineSession {
     private final RunDirectory run;
     private final PrintStream out;
 
-    BaselineSession(RunSettings settings, Method method, Task task, Dialogue dialogue, Transformer policy, AdamW optimizer,
+    BaselineSession(RunSettings settings, BaselineMethod method, Task task, Dialogue dialogue, Transformer policy, AdamW optimizer,
                     Evaluator evaluator, RunDirectory run, PrintStream out) {
         this.settings = settings;
         this.method = method;
@@ -92,8 +71,8 @@ final class BaselineSession {
         RunSettings.RlSettings rl = settings.rl();
         int totalSteps = rl.totalSteps();
         int rows = rl.promptsPerStep() * rl.samplesPerPrompt();
-        int promptsPerRound = Math.max(1, totalSteps * rl.promptsPerStep() / method.rounds);
-        int stepsPerRound = Math.max(1, totalSteps / method.rounds); // Pair-SFT's one round may use them all
+        int promptsPerRound = Math.max(1, totalSteps * rl.promptsPerStep() / method.rounds());
+        int stepsPerRound = Math.max(1, totalSteps / method.rounds()); // Pair-SFT's one round may use them all
         SupervisedTrainer trainer = new SupervisedTrainer(policy, optimizer,
                 new LearningRateSchedule(rl.learningRate(), rl.learningRateWarmupSteps(), totalSteps, 1.0));
         RolloutSampler sampler = new RolloutSampler(new Generator(policy, dialogue.tokenizer().specials().pad()), dialogue);
@@ -103,7 +82,7 @@ final class BaselineSession {
         int bestStep = 0;
         double bestScore = dev(0, "base", devCurve);
         int step = 0;
-        for (int round = 1; round <= method.rounds; round++) {
+        for (int round = 1; round <= method.rounds(); round++) {
             SplittableRandom random = new SplittableRandom(Seeds.derive(settings.seed(), 0x5F7, round));
             List<Trajectory> samples = sample(sampler, sampling, promptsPerRound, round, random);
             SelfCorrectionTranscripts data = switch (method) {
@@ -112,21 +91,21 @@ final class BaselineSession {
                 case PAIR_SFT -> SelfCorrectionTranscripts.pairs(samples, dialogue.instructionSuffix(), random);
             };
             double rewardOne = samples.stream().mapToInt(Trajectory::rewardOne).average().orElse(0);
-            double rewardTwo = method == Method.PAIR_SFT ? Double.NaN : samples.stream().mapToInt(Trajectory::rewardTwo).average().orElse(0);
+            double rewardTwo = method == BaselineMethod.PAIR_SFT ? Double.NaN : samples.stream().mapToInt(Trajectory::rewardTwo).average().orElse(0);
             // one pass over what the round kept, within the round's share of the updates: 40 steps over STaR's first
             // 175 transcripts (seed 1) were 29 passes, and its dev Acc@t2 fell from 58.3 to 37.0 over three rounds
             int steps = Math.min(stepsPerRound, Math.max(1, (data.size() + rows - 1) / rows));
-            out.printf(Locale.ROOT, "%s round %d/%d: %d samples, reward t1 %.3f%s, %d transcripts kept, %d steps%n", method.label, round,
-                    method.rounds, samples.size(), rewardOne, Double.isNaN(rewardTwo) ? "" : String.format(Locale.ROOT, " t2 %.3f", rewardTwo),
+            out.printf(Locale.ROOT, "%s round %d/%d: %d samples, reward t1 %.3f%s, %d transcripts kept, %d steps%n", method.label(), round,
+                    method.rounds(), samples.size(), rewardOne, Double.isNaN(rewardTwo) ? "" : String.format(Locale.ROOT, " t2 %.3f", rewardTwo),
                     data.size(), data.size() == 0 ? 0 : steps);
-            try (ProgressBar bar = new ProgressBar(out, method.label + " " + round, steps)) {
+            try (ProgressBar bar = new ProgressBar(out, method.label() + " " + round, steps)) {
                 for (int s = 0; s < steps && data.size() > 0; s++) {
                     TokenBatch batch = data.batch(s * rows, rows, dialogue.tokenizer().specials().pad());
                     SupervisedTrainer.StepResult result = trainer.step(batch);
                     step++;
                     Map<String, Object> record = new LinkedHashMap<>();
                     record.put("step", step);
-                    record.put("stage", method.label);
+                    record.put("stage", method.label());
                     record.put("rewards/t1", rewardOne);
                     record.put("rewards/t2", rewardTwo);
                     record.put("loss", result.loss());
@@ -137,7 +116,7 @@ final class BaselineSession {
                     bar.update(s + 1, String.format(Locale.ROOT, "loss=%.3f kept=%d", result.loss(), data.size()));
                 }
             }
-            double score = dev(step, method.label, devCurve);
+            double score = dev(step, method.label(), devCurve);
             if (score >= bestScore) {
                 best.close();
                 best = policy.weights().copy(policy.weights().manager());
@@ -152,14 +131,14 @@ final class BaselineSession {
         RunSettings.RlSettings rl = settings.rl();
         List<Problem> train = task.train();
         List<Trajectory> samples = new ArrayList<>();
-        try (ProgressBar bar = new ProgressBar(out, method.label + " sample", prompts)) {
+        try (ProgressBar bar = new ProgressBar(out, method.label() + " sample", prompts)) {
             for (int from = 0; from < prompts; from += rl.promptsPerStep()) {
                 List<PromptDraw> draws = new ArrayList<>();
                 for (int i = from; i < Math.min(prompts, from + rl.promptsPerStep()); i++) {
                     int index = random.nextInt(train.size());
                     draws.add(new PromptDraw(train.get(index), index, (long) round * prompts + i));
                 }
-                samples.addAll(sampler.sample(draws, new GroupShape(rl.samplesPerPrompt(), method != Method.PAIR_SFT ? 1 : 0), sampling, settings.seed(), round,
+                samples.addAll(sampler.sample(draws, new GroupShape(rl.samplesPerPrompt(), method != BaselineMethod.PAIR_SFT ? 1 : 0), sampling, settings.seed(), round,
                         task.verifier()));
                 bar.update(Math.min(prompts, from + rl.promptsPerStep()), "prompts");
             }

@@ -1,6 +1,9 @@
 package emend.run;
 
 import emend.checkpoint.ResumeCheckpoint;
+import emend.config.LiveParameters;
+import emend.config.RunSettings;
+import emend.config.RuntimeSettings;
 import emend.model.Transformer;
 import emend.proto.RunSpec;
 import emend.proto.WeightManifest;

@@ -3,6 +3,11 @@ package emend.run;
 import ai.djl.ndarray.NDManager;
 import emend.checkpoint.Checkpoint;
 import emend.checkpoint.ResumeCheckpoint;
+import emend.config.BaselineMethod;
+import emend.config.LiveParameters;
+import emend.config.RunSettings;
+import emend.config.RuntimeSettings;
+import emend.config.Settings;
 import emend.console.ProgressBar;
 import emend.engine.DjlRuntime;
 import emend.engine.ModelThread;
@@ -135,7 +140,7 @@ public final class MainJob {
                 Evaluator devEvaluator = new Evaluator(new Generator(policy, tokenizer.specials().pad()), dialogue, task, settings.evalBatchRows());
                 outcome = settings.baseline().isEmpty()
                         ? reinforce(task, dialogue, reference, policy, optimizer, devEvaluator, run, live, saved, manager)
-                        : new BaselineSession(settings, BaselineSession.Method.parse(settings.baseline()), task, dialogue, policy, optimizer,
+                        : new BaselineSession(settings, BaselineMethod.parse(settings.baseline()), task, dialogue, policy, optimizer,
                                 devEvaluator, run, out).train();
             }
             if (outcome.stopped()) {

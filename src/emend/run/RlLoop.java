@@ -1,5 +1,6 @@
 package emend.run;
 
+import emend.config.RunSettings;
 import emend.generate.Generator;
 import emend.generate.SamplingConfig;
 import emend.rl.PromptDraw;

@@ -1,5 +1,6 @@
 package emend.run;
 
+import emend.config.RunSettings;
 /**
  * Produces the rollouts of a run and feeds them to its {@link TrainingSession} until the schedule is done:
  * {@link RlLoop} in one thread, or the actor runtime (emend.actors) across workers and nodes.

@@ -1,5 +1,7 @@
 package emend.run;
 
+import emend.config.RunSettings;
+import emend.config.Settings;
 import emend.sandbox.PythonSandbox;
 import emend.sandbox.SandboxSettings;
 import emend.task.CodeProblems;
@@ -8,19 +10,15 @@ import emend.task.JsonlTask;
 import emend.task.LinearEquationTask;
 import emend.task.Task;
 import java.nio.file.Path;
-import java.util.List;
 
 /** Builds the task a run's settings name. */
 public final class Tasks {
 
-    /** The tasks a run can train on; the settings and the command line check names against this list. */
-    public static final List<String> NAMES = List.of("linear", "jsonl", "code");
-
     private Tasks() {}
 
-    /** The error for a task name not in {@link #NAMES}. */
+    /** The error for a task name not in {@link RunSettings#TASK_NAMES}. */
     public static IllegalArgumentException unknown(String name) {
-        return new IllegalArgumentException("unknown task '" + name + "': use " + String.join(", ", NAMES));
+        return new IllegalArgumentException("unknown task '" + name + "': use " + String.join(", ", RunSettings.TASK_NAMES));
     }
 
     /** @param sandbox the code task's sandbox settings (the other tasks need none) */

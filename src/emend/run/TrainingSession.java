@@ -2,6 +2,8 @@ package emend.run;
 
 import emend.checkpoint.Checkpoint;
 import emend.checkpoint.ResumeCheckpoint;
+import emend.config.LiveParameters;
+import emend.config.RunSettings;
 import emend.console.ProgressBar;
 import emend.eval.AnswerChanges;
 import emend.eval.Evaluator;

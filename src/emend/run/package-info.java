@@ -1,5 +1,6 @@
 /**
- * One training run from settings to results: configuration, the warm-up base model, the training session, the
- * synchronous driver and the job both drivers share.
+ * One training run from settings to results: the job (warm-up base model, schedule, evaluation), the training
+ * session that takes the learner steps, the synchronous driver, the prompt order both drivers share, and the run
+ * directory.
  */
 package emend.run;

@@ -66,7 +66,7 @@ final class VerifyCommandTest {
 
     @Test
     void linearAnswers_comeFromTheBuiltInProblemsById() throws IOException {
-        emend.run.RunSettings defaults = emend.run.RunSettings.fromConfig(emend.run.Settings.load(null, java.util.Map.of()));
+        emend.config.RunSettings defaults = emend.config.RunSettings.fromConfig(emend.config.Settings.load(null, java.util.Map.of()));
         emend.task.Task linear = emend.run.Tasks.create(defaults.task(), defaults.sandbox());
         emend.task.Problem p = linear.test().get(3);
         String right = run("--task", "linear", "--id", p.id(), "--candidate", write(linear.correctAttempt(p)));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emend.config.LiveParameters;
 import emend.proto.CheckpointNow;
 import emend.proto.ControlReply;
 import emend.proto.ControlRequest;
@@ -14,7 +15,6 @@ import emend.proto.SetParameter;
 import emend.proto.StatusQuery;
 import emend.proto.StopRun;
 import emend.rl.ObjectiveSettings;
-import emend.run.LiveParameters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

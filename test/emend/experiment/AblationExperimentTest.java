@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import emend.config.Settings;
 import emend.run.RlLoop;
-import emend.run.Settings;
 import emend.testing.TinyRuns;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,5 +1,7 @@
 package emend.run;
 
+import emend.config.RunSettings;
+import emend.config.Settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import emend.model.ModelConfig;

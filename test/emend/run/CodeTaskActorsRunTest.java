@@ -1,5 +1,8 @@
 package emend.run;
 
+import emend.config.RunSettings;
+import emend.config.RuntimeSettings;
+import emend.config.Settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emend.run.Settings;
+import emend.config.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package emend.sandbox;
 
-import emend.run.Settings;
+import emend.config.Settings;
 import java.time.Duration;
 import java.util.Map;
 

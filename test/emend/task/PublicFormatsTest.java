@@ -77,7 +77,7 @@ final class PublicFormatsTest {
                 "{\"question\": \"2 + 2?\", \"answer\": \"2 + 2 = 4\\n#### 4\"}",
                 "{\"question\": \"3 + 3?\", \"answer\": \"3 + 3 = 6\\n#### 6\"}");
         assertEquals(JsonlTask.DEFAULT_ATTEMPT_TOKENS, JsonlTask.split(file, 1).maxAttemptTokens());
-        var settings = emend.run.RunSettings.fromConfig(emend.run.Settings.load(null, java.util.Map.of("emend.task.name", "jsonl",
+        var settings = emend.config.RunSettings.fromConfig(emend.config.Settings.load(null, java.util.Map.of("emend.task.name", "jsonl",
                 "emend.task.problems", "\"" + file + "\"", "emend.task.max-attempt-tokens", "384")));
         assertEquals(384, emend.run.Tasks.create(settings.task(), settings.sandbox()).maxAttemptTokens());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -1,6 +1,10 @@
 package emend.testing;
 
 import ai.djl.ndarray.NDManager;
+import emend.config.LiveParameters;
+import emend.config.RunSettings;
+import emend.config.RuntimeSettings;
+import emend.config.Settings;
 import emend.eval.Evaluator;
 import emend.generate.Generator;
 import emend.model.ModelConfig;
@@ -9,11 +13,7 @@ import emend.model.Weights;
 import emend.optim.AdamW;
 import emend.rl.ScoreLearner;
 import emend.run.LearnerJob;
-import emend.run.LiveParameters;
 import emend.run.RunDirectory;
-import emend.run.RunSettings;
-import emend.run.RuntimeSettings;
-import emend.run.Settings;
 import emend.run.Tasks;
 import emend.run.TrainingSession;
 import emend.task.Dialogue;

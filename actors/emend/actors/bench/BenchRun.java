@@ -1,16 +1,16 @@
 package emend.actors.bench;
 
 import ai.djl.ndarray.NDManager;
+import emend.config.LiveParameters;
+import emend.config.RunSettings;
+import emend.config.RuntimeSettings;
+import emend.config.Settings;
 import emend.engine.DjlRuntime;
 import emend.model.ModelConfig;
 import emend.model.Transformer;
 import emend.model.Weights;
 import emend.run.LearnerJob;
-import emend.run.LiveParameters;
 import emend.run.PolicyTrainer;
-import emend.run.RunSettings;
-import emend.run.RuntimeSettings;
-import emend.run.Settings;
 import emend.run.Tasks;
 import emend.task.Dialogue;
 import emend.task.Task;

@@ -1,12 +1,12 @@
 package emend.actors.node;
 
+import emend.config.RunSettings;
 import emend.control.ControlSettings;
 import emend.dispatch.PolicyReplica;
 import emend.engine.DeviceSlots;
 import emend.engine.ModelThread;
 import emend.run.LearnerJob;
 import emend.run.RolloutDriver;
-import emend.run.RunSettings;
 import emend.run.TrainingSession;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -3,7 +3,7 @@ package emend.actors.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import emend.run.NodePort;
+import emend.config.NodePort;
 import emend.tls.ClusterCa;
 import emend.tls.TlsSettings;
 import java.io.IOException;

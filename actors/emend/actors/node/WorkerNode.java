@@ -1,8 +1,8 @@
 package emend.actors.node;
 
+import emend.config.RuntimeSettings;
 import emend.engine.DeviceSlots;
 import emend.engine.DjlRuntime;
-import emend.run.RuntimeSettings;
 import emend.task.Task;
 import org.apache.pekko.actor.typed.ActorSystem;
 

@@ -1,4 +1,4 @@
-package emend.run;
+package emend.config;
 
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;

@@ -1,4 +1,4 @@
-package emend.run;
+package emend.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueType;

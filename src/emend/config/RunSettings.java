@@ -1,4 +1,4 @@
-package emend.run;
+package emend.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -29,6 +29,9 @@ public record RunSettings(
         int sampledPerProblem,
         int evalBatchRows,
         String baseline) {
+
+    /** The tasks a run can train on (run/Tasks builds them); the settings and the command line check names against it. */
+    public static final List<String> TASK_NAMES = List.of("linear", "jsonl", "code");
 
     /**
      * @param format the problem file's layout ({@link emend.task.ProblemFormat}: auto, emend, gsm8k, math, humaneval, mbpp)
@@ -211,7 +214,7 @@ public record RunSettings(
 
     private void validate() {
         if (!baseline.isEmpty()) {
-            BaselineSession.Method.parse(baseline);
+            BaselineMethod.parse(baseline);
             if (resume) {
                 throw new IllegalArgumentException("a baseline run (emend.baseline = " + baseline + ") cannot be resumed: start it again");
             }
@@ -219,8 +222,8 @@ public record RunSettings(
         if (resume && runDir.isBlank()) {
             throw new IllegalArgumentException("emend.resume needs the run directory to continue: pass --resume RUN_DIR");
         }
-        if (!Tasks.NAMES.contains(task.name())) {
-            throw new IllegalArgumentException("emend.task.name must be one of " + String.join(", ", Tasks.NAMES) + ", got '" + task.name() + "'");
+        if (!TASK_NAMES.contains(task.name())) {
+            throw new IllegalArgumentException("emend.task.name must be one of " + String.join(", ", TASK_NAMES) + ", got '" + task.name() + "'");
         }
         if (task.name().equals("jsonl") && task.problems().isBlank()) {
             throw new IllegalArgumentException("task jsonl needs a problem file: pass --problems FILE (or set emend.task.problems)");

@@ -1,4 +1,4 @@
-package emend.run;
+package emend.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

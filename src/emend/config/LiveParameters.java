@@ -1,4 +1,4 @@
-package emend.run;
+package emend.config;
 
 import emend.rl.ObjectiveSettings;
 import java.util.LinkedHashMap;
