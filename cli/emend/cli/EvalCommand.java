@@ -12,7 +12,7 @@ import emend.eval.InferenceScaling;
 import emend.generate.Generator;
 import emend.model.Transformer;
 import emend.report.LinePlot;
-import emend.rl.RolloutSampler;
+import emend.rollout.RolloutSampler;
 import emend.run.ResultsTable;
 import emend.run.RunDirectory;
 import emend.run.Tasks;

@@ -1,6 +1,6 @@
 package emend.baselines;
 
-import emend.rl.Trajectory;
+import emend.rollout.Trajectory;
 import emend.sft.TokenBatch;
 import emend.util.IntArrays;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import emend.rl.AdvantageNormalization;
 import emend.rl.KlEstimator;
 import emend.rl.ObjectiveSettings;
 import emend.rl.Stage;
+import emend.rollout.GroupShape;
 import emend.sandbox.SandboxSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,9 +145,12 @@ public record RunSettings(
             }
         }
 
-        /** The group each prompt samples in a step of {@code stage}. */
-        public emend.rl.GroupShape groupShape(Stage stage) {
-            return emend.rl.GroupShape.of(stage, samplesPerPrompt, turnTwoSamples, offlineFirstAttempts);
+        /**
+         * The group each prompt samples in a step of {@code stage}: no attempt 2 in the single-turn stage, offline
+         * attempts 1 in Stage II only.
+         */
+        public GroupShape groupShape(Stage stage) {
+            return new GroupShape(samplesPerPrompt, stage.twoTurns() ? turnTwoSamples : 0, stage == Stage.STAGE_TWO ? offlineFirstAttempts : 0);
         }
 
         public int totalSteps() {

@@ -1,7 +1,7 @@
 package emend.dispatch;
 
 import emend.proto.PromptLease;
-import emend.rl.PromptDraw;
+import emend.rollout.PromptDraw;
 import emend.task.Problem;
 
 /** A prompt as the learner draws it and as a worker receives it on the wire: the one conversion each way. */

@@ -1,7 +1,7 @@
 package emend.dispatch;
 
-import emend.rl.PromptDraw;
-import emend.rl.Trajectory;
+import emend.rollout.PromptDraw;
+import emend.rollout.Trajectory;
 import emend.run.PromptQueue;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,10 +1,10 @@
 package emend.eval;
 
 import emend.generate.SamplingConfig;
-import emend.rl.GroupShape;
-import emend.rl.PromptDraw;
-import emend.rl.RolloutSampler;
-import emend.rl.Trajectory;
+import emend.rollout.GroupShape;
+import emend.rollout.PromptDraw;
+import emend.rollout.RolloutSampler;
+import emend.rollout.Trajectory;
 import emend.task.Dialogue;
 import emend.task.Problem;
 import emend.task.Task;

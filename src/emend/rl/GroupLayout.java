@@ -1,5 +1,6 @@
 package emend.rl;
 
+import emend.rollout.Trajectory;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import emend.model.Tensors;
+import emend.rollout.Trajectory;
 import java.util.Arrays;
 import java.util.List;
 

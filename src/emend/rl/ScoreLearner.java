@@ -11,6 +11,7 @@ import emend.model.Tensors;
 import emend.model.Transformer;
 import emend.optim.AdamW;
 import emend.optim.TrainingDivergedException;
+import emend.rollout.Trajectory;
 import java.util.Arrays;
 import java.util.List;
 

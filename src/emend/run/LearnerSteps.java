@@ -3,7 +3,7 @@ package emend.run;
 import emend.engine.DjlRuntime;
 import emend.proto.Evaluation;
 import emend.rl.LearnerStats;
-import emend.rl.Trajectory;
+import emend.rollout.Trajectory;
 import emend.weights.WeightPublication;
 import java.nio.file.Path;
 import java.util.List;

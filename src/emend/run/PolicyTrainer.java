@@ -1,9 +1,9 @@
 package emend.run;
 
+import emend.proto.Evaluation;
 import emend.rl.LearnerStats;
 import emend.rl.Stage;
-import emend.rl.Trajectory;
-import emend.proto.Evaluation;
+import emend.rollout.Trajectory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

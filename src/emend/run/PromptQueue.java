@@ -1,6 +1,6 @@
 package emend.run;
 
-import emend.rl.PromptDraw;
+import emend.rollout.PromptDraw;
 import emend.task.Problem;
 import java.util.ArrayDeque;
 import java.util.Deque;

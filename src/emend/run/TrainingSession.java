@@ -15,7 +15,7 @@ import emend.rl.LearnerStats;
 import emend.rl.ObjectiveSettings;
 import emend.rl.ScoreLearner;
 import emend.rl.Stage;
-import emend.rl.Trajectory;
+import emend.rollout.Trajectory;
 import emend.task.Dialogue;
 import emend.task.Task;
 import java.io.PrintStream;

@@ -37,7 +37,7 @@ import emend.proto.WeightChunkRequest;
 import emend.proto.WeightManifest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
-import emend.rl.Trajectory;
+import emend.rollout.Trajectory;
 import emend.run.LearnerJob;
 import emend.run.TrainingSession;
 import emend.task.Dialogue;
@@ -476,7 +476,7 @@ final class WireFuzzTest {
     }
 
     /** A stand-in generator: instant, and every row is what an honest sampler could have produced. */
-    private static emend.rl.RolloutGenerator honestGenerator(emend.model.Weights weights, Dialogue dialogue) {
+    private static emend.rollout.RolloutGenerator honestGenerator(emend.model.Weights weights, Dialogue dialogue) {
         return (prompts, shape, sampling, runSeed, version) -> HonestGroups.rows(prompts, shape.firstAttempts(), shape.twoTurns(), sampling.temperature(),
                 version, dialogue);
     }

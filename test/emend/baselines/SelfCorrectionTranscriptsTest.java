@@ -10,7 +10,7 @@ import emend.model.Transformer;
 import emend.model.Weights;
 import emend.optim.AdamW;
 import emend.optim.LearningRateSchedule;
-import emend.rl.Trajectory;
+import emend.rollout.Trajectory;
 import emend.sft.SupervisedTrainer;
 import emend.sft.TokenBatch;
 import emend.testing.TestModels;

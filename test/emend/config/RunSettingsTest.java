@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.rl.Stage;
+import emend.rollout.GroupShape;
 import emend.sandbox.Isolation;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +25,15 @@ final class RunSettingsTest {
         assertEquals(Duration.ofSeconds(5), s.sandbox().limits().wallTimeout());
         assertEquals(512L << 20, s.sandbox().limits().addressSpaceBytes());
         assertEquals(Isolation.AUTO, s.sandbox().isolation());
+    }
+
+    @Test
+    void groupShape_hasNoAttemptTwoInTheSingleTurnStage_andOfflineAttemptsOnlyInStageTwo() {
+        RunSettings.RlSettings rl = RunSettings.fromConfig(Settings.load(null, Map.of("emend.rl.samples-per-prompt", "4",
+                "emend.rl.turn2-samples", "2", "emend.rl.offline-first-attempts", "1"))).rl();
+        assertEquals(new GroupShape(4, 2, 1), rl.groupShape(Stage.STAGE_TWO));
+        assertEquals(new GroupShape(4, 2, 0), rl.groupShape(Stage.STAGE_ONE));
+        assertEquals(new GroupShape(4, 0, 0), rl.groupShape(Stage.SINGLE_TURN));
     }
 
     @Test

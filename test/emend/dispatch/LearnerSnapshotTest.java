@@ -6,7 +6,7 @@ import emend.run.PromptQueue;
 import emend.proto.Evaluation;
 import emend.proto.RunStatus;
 import emend.proto.RuntimeStatus;
-import emend.rl.PromptDraw;
+import emend.rollout.PromptDraw;
 import emend.task.Problem;
 import java.util.List;
 import java.util.Map;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import emend.run.PromptQueue;
 
 import emend.proto.PromptLease;
-import emend.rl.PromptDraw;
+import emend.rollout.PromptDraw;
 import emend.task.Problem;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import emend.run.PromptQueue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emend.rl.PromptDraw;
-import emend.rl.Trajectory;
+import emend.rollout.PromptDraw;
+import emend.rollout.Trajectory;
 import emend.task.Problem;
 import java.util.ArrayList;
 import java.util.List;

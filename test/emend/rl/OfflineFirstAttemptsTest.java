@@ -1,5 +1,9 @@
 package emend.rl;
 
+import emend.rollout.GroupShape;
+import emend.rollout.PromptDraw;
+import emend.rollout.RolloutSampler;
+import emend.rollout.Trajectory;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -80,10 +84,7 @@ final class OfflineFirstAttemptsTest {
 
     @Test
     void shapes_offlineOnlyInStageTwo_andTurnOneKeepsTwoOfThePolicysOwn() {
-        assertEquals(1, GroupShape.of(Stage.STAGE_TWO, 4, 2, 1).offlineFirstAttempts());
-        assertEquals(0, GroupShape.of(Stage.STAGE_ONE, 4, 2, 1).offlineFirstAttempts());
-        assertEquals(0, GroupShape.of(Stage.SINGLE_TURN, 4, 2, 1).offlineFirstAttempts());
-        assertEquals(3, GroupShape.of(Stage.STAGE_TWO, 4, 2, 1).onlineFirstAttempts());
+        assertEquals(3, new GroupShape(4, 2, 1).onlineFirstAttempts());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new GroupShape(4, 2, 3)).getMessage().contains("two attempts"));
         assertThrows(IllegalArgumentException.class, () -> new GroupShape(4, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new GroupShape(4, 1, -1));

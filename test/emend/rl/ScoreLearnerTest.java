@@ -1,5 +1,6 @@
 package emend.rl;
 
+import emend.rollout.Trajectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

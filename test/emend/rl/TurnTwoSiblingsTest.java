@@ -1,5 +1,7 @@
 package emend.rl;
 
+import emend.rollout.GroupShape;
+import emend.rollout.Trajectory;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -87,9 +89,9 @@ final class TurnTwoSiblingsTest {
 
     @Test
     void groupShape_rowsAndTurns() {
-        assertEquals(8, GroupShape.of(Stage.STAGE_TWO, 4, 2, 0).rows());
-        assertEquals(4, GroupShape.of(Stage.SINGLE_TURN, 4, 2, 1).rows());
-        assertTrue(!GroupShape.of(Stage.SINGLE_TURN, 4, 2, 1).twoTurns());
+        assertEquals(8, new GroupShape(4, 2).rows());
+        assertEquals(4, new GroupShape(4, 0).rows());
+        assertTrue(!new GroupShape(4, 0).twoTurns());
         assertThrows(IllegalArgumentException.class, () -> new GroupShape(0, 1));
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emend.proto.Evaluation;
 import emend.rl.LearnerStats;
 import emend.rl.Stage;
-import emend.rl.Trajectory;
+import emend.rollout.Trajectory;
 import emend.weights.WeightPublication;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package emend.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import emend.rl.PromptDraw;
+import emend.rollout.PromptDraw;
 import emend.task.Problem;
 import java.util.ArrayList;
 import java.util.List;

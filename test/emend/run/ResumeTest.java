@@ -16,7 +16,7 @@ import emend.checkpoint.ResumeCheckpoint;
 import emend.proto.Evaluation;
 import emend.rl.LearnerStats;
 import emend.rl.Stage;
-import emend.rl.Trajectory;
+import emend.rollout.Trajectory;
 import emend.testing.TestModels;
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -2,9 +2,9 @@ package emend.testing;
 
 import emend.proto.GroupResult;
 import emend.proto.PromptLease;
-import emend.rl.PromptDraw;
-import emend.rl.Trajectory;
-import emend.rl.TrajectoryCodec;
+import emend.rollout.PromptDraw;
+import emend.rollout.Trajectory;
+import emend.rollout.TrajectoryCodec;
 import emend.task.Dialogue;
 import emend.task.Problem;
 import java.util.ArrayList;

@@ -1,21 +1,21 @@
 package emend.actors.bench;
 
 import emend.generate.SamplingConfig;
+import emend.proto.Evaluation;
 import emend.rl.LearnerStats;
-import emend.rl.GroupShape;
-import emend.rl.PromptDraw;
-import emend.rl.RolloutGenerator;
 import emend.rl.Stage;
-import emend.rl.Trajectory;
+import emend.rollout.GroupShape;
+import emend.rollout.PromptDraw;
+import emend.rollout.RolloutGenerator;
+import emend.rollout.Trajectory;
 import emend.run.PolicyTrainer;
 import emend.run.TrainingSession;
 import emend.util.Seeds;
-import emend.proto.Evaluation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -18,7 +18,7 @@ import emend.proto.VerifyResult;
 import emend.proto.WeightManifest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
-import emend.rl.Trajectory;
+import emend.rollout.Trajectory;
 import emend.task.Dialogue;
 import emend.tokenize.Tokenizers;
 import emend.wire.Rejection;

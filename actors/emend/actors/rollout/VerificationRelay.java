@@ -10,7 +10,7 @@ import emend.proto.PromptLease;
 import emend.proto.RunSpec;
 import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
-import emend.rl.Trajectory;
+import emend.rollout.Trajectory;
 import emend.task.Dialogue;
 import emend.wire.Rejection;
 import emend.wire.WorkerEdge;

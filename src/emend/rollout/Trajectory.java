@@ -1,4 +1,4 @@
-package emend.rl;
+package emend.rollout;
 
 /**
  * One sampled two-attempt dialogue, as a rollout produced it and the learner consumes it.

@@ -1,4 +1,4 @@
-package emend.rl;
+package emend.rollout;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package emend.rl;
+package emend.rollout;
 
 /**
  * How many attempts of each turn one prompt's group samples: {@code firstAttempts} attempts 1 (turn 1's RLOO group)
@@ -27,11 +27,6 @@ public record GroupShape(int firstAttempts, int secondAttemptsEach, int offlineF
     /** Every attempt 1 from the policy. */
     public GroupShape(int firstAttempts, int secondAttemptsEach) {
         this(firstAttempts, secondAttemptsEach, 0);
-    }
-
-    /** The shape of a step of {@code stage}: no attempt 2 in the single-turn stage, offline attempts 1 in Stage II only. */
-    public static GroupShape of(Stage stage, int samplesPerPrompt, int turnTwoSamples, int offlineFirstAttempts) {
-        return new GroupShape(samplesPerPrompt, stage.twoTurns() ? turnTwoSamples : 0, stage == Stage.STAGE_TWO ? offlineFirstAttempts : 0);
     }
 
     public boolean twoTurns() {

@@ -1,4 +1,4 @@
-package emend.rl;
+package emend.rollout;
 
 import emend.generate.Completion;
 import emend.generate.Generator;
