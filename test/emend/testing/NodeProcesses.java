@@ -7,6 +7,8 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,6 +19,13 @@ import java.util.concurrent.TimeUnit;
 public final class NodeProcesses implements AutoCloseable {
 
     public static final String TOKEN = "process-test-token";
+
+    /** Every node started and not yet closed: killed with the test JVM when it exits early (a killed or timed-out fork). */
+    private static final Set<Process> STARTED = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.forEach(Process::destroyForcibly)));
+    }
 
     private final Path dir;
     private final List<Process> processes = new ArrayList<>();
@@ -46,6 +55,7 @@ public final class NodeProcesses implements AutoCloseable {
         builder.environment().putAll(NativeMemoryEnv.read());
         Process process = builder.start();
         processes.add(process);
+        STARTED.add(process);
         return process;
     }
 
@@ -81,6 +91,7 @@ public final class NodeProcesses implements AutoCloseable {
         }
         for (Process p : processes) {
             p.waitFor(30, TimeUnit.SECONDS);
+            STARTED.remove(p);
         }
     }
 }
