@@ -3,6 +3,7 @@ package emend.dispatch;
 import emend.proto.GroupResult;
 import emend.proto.LeaseGrant;
 import emend.proto.PromptLease;
+import emend.proto.WeightManifest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -11,8 +12,8 @@ import java.util.Map;
 
 /**
  * A rollout worker's life between its messages: which phase it is in, the leases it holds or was granted while
- * busy, the results its learner has not acknowledged, the learner incarnation it serves, and whether it is
- * draining. Pure decisions: the worker actor asks what to do next and performs it (sends, timers, model work).
+ * busy, the results its learner has not acknowledged, the learner incarnation it serves, the policy versions
+ * announced and held, whether it knows a verifier, and whether it is draining. Pure decisions: the worker actor asks what to do next and performs it (sends, timers, model work).
  *
  * <p>Rules it keeps: a lease is never dropped (one granted while busy is served next); leases of a learner that
  * restarted or moved die with it; a draining worker serves what it holds and what an outstanding request brings,
@@ -74,6 +75,12 @@ public final class WorkerState {
     private boolean draining;
     /** A work request is out and its grant has not come back (a draining worker waits for it before stopping). */
     private boolean awaitingGrant;
+    /** The newest version the learner announced, and the one in the model (-1: none yet). */
+    private long announcedVersion = -1;
+    private long heldVersion = -1;
+    /** The version being loaded (phase LOADING), known by identity: a restarted worker ignores its former self's load. */
+    private WeightManifest loading;
+    private boolean verifiersKnown;
 
     public Phase phase() {
         return phase;
@@ -88,22 +95,54 @@ public final class WorkerState {
         phase = Phase.FETCHING;
     }
 
-    public void loading() {
-        phase = Phase.LOADING;
+    /** The learner announced {@code version}; true when the worker waits for work and should look again ({@link #free}). */
+    public boolean announced(long version) {
+        announcedVersion = version;
+        return phase == Phase.ASKING;
+    }
+
+    /** Whether any verifier pool is listed; true when the first one appears while the worker waits to ask for work. */
+    public boolean verifiersListed(boolean any) {
+        boolean appeared = any && !verifiersKnown;
+        verifiersKnown = any;
+        return appeared && phase == Phase.ASKING;
     }
 
     /**
-     * The worker is free (weights loaded, a batch's scores all in or given up, a retry).
-     *
-     * @param newerVersion a newer version than the one held is announced
-     * @param verifiersKnown at least one verifier pool is listed
+     * A downloaded version passed its hash check; true when it is to be loaded now. A version of a learner this
+     * worker has since left (a failover while the download ended) is not.
      */
-    public Next free(boolean newerVersion, boolean verifiersKnown) {
+    public boolean load(WeightManifest manifest) {
+        if (phase != Phase.FETCHING || manifest.getLearnerEpoch() != learnerEpoch) {
+            return false;
+        }
+        phase = Phase.LOADING;
+        loading = manifest;
+        return true;
+    }
+
+    /** Whether {@code manifest} is the load in progress (not one a former incarnation started). */
+    public boolean isCurrentLoad(WeightManifest manifest) {
+        return phase == Phase.LOADING && manifest == loading;
+    }
+
+    /** The load in progress is in the model. */
+    public void loaded() {
+        heldVersion = loading.getVersion();
+    }
+
+    /** The version in the model, -1 before the first load and after changing learners. */
+    public long heldVersion() {
+        return heldVersion;
+    }
+
+    /** The worker is free (weights loaded, a batch's scores all in or given up, a retry). */
+    public Next free() {
         if (draining && kept.isEmpty()) {
             phase = Phase.FINISHED;
             return new Finish(awaitingGrant);
         }
-        if (newerVersion) {
+        if (announcedVersion > heldVersion) {
             return new FetchWeights();
         }
         if (!kept.isEmpty()) {
@@ -139,6 +178,7 @@ public final class WorkerState {
             kept.clear();
             kept.addAll(grant.getLeasesList());
             phase = Phase.REGISTERING;
+            heldVersion = -1;
             return new Reregister(grant.getLearnerEpoch());
         }
         if (grant.getFinished()) {

@@ -73,8 +73,17 @@ public final class LearnerSteps {
         return CompletableFuture.supplyAsync(trainer::stop, modelThread);
     }
 
-    /** Ends the run once its schedule is done (after any checkpoint queued before, so memory is freed last). */
-    public CompletableFuture<TrainingSession.Outcome> finish() {
-        return CompletableFuture.supplyAsync(trainer::finish, modelThread);
+    /**
+     * Ends the run once its schedule is done (after any checkpoint queued before, so memory is freed last), and
+     * completes {@code done} with the selected weights or the failure.
+     */
+    public void finish(CompletableFuture<TrainingSession.Outcome> done) {
+        CompletableFuture.supplyAsync(trainer::finish, modelThread).whenComplete((outcome, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+            } else {
+                done.complete(outcome);
+            }
+        });
     }
 }

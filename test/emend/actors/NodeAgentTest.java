@@ -6,7 +6,7 @@ import emend.actors.learner.LearnerProtocol;
 import emend.actors.node.NodeAgent;
 import emend.actors.node.NodeConfig;
 import emend.actors.node.NodeOptions;
-import emend.actors.rollout.RolloutWorker;
+import emend.actors.rollout.WorkerProtocol;
 import emend.proto.NodeStatus;
 import emend.proto.ScaleWorkers;
 import emend.proto.StatusQuery;
@@ -56,7 +56,7 @@ final class NodeAgentTest {
             started.incrementAndGet();
             // a worker that holds nothing stops as soon as it is asked to drain
             return Behaviors.receive(LearnerProtocol.ToWorker.class)
-                    .onMessageEquals(RolloutWorker.Drain.INSTANCE, Behaviors::stopped)
+                    .onMessageEquals(WorkerProtocol.Drain.INSTANCE, Behaviors::stopped)
                     .build();
         }), "cpu slot " + index)));
         TestProbe<NodeAgent.NodeReply> probe = kit.createTestProbe();

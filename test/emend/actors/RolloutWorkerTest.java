@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.protobuf.ByteString;
 import emend.actors.learner.LearnerProtocol;
 import emend.actors.rollout.RolloutWorker;
+import emend.actors.rollout.WorkerProtocol;
 import emend.actors.verifier.VerifierActor;
 import emend.checkpoint.HfModelConfig;
 import emend.config.RuntimeSettings;
@@ -73,7 +74,7 @@ final class RolloutWorkerTest {
         TestProbe<VerifierActor.Command> verifiers = KIT.createTestProbe();
         KIT.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, verifiers.ref()));
         RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of("emend.runtime.verify-timeout", "300ms")));
-        var worker = KIT.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-1", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), PolicyReplica.POLICY)));
+        var worker = KIT.spawn(RolloutWorker.create(new WorkerProtocol.Setup("test/rollout-1", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), PolicyReplica.POLICY)));
 
         LearnerProtocol.Hello hello = learner.expectMessageClass(LearnerProtocol.Hello.class);
         assertEquals("test/rollout-1", hello.payload().getWorkerId());
@@ -136,7 +137,7 @@ final class RolloutWorkerTest {
             TestProbe<LearnerProtocol.Command> learner = kit.createTestProbe();
             kit.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, kit.<VerifierActor.Command>createTestProbe().ref()));
             RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
-            var worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-2", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), blocking)));
+            var worker = kit.spawn(RolloutWorker.create(new WorkerProtocol.Setup("test/rollout-2", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), blocking)));
             LearnerProtocol.Hello hello = learner.expectMessageClass(LearnerProtocol.Hello.class);
             hello.replyTo().tell(spec(hello, publication));
             serveChunksUntilWorkIsAsked(learner, publication, -1, new HashMap<>()).replyTo().tell(grantOf(hello, 12));
@@ -180,7 +181,7 @@ final class RolloutWorkerTest {
             DeviceSlots slots = DeviceSlots.parse("cpu,cpu");
             for (int i = 0; i < 2; i++) {
                 TestProbe<LearnerProtocol.Command> learner = kit.createTestProbe();
-                kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/slot-" + i, slots.forWorker(i), runtime, learner.ref(), meeting)));
+                kit.spawn(RolloutWorker.create(new WorkerProtocol.Setup("test/slot-" + i, slots.forWorker(i), runtime, learner.ref(), meeting)));
                 LearnerProtocol.Hello hello = learner.expectMessageClass(LearnerProtocol.Hello.class);
                 assertEquals(slots.forWorker(i).label(), hello.payload().getDevice());
                 hello.replyTo().tell(spec(hello, publication));
@@ -205,7 +206,7 @@ final class RolloutWorkerTest {
             RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
 
             TestProbe<LearnerProtocol.Command> learner = kit.createTestProbe();
-            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-3", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), PolicyReplica.POLICY)));
+            kit.spawn(RolloutWorker.create(new WorkerProtocol.Setup("test/rollout-3", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), PolicyReplica.POLICY)));
             LearnerProtocol.Hello hello = learner.expectMessageClass(LearnerProtocol.Hello.class);
             hello.replyTo().tell(spec(hello, publication, stream.address()));
             Map<Integer, Integer> fetches = new HashMap<>();
@@ -224,7 +225,7 @@ final class RolloutWorkerTest {
                 }
             });
             TestProbe<LearnerProtocol.Command> learner2 = kit.createTestProbe();
-            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-4", DeviceSlots.CPU.forWorker(0), runtime, learner2.ref(), PolicyReplica.POLICY)));
+            kit.spawn(RolloutWorker.create(new WorkerProtocol.Setup("test/rollout-4", DeviceSlots.CPU.forWorker(0), runtime, learner2.ref(), PolicyReplica.POLICY)));
             LearnerProtocol.Hello hello2 = learner2.expectMessageClass(LearnerProtocol.Hello.class);
             hello2.replyTo().tell(spec(hello2, publication, "127.0.0.1:" + cutShort.getLocalPort()));
             Map<Integer, Integer> fallback = new HashMap<>();
@@ -237,7 +238,7 @@ final class RolloutWorkerTest {
                 closedPort = probe.getLocalPort();
             }
             TestProbe<LearnerProtocol.Command> learner3 = kit.createTestProbe();
-            kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("test/rollout-5", DeviceSlots.CPU.forWorker(0), runtime, learner3.ref(), PolicyReplica.POLICY)));
+            kit.spawn(RolloutWorker.create(new WorkerProtocol.Setup("test/rollout-5", DeviceSlots.CPU.forWorker(0), runtime, learner3.ref(), PolicyReplica.POLICY)));
             LearnerProtocol.Hello hello3 = learner3.expectMessageClass(LearnerProtocol.Hello.class);
             hello3.replyTo().tell(spec(hello3, publication, "127.0.0.1:" + closedPort));
             Map<Integer, Integer> unreachable = new HashMap<>();

@@ -12,6 +12,7 @@ import emend.actors.node.NodeConfig;
 import emend.actors.node.NodeMetrics;
 import emend.actors.node.NodeOptions;
 import emend.actors.rollout.RolloutWorker;
+import emend.actors.rollout.WorkerProtocol;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.verifier.VerifierPool;
 import emend.actors.wire.WireMessage;
@@ -117,8 +118,8 @@ final class WireFuzzTest {
             }));
             ActorRef<VerifierActor.Command> verifiers = created.receiveMessage();
             ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 0, 4, (index, id) -> new NodeAgent.Worker(Behaviors.receive(LearnerProtocol.ToWorker.class)
-                    .onMessageEquals(RolloutWorker.Drain.INSTANCE, Behaviors::stopped).build(), "cpu")), "node-agent");
-            ActorRef<LearnerProtocol.ToWorker> worker = kit.spawn(RolloutWorker.create(new RolloutWorker.Setup("fuzz/rollout-1", DeviceSlots.CPU.forWorker(0),
+                    .onMessageEquals(WorkerProtocol.Drain.INSTANCE, Behaviors::stopped).build(), "cpu")), "node-agent");
+            ActorRef<LearnerProtocol.ToWorker> worker = kit.spawn(RolloutWorker.create(new WorkerProtocol.Setup("fuzz/rollout-1", DeviceSlots.CPU.forWorker(0),
                     job.runtime(), learner, WireFuzzTest::honestGenerator)), "rollout-1");
             AtomicInteger deaths = new AtomicInteger();
             kit.spawn(watcher(List.of(learner, verifiers, agent, worker), deaths));

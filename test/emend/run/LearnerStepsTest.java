@@ -1,6 +1,8 @@
 package emend.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.proto.Evaluation;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +59,17 @@ final class LearnerStepsTest {
             return new LearnerStats(0, 0, 0, 0, 0, 0, 0, 0, 500);
         }
 
-        @Override public TrainingSession.Outcome finish() { calls.add("finish"); return null; }
+        /** What {@link #finish} fails with, if anything. */
+        RuntimeException finishFailure;
+
+        @Override
+        public TrainingSession.Outcome finish() {
+            calls.add("finish");
+            if (finishFailure != null) {
+                throw finishFailure;
+            }
+            return null;
+        }
         @Override public Path checkpoint() { calls.add("checkpoint after " + stepsDone); return Path.of("c" + stepsDone); }
         @Override public int lastCheckpointStep() { return 0; }
         @Override public Optional<Evaluation> lastEvaluation() { return Optional.empty(); }
@@ -93,5 +106,23 @@ final class LearnerStepsTest {
         stop.get(10, TimeUnit.SECONDS);
         step.get(10, TimeUnit.SECONDS);
         assertEquals(List.of("step a", "checkpoint after 1", "stop after 1"), trainer.calls);
+    }
+
+    @Test
+    void finishingEndsTheRunAfterWhatWasQueued_andCompletesOrFailsTheJob() throws Exception {
+        RecordingTrainer trainer = new RecordingTrainer();
+        trainer.release.countDown();
+        LearnerSteps steps = new LearnerSteps(trainer, modelThread, version -> new WeightPublication(version, new byte[8], 4, "{}"));
+        steps.checkpoint();
+        CompletableFuture<TrainingSession.Outcome> done = new CompletableFuture<>();
+        steps.finish(done);
+        assertNull(done.get(10, TimeUnit.SECONDS), "the trainer's outcome, as it returned it");
+        assertEquals(List.of("checkpoint after 0", "finish"), trainer.calls);
+
+        trainer.finishFailure = new IllegalStateException("disk full");
+        CompletableFuture<TrainingSession.Outcome> failed = new CompletableFuture<>();
+        steps.finish(failed);
+        ExecutionException thrown = assertThrows(ExecutionException.class, () -> failed.get(10, TimeUnit.SECONDS));
+        assertTrue(thrown.getCause().getMessage().contains("disk full"), thrown.getCause().toString());
     }
 }

@@ -1,20 +1,6 @@
 package emend.actors.learner;
 
-import emend.actors.learner.LearnerProtocol.Ack;
-import emend.actors.learner.LearnerProtocol.Chunk;
 import emend.actors.learner.LearnerProtocol.Command;
-import emend.actors.learner.LearnerProtocol.Control;
-import emend.actors.learner.LearnerProtocol.ControlResponse;
-import emend.actors.learner.LearnerProtocol.FetchChunk;
-import emend.actors.learner.LearnerProtocol.GetStatus;
-import emend.actors.learner.LearnerProtocol.Grant;
-import emend.actors.learner.LearnerProtocol.Hello;
-import emend.actors.learner.LearnerProtocol.NewVersion;
-import emend.actors.learner.LearnerProtocol.RequestWork;
-import emend.actors.learner.LearnerProtocol.Spec;
-import emend.actors.learner.LearnerProtocol.Status;
-import emend.actors.learner.LearnerProtocol.Submit;
-import emend.actors.learner.LearnerProtocol.ToWorker;
 import emend.actors.node.NodeHealth;
 import emend.actors.node.NodeMetrics;
 import emend.actors.wire.Rejections;
@@ -22,8 +8,6 @@ import emend.dispatch.LearnerSnapshot;
 import emend.dispatch.OperatorCommands;
 import emend.dispatch.RunControl;
 import emend.dispatch.WorkerDesk;
-import emend.proto.ControlReply;
-import emend.proto.ControlRequest;
 import emend.proto.Evaluation;
 import emend.proto.GroupAck;
 import emend.proto.LeaseGrant;
@@ -32,7 +16,6 @@ import emend.run.LearnerSteps;
 import emend.run.TrainingSession;
 import emend.wire.Rejection;
 import emend.wire.Replies;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -51,17 +34,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The learner (a cluster singleton on role {@code learner}): hands out prompts by work pulling under the
  * staleness window, admits scored groups, runs a learner step whenever a batch is full (on the model thread, while
  * rollouts go on), and publishes each new policy version as a manifest plus chunks that workers pull. It only moves
- * messages: the worker protocol's books and edge checks are {@link WorkerDesk}'s, the operator's rules
- * {@link OperatorCommands}', the steps {@link LearnerSteps}'; a message that fails its edge check is counted and
- * dropped.
+ * messages: the worker protocol's books and edge checks are {@link WorkerDesk}'s, the operator's commands
+ * {@link OperatorDesk}'s, the steps {@link LearnerSteps}'; a message that fails its edge check is counted and dropped.
  */
 public final class Learner extends AbstractBehavior<Command> {
 
     private record StepDone(LearnerSteps.StepResult result, Throwable failure) implements Command {}
-
-    private record CheckpointDone(Path directory, Throwable failure, ActorRef<ControlResponse> replyTo) implements Command {}
-
-    private record StopDone(TrainingSession.Outcome outcome, Throwable failure, ActorRef<ControlResponse> replyTo) implements Command {}
 
     private record WorkerGone(String workerId) implements Command {}
 
@@ -72,8 +50,8 @@ public final class Learner extends AbstractBehavior<Command> {
     private final CompletableFuture<TrainingSession.Outcome> done;
     /** Version, steps done and the operator's pause / stop, as of the last finished step. */
     private final RunControl run;
-    private final WorkerDesk<ActorRef<ToWorker>> desk;
-    private final OperatorCommands operator;
+    private final WorkerDesk<ActorRef<LearnerProtocol.ToWorker>> desk;
+    private final OperatorDesk operator;
     private final VersionPublisher publisher;
     private final LearnerSteps steps;
     private double lastTokensPerSecond;
@@ -122,11 +100,12 @@ public final class Learner extends AbstractBehavior<Command> {
         this.run = new RunControl(job.settings().rl().totalSteps(), job.trainer().version(), job.trainer().stepsDone(),
                 job.trainer().lastCheckpointStep());
         this.desk = new WorkerDesk<>(job, run, epoch);
-        this.operator = new OperatorCommands(run, job.live(), desk::setMaxStaleness);
         this.publisher = new VersionPublisher(job, epoch, run.version(), context.getSystem().address().getHost().orElse("127.0.0.1"),
                 context.getLog());
         this.steps = new LearnerSteps(job.trainer(),
                 context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("emend-model-dispatcher")), publisher::encode);
+        this.operator = new OperatorDesk(context, job, run, new OperatorCommands(run, job.live(), desk::setMaxStaleness), steps, done,
+                this::snapshot, this::maybeStep);
         timers.startTimerWithFixedDelay(ExpireLeases.INSTANCE, Duration.ofSeconds(1));
         NodeHealth.get(context.getSystem()).learnerServing(true);
         context.getLog().info("learner up: {} steps of {} prompts, max staleness {}", run.totalSteps(), job.settings().rl().promptsPerStep(),
@@ -136,15 +115,15 @@ public final class Learner extends AbstractBehavior<Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Hello.class, this::onHello)
-                .onMessage(RequestWork.class, this::onRequestWork)
-                .onMessage(Submit.class, this::onSubmit)
-                .onMessage(FetchChunk.class, this::onFetchChunk)
-                .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessage(LearnerProtocol.Hello.class, this::onHello)
+                .onMessage(LearnerProtocol.RequestWork.class, this::onRequestWork)
+                .onMessage(LearnerProtocol.Submit.class, this::onSubmit)
+                .onMessage(LearnerProtocol.FetchChunk.class, this::onFetchChunk)
+                .onMessage(LearnerProtocol.GetStatus.class, this::onGetStatus)
                 .onMessage(StepDone.class, this::onStepDone)
-                .onMessage(Control.class, this::onControl)
-                .onMessage(CheckpointDone.class, this::onCheckpointDone)
-                .onMessage(StopDone.class, this::onStopDone)
+                .onMessage(LearnerProtocol.Control.class, control -> handled(() -> operator.onControl(control)))
+                .onMessage(OperatorDesk.CheckpointDone.class, written -> handled(() -> operator.onCheckpointDone(written)))
+                .onMessage(OperatorDesk.StopDone.class, written -> handled(() -> operator.onStopDone(written)))
                 .onMessage(WorkerGone.class, this::onWorkerGone)
                 .onMessage(ExpireLeases.class, tick -> onExpireLeases())
                 .onSignal(PostStop.class, signal -> onPostStop())
@@ -165,7 +144,7 @@ public final class Learner extends AbstractBehavior<Command> {
         return this;
     }
 
-    private Behavior<Command> onHello(Hello hello) {
+    private Behavior<Command> onHello(LearnerProtocol.Hello hello) {
         WorkerDesk.Outcome<WorkerDesk.Welcome> outcome = desk.hello(hello.payload(), hello.replyTo(), publisher::manifestFor);
         outcome.answer().ifPresent(welcome -> {
             if (welcome.joined()) {
@@ -173,36 +152,36 @@ public final class Learner extends AbstractBehavior<Command> {
                 context.getLog().info("worker {} joined on {} ({})", hello.payload().getWorkerId(), hello.payload().getNodeAddress(),
                         hello.payload().getDevice());
             }
-            hello.replyTo().tell(new Spec(welcome.spec()));
+            hello.replyTo().tell(new LearnerProtocol.Spec(welcome.spec()));
         });
         return drop(outcome.rejection());
     }
 
-    private Behavior<Command> onRequestWork(RequestWork request) {
+    private Behavior<Command> onRequestWork(LearnerProtocol.RequestWork request) {
         WorkerDesk.Outcome<LeaseGrant> outcome = desk.requestWork(request.payload(), request.replyTo(), System.currentTimeMillis());
-        outcome.answer().ifPresent(grant -> request.replyTo().tell(new Grant(grant)));
+        outcome.answer().ifPresent(grant -> request.replyTo().tell(new LearnerProtocol.Grant(grant)));
         return drop(outcome.rejection());
     }
 
-    private Behavior<Command> onSubmit(Submit submit) {
+    private Behavior<Command> onSubmit(LearnerProtocol.Submit submit) {
         WorkerDesk.Outcome<GroupAck> outcome = desk.submit(submit.payload(), submit.replyTo());
-        outcome.answer().ifPresent(ack -> submit.replyTo().tell(new Ack(ack)));
+        outcome.answer().ifPresent(ack -> submit.replyTo().tell(new LearnerProtocol.Ack(ack)));
         maybeStep();
         return drop(outcome.rejection());
     }
 
-    private Behavior<Command> onFetchChunk(FetchChunk fetch) {
+    private Behavior<Command> onFetchChunk(LearnerProtocol.FetchChunk fetch) {
         Optional<Rejection> bad = desk.fetchChunk(fetch.payload(), fetch.replyTo(), publisher.version(), publisher.chunkCount());
         if (bad.isEmpty()) {
-            fetch.replyTo().tell(new Chunk(publisher.chunk(fetch.payload())));
+            fetch.replyTo().tell(new LearnerProtocol.Chunk(publisher.chunk(fetch.payload())));
         }
         return drop(bad);
     }
 
-    private Behavior<Command> onGetStatus(GetStatus request) {
-        Optional<Rejection> bad = Replies.missing("GetStatus", request.replyTo());
+    private Behavior<Command> onGetStatus(LearnerProtocol.GetStatus request) {
+        Optional<Rejection> bad = Replies.missing("LearnerProtocol.GetStatus", request.replyTo());
         if (bad.isEmpty()) {
-            request.replyTo().tell(new Status(snapshot().runtime()));
+            request.replyTo().tell(new LearnerProtocol.Status(snapshot().runtime()));
         }
         return drop(bad);
     }
@@ -253,73 +232,19 @@ public final class Learner extends AbstractBehavior<Command> {
             return this;
         }
         publisher.publish(step.result().publication());
-        desk.workers().forEach(worker -> worker.ref().tell(new NewVersion(publisher.manifestFor(worker.ref(), worker.nonce()))));
+        desk.workers().forEach(worker -> worker.ref().tell(new LearnerProtocol.NewVersion(publisher.manifestFor(worker.ref(), worker.nonce()))));
         if (run.finished()) {
             context.getLog().info("schedule done after {} steps", run.stepsDone());
-            steps.finish().whenComplete((outcome, failure) -> {
-                if (failure != null) {
-                    done.completeExceptionally(failure);
-                } else {
-                    done.complete(outcome);
-                }
-            });
+            steps.finish(done);
         } else {
             maybeStep();
         }
         return this;
     }
 
-    private Behavior<Command> onControl(Control control) {
-        Optional<Rejection> bad = Replies.missing("Control", control.replyTo());
-        if (bad.isPresent()) {
-            return drop(bad);
-        }
-        // Run control comes only through this node's control endpoint, which checks the token; a member of the
-        // cluster is trusted with rollouts and verification, not with stopping or retuning the run.
-        if (!control.replyTo().path().address().hasLocalScope()) {
-            return drop(Optional.of(new Rejection("Control", "sender", "a run-control command from " + control.replyTo().path().address()
-                    + ": commands are taken only from this node's control endpoint (emend ctl, with the token)")));
-        }
-        OperatorCommands.Action action = operator.handle(control.payload());
-        if (action instanceof OperatorCommands.Answer answer) {
-            if (control.payload().getCommandCase() != ControlRequest.CommandCase.STATUS) {
-                context.getLog().info("operator {}: {}", control.payload().getCommandCase(), answer.message());
-            }
-            reply(control.replyTo(), answer);
-            maybeStep();
-        } else if (action instanceof OperatorCommands.WriteCheckpoint) {
-            context.pipeToSelf(steps.checkpoint(), (dir, failure) -> new CheckpointDone(dir, failure, control.replyTo()));
-        } else if (action instanceof OperatorCommands.WriteStopState) {
-            context.getLog().info("operator stop: writing the resume state after step {}", run.stepsDone());
-            context.pipeToSelf(steps.stop(), (outcome, failure) -> new StopDone(outcome, failure, control.replyTo()));
-        }
+    private Behavior<Command> handled(Runnable handling) {
+        handling.run();
         return this;
-    }
-
-    private Behavior<Command> onCheckpointDone(CheckpointDone checkpoint) {
-        if (checkpoint.failure() != null) {
-            context.getLog().error("checkpoint failed", checkpoint.failure());
-        }
-        reply(checkpoint.replyTo(), operator.checkpointWritten(checkpoint.directory(), checkpoint.failure()));
-        return this;
-    }
-
-    private Behavior<Command> onStopDone(StopDone stop) {
-        reply(stop.replyTo(), operator.stopWritten(job.runDirectory(), stop.failure()));
-        if (stop.failure() != null) {
-            context.getLog().error("stop: the resume state could not be written; the run goes on", stop.failure());
-            maybeStep();
-        } else {
-            context.getLog().info("run stopped after step {}", run.stepsDone());
-            done.complete(stop.outcome());
-        }
-        return this;
-    }
-
-    private void reply(ActorRef<ControlResponse> replyTo, OperatorCommands.Answer answer) {
-        replyTo.tell(new ControlResponse(ControlReply.newBuilder().setCode(answer.code()).setMessage(answer.message())
-                .setCheckpointPath(answer.checkpointPath())
-                .setStatus(snapshot().runStatus(job.runDirectory().toString(), job.live().values())).build()));
     }
 
     private LearnerSnapshot snapshot() {

@@ -4,6 +4,7 @@ import emend.actors.control.ControlEndpoint;
 import emend.actors.learner.Learner;
 import emend.actors.learner.LearnerProtocol;
 import emend.actors.rollout.RolloutWorker;
+import emend.actors.rollout.WorkerProtocol;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.verifier.VerifierPool;
 import emend.config.NodePort;
@@ -84,7 +85,7 @@ public final class EmendNode {
             // the node's workers in turn over its device slots, each slot with a model thread of its own
             context.spawn(NodeAgent.create(plan.options().roles(), workers, plan.runtime().maxWorkersPerNode(), (index, id) -> {
                 DeviceSlots.Slot slot = plan.device().forWorker(index);
-                return new NodeAgent.Worker(RolloutWorker.create(new RolloutWorker.Setup(id, slot, plan.runtime(), learner, plan.generators())),
+                return new NodeAgent.Worker(RolloutWorker.create(new WorkerProtocol.Setup(id, slot, plan.runtime(), learner, plan.generators())),
                         slot.label());
             }), "node-agent");
             List<AutoCloseable> endpoints = new ArrayList<>();

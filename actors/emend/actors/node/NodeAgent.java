@@ -1,7 +1,7 @@
 package emend.actors.node;
 
 import emend.actors.learner.LearnerProtocol;
-import emend.actors.rollout.RolloutWorker;
+import emend.actors.rollout.WorkerProtocol;
 import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
 import emend.proto.DrainNode;
@@ -136,7 +136,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)
                 .onMessage(DrainBeforeExit.class, this::onDrainBeforeExit)
                 .onMessage(RemindLeaving.class, remind -> {
-                    leaving.values().forEach(worker -> worker.tell(RolloutWorker.Drain.INSTANCE));
+                    leaving.values().forEach(worker -> worker.tell(WorkerProtocol.Drain.INSTANCE));
                     return this;
                 })
                 .build();
@@ -227,7 +227,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         Collections.reverse(newestFirst);
         for (String name : newestFirst.subList(0, Math.max(0, active.size() - target))) {
             ActorRef<LearnerProtocol.ToWorker> worker = active.remove(name);
-            worker.tell(RolloutWorker.Drain.INSTANCE);
+            worker.tell(WorkerProtocol.Drain.INSTANCE);
             leaving.put(name, worker);
         }
         if (!leaving.isEmpty()) {

@@ -36,9 +36,9 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * groups and sends each group's request to a verifier pool, round robin over the pools the receptionist lists, with
  * a deadline; a sending that fails or times out goes again after a pause until the worker's lease on the group
  * would run out ({@link PendingScores}: a group is never scored 0 for want of an answer, it is let go). Tells the
- * worker each group's scores ({@link RolloutWorker.GroupScored}), that the batch is done
- * ({@link RolloutWorker.BatchVerified}: every group scored or let go) and whether any verifier pool is known
- * ({@link RolloutWorker.VerifiersKnown}).
+ * worker each group's scores ({@link WorkerProtocol.GroupScored}), that the batch is done
+ * ({@link WorkerProtocol.BatchVerified}: every group scored or let go) and whether any verifier pool is known
+ * ({@link WorkerProtocol.VerifiersKnown}).
  */
 final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command> {
 
@@ -66,7 +66,7 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
     private final TimerScheduler<Command> timers;
     private final String workerId;
     private final Duration verifyTimeout;
-    private final ActorRef<RolloutWorker.Command> worker;
+    private final ActorRef<WorkerProtocol.Command> worker;
     private final NodeMetrics metrics;
     /** Where every verifier answers; a result names its lease by its request id. */
     private final ActorRef<VerifierActor.Verified> verifiedAdapter;
@@ -74,12 +74,12 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
     private List<ActorRef<VerifierActor.Command>> verifiers = List.of();
     private int nextVerifier;
 
-    static Behavior<Command> create(String workerId, Duration verifyTimeout, ActorRef<RolloutWorker.Command> worker) {
+    static Behavior<Command> create(String workerId, Duration verifyTimeout, ActorRef<WorkerProtocol.Command> worker) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new VerificationRelay(context, timers, workerId, verifyTimeout, worker)));
     }
 
     private VerificationRelay(ActorContext<Command> context, TimerScheduler<Command> timers, String workerId, Duration verifyTimeout,
-                        ActorRef<RolloutWorker.Command> worker) {
+                        ActorRef<WorkerProtocol.Command> worker) {
         super(context);
         this.context = context;
         this.timers = timers;
@@ -105,7 +105,7 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
 
     private Behavior<Command> onVerifiersListed(VerifiersListed listed) {
         verifiers = List.copyOf(listed.pools());
-        worker.tell(new RolloutWorker.VerifiersKnown(!verifiers.isEmpty()));
+        worker.tell(new WorkerProtocol.VerifiersKnown(!verifiers.isEmpty()));
         return this;
     }
 
@@ -125,7 +125,7 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
     /** A group left: once none is pending, the batch is done. */
     private Behavior<Command> groupEnded() {
         if (pending.isEmpty()) {
-            worker.tell(RolloutWorker.BatchVerified.INSTANCE);
+            worker.tell(WorkerProtocol.BatchVerified.INSTANCE);
         }
         return this;
     }
@@ -166,7 +166,7 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
         timers.cancel(new VerifyDeadline(scored.leaseId()));
         int failures = pending.scored(scored.leaseId()).orElseThrow().failures();
         metrics.verifyLatency.labelValues(workerId).observe((System.nanoTime() - awaiting.get().firstSentNanos()) / 1e9);
-        worker.tell(new RolloutWorker.GroupScored(scored.leaseId(), group, scored.result(), failures));
+        worker.tell(new WorkerProtocol.GroupScored(scored.leaseId(), group, scored.result(), failures));
         return groupEnded();
     }
 

@@ -29,8 +29,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * A rollout worker's weight download (a child of the worker): reads a version from the learner's weight stream
  * when the manifest names one, else requests its chunks over Artery in a window (asking again for the ones lost),
  * every chunk checked against its hash ({@link WeightDownload} decides what to fetch from where). Tells the worker
- * the newest version announced ({@link RolloutWorker.Announced}) and each whole, verified version
- * ({@link RolloutWorker.Fetched}). Chunk requests name the worker as their reply address (the learner answers only
+ * the newest version announced ({@link WorkerProtocol.Announced}) and each whole, verified version
+ * ({@link WorkerProtocol.Fetched}). Chunk requests name the worker as their reply address (the learner answers only
  * registered workers), and the worker hands the chunks on.
  */
 final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
@@ -100,13 +100,13 @@ final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
 
     private Behavior<Command> onRestart(Restart restart) {
         download.restart(restart.manifest());
-        worker.tell(new RolloutWorker.Announced(download.newest()));
+        worker.tell(new WorkerProtocol.Announced(download.newest()));
         return perform(download.begin());
     }
 
     private Behavior<Command> onOffer(Offer offer) {
         download.offer(offer.manifest());
-        worker.tell(new RolloutWorker.Announced(download.newest()));
+        worker.tell(new WorkerProtocol.Announced(download.newest()));
         return this;
     }
 
@@ -127,7 +127,7 @@ final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
             }
         } else if (step instanceof WeightDownload.Load load) {
             timers.cancel(AskAgain.INSTANCE);
-            worker.tell(new RolloutWorker.Fetched(load.manifest(), load.bytes()));
+            worker.tell(new WorkerProtocol.Fetched(load.manifest(), load.bytes()));
         }
         return this;
     }

@@ -1,0 +1,63 @@
+package emend.actors.rollout;
+
+import emend.actors.learner.LearnerProtocol;
+import emend.actors.verifier.VerifierActor;
+import emend.config.RuntimeSettings;
+import emend.dispatch.PolicyReplica;
+import emend.engine.DeviceSlots;
+import emend.proto.PromptLease;
+import emend.proto.VerifyResult;
+import emend.proto.WeightManifest;
+import emend.rollout.Trajectory;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * What a rollout worker is told besides the learner's {@link LearnerProtocol.ToWorker}: its node's drain, and what
+ * its children report ({@link WeightFetcher}, {@link ModelHost}, {@link VerificationRelay}). Only {@link Drain} and
+ * {@link Setup} are for other packages; the rest stays inside the worker.
+ */
+public final class WorkerProtocol {
+
+    private WorkerProtocol() {}
+
+    /** The worker's own messages. */
+    public sealed interface Command extends LearnerProtocol.ToWorker {}
+
+    /**
+     * What a worker needs besides the learner's RunSpec. Verifier pools are found through the receptionist
+     * ({@link VerifierActor#KEY}); the worker takes no work while it knows none.
+     */
+    public record Setup(String workerId, DeviceSlots.Slot device, RuntimeSettings runtime, ActorRef<LearnerProtocol.Command> learner,
+                        PolicyReplica.GeneratorFactory generators) {}
+
+    /** Finish the leases held, take no more, then stop (a node scaling down or draining; local only). */
+    public enum Drain implements Command { INSTANCE }
+
+    /** The newest version the learner announced, from the {@link WeightFetcher}. */
+    record Announced(long version) implements Command {}
+
+    /** A whole version whose chunks all passed their hash check, from the {@link WeightFetcher}. */
+    record Fetched(WeightManifest manifest, byte[] bytes) implements Command {}
+
+    /** A version loaded into the model (failure null) or not, from the {@link ModelHost}. */
+    record Loaded(WeightManifest manifest, Throwable failure) implements Command {}
+
+    /** The outcome of generating {@code leases}, from the {@link ModelHost}; a restarted worker drops its former self's. */
+    record Generated(List<PromptLease> leases, List<Trajectory> rows, Throwable failure) implements Command {}
+
+    /** A group's scores, from the {@link VerificationRelay}, after {@code failures} failed verifications. */
+    record GroupScored(long leaseId, List<Trajectory> group, VerifyResult scores, int failures) implements Command {}
+
+    /** Every group of the batch is scored or let go (the learner re-issues those), from the {@link VerificationRelay}. */
+    enum BatchVerified implements Command { INSTANCE }
+
+    /** Whether the receptionist lists any verifier pool (the worker takes no work while it knows none). */
+    record VerifiersKnown(boolean any) implements Command {}
+
+    /** The worker's timer: say hello again, ask again, or give up on a grant that did not come. */
+    enum Retry implements Command { INSTANCE }
+
+    /** The worker's timer: send again the results the learner has not acknowledged. */
+    enum ResendUnacked implements Command { INSTANCE }
+}
