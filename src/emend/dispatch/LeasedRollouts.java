@@ -26,23 +26,39 @@ public final class LeasedRollouts {
 
     private LeasedRollouts() {}
 
+    /** A lease and the RLOO group sampled for it, as one unit from generation to verification. */
+    public record LeasedGroup(PromptLease lease, List<Trajectory> rows) {}
+
     /**
-     * Samples the groups of {@code leases}; leases that differ in turns or temperature (an operator may change it
-     * live) are sampled in separate calls.
+     * Samples the group of each of {@code leases}, in the leases' order; leases that differ in turns or temperature
+     * (an operator may change it live) are sampled in separate calls.
+     *
+     * @throws IllegalStateException if the generator returned no rows for a lease (a generator bug: the lease
+     *     would otherwise wait for its timeout)
      */
-    public static List<Trajectory> generate(RolloutGenerator generator, RunSpec spec, int eos, List<PromptLease> leases, long version) {
+    public static List<LeasedGroup> generate(RolloutGenerator generator, RunSpec spec, int eos, List<PromptLease> leases, long version) {
         Map<SamplingKey, List<PromptDraw>> batches = new LinkedHashMap<>();
         for (PromptLease lease : leases) {
             batches.computeIfAbsent(new SamplingKey(lease.getTwoTurns(), lease.getTemperature()), key -> new ArrayList<>())
                     .add(PromptLeases.draw(lease));
         }
-        List<Trajectory> out = new ArrayList<>();
+        Map<String, List<Trajectory>> byGroup = new LinkedHashMap<>();
         batches.forEach((key, draws) -> {
             SamplingConfig sampling = SamplingConfig.sampled(key.temperature(), spec.getMaxAttemptTokens(), eos);
             GroupShape shape = new GroupShape(spec.getSamplesPerPrompt(), key.twoTurns() ? Math.max(1, spec.getTurnTwoSamples()) : 0);
-            out.addAll(generator.generateUnscored(draws, shape, sampling, spec.getRunSeed(), version));
+            generator.generateUnscored(draws, shape, sampling, spec.getRunSeed(), version)
+                    .forEach(t -> byGroup.computeIfAbsent(t.groupId(), group -> new ArrayList<>()).add(t));
         });
-        return out;
+        List<LeasedGroup> groups = new ArrayList<>(leases.size());
+        for (PromptLease lease : leases) {
+            String groupId = PromptLeases.draw(lease).groupId();
+            List<Trajectory> rows = byGroup.get(groupId);
+            if (rows == null) {
+                throw new IllegalStateException("the generator returned no rows for lease " + lease.getLeaseId() + " (group " + groupId + ")");
+            }
+            groups.add(new LeasedGroup(lease, List.copyOf(rows)));
+        }
+        return groups;
     }
 
     private record SamplingKey(boolean twoTurns, double temperature) {}

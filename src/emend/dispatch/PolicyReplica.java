@@ -11,7 +11,6 @@ import emend.proto.RunSpec;
 import emend.proto.WeightManifest;
 import emend.rollout.RolloutGenerator;
 import emend.rollout.RolloutSampler;
-import emend.rollout.Trajectory;
 import emend.task.Dialogue;
 import emend.weights.WeightCodec;
 import java.util.List;
@@ -69,8 +68,8 @@ public final class PolicyReplica implements AutoCloseable {
     }
 
     /** Samples the groups of {@code leases} with the loaded {@code version}. */
-    public CompletableFuture<List<Trajectory>> generate(RunSpec spec, Dialogue dialogue, List<PromptLease> leases, long version) {
-        CompletableFuture<List<Trajectory>> generation = CompletableFuture.supplyAsync(() -> {
+    public CompletableFuture<List<LeasedRollouts.LeasedGroup>> generate(RunSpec spec, Dialogue dialogue, List<PromptLease> leases, long version) {
+        CompletableFuture<List<LeasedRollouts.LeasedGroup>> generation = CompletableFuture.supplyAsync(() -> {
             DjlRuntime.gradientsOffOnThisThread();
             return LeasedRollouts.generate(generator, spec, dialogue.tokenizer().specials().eos(), leases, version);
         }, modelThread);

@@ -1,6 +1,8 @@
 package emend.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.proto.GroupResult;
 import emend.proto.PromptLease;
@@ -24,9 +26,14 @@ final class LeasedRolloutsTest {
             .setTurnTwoSamples(2).setMaxAttemptTokens(16).setRunSeed(9).build();
 
     private static Trajectory row(String first, String second) {
+        return row("g", first, second);
+    }
+
+    private static Trajectory row(String groupId, String first, String second) {
         int[] one = DIALOGUE.attemptTokens(first);
         int[] two = second.isEmpty() ? new int[0] : DIALOGUE.attemptTokens(second);
-        return new Trajectory("g/0", "g", 0, "p", 3, 0.5, new int[] {1}, one, new float[one.length], new int[0], two, new float[two.length], 0, 0);
+        return new Trajectory(groupId + "/0", groupId, 0, "p", 3, 0.5, new int[] {1}, one, new float[one.length], new int[0], two,
+                new float[two.length], 0, 0);
     }
 
     private static PromptLease lease(int index, boolean twoTurns, double temperature) {
@@ -55,13 +62,31 @@ final class LeasedRolloutsTest {
         List<String> calls = new ArrayList<>();
         RolloutGenerator recording = (prompts, shape, sampling, runSeed, version) -> {
             calls.add(prompts.stream().map(PromptDraw::groupId).toList() + " " + shape + " T=" + sampling.temperature() + " seed " + runSeed);
-            return List.of();
+            // two rows per prompt, the groups interleaved: they are put back together by group id
+            List<Trajectory> rows = new ArrayList<>();
+            prompts.forEach(draw -> rows.add(row(draw.groupId(), "x=1", "")));
+            prompts.forEach(draw -> rows.add(row(draw.groupId(), "x=2", "")));
+            return rows;
         };
         List<PromptLease> leases = List.of(lease(1, true, 0.5), lease(2, false, 0.5), lease(3, true, 0.5), lease(4, true, 1.0));
-        LeasedRollouts.generate(recording, SPEC, 0, leases, 3);
+        List<LeasedRollouts.LeasedGroup> groups = LeasedRollouts.generate(recording, SPEC, 0, leases, 3);
         assertEquals(List.of(
                 "[4/1, 4/3] " + new GroupShape(2, 2) + " T=0.5 seed 9",
                 "[4/2] " + new GroupShape(2, 0) + " T=0.5 seed 9",
                 "[4/4] " + new GroupShape(2, 2) + " T=1.0 seed 9"), calls);
+        assertEquals(leases, groups.stream().map(LeasedRollouts.LeasedGroup::lease).toList(), "one group per lease, in the leases' order");
+        for (LeasedRollouts.LeasedGroup group : groups) {
+            assertEquals(List.of("x=1", "x=2"), group.rows().stream().map(t -> DIALOGUE.attemptText(t.attemptOne())).toList());
+            assertTrue(group.rows().stream().allMatch(t -> t.groupId().equals(PromptLeases.draw(group.lease()).groupId())));
+        }
+    }
+
+    @Test
+    void aLeaseTheGeneratorReturnedNoRowsFor_failsTheGenerationByName() {
+        RolloutGenerator dropsOne = (prompts, shape, sampling, runSeed, version) ->
+                prompts.stream().skip(1).map(draw -> row(draw.groupId(), "x=1", "")).toList();
+        List<PromptLease> leases = List.of(lease(1, true, 0.5).toBuilder().setLeaseId(71).build(), lease(2, true, 0.5));
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> LeasedRollouts.generate(dropsOne, SPEC, 0, leases, 3));
+        assertTrue(thrown.getMessage().contains("lease 71"), thrown.getMessage());
     }
 }

@@ -76,12 +76,13 @@ final class ModelHost extends AbstractBehavior<ModelHost.Command> {
 
     private Behavior<Command> onGenerate(Generate generate) {
         long start = System.nanoTime();
-        replica.generate(generate.spec(), generate.dialogue(), generate.leases(), generate.version()).whenComplete((rows, failure) -> {
+        replica.generate(generate.spec(), generate.dialogue(), generate.leases(), generate.version()).whenComplete((groups, failure) -> {
             if (failure == null) {
                 metrics.generationSeconds.labelValues(workerId).observe((System.nanoTime() - start) / 1e9);
-                metrics.generatedTokens.labelValues(workerId).inc(rows.stream().mapToInt(t -> t.attemptOne().length + t.attemptTwo().length).sum());
+                metrics.generatedTokens.labelValues(workerId).inc(groups.stream().flatMap(group -> group.rows().stream())
+                        .mapToInt(t -> t.attemptOne().length + t.attemptTwo().length).sum());
             }
-            worker.tell(new WorkerProtocol.Generated(generate.leases(), rows, failure));
+            worker.tell(new WorkerProtocol.Generated(generate.leases(), groups, failure));
         });
         return this;
     }

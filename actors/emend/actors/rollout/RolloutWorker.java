@@ -230,7 +230,7 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
             throw new IllegalStateException("worker " + setup.workerId() + ": generation failed", generated.failure());
         }
         state.verifying();
-        relay.tell(new VerificationRelay.ScoreBatch(state.batch(), generated.rows(), spec, dialogue,
+        relay.tell(new VerificationRelay.ScoreBatch(generated.groups(), spec, dialogue,
                 System.currentTimeMillis() + setup.runtime().leaseTimeout().toMillis()));
         return this;
     }

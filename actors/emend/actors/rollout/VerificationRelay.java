@@ -5,8 +5,6 @@ import emend.actors.verifier.VerifierActor;
 import emend.actors.wire.Rejections;
 import emend.dispatch.LeasedRollouts;
 import emend.dispatch.PendingScores;
-import emend.dispatch.PromptLeases;
-import emend.proto.PromptLease;
 import emend.proto.RunSpec;
 import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
@@ -15,10 +13,7 @@ import emend.task.Dialogue;
 import emend.wire.Rejection;
 import emend.wire.WorkerEdge;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -32,8 +27,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
- * A rollout worker's verification fan-out (a child of the worker): splits a generated batch into its leases'
- * groups and sends each group's request to a verifier pool, round robin over the pools the receptionist lists, with
+ * A rollout worker's verification fan-out (a child of the worker): sends each leased group of a generated batch
+ * to a verifier pool, round robin over the pools the receptionist lists, with
  * a deadline; a sending that fails or times out goes again after a pause until the worker's lease on the group
  * would run out ({@link PendingScores}: a group is never scored 0 for want of an answer, it is let go). Tells the
  * worker each group's scores ({@link WorkerProtocol.GroupScored}), that the batch is done
@@ -44,8 +39,8 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
 
     sealed interface Command {}
 
-    /** Score the groups of {@code leases} in {@code rows}; the worker's leases on them end at {@code leaseEndMillis}. */
-    record ScoreBatch(List<PromptLease> leases, List<Trajectory> rows, RunSpec spec, Dialogue dialogue, long leaseEndMillis)
+    /** Score {@code groups}; the worker's leases on them end at {@code leaseEndMillis}. */
+    record ScoreBatch(List<LeasedRollouts.LeasedGroup> groups, RunSpec spec, Dialogue dialogue, long leaseEndMillis)
             implements Command {}
 
     /** An answer from a verifier, or (result null) the timeout of sending {@code send}. */
@@ -110,15 +105,12 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
     }
 
     private Behavior<Command> onScoreBatch(ScoreBatch batch) {
-        Map<String, List<Trajectory>> byGroup = new LinkedHashMap<>();
-        batch.rows().forEach(t -> byGroup.computeIfAbsent(t.groupId(), g -> new ArrayList<>()).add(t));
-        for (PromptLease lease : batch.leases()) {
-            List<Trajectory> group = byGroup.get(PromptLeases.draw(lease).groupId());
-            VerifyRequest request = LeasedRollouts.verifyRequest(batch.spec(), lease, group, batch.dialogue());
-            pending.await(lease.getLeaseId(), new Awaiting(group, request, System.nanoTime()), batch.leaseEndMillis());
+        for (LeasedRollouts.LeasedGroup group : batch.groups()) {
+            VerifyRequest request = LeasedRollouts.verifyRequest(batch.spec(), group.lease(), group.rows(), batch.dialogue());
+            pending.await(group.lease().getLeaseId(), new Awaiting(group.rows(), request, System.nanoTime()), batch.leaseEndMillis());
         }
         // all awaited before any is sent: a group let go at once must not end the batch while others are still to come
-        batch.leases().forEach(lease -> send(lease.getLeaseId()));
+        batch.groups().forEach(group -> send(group.lease().getLeaseId()));
         return this;
     }
 

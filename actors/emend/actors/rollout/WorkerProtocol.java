@@ -3,6 +3,7 @@ package emend.actors.rollout;
 import emend.actors.learner.LearnerProtocol;
 import emend.actors.verifier.VerifierActor;
 import emend.config.RuntimeSettings;
+import emend.dispatch.LeasedRollouts;
 import emend.dispatch.PolicyReplica;
 import emend.engine.DeviceSlots;
 import emend.proto.PromptLease;
@@ -44,7 +45,7 @@ public final class WorkerProtocol {
     record Loaded(WeightManifest manifest, Throwable failure) implements Command {}
 
     /** The outcome of generating {@code leases}, from the {@link ModelHost}; a restarted worker drops its former self's. */
-    record Generated(List<PromptLease> leases, List<Trajectory> rows, Throwable failure) implements Command {}
+    record Generated(List<PromptLease> leases, List<LeasedRollouts.LeasedGroup> groups, Throwable failure) implements Command {}
 
     /** A group's scores, from the {@link VerificationRelay}, after {@code failures} failed verifications. */
     record GroupScored(long leaseId, List<Trajectory> group, VerifyResult scores, int failures) implements Command {}
