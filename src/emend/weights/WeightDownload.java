@@ -43,6 +43,8 @@ public final class WeightDownload {
     private enum Source { NONE, STREAM, MESSAGES }
 
     private WeightManifest latest;
+    /** The encoded weights of {@code latest} when a learner in this JVM shared them (null: download them). */
+    private byte[] latestShared;
     private WeightAssembly assembly;
     private Source source = Source.NONE;
     /** Chunks below this index have been requested in this round. */
@@ -54,12 +56,22 @@ public final class WeightDownload {
     /** A new learner's manifest: taken as it is, even at a lower version (the new learner's versions are its own). */
     public void restart(WeightManifest manifest) {
         latest = manifest;
+        latestShared = null;
     }
 
     /** A version announced by the current learner; kept when newer than the newest known. */
     public void offer(WeightManifest manifest) {
+        offerShared(manifest, null);
+    }
+
+    /**
+     * A version announced by the current learner in this JVM with its encoded weights ({@code shared}, read only):
+     * kept when newer than the newest known, and then loaded from those bytes without a download.
+     */
+    public void offerShared(WeightManifest manifest, byte[] shared) {
         if (latest == null || manifest.getVersion() > latest.getVersion()) {
             latest = manifest;
+            latestShared = shared;
         }
     }
 
@@ -68,8 +80,13 @@ public final class WeightDownload {
         return latest == null ? -1 : latest.getVersion();
     }
 
-    /** Starts downloading the newest known version (dropping a download in progress). */
+    /** Starts downloading the newest known version (dropping a download in progress), or loads it if it was shared. */
     public Step begin() {
+        if (latestShared != null) {
+            source = Source.NONE;
+            assembly = null;
+            return new Load(latest, latestShared);
+        }
         assembly = new WeightAssembly(latest);
         String address = latest.getStreamAddress();
         if (address.isEmpty() || address.equals(unreachableStream)) {

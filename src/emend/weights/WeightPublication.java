@@ -62,6 +62,14 @@ public final class WeightPublication {
         return manifest.getVersion();
     }
 
+    /**
+     * The encoded weights themselves, for workers in this JVM: shared, never copied and never written (every reader
+     * only reads them). Their hashes are not checked again: they never left the process.
+     */
+    public byte[] sharedBytes() {
+        return bytes;
+    }
+
     /** Chunk {@code index} (0-based). */
     public WeightChunk chunk(int index) {
         if (index < 0 || index >= manifest.getChunkCount()) {

@@ -96,14 +96,16 @@ final class LearnerTest {
             assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, HonestGroups.group(first.get(0), "w", 0, job.dialogue())));
             assertEquals(GroupAck.Outcome.DUPLICATE, submit(learner, worker, HonestGroups.group(first.get(0), "w", 0, job.dialogue())));
             assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, HonestGroups.group(first.get(1), "w", 0, job.dialogue())));
-            assertEquals(1, worker.expectMessageClass(LearnerProtocol.NewVersion.class, STEP).payload().getVersion());
+            LearnerProtocol.SharedVersion one = worker.expectMessageClass(LearnerProtocol.SharedVersion.class, STEP);
+            assertEquals(1, one.payload().getVersion(), "a worker in the learner's JVM gets the version's bytes themselves");
+            assertArrayEquals(WeightCodec.encode(job.policy().weights()), one.bytes(), "version 1 is the policy after step 1");
 
             List<PromptLease> second = ask(learner, worker, 10, 1);
             assertEquals(2, second.size());
             for (PromptLease lease : second) {
                 submit(learner, worker, HonestGroups.group(lease, "w", 1, job.dialogue()));
             }
-            assertEquals(2, worker.expectMessageClass(LearnerProtocol.NewVersion.class, STEP).payload().getVersion());
+            assertEquals(2, worker.expectMessageClass(LearnerProtocol.SharedVersion.class, STEP).payload().getVersion());
             done.join();
             assertEquals(2, job.trainer().stepsDone());
             RuntimeStatus status = status(learner);
@@ -127,12 +129,12 @@ final class LearnerTest {
             List<PromptLease> atZero = ask(learner, worker, 10, 0);
             assertEquals(2, atZero.size(), "eta = 1: (1 + 0 + 1) x 1 prompts may start at version 0");
             submit(learner, worker, HonestGroups.group(atZero.get(0), "w", 0, job.dialogue()));
-            assertEquals(1, worker.expectMessageClass(LearnerProtocol.NewVersion.class, STEP).payload().getVersion());
+            assertEquals(1, worker.expectMessageClass(LearnerProtocol.SharedVersion.class, STEP).payload().getVersion());
             List<PromptLease> atOne = ask(learner, worker, 10, 0);
             assertEquals(1, atOne.size());
             // one version behind: admitted (and corrected by the clipped ratio)
             assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, HonestGroups.group(atZero.get(1), "w", 0, job.dialogue())));
-            assertEquals(2, worker.expectMessageClass(LearnerProtocol.NewVersion.class, STEP).payload().getVersion());
+            assertEquals(2, worker.expectMessageClass(LearnerProtocol.SharedVersion.class, STEP).payload().getVersion());
             // this worker never fetched a newer version: two versions behind is refused
             assertEquals(GroupAck.Outcome.STALE, submit(learner, worker, HonestGroups.group(atOne.get(0), "w", 0, job.dialogue())));
             RuntimeStatus status = status(learner);

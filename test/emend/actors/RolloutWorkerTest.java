@@ -1,6 +1,7 @@
 package emend.actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -108,6 +109,31 @@ final class RolloutWorkerTest {
         assertEquals(List.of(1, 1), result.getTrajectoriesList().stream().map(t -> t.getRewardTwo()).toList());
         assertTrue(result.getTrajectoriesList().stream().allMatch(t -> t.getPolicyVersion() == 5 && t.getAttemptOneCount() == t.getLogProbsOneCount()));
         verifiers.expectNoMessage(Duration.ofMillis(500));
+        KIT.stop(worker);
+    }
+
+    @Test
+    void aVersionSharedByALearnerInThisJvmIsLoadedWithoutFetchingAChunk() {
+        WeightPublication first = tinyPublication();
+        WeightPublication next = tinyPublication(6, 4);
+        TestProbe<LearnerProtocol.Command> learner = KIT.createTestProbe();
+        KIT.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, KIT.<VerifierActor.Command>createTestProbe().ref()));
+        RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
+        var worker = KIT.spawn(RolloutWorker.create(new WorkerProtocol.Setup("test/shared-1", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(),
+                PolicyReplica.POLICY)));
+        LearnerProtocol.Hello hello = learner.expectMessageClass(LearnerProtocol.Hello.class);
+        hello.replyTo().tell(spec(hello, first));
+        assertEquals(5, serveChunksUntilWorkIsAsked(learner, first, -1, new HashMap<>()).payload().getPolicyVersion());
+
+        worker.tell(new LearnerProtocol.SharedVersion(next.manifest().toBuilder().setWorkerNonce(hello.payload().getNonce()).build(),
+                next.sharedBytes()));
+        while (true) {
+            LearnerProtocol.Command message = learner.expectMessageClass(LearnerProtocol.Command.class, Duration.ofSeconds(10));
+            assertFalse(message instanceof LearnerProtocol.FetchChunk, "a shared version is loaded from the learner's own bytes");
+            if (message instanceof LearnerProtocol.RequestWork request && request.payload().getPolicyVersion() == 6) {
+                break;
+            }
+        }
         KIT.stop(worker);
     }
 
@@ -251,9 +277,13 @@ final class RolloutWorkerTest {
 
     /** Version 5 of a tiny random model, published in chunks. */
     private static WeightPublication tinyPublication() {
+        return tinyPublication(5, 3);
+    }
+
+    private static WeightPublication tinyPublication(long version, long initSeed) {
         ModelConfig config = ModelConfig.preset("tiny", TOKENIZER.vocabSize(), 64);
-        try (NDManager manager = TestModels.manager(); Weights weights = Weights.initialize(config, 3, manager)) {
-            return new WeightPublication(5, WeightCodec.encode(weights), 1 << 20, HfModelConfig.toJson(config, TOKENIZER.specials()));
+        try (NDManager manager = TestModels.manager(); Weights weights = Weights.initialize(config, initSeed, manager)) {
+            return new WeightPublication(version, WeightCodec.encode(weights), 1 << 20, HfModelConfig.toJson(config, TOKENIZER.specials()));
         }
     }
 

@@ -128,4 +128,24 @@ final class WeightDownloadTest {
         assertEquals(1, download.corruptedChunks(), "the stream's corrupted chunks are counted");
         assertEquals(1, download.newest());
     }
+
+    @Test
+    void aSharedVersionIsLoadedFromTheLearnersOwnBytes_andDropsAChunkDownloadInProgress() {
+        WeightDownload download = new WeightDownload();
+        download.restart(publication(1).manifest());
+        WeightDownload.Request overMessages = assertInstanceOf(WeightDownload.Request.class, download.begin());
+        assertEquals(1, overMessages.version());
+        WeightPublication v2 = publication(2);
+        download.offerShared(v2.manifest(), v2.sharedBytes());
+        WeightDownload.Load load = assertInstanceOf(WeightDownload.Load.class, download.begin());
+        assertSame(v2.sharedBytes(), load.bytes(), "the learner's bytes themselves: no copy");
+        assertEquals(v2.manifest(), load.manifest());
+        assertTrue(download.fetchingOverMessages().isEmpty(), "the chunk download of version 1 is dropped");
+        assertSame(WeightDownload.Idle.INSTANCE, download.chunkArrived(publication(1).chunk(0)), "its late chunks are ignored");
+
+        download.offerShared(publication(1).manifest(), publication(1).sharedBytes());
+        assertSame(v2.sharedBytes(), ((WeightDownload.Load) download.begin()).bytes(), "an older shared version is not taken");
+        download.offer(publication(3).manifest());
+        assertInstanceOf(WeightDownload.Request.class, download.begin(), "a newer version announced without its bytes is fetched");
+    }
 }

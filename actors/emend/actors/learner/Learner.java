@@ -232,7 +232,7 @@ public final class Learner extends AbstractBehavior<Command> {
             return this;
         }
         publisher.publish(step.result().publication());
-        desk.workers().forEach(worker -> worker.ref().tell(new LearnerProtocol.NewVersion(publisher.manifestFor(worker.ref(), worker.nonce()))));
+        desk.workers().forEach(worker -> worker.ref().tell(publisher.announcementFor(worker.ref(), worker.nonce())));
         if (run.finished()) {
             context.getLog().info("schedule done after {} steps", run.stepsDone());
             steps.finish(done);

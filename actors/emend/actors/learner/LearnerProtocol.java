@@ -31,6 +31,13 @@ public final class LearnerProtocol {
     /** What a learner tells its workers; a worker's own private messages extend this interface. */
     public interface ToWorker {}
 
+    /**
+     * A new version for a worker in the learner's own JVM: the manifest and the encoded weights themselves, shared
+     * read only, so the worker loads them without fetching, hashing or assembling chunks. Never serialized: it is no
+     * {@link WireMessage}, so it cannot cross the wire and no other node can send it.
+     */
+    public record SharedVersion(WeightManifest payload, byte[] bytes) implements ToWorker {}
+
     /** The run a worker samples for, in answer to its hello. */
     public record Spec(RunSpec payload) implements ToWorker, WireMessage {}
 

@@ -15,8 +15,9 @@ import org.slf4j.Logger;
 
 /**
  * The policy version workers fetch: its publication (manifest and chunks), the manifest stamped with the learner's
- * epoch for workers in this JVM (they take chunks as local messages: views, no copy), and the same manifest naming
- * the weight stream for workers on other nodes when the stream is up. Used from the learner's thread, except
+ * epoch, and the same manifest naming the weight stream for workers on other nodes when the stream is up. Workers in
+ * this JVM get each new version's encoded weights themselves ({@link LearnerProtocol.SharedVersion}); their first
+ * version they fetch as chunks over local messages (views, no copy). Used from the learner's thread, except
  * {@link #encode}, which runs on the step's.
  */
 final class VersionPublisher implements AutoCloseable {
@@ -67,6 +68,17 @@ final class VersionPublisher implements AutoCloseable {
             stream.publish(next);
             streamManifest = localManifest.toBuilder().setStreamAddress(stream.address()).build();
         }
+    }
+
+    /**
+     * How one worker hears of the version: a worker in this JVM gets the encoded weights themselves, shared; one on
+     * another node the manifest, which names the stream when there is one.
+     */
+    LearnerProtocol.ToWorker announcementFor(ActorRef<?> worker, long workerNonce) {
+        WeightManifest manifest = manifestFor(worker, workerNonce);
+        return worker.path().address().hasLocalScope()
+                ? new LearnerProtocol.SharedVersion(manifest, publication.sharedBytes())
+                : new LearnerProtocol.NewVersion(manifest);
     }
 
     /** The manifest for one worker, with its nonce: the stream's for a worker on another node, when there is one. */

@@ -8,6 +8,7 @@ import emend.proto.GroupResult;
 import emend.proto.LeaseGrant;
 import emend.proto.PromptLease;
 import emend.proto.RunSpec;
+import emend.proto.WeightManifest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
 import emend.task.Dialogue;
@@ -76,7 +77,8 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
     public Receive<LearnerProtocol.ToWorker> createReceive() {
         return newReceiveBuilder()
                 .onMessage(LearnerProtocol.Spec.class, this::onSpec)
-                .onMessage(LearnerProtocol.NewVersion.class, this::onNewVersion)
+                .onMessage(LearnerProtocol.NewVersion.class, announced -> onNewVersion(announced.payload(), null))
+                .onMessage(LearnerProtocol.SharedVersion.class, shared -> onNewVersion(shared.payload(), shared.bytes()))
                 .onMessage(LearnerProtocol.Chunk.class, chunk -> forward(new WeightFetcher.ChunkArrived(chunk.payload())))
                 .onMessage(WorkerProtocol.Announced.class, announced -> state.announced(announced.version()) ? whenFree() : this)
                 .onMessage(WorkerProtocol.Fetched.class, this::onFetched)
@@ -132,9 +134,10 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
         return forward(new WeightFetcher.Restart(spec.getManifest()));
     }
 
-    private Behavior<LearnerProtocol.ToWorker> onNewVersion(LearnerProtocol.NewVersion message) {
-        Optional<Rejection> bad = WorkerEdge.newVersion(message.payload(), spec, nonce);
-        return bad.isPresent() ? drop(bad.get()) : forward(new WeightFetcher.Offer(message.payload()));
+    /** @param shared the encoded weights, from a learner in this JVM; null: to be fetched */
+    private Behavior<LearnerProtocol.ToWorker> onNewVersion(WeightManifest manifest, byte[] shared) {
+        Optional<Rejection> bad = WorkerEdge.newVersion(manifest, spec, nonce);
+        return bad.isPresent() ? drop(bad.get()) : forward(new WeightFetcher.Offer(manifest, shared));
     }
 
     /** Loads a verified version on the model thread; work is asked for after. */

@@ -40,8 +40,8 @@ final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
     /** A new learner's manifest (its versions are its own): taken as it is and fetched at once. */
     record Restart(WeightManifest manifest) implements Command {}
 
-    /** A version announced by the current learner. */
-    record Offer(WeightManifest manifest) implements Command {}
+    /** A version announced by the current learner; {@code shared}: its encoded weights, from a learner in this JVM, or null. */
+    record Offer(WeightManifest manifest, byte[] shared) implements Command {}
 
     /** Fetch the newest version announced (the worker is free and holds an older one). */
     enum Begin implements Command { INSTANCE }
@@ -105,7 +105,7 @@ final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
     }
 
     private Behavior<Command> onOffer(Offer offer) {
-        download.offer(offer.manifest());
+        download.offerShared(offer.manifest(), offer.shared());
         worker.tell(new WorkerProtocol.Announced(download.newest()));
         return this;
     }
