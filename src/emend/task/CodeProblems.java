@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  */
 public final class CodeProblems {
 
-    /** The problem set shipped with emend (written for this project; see the README). */
+    /** The problem set shipped with emend (written for this project; docs/code-task.md describes it). */
     private static final String SHIPPED = "code-problems.jsonl";
 
     private CodeProblems() {}
