@@ -2,6 +2,8 @@ package emend.engine;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.function.Supplier;
 
 /**
  * Starts DJL's PyTorch engine offline and picks the device.
@@ -75,6 +77,22 @@ public final class DjlRuntime {
      */
     public static void gradientsOffOnThisThread() {
         engine();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        JniUtils.setGradMode(false);
+    }
+
+    /** Runs {@code work} with autograd off on the calling thread, then restores the thread's grad mode. */
+    public static <T> T withoutGradients(Supplier<T> work) {
+        boolean before = gradientsOnThisThread();
+        JniUtils.setGradMode(false);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setGradMode(before);
+        }
+    }
+
+    /** Whether autograd records on the calling thread (PyTorch's grad mode is per thread). */
+    public static boolean gradientsOnThisThread() {
+        return JniUtils.isGradMode();
     }
 }

@@ -2,7 +2,9 @@ package emend.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.Supplier;
 
 /**
  * Host-to-engine array creation that is safe under autograd.
@@ -35,5 +37,21 @@ public final class Tensors {
     /** An engine-owned float32 scalar, for arithmetic with tensors that need gradients. */
     public static NDArray scalar(NDManager manager, double value) {
         return manager.full(new Shape(), (float) value);
+    }
+
+    /**
+     * Runs {@code computation} in a scope of its own and keeps only its result, which then belongs to the enclosing
+     * scope (if any): whatever else it allocated is freed as soon as it returns. Only for work whose intermediates
+     * no backward pass needs (autograd off, or a frozen model).
+     */
+    public static NDArray keepingOnlyResult(Supplier<NDArray> computation) {
+        NDArray result;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            result = computation.get();
+            NDScope.unregister(result);
+        }
+        NDScope.register(result);
+        return result;
     }
 }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
+import emend.engine.DjlRuntime;
 
 /**
  * The forward pass of a Llama-layout decoder, written with DJL operators.
@@ -63,12 +64,14 @@ public final class Transformer {
         NDArray x = Embedding.embedding(tokens, weights.get(ParameterNames.EMBED), SparseFormat.DENSE).head(); // (B, T, C)
         NDArray cos = Embedding.embedding(positions, ropeCos, SparseFormat.DENSE).head().expandDims(1); // (B, 1, T, D)
         NDArray sin = Embedding.embedding(positions, ropeSin, SparseFormat.DENSE).head().expandDims(1);
+        // Without autograd nothing needs a layer's intermediates after it: each layer runs in its own scope, so a
+        // long prefill holds one layer's attention scores at a time, not every layer's until the caller's scope ends.
+        boolean inference = !DjlRuntime.gradientsOnThisThread();
         for (int layer = 0; layer < config.layers(); layer++) {
-            ParameterNames.Layer names = ParameterNames.layer(layer);
-            NDArray h = rmsNorm(x, weights.get(names.inputNorm()));
-            x = x.add(attention(layer, names, h, cos, sin, mask, cache, batch, steps));
-            NDArray h2 = rmsNorm(x, weights.get(names.postAttentionNorm()));
-            x = x.add(mlp(names, h2));
+            NDArray input = x;
+            int index = layer;
+            x = inference ? Tensors.keepingOnlyResult(() -> block(index, input, cos, sin, mask, cache, batch, steps))
+                    : block(layer, x, cos, sin, mask, cache, batch, steps);
         }
         if (cache != null) {
             cache.advance(Math.toIntExact(steps));
@@ -80,6 +83,15 @@ public final class Transformer {
     public NDArray logits(NDArray hidden) {
         String head = config.tiedEmbeddings() ? ParameterNames.EMBED : ParameterNames.LM_HEAD;
         return Linear.linear(hidden, weights.get(head)).head();
+    }
+
+    /** One pre-norm decoder layer: attention, then the MLP, each added to the residual stream. */
+    private NDArray block(int layer, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache, long batch, long steps) {
+        ParameterNames.Layer names = ParameterNames.layer(layer);
+        NDArray h = rmsNorm(x, weights.get(names.inputNorm()));
+        NDArray attended = x.add(attention(layer, names, h, cos, sin, mask, cache, batch, steps));
+        NDArray h2 = rmsNorm(attended, weights.get(names.postAttentionNorm()));
+        return attended.add(mlp(names, h2));
     }
 
     private NDArray attention(int layer, ParameterNames.Layer names, NDArray h, NDArray cos, NDArray sin,

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
+import emend.engine.DjlRuntime;
 import emend.model.SequenceScorer;
 import emend.model.Tensors;
 import emend.model.Transformer;
@@ -129,7 +130,9 @@ public final class ScoreLearner {
             scope.suppressNotUsedWarning();
             PolicyGradientBatch data = new PolicyGradientBatch(rows, advantages, klWeights(rows.size(), stage, settings), version(), padToken);
             NDArray tokens = data.tokens(manager);
-            NDArray referenceLogProbs = SequenceScorer.tokenLogProbs(reference, tokens, data.temperature).stopGradient(); // (b, T-1)
+            // the frozen reference needs no graph: scored without autograd, only its log-probs kept
+            NDArray referenceLogProbs = Tensors.keepingOnlyResult(() -> DjlRuntime.withoutGradients(
+                    () -> SequenceScorer.tokenLogProbs(reference, tokens, data.temperature)));                  // (b, T-1)
             NDArray turnOne = data.targets(manager, data.turnOne);
             NDArray turnTwo = data.targets(manager, data.turnTwo);
             NDArray response = turnOne.add(turnTwo);

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import emend.engine.DjlRuntime;
 import emend.testing.TestModels;
 import org.junit.jupiter.api.Test;
 
@@ -69,5 +72,51 @@ final class TransformerTest {
     void parameterCount_tinyPreset_isAboutOneMillion() {
         long count = ModelConfig.tiny(261, 256).parameterCount();
         assertTrue(count > 800_000 && count < 1_200_000, "tiny preset has " + count + " parameters");
+    }
+
+    @Test
+    void withoutAutograd_aForwardKeepsOnlyEachLayersOutput_andTheSameHiddenStatesBitForBit() {
+        boolean gradMode = DjlRuntime.gradientsOnThisThread();
+        try (NDManager manager = TestModels.manager()) {
+            Transformer twoLayers = TestModels.model(manager, new ModelConfig(20, 32, 32, 2, 4, 2, 64, 10_000, 1e-5, false), 5);
+            Transformer sixLayers = TestModels.model(manager, new ModelConfig(20, 32, 32, 6, 4, 2, 64, 10_000, 1e-5, false), 5);
+            int[] tokens = {1, 5, 9, 3, 3, 12, 7, 8};
+            JniUtils.setGradMode(true);
+            Forward recorded = forward(sixLayers, manager, tokens);
+            DjlRuntime.gradientsOffOnThisThread();
+            Forward inference = forward(sixLayers, manager, tokens);
+            assertArrayEquals(recorded.hidden(), inference.hidden(), "the same operations in the same order");
+            int perLayerRecorded = (recorded.liveArrays() - forwardRecorded(twoLayers, manager, tokens)) / 4;
+            int perLayerInference = (inference.liveArrays() - forward(twoLayers, manager, tokens).liveArrays()) / 4;
+            assertTrue(perLayerRecorded > 20, "with autograd every layer's intermediates stay: " + perLayerRecorded + " arrays a layer");
+            assertEquals(1, perLayerInference, "without it, only each layer's output");
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    private static int forwardRecorded(Transformer model, NDManager manager, int[] tokens) {
+        boolean gradMode = DjlRuntime.gradientsOnThisThread();
+        JniUtils.setGradMode(true);
+        try {
+            return forward(model, manager, tokens).liveArrays();
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    private record Forward(float[] hidden, int liveArrays) {}
+
+    /** Hidden states of {@code tokens}, and how many arrays are alive in the manager just after the call. */
+    private static Forward forward(Transformer model, NDManager manager, int[] tokens) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            int before = manager.getManagedArrays().size();
+            int steps = tokens.length;
+            NDArray hidden = model.hidden(manager.create(tokens, new Shape(1, steps)),
+                    manager.arange(0, steps, 1, DataType.INT32).reshape(1, steps), AttentionMasks.causal(manager, steps), null);
+            int live = manager.getManagedArrays().size() - before;
+            return new Forward(hidden.toFloatArray(), live);
+        }
     }
 }
