@@ -37,22 +37,25 @@ public final class LeasedRollouts {
      *     would otherwise wait for its timeout)
      */
     public static List<LeasedGroup> generate(RolloutGenerator generator, RunSpec spec, int eos, List<PromptLease> leases, long version) {
-        Map<SamplingKey, List<PromptDraw>> batches = new LinkedHashMap<>();
+        // A prompt is sampled once per batch and sampling: a re-issued lease on a prompt whose first lease the worker
+        // still holds draws the very same rows (a row's seed depends on the prompt, not on the lease).
+        Map<SamplingKey, Map<String, PromptDraw>> batches = new LinkedHashMap<>();
         for (PromptLease lease : leases) {
-            batches.computeIfAbsent(new SamplingKey(lease.getTwoTurns(), lease.getTemperature()), key -> new ArrayList<>())
-                    .add(PromptLeases.draw(lease));
+            PromptDraw draw = PromptLeases.draw(lease);
+            batches.computeIfAbsent(SamplingKey.of(lease), key -> new LinkedHashMap<>()).putIfAbsent(draw.groupId(), draw);
         }
-        Map<String, List<Trajectory>> byGroup = new LinkedHashMap<>();
+        Map<SamplingKey, Map<String, List<Trajectory>>> rowsByGroup = new LinkedHashMap<>();
         batches.forEach((key, draws) -> {
             SamplingConfig sampling = SamplingConfig.sampled(key.temperature(), spec.getMaxAttemptTokens(), eos);
             GroupShape shape = new GroupShape(spec.getSamplesPerPrompt(), key.twoTurns() ? Math.max(1, spec.getTurnTwoSamples()) : 0);
-            generator.generateUnscored(draws, shape, sampling, spec.getRunSeed(), version)
+            Map<String, List<Trajectory>> byGroup = rowsByGroup.computeIfAbsent(key, k -> new LinkedHashMap<>());
+            generator.generateUnscored(List.copyOf(draws.values()), shape, sampling, spec.getRunSeed(), version)
                     .forEach(t -> byGroup.computeIfAbsent(t.groupId(), group -> new ArrayList<>()).add(t));
         });
         List<LeasedGroup> groups = new ArrayList<>(leases.size());
         for (PromptLease lease : leases) {
             String groupId = PromptLeases.draw(lease).groupId();
-            List<Trajectory> rows = byGroup.get(groupId);
+            List<Trajectory> rows = rowsByGroup.get(SamplingKey.of(lease)).get(groupId);
             if (rows == null) {
                 throw new IllegalStateException("the generator returned no rows for lease " + lease.getLeaseId() + " (group " + groupId + ")");
             }
@@ -61,7 +64,11 @@ public final class LeasedRollouts {
         return groups;
     }
 
-    private record SamplingKey(boolean twoTurns, double temperature) {}
+    private record SamplingKey(boolean twoTurns, double temperature) {
+        static SamplingKey of(PromptLease lease) {
+            return new SamplingKey(lease.getTwoTurns(), lease.getTemperature());
+        }
+    }
 
     /** The verification request of one lease's group (request id = lease id). */
     public static VerifyRequest verifyRequest(RunSpec spec, PromptLease lease, List<Trajectory> group, Dialogue dialogue) {

@@ -86,8 +86,11 @@ public final class WorkerState {
         return phase;
     }
 
-    /** The learner incarnation {@code epoch} sent its run spec. */
+    /** The learner incarnation {@code epoch} sent its run spec; another incarnation's weights no longer count as held. */
     public void registered(long epoch) {
+        if (epoch != learnerEpoch) {
+            heldVersion = -1;
+        }
         learnerEpoch = epoch;
     }
 

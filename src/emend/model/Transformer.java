@@ -64,14 +64,19 @@ public final class Transformer {
         NDArray x = Embedding.embedding(tokens, weights.get(ParameterNames.EMBED), SparseFormat.DENSE).head(); // (B, T, C)
         NDArray cos = Embedding.embedding(positions, ropeCos, SparseFormat.DENSE).head().expandDims(1); // (B, 1, T, D)
         NDArray sin = Embedding.embedding(positions, ropeSin, SparseFormat.DENSE).head().expandDims(1);
-        // Without autograd nothing needs a layer's intermediates after it: each layer runs in its own scope, so a
-        // long prefill holds one layer's attention scores at a time, not every layer's until the caller's scope ends.
+        // Without autograd nothing needs a layer's intermediates or its input after it: each layer runs in its own
+        // scope and its input is freed, so a long prefill holds one layer's attention scores at a time, not every
+        // layer's until the caller's scope ends.
         boolean inference = !DjlRuntime.gradientsOnThisThread();
         for (int layer = 0; layer < config.layers(); layer++) {
             NDArray input = x;
             int index = layer;
-            x = inference ? Tensors.keepingOnlyResult(() -> block(index, input, cos, sin, mask, cache, batch, steps))
-                    : block(layer, x, cos, sin, mask, cache, batch, steps);
+            if (inference) {
+                x = Tensors.keepingOnlyResult(() -> block(index, input, cos, sin, mask, cache, batch, steps));
+                input.close();   // the embedding or the previous layer's output: nothing else reads it
+            } else {
+                x = block(layer, x, cos, sin, mask, cache, batch, steps);
+            }
         }
         if (cache != null) {
             cache.advance(Math.toIntExact(steps));

@@ -138,6 +138,16 @@ final class RolloutWorkerTest {
     }
 
     @Test
+    void aWorkerWhosePolicyCopyCannotStartFails_insteadOfWaitingForALoadThatNeverEnds() {
+        TestProbe<LearnerProtocol.Command> learner = KIT.createTestProbe();
+        RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
+        // a GPU this machine does not have: the model host cannot open its device
+        var worker = KIT.spawn(RolloutWorker.create(new WorkerProtocol.Setup("test/no-device", new DeviceSlots.Slot("gpu:7", 0), runtime,
+                learner.ref(), PolicyReplica.POLICY)));
+        learner.expectTerminated(worker, Duration.ofSeconds(30));
+    }
+
+    @Test
     void aWorkerStoppedMidGenerationFreesItsModelOnlyAfterTheGenerationEnds() throws Exception {
         CountDownLatch generating = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

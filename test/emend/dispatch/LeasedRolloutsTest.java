@@ -82,6 +82,22 @@ final class LeasedRolloutsTest {
     }
 
     @Test
+    void twoLeasesOnOnePrompt_aReissueTheWorkerGotWhileHoldingTheFirst_shareOneSampling() {
+        List<List<String>> calls = new ArrayList<>();
+        RolloutGenerator recording = (prompts, shape, sampling, runSeed, version) -> {
+            calls.add(prompts.stream().map(PromptDraw::groupId).toList());
+            return prompts.stream().map(draw -> row(draw.groupId(), "x=1", "")).toList();
+        };
+        PromptLease first = lease(1, true, 0.5).toBuilder().setLeaseId(10).build();
+        PromptLease reissued = first.toBuilder().setLeaseId(11).build();
+        List<LeasedRollouts.LeasedGroup> groups = LeasedRollouts.generate(recording, SPEC, 0, List.of(first, reissued, lease(2, true, 0.5)), 3);
+        assertEquals(List.of(List.of("4/1", "4/2")), calls, "the prompt is sampled once");
+        assertEquals(List.of(10L, 11L, 0L), groups.stream().map(group -> group.lease().getLeaseId()).toList());
+        assertEquals(1, groups.get(0).rows().size(), "each lease gets the prompt's group, not both leases' rows together");
+        assertEquals(groups.get(0).rows(), groups.get(1).rows());
+    }
+
+    @Test
     void aLeaseTheGeneratorReturnedNoRowsFor_failsTheGenerationByName() {
         RolloutGenerator dropsOne = (prompts, shape, sampling, runSeed, version) ->
                 prompts.stream().skip(1).map(draw -> row(draw.groupId(), "x=1", "")).toList();

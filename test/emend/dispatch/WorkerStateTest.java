@@ -130,6 +130,18 @@ final class WorkerStateTest {
     }
 
     @Test
+    void aSpecFromAnotherLearnerIncarnation_dropsTheHeldVersion() {
+        WorkerState state = asking();
+        state.fetching();
+        assertTrue(state.load(manifest(7, 4)));
+        state.loaded();
+        state.registered(7);
+        assertEquals(4, state.heldVersion(), "the same learner again: its weights are still held");
+        state.registered(8);
+        assertEquals(-1, state.heldVersion(), "another learner's version 4 need not be this one's");
+    }
+
+    @Test
     void emptyAndFinishedGrants() {
         WorkerState state = asking();
         assertInstanceOf(WorkerState.NoWorkYet.class, state.granted(grant(7)));

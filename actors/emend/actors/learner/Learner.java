@@ -179,7 +179,7 @@ public final class Learner extends AbstractBehavior<Command> {
     }
 
     private Behavior<Command> onGetStatus(LearnerProtocol.GetStatus request) {
-        Optional<Rejection> bad = Replies.missing("LearnerProtocol.GetStatus", request.replyTo());
+        Optional<Rejection> bad = Replies.missing("GetStatus", request.replyTo());
         if (bad.isEmpty()) {
             request.replyTo().tell(new LearnerProtocol.Status(snapshot().runtime()));
         }

@@ -1,6 +1,7 @@
 package emend.actors.rollout;
 
 import emend.actors.node.NodeMetrics;
+import emend.dispatch.LeasedRollouts;
 import emend.dispatch.PolicyReplica;
 import emend.engine.ModelThread;
 import emend.proto.PromptLease;
@@ -33,6 +34,12 @@ final class ModelHost extends AbstractBehavior<ModelHost.Command> {
     /** Sample the RLOO groups of {@code leases} with the loaded {@code version}. */
     record Generate(RunSpec spec, Dialogue dialogue, List<PromptLease> leases, long version) implements Command {}
 
+    private record LoadEnded(WeightManifest manifest, Throwable failure) implements Command {}
+
+    private record GenerationEnded(List<PromptLease> leases, List<LeasedRollouts.LeasedGroup> groups, Throwable failure, long startNanos)
+            implements Command {}
+
+    private final ActorContext<Command> context;
     private final String workerId;
     private final PolicyReplica replica;
     private final ActorRef<WorkerProtocol.Command> worker;
@@ -44,6 +51,7 @@ final class ModelHost extends AbstractBehavior<ModelHost.Command> {
 
     private ModelHost(ActorContext<Command> context, WorkerProtocol.Setup setup, ActorRef<WorkerProtocol.Command> worker) {
         super(context);
+        this.context = context;
         this.workerId = setup.workerId();
         this.worker = worker;
         this.metrics = NodeMetrics.get(context.getSystem());
@@ -59,31 +67,41 @@ final class ModelHost extends AbstractBehavior<ModelHost.Command> {
         return newReceiveBuilder()
                 .onMessage(Load.class, this::onLoad)
                 .onMessage(Generate.class, this::onGenerate)
+                .onMessage(LoadEnded.class, this::onLoadEnded)
+                .onMessage(GenerationEnded.class, this::onGenerationEnded)
                 .onSignal(PostStop.class, signal -> onPostStop())
                 .build();
     }
 
-    // The outcomes are told from the model thread: telling an actor is safe from any thread, and nothing here is touched.
+    // Outcomes come back through this actor's mailbox: once it has stopped they are dropped, so a stopped or
+    // restarted worker's figures are not written again by work that ends after it.
     private Behavior<Command> onLoad(Load load) {
-        replica.load(load.manifest(), load.bytes(), load.dialogue()).whenComplete((done, failure) -> {
-            if (failure == null) {
-                metrics.heldVersion.labelValues(workerId).set(load.manifest().getVersion());
-            }
-            worker.tell(new WorkerProtocol.Loaded(load.manifest(), failure));
-        });
+        context.pipeToSelf(replica.load(load.manifest(), load.bytes(), load.dialogue()), (done, failure) -> new LoadEnded(load.manifest(), failure));
+        return this;
+    }
+
+    private Behavior<Command> onLoadEnded(LoadEnded ended) {
+        if (ended.failure() == null) {
+            metrics.heldVersion.labelValues(workerId).set(ended.manifest().getVersion());
+        }
+        worker.tell(new WorkerProtocol.Loaded(ended.manifest(), ended.failure()));
         return this;
     }
 
     private Behavior<Command> onGenerate(Generate generate) {
         long start = System.nanoTime();
-        replica.generate(generate.spec(), generate.dialogue(), generate.leases(), generate.version()).whenComplete((groups, failure) -> {
-            if (failure == null) {
-                metrics.generationSeconds.labelValues(workerId).observe((System.nanoTime() - start) / 1e9);
-                metrics.generatedTokens.labelValues(workerId).inc(groups.stream().flatMap(group -> group.rows().stream())
-                        .mapToInt(t -> t.attemptOne().length + t.attemptTwo().length).sum());
-            }
-            worker.tell(new WorkerProtocol.Generated(generate.leases(), groups, failure));
-        });
+        context.pipeToSelf(replica.generate(generate.spec(), generate.dialogue(), generate.leases(), generate.version()),
+                (groups, failure) -> new GenerationEnded(generate.leases(), groups, failure, start));
+        return this;
+    }
+
+    private Behavior<Command> onGenerationEnded(GenerationEnded ended) {
+        if (ended.failure() == null) {
+            metrics.generationSeconds.labelValues(workerId).observe((System.nanoTime() - ended.startNanos()) / 1e9);
+            metrics.generatedTokens.labelValues(workerId).inc(ended.groups().stream().flatMap(group -> group.rows().stream())
+                    .mapToInt(t -> t.attemptOne().length + t.attemptTwo().length).sum());
+        }
+        worker.tell(new WorkerProtocol.Generated(ended.leases(), ended.groups(), ended.failure()));
         return this;
     }
 

@@ -69,6 +69,11 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
                 context.getSelf()));
         this.model = context.spawnAnonymous(ModelHost.create(setup, context.getSelf().narrow()));
         this.relay = context.spawnAnonymous(VerificationRelay.create(setup.workerId(), setup.runtime().verifyTimeout(), context.getSelf().narrow()));
+        // a child that fails (a device that cannot be opened, a bug) fails the worker, which its node restarts: an
+        // unwatched one would leave it waiting for a load or a generation that never ends
+        context.watch(fetcher);
+        context.watch(model);
+        context.watch(relay);
         sayHello();
         timers.startTimerWithFixedDelay(WorkerProtocol.ResendUnacked.INSTANCE, ACK_TIMEOUT);
     }
