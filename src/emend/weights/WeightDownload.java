@@ -59,16 +59,11 @@ public final class WeightDownload {
         latestShared = null;
     }
 
-    /** A version announced by the current learner; kept when newer than the newest known. */
-    public void offer(WeightManifest manifest) {
-        offerShared(manifest, null);
-    }
-
     /**
-     * A version announced by the current learner in this JVM with its encoded weights ({@code shared}, read only):
-     * kept when newer than the newest known, and then loaded from those bytes without a download.
+     * A version announced by the current learner; kept when newer than the newest known. {@code shared}: its encoded
+     * weights (read only) from a learner in this JVM, then loaded without a download; null: to be downloaded.
      */
-    public void offerShared(WeightManifest manifest, byte[] shared) {
+    public void offer(WeightManifest manifest, byte[] shared) {
         if (latest == null || manifest.getVersion() > latest.getVersion()) {
             latest = manifest;
             latestShared = shared;

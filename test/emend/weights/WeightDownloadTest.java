@@ -33,11 +33,11 @@ final class WeightDownloadTest {
         WeightDownload download = new WeightDownload();
         assertEquals(-1, download.newest());
         download.restart(publication(5).manifest());
-        download.offer(publication(3).manifest());
+        download.offer(publication(3).manifest(), null);
         assertEquals(5, download.newest(), "a late announcement of an older version");
         download.restart(publication(2).manifest());
         assertEquals(2, download.newest(), "a new learner counts its own versions");
-        download.offer(publication(4).manifest());
+        download.offer(publication(4).manifest(), null);
         assertEquals(4, download.newest());
     }
 
@@ -88,7 +88,7 @@ final class WeightDownloadTest {
         download.begin();
         WeightChunk gone = WeightChunk.newBuilder().setVersion(1).setIndex(0).setGone(true).build();
         assertSame(WeightDownload.Idle.INSTANCE, download.chunkArrived(gone), "no newer version announced yet: wait");
-        download.offer(v2.manifest());
+        download.offer(v2.manifest(), null);
         WeightDownload.Request restart = assertInstanceOf(WeightDownload.Request.class, download.chunkArrived(gone));
         assertEquals(2, restart.version());
         assertSame(WeightDownload.Idle.INSTANCE, download.chunkArrived(v1.chunk(0)), "a chunk of the version dropped is ignored");
@@ -105,9 +105,9 @@ final class WeightDownloadTest {
                 new WeightStreamFetch.Result(WeightStreamFetch.Ending.UNREACHABLE, 0, "connection refused")));
         assertTrue(fallback.warning().contains("weight-stream-port"));
         assertTrue(fallback.newRound());
-        download.offer(streamed(publication(2), "10.0.0.9:7000"));
+        download.offer(streamed(publication(2), "10.0.0.9:7000"), null);
         assertInstanceOf(WeightDownload.Request.class, download.begin(), "the same unreachable address is not tried again");
-        download.offer(streamed(publication(3), "10.0.0.9:7001"));
+        download.offer(streamed(publication(3), "10.0.0.9:7001"), null);
         assertInstanceOf(WeightDownload.Stream.class, download.begin(), "a new address is tried");
     }
 
@@ -136,16 +136,16 @@ final class WeightDownloadTest {
         WeightDownload.Request overMessages = assertInstanceOf(WeightDownload.Request.class, download.begin());
         assertEquals(1, overMessages.version());
         WeightPublication v2 = publication(2);
-        download.offerShared(v2.manifest(), v2.sharedBytes());
+        download.offer(v2.manifest(), v2.sharedBytes());
         WeightDownload.Load load = assertInstanceOf(WeightDownload.Load.class, download.begin());
         assertSame(v2.sharedBytes(), load.bytes(), "the learner's bytes themselves: no copy");
         assertEquals(v2.manifest(), load.manifest());
         assertTrue(download.fetchingOverMessages().isEmpty(), "the chunk download of version 1 is dropped");
         assertSame(WeightDownload.Idle.INSTANCE, download.chunkArrived(publication(1).chunk(0)), "its late chunks are ignored");
 
-        download.offerShared(publication(1).manifest(), publication(1).sharedBytes());
+        download.offer(publication(1).manifest(), publication(1).sharedBytes());
         assertSame(v2.sharedBytes(), ((WeightDownload.Load) download.begin()).bytes(), "an older shared version is not taken");
-        download.offer(publication(3).manifest());
+        download.offer(publication(3).manifest(), null);
         assertInstanceOf(WeightDownload.Request.class, download.begin(), "a newer version announced without its bytes is fetched");
     }
 }

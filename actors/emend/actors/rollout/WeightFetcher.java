@@ -105,7 +105,7 @@ final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
     }
 
     private Behavior<Command> onOffer(Offer offer) {
-        download.offerShared(offer.manifest(), offer.shared());
+        download.offer(offer.manifest(), offer.shared());
         worker.tell(new WorkerProtocol.Announced(download.newest()));
         return this;
     }
