@@ -2,10 +2,14 @@ package emend.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
-/** Additive attention masks: 0 where a query may attend to a key, {@link Transformer#MASKED} elsewhere. */
+/**
+ * Additive attention masks: 0 where a query may attend to a key, {@link Transformer#MASKED} elsewhere.
+ *
+ * <p>Built on the host and copied in once: one native call per mask instead of a dozen small operators at every
+ * decoding step.
+ */
 public final class AttentionMasks {
 
     private AttentionMasks() {}
@@ -22,10 +26,16 @@ public final class AttentionMasks {
      * @return (B, 1, T, S) with B = padCounts.length, T = steps, S = keys
      */
     public static NDArray leftPadded(NDManager manager, int[] padCounts, int queryStart, int steps, int keys) {
-        NDArray keyIndex = manager.arange(0, keys, 1, DataType.INT32).reshape(1, 1, 1, keys);
-        NDArray queryIndex = manager.arange(queryStart, queryStart + steps, 1, DataType.INT32).reshape(1, 1, steps, 1);
-        NDArray pads = Tensors.copyOf(manager, padCounts, new Shape(padCounts.length, 1, 1, 1));
-        NDArray allowed = keyIndex.lte(queryIndex).logicalAnd(keyIndex.gte(pads)); // (B, 1, T, S)
-        return allowed.toType(DataType.FLOAT32, false).sub(1f).mul(Tensors.scalar(manager, -Transformer.MASKED));
+        float[] mask = new float[padCounts.length * steps * keys];
+        int at = 0;
+        for (int pads : padCounts) {
+            for (int t = 0; t < steps; t++) {
+                int query = queryStart + t;
+                for (int s = 0; s < keys; s++) {
+                    mask[at++] = s <= query && s >= pads ? 0f : Transformer.MASKED;
+                }
+            }
+        }
+        return Tensors.copyOf(manager, mask, new Shape(padCounts.length, 1, steps, keys));
     }
 }

@@ -49,10 +49,10 @@ public final class KvCache implements AutoCloseable {
         if (end > capacity) {
             throw new IllegalStateException("KV cache overflow: " + end + " positions, capacity " + capacity);
         }
-        NDIndex slot = new NDIndex(":, :, {}:{}", length, end);
+        NDIndex slot = new NDIndex().addAllDim(2).addSliceDim(length, end);   // ":, :, length:end", without parsing a string
         keys[layer].set(slot, newKeys);
         values[layer].set(slot, newValues);
-        NDIndex stored = new NDIndex(":, :, :{}", end);
+        NDIndex stored = new NDIndex().addAllDim(2).addSliceDim(0, end);
         return new NDArray[] {keys[layer].get(stored), values[layer].get(stored)};
     }
 

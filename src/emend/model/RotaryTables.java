@@ -31,4 +31,18 @@ final class RotaryTables {
         }
         return new float[][] {cos, sin};
     }
+
+    /**
+     * The signed permutation R (headDim × headDim, row-major) with x·R = rotateHalf(x) = (−x₂, x₁) for x = (x₁, x₂):
+     * column j < half takes −x[j + half], column j ≥ half takes x[j − half].
+     */
+    static float[] rotateHalfMatrix(int headDim) {
+        int half = headDim / 2;
+        float[] matrix = new float[headDim * headDim];
+        for (int j = 0; j < half; j++) {
+            matrix[(j + half) * headDim + j] = -1f;
+            matrix[j * headDim + j + half] = 1f;
+        }
+        return matrix;
+    }
 }

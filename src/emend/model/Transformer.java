@@ -2,7 +2,6 @@ package emend.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
@@ -17,6 +16,11 @@ import emend.engine.DjlRuntime;
  * the rotate-half convention, grouped-query attention whose heads share key/value heads in contiguous groups,
  * a SwiGLU MLP, and logits from the tied (or separate) output matrix.
  *
+ * <p>Every operator is a native call whose fixed cost (JNI, a Java wrapper registered with its manager) dwarfs
+ * the arithmetic of one decoding step at small batches, so the pass is written with as few calls as give the same
+ * numbers: weights are looked up once, constants are engine tensors made once, and rotate-half is one product
+ * with a signed permutation (exact: each output sums one ±1 product and zeros).
+ *
  * <p>Callers own memory: run calls inside an {@link ai.djl.ndarray.NDScope} and keep only what they need.
  */
 public final class Transformer {
@@ -26,19 +30,34 @@ public final class Transformer {
 
     private final ModelConfig config;
     private final Weights weights;
+    private final LayerWeights[] layers;
+    private final NDArray embedding;
+    private final NDArray finalNorm;
+    private final NDArray outputMatrix;
     private final NDArray ropeCos;
     private final NDArray ropeSin;
+    private final NDArray rotateHalf;
     private final NDArray attentionScale;
+    private final NDArray normEps;
 
     public Transformer(Weights weights) {
         this.config = weights.config();
         this.weights = weights;
         NDManager manager = weights.manager();
+        this.layers = new LayerWeights[config.layers()];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = LayerWeights.of(weights, ParameterNames.layer(i), config.attentionBias());
+        }
+        this.embedding = weights.get(ParameterNames.EMBED);
+        this.finalNorm = weights.get(ParameterNames.FINAL_NORM);
+        this.outputMatrix = weights.get(config.tiedEmbeddings() ? ParameterNames.EMBED : ParameterNames.LM_HEAD);
         float[][] tables = RotaryTables.compute(config.contextLength(), config.headDim(), config.ropeTheta(), config.ropeScaling());
         Shape shape = new Shape(config.contextLength(), config.headDim());
         this.ropeCos = Tensors.copyOf(manager, tables[0], shape);
         this.ropeSin = Tensors.copyOf(manager, tables[1], shape);
+        this.rotateHalf = Tensors.copyOf(manager, RotaryTables.rotateHalfMatrix(config.headDim()), new Shape(config.headDim(), config.headDim()));
         this.attentionScale = Tensors.scalar(manager, 1.0 / Math.sqrt(config.headDim()));
+        this.normEps = Tensors.scalar(manager, config.normEps());
     }
 
     public ModelConfig config() {
@@ -61,17 +80,18 @@ public final class Transformer {
     public NDArray hidden(NDArray tokens, NDArray positions, NDArray mask, KvCache cache) {
         long batch = tokens.getShape().get(0);
         long steps = tokens.getShape().get(1);
-        NDArray x = Embedding.embedding(tokens, weights.get(ParameterNames.EMBED), SparseFormat.DENSE).head(); // (B, T, C)
+        NDArray x = Embedding.embedding(tokens, embedding, SparseFormat.DENSE).head(); // (B, T, C)
         NDArray cos = Embedding.embedding(positions, ropeCos, SparseFormat.DENSE).head().expandDims(1); // (B, 1, T, D)
         NDArray sin = Embedding.embedding(positions, ropeSin, SparseFormat.DENSE).head().expandDims(1);
-        // Without autograd nothing needs a layer's intermediates or its input after it: each layer runs in its own
-        // scope and its input is freed, so a long prefill holds one layer's attention scores at a time, not every
-        // layer's until the caller's scope ends.
-        boolean inference = !DjlRuntime.gradientsOnThisThread();
-        for (int layer = 0; layer < config.layers(); layer++) {
+        // Without autograd nothing needs a layer's intermediates or its input after it: over several tokens each
+        // layer runs in its own scope and its input is freed, so a long prefill holds one layer's attention scores
+        // at a time, not every layer's until the caller's scope ends. One token's intermediates are small, and a
+        // scope per layer would cost more bookkeeping than the step's arithmetic at small batches.
+        boolean scopePerLayer = steps > 1 && !DjlRuntime.gradientsOnThisThread();
+        for (int layer = 0; layer < layers.length; layer++) {
             NDArray input = x;
             int index = layer;
-            if (inference) {
+            if (scopePerLayer) {
                 x = Tensors.keepingOnlyResult(() -> block(index, input, cos, sin, mask, cache, batch, steps));
                 input.close();   // the embedding or the previous layer's output: nothing else reads it
             } else {
@@ -81,30 +101,29 @@ public final class Transformer {
         if (cache != null) {
             cache.advance(Math.toIntExact(steps));
         }
-        return rmsNorm(x, weights.get(ParameterNames.FINAL_NORM));
+        return rmsNorm(x, finalNorm);
     }
 
     /** Next-token logits (B, T, V) from hidden states (B, T, C). */
     public NDArray logits(NDArray hidden) {
-        String head = config.tiedEmbeddings() ? ParameterNames.EMBED : ParameterNames.LM_HEAD;
-        return Linear.linear(hidden, weights.get(head)).head();
+        return Linear.linear(hidden, outputMatrix).head();
     }
 
     /** One pre-norm decoder layer: attention, then the MLP, each added to the residual stream. */
     private NDArray block(int layer, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache, long batch, long steps) {
-        ParameterNames.Layer names = ParameterNames.layer(layer);
-        NDArray h = rmsNorm(x, weights.get(names.inputNorm()));
-        NDArray attended = x.add(attention(layer, names, h, cos, sin, mask, cache, batch, steps));
-        NDArray h2 = rmsNorm(attended, weights.get(names.postAttentionNorm()));
-        return attended.add(mlp(names, h2));
+        LayerWeights w = layers[layer];
+        NDArray h = rmsNorm(x, w.inputNorm());
+        NDArray attended = x.add(attention(layer, w, h, cos, sin, mask, cache, batch, steps));
+        NDArray h2 = rmsNorm(attended, w.postAttentionNorm());
+        return attended.add(mlp(w, h2));
     }
 
-    private NDArray attention(int layer, ParameterNames.Layer names, NDArray h, NDArray cos, NDArray sin,
+    private NDArray attention(int layer, LayerWeights w, NDArray h, NDArray cos, NDArray sin,
                               NDArray mask, KvCache cache, long batch, long steps) {
         int headDim = config.headDim();
-        NDArray q = splitHeads(project(h, names.query(), names.queryBias()), config.heads(), batch, steps);   // (B, H, T, D)
-        NDArray k = splitHeads(project(h, names.key(), names.keyBias()), config.kvHeads(), batch, steps);     // (B, Hkv, T, D)
-        NDArray v = splitHeads(project(h, names.value(), names.valueBias()), config.kvHeads(), batch, steps); // (B, Hkv, T, D)
+        NDArray q = splitHeads(project(h, w.query(), w.queryBias()), config.heads(), batch, steps);   // (B, H, T, D)
+        NDArray k = splitHeads(project(h, w.key(), w.keyBias()), config.kvHeads(), batch, steps);     // (B, Hkv, T, D)
+        NDArray v = splitHeads(project(h, w.value(), w.valueBias()), config.kvHeads(), batch, steps); // (B, Hkv, T, D)
         q = rotate(q, cos, sin);
         k = rotate(k, cos, sin);
         if (cache != null) {
@@ -120,26 +139,24 @@ public final class Transformer {
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(attentionScale).addi(mask); // (B, H, T, S)
         NDArray context = scores.softmax(-1).matMul(v);                                                   // (B, H, T, D)
         NDArray merged = context.transpose(0, 2, 1, 3).reshape(batch, steps, (long) config.heads() * headDim);
-        return Linear.linear(merged, weights.get(names.output())).head();
+        return Linear.linear(merged, w.output()).head();
     }
 
     /** A query, key or value projection, with its bias where the config has attention biases (Qwen2). */
-    private NDArray project(NDArray h, String weight, String bias) {
-        return config.attentionBias()
-                ? Linear.linear(h, weights.get(weight), weights.get(bias)).head()
-                : Linear.linear(h, weights.get(weight)).head();
+    private static NDArray project(NDArray h, NDArray weight, NDArray bias) {
+        return bias != null ? Linear.linear(h, weight, bias).head() : Linear.linear(h, weight).head();
     }
 
-    private NDArray mlp(ParameterNames.Layer names, NDArray h) {
-        NDArray gateInput = Linear.linear(h, weights.get(names.gate())).head();
+    private static NDArray mlp(LayerWeights w, NDArray h) {
+        NDArray gateInput = Linear.linear(h, w.gate()).head();
         NDArray gate = Activation.sigmoid(gateInput).mul(gateInput); // SiLU
-        NDArray up = Linear.linear(h, weights.get(names.up())).head();
-        return Linear.linear(gate.mul(up), weights.get(names.down())).head();
+        NDArray up = Linear.linear(h, w.up()).head();
+        return Linear.linear(gate.mul(up), w.down()).head();
     }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         NDArray meanSquare = x.square().mean(new int[] {-1}, true);
-        return x.div(meanSquare.add(config.normEps()).sqrt()).mul(weight);
+        return x.div(meanSquare.add(normEps).sqrt()).mul(weight);
     }
 
     private static NDArray splitHeads(NDArray x, int heads, long batch, long steps) {
@@ -148,10 +165,22 @@ public final class Transformer {
 
     /** Rotary embedding, rotate-half form: x·cos + rotateHalf(x)·sin, with (B, 1, T, D) tables. */
     private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        long half = x.getShape().get(3) / 2;
-        NDArray first = x.get(new NDIndex("..., :{}", half));
-        NDArray second = x.get(new NDIndex("..., {}:", half));
-        NDArray rotated = second.neg().concat(first, 3);
-        return x.mul(cos).add(rotated.mul(sin));
+        return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
+    }
+
+    /** One block's tensors, looked up by name once rather than at every call. */
+    private record LayerWeights(NDArray inputNorm, NDArray query, NDArray key, NDArray value,
+                                NDArray queryBias, NDArray keyBias, NDArray valueBias, NDArray output,
+                                NDArray postAttentionNorm, NDArray gate, NDArray up, NDArray down) {
+
+        static LayerWeights of(Weights weights, ParameterNames.Layer names, boolean attentionBias) {
+            return new LayerWeights(weights.get(names.inputNorm()), weights.get(names.query()), weights.get(names.key()),
+                    weights.get(names.value()),
+                    attentionBias ? weights.get(names.queryBias()) : null,
+                    attentionBias ? weights.get(names.keyBias()) : null,
+                    attentionBias ? weights.get(names.valueBias()) : null,
+                    weights.get(names.output()), weights.get(names.postAttentionNorm()),
+                    weights.get(names.gate()), weights.get(names.up()), weights.get(names.down()));
+        }
     }
 }
