@@ -2,8 +2,8 @@ package emend.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import emend.engine.TensorSlices;
 import emend.model.AttentionMasks;
 import emend.model.KvCache;
 import emend.model.Tensors;
@@ -11,9 +11,6 @@ import emend.model.Transformer;
 
 /** Incremental decoding: each call runs only the new tokens, attending to the KV cache. */
 final class CachedDecoder implements Decoder {
-
-    /** {@code ":, -1"}, built once: DJL parses a string index at every use. */
-    private static final NDIndex LAST_POSITION = new NDIndex().addAllDim().addIndices(-1);
 
     private final Transformer model;
     private final NDManager manager;
@@ -35,7 +32,7 @@ final class CachedDecoder implements Decoder {
         NDArray positions = Tensors.copyOf(manager, DecodePositions.of(padCounts, start, steps), new Shape(batch, steps));
         NDArray mask = AttentionMasks.leftPadded(manager, padCounts, start, steps, start + steps);
         NDArray hidden = model.hidden(input, positions, mask, cache);
-        return model.logits(hidden.get(LAST_POSITION)); // (B, V)
+        return model.logits(TensorSlices.view(hidden, 1, steps - 1, steps).squeeze(1)); // (B, V)
     }
 
     @Override

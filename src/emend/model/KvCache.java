@@ -2,9 +2,9 @@ package emend.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import emend.engine.TensorSlices;
 
 /**
  * Keys and values of every layer for a batch being decoded incrementally.
@@ -49,11 +49,9 @@ public final class KvCache implements AutoCloseable {
         if (end > capacity) {
             throw new IllegalStateException("KV cache overflow: " + end + " positions, capacity " + capacity);
         }
-        NDIndex slot = new NDIndex().addAllDim(2).addSliceDim(length, end);   // ":, :, length:end", without parsing a string
-        keys[layer].set(slot, newKeys);
-        values[layer].set(slot, newValues);
-        NDIndex stored = new NDIndex().addAllDim(2).addSliceDim(0, end);
-        return new NDArray[] {keys[layer].get(stored), values[layer].get(stored)};
+        TensorSlices.write(keys[layer], 2, length, newKeys);
+        TensorSlices.write(values[layer], 2, length, newValues);
+        return new NDArray[] {TensorSlices.view(keys[layer], 2, 0, end), TensorSlices.view(values[layer], 2, 0, end)};
     }
 
     /** Marks {@code steps} more positions as stored, once every layer has appended them. */

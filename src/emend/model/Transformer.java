@@ -2,6 +2,7 @@ package emend.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
@@ -18,8 +19,11 @@ import emend.engine.DjlRuntime;
  *
  * <p>Every operator is a native call whose fixed cost (JNI, a Java wrapper registered with its manager) dwarfs
  * the arithmetic of one decoding step at small batches, so the pass is written with as few calls as give the same
- * numbers: weights are looked up once, constants are engine tensors made once, and rotate-half is one product
- * with a signed permutation (exact: each output sums one ±1 product and zeros).
+ * numbers: weights are looked up once, constants are engine tensors made once, rotate-half is one product with a
+ * signed permutation (exact: each output sums one ±1 product and zeros), and without autograd a projection is a
+ * product with a transposed view of its weight kept from the start, the computation {@code linear} performs
+ * (bit for bit, checked) at under half its cost per call at batch 1; with autograd it stays {@code linear}, whose
+ * backward reaches the weight. The views share the weights' memory, so in-place updates and loads show through.
  *
  * <p>Callers own memory: run calls inside an {@link ai.djl.ndarray.NDScope} and keep only what they need.
  */
@@ -34,6 +38,7 @@ public final class Transformer {
     private final NDArray embedding;
     private final NDArray finalNorm;
     private final NDArray outputMatrix;
+    private final NDArray outputMatrixTransposed;
     private final NDArray ropeCos;
     private final NDArray ropeSin;
     private final NDArray rotateHalf;
@@ -51,13 +56,20 @@ public final class Transformer {
         this.embedding = weights.get(ParameterNames.EMBED);
         this.finalNorm = weights.get(ParameterNames.FINAL_NORM);
         this.outputMatrix = weights.get(config.tiedEmbeddings() ? ParameterNames.EMBED : ParameterNames.LM_HEAD);
+        this.outputMatrixTransposed = kept(outputMatrix.transpose());
         float[][] tables = RotaryTables.compute(config.contextLength(), config.headDim(), config.ropeTheta(), config.ropeScaling());
         Shape shape = new Shape(config.contextLength(), config.headDim());
-        this.ropeCos = Tensors.copyOf(manager, tables[0], shape);
-        this.ropeSin = Tensors.copyOf(manager, tables[1], shape);
-        this.rotateHalf = Tensors.copyOf(manager, RotaryTables.rotateHalfMatrix(config.headDim()), new Shape(config.headDim(), config.headDim()));
-        this.attentionScale = Tensors.scalar(manager, 1.0 / Math.sqrt(config.headDim()));
-        this.normEps = Tensors.scalar(manager, config.normEps());
+        this.ropeCos = kept(Tensors.copyOf(manager, tables[0], shape));
+        this.ropeSin = kept(Tensors.copyOf(manager, tables[1], shape));
+        this.rotateHalf = kept(Tensors.copyOf(manager, RotaryTables.rotateHalfMatrix(config.headDim()), new Shape(config.headDim(), config.headDim())));
+        this.attentionScale = kept(Tensors.scalar(manager, 1.0 / Math.sqrt(config.headDim())));
+        this.normEps = kept(Tensors.scalar(manager, config.normEps()));
+    }
+
+    /** Lives as long as the weights' manager, whatever scope the model is built in. */
+    private static NDArray kept(NDArray array) {
+        NDScope.unregister(array);
+        return array;
     }
 
     public ModelConfig config() {
@@ -87,15 +99,16 @@ public final class Transformer {
         // layer runs in its own scope and its input is freed, so a long prefill holds one layer's attention scores
         // at a time, not every layer's until the caller's scope ends. One token's intermediates are small, and a
         // scope per layer would cost more bookkeeping than the step's arithmetic at small batches.
-        boolean scopePerLayer = steps > 1 && !DjlRuntime.gradientsOnThisThread();
+        boolean recording = DjlRuntime.gradientsOnThisThread();
+        boolean scopePerLayer = steps > 1 && !recording;
         for (int layer = 0; layer < layers.length; layer++) {
             NDArray input = x;
             int index = layer;
             if (scopePerLayer) {
-                x = Tensors.keepingOnlyResult(() -> block(index, input, cos, sin, mask, cache, batch, steps));
+                x = Tensors.keepingOnlyResult(() -> block(index, input, cos, sin, mask, cache, batch, steps, false));
                 input.close();   // the embedding or the previous layer's output: nothing else reads it
             } else {
-                x = block(layer, x, cos, sin, mask, cache, batch, steps);
+                x = block(layer, x, cos, sin, mask, cache, batch, steps, recording);
             }
         }
         if (cache != null) {
@@ -106,24 +119,25 @@ public final class Transformer {
 
     /** Next-token logits (B, T, V) from hidden states (B, T, C). */
     public NDArray logits(NDArray hidden) {
-        return Linear.linear(hidden, outputMatrix).head();
+        return project(hidden, outputMatrix, outputMatrixTransposed, null, DjlRuntime.gradientsOnThisThread());
     }
 
     /** One pre-norm decoder layer: attention, then the MLP, each added to the residual stream. */
-    private NDArray block(int layer, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache, long batch, long steps) {
+    private NDArray block(int layer, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache, long batch, long steps,
+                          boolean recording) {
         LayerWeights w = layers[layer];
         NDArray h = rmsNorm(x, w.inputNorm());
-        NDArray attended = x.add(attention(layer, w, h, cos, sin, mask, cache, batch, steps));
+        NDArray attended = x.add(attention(layer, w, h, cos, sin, mask, cache, batch, steps, recording));
         NDArray h2 = rmsNorm(attended, w.postAttentionNorm());
-        return attended.add(mlp(w, h2));
+        return attended.add(mlp(w, h2, recording));
     }
 
     private NDArray attention(int layer, LayerWeights w, NDArray h, NDArray cos, NDArray sin,
-                              NDArray mask, KvCache cache, long batch, long steps) {
+                              NDArray mask, KvCache cache, long batch, long steps, boolean recording) {
         int headDim = config.headDim();
-        NDArray q = splitHeads(project(h, w.query(), w.queryBias()), config.heads(), batch, steps);   // (B, H, T, D)
-        NDArray k = splitHeads(project(h, w.key(), w.keyBias()), config.kvHeads(), batch, steps);     // (B, Hkv, T, D)
-        NDArray v = splitHeads(project(h, w.value(), w.valueBias()), config.kvHeads(), batch, steps); // (B, Hkv, T, D)
+        NDArray q = splitHeads(project(h, w.query(), w.queryT(), w.queryBias(), recording), config.heads(), batch, steps);   // (B, H, T, D)
+        NDArray k = splitHeads(project(h, w.key(), w.keyT(), w.keyBias(), recording), config.kvHeads(), batch, steps);       // (B, Hkv, T, D)
+        NDArray v = splitHeads(project(h, w.value(), w.valueT(), w.valueBias(), recording), config.kvHeads(), batch, steps); // (B, Hkv, T, D)
         q = rotate(q, cos, sin);
         k = rotate(k, cos, sin);
         if (cache != null) {
@@ -139,19 +153,27 @@ public final class Transformer {
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(attentionScale).addi(mask); // (B, H, T, S)
         NDArray context = scores.softmax(-1).matMul(v);                                                   // (B, H, T, D)
         NDArray merged = context.transpose(0, 2, 1, 3).reshape(batch, steps, (long) config.heads() * headDim);
-        return Linear.linear(merged, w.output()).head();
+        return project(merged, w.output(), w.outputT(), null, recording);
     }
 
-    /** A query, key or value projection, with its bias where the config has attention biases (Qwen2). */
-    private static NDArray project(NDArray h, NDArray weight, NDArray bias) {
-        return bias != null ? Linear.linear(h, weight, bias).head() : Linear.linear(h, weight).head();
+    /**
+     * h·Wᵀ (+ bias where the config has attention biases, Qwen2: then always {@code linear}, whose fused bias add
+     * rounds differently from a product and a sum).
+     *
+     * @param transposed Wᵀ as a view of W, used when nothing is recorded
+     */
+    private static NDArray project(NDArray h, NDArray weight, NDArray transposed, NDArray bias, boolean recording) {
+        if (bias != null) {
+            return Linear.linear(h, weight, bias).head();
+        }
+        return recording ? Linear.linear(h, weight).head() : h.matMul(transposed);
     }
 
-    private static NDArray mlp(LayerWeights w, NDArray h) {
-        NDArray gateInput = Linear.linear(h, w.gate()).head();
+    private static NDArray mlp(LayerWeights w, NDArray h, boolean recording) {
+        NDArray gateInput = project(h, w.gate(), w.gateT(), null, recording);
         NDArray gate = Activation.sigmoid(gateInput).mul(gateInput); // SiLU
-        NDArray up = Linear.linear(h, w.up()).head();
-        return Linear.linear(gate.mul(up), w.down()).head();
+        NDArray up = project(h, w.up(), w.upT(), null, recording);
+        return project(gate.mul(up), w.down(), w.downT(), null, recording);
     }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
@@ -168,19 +190,28 @@ public final class Transformer {
         return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
     }
 
-    /** One block's tensors, looked up by name once rather than at every call. */
+    /** One block's tensors, looked up by name once rather than at every call, and the projections' transposed views. */
     private record LayerWeights(NDArray inputNorm, NDArray query, NDArray key, NDArray value,
                                 NDArray queryBias, NDArray keyBias, NDArray valueBias, NDArray output,
-                                NDArray postAttentionNorm, NDArray gate, NDArray up, NDArray down) {
+                                NDArray postAttentionNorm, NDArray gate, NDArray up, NDArray down,
+                                NDArray queryT, NDArray keyT, NDArray valueT, NDArray outputT,
+                                NDArray gateT, NDArray upT, NDArray downT) {
 
         static LayerWeights of(Weights weights, ParameterNames.Layer names, boolean attentionBias) {
-            return new LayerWeights(weights.get(names.inputNorm()), weights.get(names.query()), weights.get(names.key()),
-                    weights.get(names.value()),
+            NDArray query = weights.get(names.query());
+            NDArray key = weights.get(names.key());
+            NDArray value = weights.get(names.value());
+            NDArray output = weights.get(names.output());
+            NDArray gate = weights.get(names.gate());
+            NDArray up = weights.get(names.up());
+            NDArray down = weights.get(names.down());
+            return new LayerWeights(weights.get(names.inputNorm()), query, key, value,
                     attentionBias ? weights.get(names.queryBias()) : null,
                     attentionBias ? weights.get(names.keyBias()) : null,
                     attentionBias ? weights.get(names.valueBias()) : null,
-                    weights.get(names.output()), weights.get(names.postAttentionNorm()),
-                    weights.get(names.gate()), weights.get(names.up()), weights.get(names.down()));
+                    output, weights.get(names.postAttentionNorm()), gate, up, down,
+                    kept(query.transpose()), kept(key.transpose()), kept(value.transpose()), kept(output.transpose()),
+                    kept(gate.transpose()), kept(up.transpose()), kept(down.transpose()));
         }
     }
 }

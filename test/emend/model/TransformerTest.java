@@ -95,6 +95,28 @@ final class TransformerTest {
         }
     }
 
+    @Test
+    void withoutAutograd_theKeptTransposedViews_giveLinearsLogitsBitForBit_andSeeInPlaceUpdates() {
+        boolean gradMode = DjlRuntime.gradientsOnThisThread();
+        try (NDManager manager = TestModels.manager()) {
+            Transformer model = TestModels.model(manager, TestModels.smallConfig(20, 32), 11);
+            int[] tokens = {1, 5, 9, 3, 3, 12, 7, 8, 2};
+            JniUtils.setGradMode(true);
+            float[] recorded = logits(model, manager, tokens);
+            DjlRuntime.gradientsOffOnThisThread();
+            assertArrayEquals(recorded, logits(model, manager, tokens), "linear and the product with Wᵀ's view");
+            model.weights().get(ParameterNames.layer(0).up()).muli(3);   // as AdamW and version loads write: in place
+            JniUtils.setGradMode(true);
+            float[] recordedAfter = logits(model, manager, tokens);
+            DjlRuntime.gradientsOffOnThisThread();
+            float[] inferenceAfter = logits(model, manager, tokens);
+            assertArrayEquals(recordedAfter, inferenceAfter, "the views read the updated weight");
+            assertTrue(recordedAfter[0] != recorded[0], "the update changed the logits");
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
     private static int forwardRecorded(Transformer model, NDManager manager, int[] tokens) {
         boolean gradMode = DjlRuntime.gradientsOnThisThread();
         JniUtils.setGradMode(true);
