@@ -93,8 +93,8 @@ public final class Transformer {
         long batch = tokens.getShape().get(0);
         long steps = tokens.getShape().get(1);
         NDArray x = Embedding.embedding(tokens, embedding, SparseFormat.DENSE).head(); // (B, T, C)
-        NDArray cos = Embedding.embedding(positions, ropeCos, SparseFormat.DENSE).head().expandDims(1); // (B, 1, T, D)
-        NDArray sin = Embedding.embedding(positions, ropeSin, SparseFormat.DENSE).head().expandDims(1);
+        NDArray cos = Embedding.embedding(positions, ropeCos, SparseFormat.DENSE).head().expandDims(2); // (B, T, 1, D)
+        NDArray sin = Embedding.embedding(positions, ropeSin, SparseFormat.DENSE).head().expandDims(2);
         // Without autograd nothing needs a layer's intermediates or its input after it: over several tokens each
         // layer runs in its own scope and its input is freed, so a long prefill holds one layer's attention scores
         // at a time, not every layer's until the caller's scope ends. One token's intermediates are small, and a
@@ -135,11 +135,10 @@ public final class Transformer {
     private NDArray attention(int layer, LayerWeights w, NDArray h, NDArray cos, NDArray sin,
                               NDArray mask, KvCache cache, long batch, long steps, boolean recording) {
         int headDim = config.headDim();
-        NDArray q = splitHeads(project(h, w.query(), w.queryT(), w.queryBias(), recording), config.heads(), batch, steps);   // (B, H, T, D)
-        NDArray k = splitHeads(project(h, w.key(), w.keyT(), w.keyBias(), recording), config.kvHeads(), batch, steps);       // (B, Hkv, T, D)
-        NDArray v = splitHeads(project(h, w.value(), w.valueT(), w.valueBias(), recording), config.kvHeads(), batch, steps); // (B, Hkv, T, D)
-        q = rotate(q, cos, sin);
-        k = rotate(k, cos, sin);
+        // rotated while still (B, T, heads, D), where the rows are contiguous for the product with the rotate-half matrix
+        NDArray q = headsFirst(rotate(splitHeads(project(h, w.query(), w.queryT(), w.queryBias(), recording), config.heads(), batch, steps), cos, sin));
+        NDArray k = headsFirst(rotate(splitHeads(project(h, w.key(), w.keyT(), w.keyBias(), recording), config.kvHeads(), batch, steps), cos, sin));
+        NDArray v = headsFirst(splitHeads(project(h, w.value(), w.valueT(), w.valueBias(), recording), config.kvHeads(), batch, steps));
         if (cache != null) {
             NDArray[] stored = cache.append(layer, k, v);
             k = stored[0];
@@ -181,11 +180,17 @@ public final class Transformer {
         return x.div(meanSquare.add(normEps).sqrt()).mul(weight);
     }
 
+    /** (B, T, heads · D) to (B, T, heads, D). */
     private static NDArray splitHeads(NDArray x, int heads, long batch, long steps) {
-        return x.reshape(batch, steps, heads, -1).transpose(0, 2, 1, 3);
+        return x.reshape(batch, steps, heads, -1);
     }
 
-    /** Rotary embedding, rotate-half form: x·cos + rotateHalf(x)·sin, with (B, 1, T, D) tables. */
+    /** (B, T, heads, D) to (B, heads, T, D), a view. */
+    private static NDArray headsFirst(NDArray x) {
+        return x.transpose(0, 2, 1, 3);
+    }
+
+    /** Rotary embedding, rotate-half form: x·cos + rotateHalf(x)·sin, for x (B, T, heads, D) and (B, T, 1, D) tables. */
     private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
         return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
     }
