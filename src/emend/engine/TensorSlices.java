@@ -20,6 +20,18 @@ public final class TensorSlices {
         return JniUtils.slice((PtNDArray) array, axis, start, end, 1);
     }
 
+    /**
+     * Copies {@code values} (same shape, any device) into {@code target}'s own memory. Unlike DJL's
+     * {@code NDArray.set(Buffer)} and {@code copyTo}, which give the target new memory (on the CPU, a Java buffer's),
+     * views of the target keep seeing it.
+     */
+    public static void overwrite(NDArray target, NDArray values) {
+        if (!target.getShape().equals(values.getShape())) {
+            throw new IllegalArgumentException("cannot overwrite a tensor of shape " + target.getShape() + " with one of shape " + values.getShape());
+        }
+        write(target, 0, 0, values);
+    }
+
     /** Copies {@code values} into {@code target} at {@code [start, start + values' length)} along {@code axis}. */
     public static void write(NDArray target, int axis, long start, NDArray values) {
         long[] shape = target.getShape().getShape();

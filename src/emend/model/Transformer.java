@@ -23,7 +23,9 @@ import emend.engine.DjlRuntime;
  * signed permutation (exact: each output sums one ±1 product and zeros), and without autograd a projection is a
  * product with a transposed view of its weight kept from the start, the computation {@code linear} performs
  * (bit for bit, checked) at under half its cost per call at batch 1; with autograd it stays {@code linear}, whose
- * backward reaches the weight. The views share the weights' memory, so in-place updates and loads show through.
+ * backward reaches the weight. The views share the weights' memory, so in-place updates and loads show through;
+ * weights are only ever written in place ({@code AutogradSafetyTest} forbids the DJL calls that would give a tensor
+ * new memory behind its views).
  *
  * <p>Callers own memory: run calls inside an {@link ai.djl.ndarray.NDScope} and keep only what they need.
  */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import emend.engine.TensorSlices;
 import emend.util.Seeds;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -101,6 +102,14 @@ public final class Weights implements AutoCloseable {
             copies.put(name, copy);
         });
         return new Weights(config, copyManager, copies);
+    }
+
+    /**
+     * Writes {@code source}'s values (same config) into these tensors' own memory, so every view of them (the
+     * transposed weights a {@link Transformer} keeps) sees the new values.
+     */
+    public void overwriteWith(Weights source) {
+        tensors.forEach((name, tensor) -> TensorSlices.overwrite(tensor, source.get(name)));
     }
 
     public NDArray get(String name) {

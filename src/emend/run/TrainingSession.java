@@ -88,7 +88,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
             throw new RunRefusedException("the resume state in " + run.root() + " was written under other settings: saved "
                     + state.getFingerprintMap() + ", now " + expected + "; resume with the run's own settings (its settings.json)");
         }
-        saved.policy().tensors().forEach((name, tensor) -> tensor.copyTo(policy.weights().get(name)));
+        policy.weights().overwriteWith(saved.policy());
         learner.optimizer().restore(saved.optimizer());
         step = state.getStepsDone();
         lastCheckpointStep = step;

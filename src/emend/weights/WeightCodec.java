@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import emend.engine.TensorSlices;
 import emend.model.ModelConfig;
 import emend.model.Tensors;
 import emend.model.Weights;
@@ -74,7 +75,11 @@ public final class WeightCodec {
             source.position(source.position() + length);
             NDArray tensor = target.get(name);
             if (tensor.getDevice().isGpu()) {
-                tensor.set(values);
+                float[] floats = new float[Math.toIntExact(shape.size())];
+                values.asFloatBuffer().get(floats);
+                try (NDArray device = Tensors.copyOf(tensor.getManager(), floats, shape)) {
+                    TensorSlices.overwrite(tensor, device);   // in place: views of the tensor must see the new values
+                }
                 return;
             }
             // the weights are contiguous float32 tensors, so the engine's view is their memory, in the host's order

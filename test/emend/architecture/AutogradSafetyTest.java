@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * No tensor in Emend may alias a Java buffer, because autograd can outlive the buffer (see
  * {@link emend.model.Tensors}): host data goes through {@code Tensors.copyOf}, scalars through
- * {@code Tensors.scalar}. AdamW is exempt: it runs with gradient recording off, so nothing is saved.
+ * {@code Tensors.scalar}. AdamW is exempt: it runs with gradient recording off, so nothing is saved. Nor may a
+ * tensor's values be replaced with DJL's {@code NDArray.set(Buffer)} or {@code copyTo}: they give the tensor new
+ * memory (on the CPU a Java buffer's), so views of it go stale; {@code TensorSlices.overwrite} writes in place.
  */
 final class AutogradSafetyTest {
 
@@ -36,6 +38,23 @@ final class AutogradSafetyTest {
                 return target.getOwner().isAssignableTo(NDArray.class) && SCALAR_OVERLOADS.contains(target.getName())
                         && params.size() == 1 && target.getRawParameterTypes().get(0).isEquivalentTo(Number.class);
             });
+
+    private static final DescribedPredicate<JavaCall<?>> NEW_MEMORY_FOR_A_TENSOR = DescribedPredicate.describe(
+            "NDArray.set(Buffer) or NDArray.copyTo(NDArray)", call -> {
+                var target = call.getTarget();
+                List<?> params = target.getRawParameterTypes();
+                return target.getOwner().isAssignableTo(NDArray.class) && params.size() == 1
+                        && (target.getName().equals("copyTo")
+                            || target.getName().equals("set") && target.getRawParameterTypes().get(0).isAssignableTo(java.nio.Buffer.class));
+            });
+
+    @Test
+    void noTensorIsGivenNewMemoryBehindItsViews() {
+        noClasses().should().callMethodWhere(NEW_MEMORY_FOR_A_TENSOR)
+                .because("a Transformer multiplies by views of its weights (stale after such a write), and on the CPU the "
+                        + "tensor would alias a Java buffer; write in place with TensorSlices.overwrite")
+                .check(PRODUCTION);
+    }
 
     @Test
     void noTensorAliasesAJavaBuffer() {

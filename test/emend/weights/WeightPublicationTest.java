@@ -8,8 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.ByteString;
+import emend.engine.DjlRuntime;
+import emend.model.AttentionMasks;
 import emend.model.ModelConfig;
+import emend.model.Transformer;
 import emend.model.Weights;
 import emend.proto.WeightChunk;
 import emend.proto.WeightManifest;
@@ -106,7 +111,8 @@ final class WeightPublicationTest {
     void codec_roundTripsWeightsExactly() {
         try (NDManager manager = TestModels.manager()) {
             ModelConfig config = TestModels.smallConfig(20, 16);
-            Weights original = TestModels.model(manager, config, 7).weights();
+            Transformer originalModel = TestModels.model(manager, config, 7);
+            Weights original = originalModel.weights();
             byte[] bytes = WeightCodec.encode(original);
             assertEquals(config.parameterCount() * 4, bytes.length);
             try (Weights decoded = WeightCodec.decode(config, bytes, manager)) {
@@ -114,8 +120,11 @@ final class WeightPublicationTest {
                     assertArrayEquals(original.get(name).toFloatArray(), decoded.get(name).toFloatArray(), name);
                 }
             }
-            Weights other = TestModels.model(manager, config, 8).weights();
+            Transformer otherModel = TestModels.model(manager, config, 8);   // built before the load, as a worker's is
+            Weights other = otherModel.weights();
             WeightCodec.loadInto(other, bytes);
+            assertArrayEquals(logits(originalModel, manager), logits(otherModel, manager),
+                    "the model computes with the loaded values, its kept views included");
             for (String name : config.parameterShapes().keySet()) {
                 // a copy made by the engine: what the model computes with, not a Java-side cache of the values
                 try (NDArray engineCopy = other.get(name).duplicate()) {
@@ -124,5 +133,16 @@ final class WeightPublicationTest {
             }
             assertThrows(IllegalArgumentException.class, () -> WeightCodec.decode(config, new byte[12], manager));
         }
+    }
+
+    /** Next-token logits of a fixed sequence, without autograd (the path generation takes). */
+    private static float[] logits(Transformer model, NDManager manager) {
+        return DjlRuntime.withoutGradients(() -> {
+            int[] tokens = {1, 4, 9, 2, 7};
+            NDArray hidden = model.hidden(manager.create(tokens, new Shape(1, tokens.length)),
+                    manager.arange(0, tokens.length, 1, DataType.INT32).reshape(1, tokens.length),
+                    AttentionMasks.causal(manager, tokens.length), null);
+            return model.logits(hidden).toFloatArray();
+        });
     }
 }
