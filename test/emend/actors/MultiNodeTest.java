@@ -108,6 +108,12 @@ final class MultiNodeTest {
             assertEquals(verifications, rolloutMetrics.entrySet().stream()
                     .filter(e -> e.getKey().startsWith("emend_worker_verify_latency_seconds_bucket{") && e.getKey().contains("le=\"+Inf\""))
                     .mapToDouble(Map.Entry::getValue).sum(), "a histogram: its +Inf bucket counts every observation");
+            // the last version is announced as the run ends and loaded by the worker after it: wait for the load
+            long loadDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (sumOf(rolloutMetrics, "emend_worker_policy_version{") < 4.0 && System.nanoTime() < loadDeadline) {
+                Thread.sleep(100);
+                rolloutMetrics = scrape(rolloutNode);
+            }
             assertEquals(4.0, sumOf(rolloutMetrics, "emend_worker_policy_version{"), "the worker holds the last version");
             assertTrue(rolloutMetrics.getOrDefault("emend_verifier_requests_total{outcome=\"ok\"}", 0.0) > 0, rolloutMetrics.toString());
         }
