@@ -74,9 +74,9 @@ final class ClusterControlTest {
             ControlReply refused = TestControl.client(dir.resolve(ControlEndpoint.CONTACT_FILE), "wrong", Duration.ofSeconds(30)).send(TestControl.status());
             assertEquals(ControlReply.Code.UNAUTHORIZED, refused.getCode());
 
-            assertEquals(ControlReply.Code.OK, client.send(set("alpha", "3")).getCode());
+            assertEquals(ControlReply.Code.OK, client.send(set("alpha", "5")).getCode());
             int setAfter = client.send(TestControl.status()).getStatus().getStepsDone();
-            assertEquals("3", client.send(TestControl.status()).getStatus().getParametersMap().get("alpha"));
+            assertEquals("5", client.send(TestControl.status()).getStatus().getParametersMap().get("alpha"));
             ControlReply badKey = client.send(set("seed", "2"));
             assertEquals(ControlReply.Code.REFUSED, badKey.getCode());
             assertTrue(badKey.getMessage().contains("learning-rate"), badKey.getMessage());
@@ -96,12 +96,12 @@ final class ClusterControlTest {
             assertEquals(pausedAt, stillPaused.getStepsDone(), "no step while paused");
             assertEquals(ControlReply.Code.OK, client.send(ControlRequest.newBuilder().setResume(ResumeRun.getDefaultInstance()).build()).getCode());
             TestControl.await(client, s -> s.getStepsDone() > Math.max(pausedAt, setAfter + 1), "a step after resume", Duration.ofMinutes(2));
-            // every step after the one in progress when alpha was set used alpha = 3
+            // every step after the one in progress when alpha was set used alpha = 5
             int checked = 0;
             for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
                 JsonObject record = JsonParser.parseString(line).getAsJsonObject();
                 if (record.has("params/alpha") && record.get("step").getAsInt() > setAfter + 1) {
-                    assertEquals(3.0, record.get("params/alpha").getAsDouble(), line);
+                    assertEquals(5.0, record.get("params/alpha").getAsDouble(), line);
                     checked++;
                 }
             }
@@ -117,7 +117,7 @@ final class ClusterControlTest {
             Path state = Path.of(checkpoint.getCheckpointPath());
             try (NDManager manager = TestModels.manager(); ResumeCheckpoint.Loaded loaded = ResumeCheckpoint.read(state, manager)) {
                 assertTrue(loaded.state().getStepsDone() >= pausedAt + 1);
-                assertEquals("3", loaded.state().getParametersMap().get("alpha"), "the checkpoint keeps the live parameters");
+                assertEquals("5", loaded.state().getParametersMap().get("alpha"), "the checkpoint keeps the live parameters");
             }
 
 

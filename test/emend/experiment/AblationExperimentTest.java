@@ -65,9 +65,9 @@ final class AblationExperimentTest {
         assertEquals(before, Files.readString(experiment.resolve("seed1/score/metrics.jsonl")));
         // ... and other settings are refused instead of being mixed into the same table
         Map<String, String> otherAlpha = new LinkedHashMap<>(overrides);
-        otherAlpha.put("emend.rl.alpha", "3");
+        otherAlpha.put("emend.rl.alpha", "5");
         IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class, () ->
                 AblationExperiment.run(Settings.load(null, otherAlpha), experiment, 1, List.of("score"), RlLoop::new, new PrintStream(again)));
-        assertTrue(mixed.getMessage().contains("rl.alpha: saved 10, now 3"), mixed.getMessage());
+        assertTrue(mixed.getMessage().contains("rl.alpha: saved 3, now 5"), mixed.getMessage());
     }
 }
