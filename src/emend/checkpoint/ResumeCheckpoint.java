@@ -29,7 +29,7 @@ import java.util.Optional;
 
 /**
  * What a learner needs to resume a run exactly: the policy weights, the optimizer's moments, the selection rule's
- * best weights and the {@link TrainerState} (step, version, data position, dev curve, live parameters), in
+ * best weights, Stage I's KL reference when it is not the base model, and the {@link TrainerState} (step, version, data position, dev curve, live parameters), in
  * {@code RUN_DIR/resume/}. The directory is built aside and swapped in by renames, so a crash while writing
  * leaves the previous complete state readable.
  */
@@ -40,12 +40,14 @@ public final class ResumeCheckpoint {
     static final String OPTIMIZER_FILE = "optimizer.safetensors";
     private static final String POLICY = "policy";
     private static final String BEST = "best";
+    private static final String STAGE_ONE_REFERENCE = "stage1-reference";
     private static final int FORMAT_VERSION = 1;
 
     private ResumeCheckpoint() {}
 
     /** A loaded state; its tensors live on a child manager freed by {@link #close()}. */
-    public record Loaded(TrainerState state, Weights policy, Optional<Weights> best, AdamW.State optimizer, NDManager manager)
+    public record Loaded(TrainerState state, Weights policy, Optional<Weights> best, Optional<Weights> stageOneReference,
+                         AdamW.State optimizer, NDManager manager)
             implements AutoCloseable {
         @Override
         public void close() {
@@ -57,9 +59,11 @@ public final class ResumeCheckpoint {
      * Writes the state of a run to {@code runRoot/resume}, replacing the previous one.
      *
      * @param best the selection rule's best weights so far, or null
+     * @param stageOneReference Stage I's KL reference when it is not the base model, or null
      * @return the directory written
      */
-    public static Path write(Path runRoot, TrainerState state, Weights policy, Weights best, AdamW.State optimizer, Tokenizer tokenizer) {
+    public static Path write(Path runRoot, TrainerState state, Weights policy, Weights best, Weights stageOneReference,
+                             AdamW.State optimizer, Tokenizer tokenizer) {
         Path target = runRoot.toAbsolutePath().normalize().resolve(DIRECTORY);
         Path temp = target.resolveSibling("." + DIRECTORY + ".tmp-" + System.nanoTime());
         try {
@@ -67,6 +71,10 @@ public final class ResumeCheckpoint {
             Checkpoint.save(temp.resolve(POLICY), policy, tokenizer, state.getStepsDone(), Map.of("role", "resume-policy"));
             if (best != null) {
                 Checkpoint.save(temp.resolve(BEST), best, tokenizer, state.getBestStep(), Map.of("role", "resume-best"));
+            }
+            if (stageOneReference != null) {
+                Checkpoint.save(temp.resolve(STAGE_ONE_REFERENCE), stageOneReference, tokenizer, state.getStepsDone(),
+                        Map.of("role", "resume-stage1-reference"));
             }
             Map<String, NDArray> moments = new LinkedHashMap<>();
             optimizer.firstMoment().forEach((name, m) -> moments.put("m." + name, m));
@@ -80,6 +88,7 @@ public final class ResumeCheckpoint {
                     .setFormatVersion(FORMAT_VERSION)
                     .setPolicyVersion(optimizer.step())
                     .setHasBest(best != null)
+                    .setHasStageOneReference(stageOneReference != null)
                     .setOptimizerSha256(HexFormat.of().formatHex(sha.digest()))
                     .build();
             Checkpoint.fsync(temp.resolve(OPTIMIZER_FILE));
@@ -152,6 +161,8 @@ public final class ResumeCheckpoint {
         try {
             Weights policy = Checkpoint.load(dir.resolve(POLICY), manager).weights();
             Optional<Weights> best = state.getHasBest() ? Optional.of(Checkpoint.load(dir.resolve(BEST), manager).weights()) : Optional.empty();
+            Optional<Weights> stageOneReference = state.getHasStageOneReference()
+                    ? Optional.of(Checkpoint.load(dir.resolve(STAGE_ONE_REFERENCE), manager).weights()) : Optional.empty();
             Map<String, NDArray> first = new LinkedHashMap<>();
             Map<String, NDArray> second = new LinkedHashMap<>();
             Safetensors.read(optimizerFile, manager).forEach((name, tensor) -> {
@@ -163,7 +174,7 @@ public final class ResumeCheckpoint {
                     throw new CheckpointException(optimizerFile + " holds an unexpected tensor " + name + " (expected m.* and v.*)");
                 }
             });
-            return new Loaded(state, policy, best, new AdamW.State(state.getPolicyVersion(), first, second), manager);
+            return new Loaded(state, policy, best, stageOneReference, new AdamW.State(state.getPolicyVersion(), first, second), manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;

@@ -8,6 +8,7 @@ import emend.rl.AdvantageNormalization;
 import emend.rl.KlEstimator;
 import emend.rl.ObjectiveSettings;
 import emend.rl.Stage;
+import emend.rl.StageOneReference;
 import emend.rollout.GroupShape;
 import emend.sandbox.SandboxSettings;
 import java.util.ArrayList;
@@ -103,6 +104,7 @@ public record RunSettings(
             int samplesPerPrompt,
             int turnTwoSamples,
             int offlineFirstAttempts,
+            StageOneReference stageOneReference,
             double temperature,
             double learningRate,
             int learningRateWarmupSteps,
@@ -201,7 +203,7 @@ public record RunSettings(
                     new WarmupSettings(w.getInt("steps"), w.getInt("batch-size"), w.getDouble("learning-rate"),
                             w.getDouble("teacher-accuracy"), w.getDouble("repeat-probability"), w.getString("cache-dir")),
                     new RlSettings(schedule, r.getInt("prompts-per-step"), r.getInt("samples-per-prompt"), r.getInt("turn2-samples"),
-                            r.getInt("offline-first-attempts"), r.getDouble("temperature"),
+                            r.getInt("offline-first-attempts"), StageOneReference.parse(r.getString("stage1-reference")), r.getDouble("temperature"),
                             r.getDouble("learning-rate"), r.getInt("learning-rate-warmup-steps"), r.getDouble("max-grad-norm"), objective, selection, r.getInt("dev-eval-every"),
                             r.getBoolean("keep-dev-weights"),
                             r.getInt("checkpoint-every"), r.getInt("micro-batch-rows")),

@@ -10,11 +10,13 @@ import emend.engine.DjlRuntime;
 import emend.model.SequenceScorer;
 import emend.model.Tensors;
 import emend.model.Transformer;
+import emend.model.Weights;
 import emend.optim.AdamW;
 import emend.optim.TrainingDivergedException;
 import emend.rollout.Trajectory;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The learner step of SCoRe: per-turn shaped rewards, RLOO advantages per turn, KL to the frozen reference,
@@ -52,12 +54,17 @@ import java.util.List;
  * drawn from the frozen base model at each Stage II step rather than collected before training (the same
  * distribution): such a row's attempt 1 has no target tokens ({@link PolicyGradientBatch}: neither a
  * policy-gradient nor a KL term) and no turn-1 advantage ({@link GroupLayout}), and its attempt 2 is trained like
- * any other, its progress bonus α·(r2 − r1) measured from the base model's attempt.
+ * any other, its progress bonus α·(r2 − r1) measured from the base model's attempt; (6) optionally
+ * ({@code emend.rl.stage1-reference = phase-start}, {@link #anchorStageOne}) a Stage I phase holds the policy to
+ * itself as the phase began rather than to the base model, so a later Stage I phase of an interleaved schedule
+ * does not pull attempt 1 back to the base.
  */
 public final class ScoreLearner {
 
     private final Transformer policy;
     private final Transformer reference;
+    /** Stage I's KL reference when it is not the base model ({@link StageOneReference#PHASE_START}); else null. */
+    private Transformer stageOneReference;
     private final AdamW optimizer;
     private final int padToken;
     private final int microBatchRows;
@@ -76,6 +83,37 @@ public final class ScoreLearner {
     /** The optimizer whose state a checkpoint saves. */
     public AdamW optimizer() {
         return optimizer;
+    }
+
+    /**
+     * Makes a copy of the policy as it is now Stage I's KL reference, until the next call
+     * ({@link StageOneReference#PHASE_START}: called as each Stage I phase begins).
+     */
+    public void anchorStageOne() {
+        if (stageOneReference == null) {
+            stageOneReference = new Transformer(policy.weights().copy(policy.weights().manager()));
+        } else {
+            stageOneReference.weights().overwriteWith(policy.weights());
+        }
+    }
+
+    /** Stage I's KL reference when it is not the base model (for the resume state). */
+    public Optional<Weights> stageOneReference() {
+        return Optional.ofNullable(stageOneReference).map(Transformer::weights);
+    }
+
+    /** Restores Stage I's KL reference from a resume state. */
+    public void restoreStageOneReference(Weights saved) {
+        if (stageOneReference == null) {
+            stageOneReference = new Transformer(saved.copy(policy.weights().manager()));
+        } else {
+            stageOneReference.weights().overwriteWith(saved);
+        }
+    }
+
+    /** The model a step of {@code stage} measures its KL against. */
+    private Transformer referenceOf(Stage stage) {
+        return stage == Stage.STAGE_ONE && stageOneReference != null ? stageOneReference : reference;
     }
 
     /** The policy version: the number of updates applied so far. */
@@ -132,7 +170,7 @@ public final class ScoreLearner {
             NDArray tokens = data.tokens(manager);
             // the frozen reference needs no graph: scored without autograd, only its log-probs kept
             NDArray referenceLogProbs = Tensors.keepingOnlyResult(() -> DjlRuntime.withoutGradients(
-                    () -> SequenceScorer.tokenLogProbs(reference, tokens, data.temperature)));                  // (b, T-1)
+                    () -> SequenceScorer.tokenLogProbs(referenceOf(stage), tokens, data.temperature)));                  // (b, T-1)
             NDArray turnOne = data.targets(manager, data.turnOne);
             NDArray turnTwo = data.targets(manager, data.turnTwo);
             NDArray response = turnOne.add(turnTwo);
@@ -180,7 +218,7 @@ public final class ScoreLearner {
                 scope.suppressNotUsedWarning();
                 PolicyGradientBatch layout = new PolicyGradientBatch(rows, new double[rows.size()][2],
                         klWeights(rows.size(), stage, settings), version(), padToken);
-                float[] referenceLogProbs = SequenceScorer.tokenLogProbs(reference, layout.tokens(manager), layout.temperature).toFloatArray();
+                float[] referenceLogProbs = SequenceScorer.tokenLogProbs(referenceOf(stage), layout.tokens(manager), layout.temperature).toFloatArray();
                 int targets = layout.length - 1;
                 for (int b = 0; b < rows.size(); b++) {
                     double klOne = 0;

@@ -15,6 +15,7 @@ import emend.rl.LearnerStats;
 import emend.rl.ObjectiveSettings;
 import emend.rl.ScoreLearner;
 import emend.rl.Stage;
+import emend.rl.StageOneReference;
 import emend.rollout.Trajectory;
 import emend.task.Dialogue;
 import emend.task.Task;
@@ -90,6 +91,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         }
         policy.weights().overwriteWith(saved.policy());
         learner.optimizer().restore(saved.optimizer());
+        saved.stageOneReference().ifPresent(learner::restoreStageOneReference);
         step = state.getStepsDone();
         lastCheckpointStep = step;
         live.restore(state.getParametersMap());
@@ -153,6 +155,10 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         long t0 = System.nanoTime();
         ObjectiveSettings objective = live.objective();
         double learningRate = live.learningRate() * settings.rl().learningRateShare(step);
+        if (stepInPhase == 1 && phase.stage() == Stage.STAGE_ONE && learner.version() > 0
+                && settings.rl().stageOneReference() == StageOneReference.PHASE_START) {
+            learner.anchorStageOne();         // before any update the policy is the base model, the reference already
+        }
         LearnerStats stats = learner.step(batch, phase.stage(), objective, learningRate);
         double learnerSeconds = (System.nanoTime() - t0) / 1e9;
         double tokensPerSecond = stats.tokensPerSecond(rolloutSeconds);
@@ -206,7 +212,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
             state.setBestStep(selection.bestStep).setBestScore(selection.bestScore);
         }
         Path dir = ResumeCheckpoint.write(run.root(), state.build(), policy.weights(), selection.best,
-                learner.optimizer().state(), dialogue.tokenizer());
+                learner.stageOneReference().orElse(null), learner.optimizer().state(), dialogue.tokenizer());
         lastCheckpointStep = step;
         run.metric(new LinkedHashMap<>(Map.of("event", "checkpoint", "step", step, "path", dir.toString())));
         return dir;
@@ -266,6 +272,9 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         }
         if (rl.offlineFirstAttempts() != 0) {    // absent at 0, likewise
             out.put("offline-first-attempts", Integer.toString(rl.offlineFirstAttempts()));
+        }
+        if (rl.stageOneReference() != StageOneReference.BASE) {  // absent at base, likewise
+            out.put("stage1-reference", rl.stageOneReference().label());
         }
         return out;
     }

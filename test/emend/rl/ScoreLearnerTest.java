@@ -184,6 +184,36 @@ final class ScoreLearnerTest {
         }
     }
 
+    /** emend.rl.stage1-reference = phase-start: Stage I measures KL to the policy as anchored, Stage II still to the base. */
+    @Test
+    void anchoredStageOne_measuresKlToTheAnchoredPolicy_stageTwoStillToTheBase() {
+        ModelConfig config = TestModels.smallConfig(64, 16);
+        try (NDManager manager = TestModels.manager()) {
+            Weights base = Weights.initialize(config, 14, manager);
+            Weights moved = base.copy(manager);
+            moved.tensors().values().forEach(t -> t.addi(Tensors.copyOf(manager, randomNoise(t.size(), 0.05f), t.getShape())));
+            Transformer policy = new Transformer(moved);
+            try (AdamW optimizer = new AdamW(policy.weights().tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0, 1.0))) {
+                ScoreLearner learner = new ScoreLearner(policy, new Transformer(base), optimizer, 0, 1);
+                List<Trajectory> batch = List.of(outcome(0, 1), outcome(1, 1));
+                ObjectiveSettings settings = ObjectiveSettings.paper();
+                assertTrue(learner.stageOneReference().isEmpty());
+                LearnerStats toBase = learner.step(batch, Stage.STAGE_ONE, settings, 1e-9);
+                assertTrue(toBase.klOne() > 1e-3 && toBase.klTwo() > 1e-3, "the moved policy is away from the base: " + toBase);
+
+                learner.anchorStageOne();
+                LearnerStats toAnchor = learner.step(batch, Stage.STAGE_ONE, settings, 1e-9);
+                assertEquals(0, toAnchor.klOne(), 1e-6);
+                assertEquals(0, toAnchor.klTwo(), 1e-6);
+                LearnerStats stageTwo = learner.step(batch, Stage.STAGE_TWO, settings, 1e-9);
+                assertEquals(toBase.klOne(), stageTwo.klOne(), 1e-4 * toBase.klOne());
+                float[] anchored = learner.stageOneReference().orElseThrow().get("model.embed_tokens.weight").toFloatArray();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(moved.get("model.embed_tokens.weight").toFloatArray(), anchored, 1e-6f,
+                        "the anchor is the policy as it was (three 1e-9 steps later)");
+            }
+        }
+    }
+
     private static float[] randomNoise(long size, float scale) {
         java.util.SplittableRandom random = new java.util.SplittableRandom(1);
         float[] out = new float[Math.toIntExact(size)];

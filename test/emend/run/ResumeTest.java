@@ -91,6 +91,34 @@ final class ResumeTest {
         assertEquals(losses(straight), losses(interrupted), "the loss of every step, 1 to 4");
     }
 
+    /**
+     * emend.rl.stage1-reference = phase-start changes nothing until the second Stage I phase begins (the first is
+     * anchored at the base model either way), changes that phase's steps, and a run stopped inside it resumes with
+     * the anchor it had, ending bit-identical to an uninterrupted run.
+     */
+    @Test
+    void phaseStartReference_changesTheSecondStageOnePhase_andResumesWithItsAnchor() throws Exception {
+        Map<String, String> base = settings(dir.resolve("base"));
+        base.put("emend.rl.schedule", "[\"stage1:1\", \"stage2:1\", \"stage1:2\"]");
+        run(base, new Scripted(Integer.MAX_VALUE));
+        Map<String, String> straight = new LinkedHashMap<>(base);
+        straight.put("emend.run-dir", "\"" + dir.resolve("straight") + "\"");
+        straight.put("emend.rl.stage1-reference", "phase-start");
+        run(straight, new Scripted(Integer.MAX_VALUE));
+        List<String> baseLosses = losses(dir.resolve("base"));
+        List<String> anchoredLosses = losses(dir.resolve("straight"));
+        assertEquals(baseLosses.subList(0, 2), anchoredLosses.subList(0, 2), "steps 1 and 2 do not depend on the setting");
+        assertFalse(baseLosses.get(2).equals(anchoredLosses.get(2)), "step 3 measures KL to the policy of step 2, not the base: " + baseLosses + " vs " + anchoredLosses);
+
+        Map<String, String> interrupted = new LinkedHashMap<>(straight);
+        interrupted.put("emend.run-dir", "\"" + dir.resolve("interrupted") + "\"");
+        run(interrupted, new Scripted(3));
+        assertTrue(ResumeCheckpoint.readState(dir.resolve("interrupted").resolve(ResumeCheckpoint.DIRECTORY)).getHasStageOneReference());
+        interrupted.put("emend.resume", "true");
+        run(interrupted, new Scripted(Integer.MAX_VALUE));
+        assertEquals(anchoredLosses, losses(dir.resolve("interrupted")), "the loss of every step, 1 to 4");
+    }
+
     @Test
     void corruptOptimizerState_isRefusedNamingTheFile() throws Exception {
         Map<String, String> settings = settings(dir.resolve("run"));
