@@ -11,27 +11,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import emend.config.RunSettings;
 import emend.config.Settings;
 import emend.generate.Generator;
 import emend.generate.SamplingConfig;
 import emend.model.ModelConfig;
-import emend.run.RlLoop;
 import emend.task.Dialogue;
 import emend.task.Problem;
 import emend.testing.TestModels;
-import emend.testing.TinyLearnerJob;
 import emend.tokenize.ByteTokenizer;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Offline base-model attempts 1 (emend.rl.offline-first-attempts): where they come from and what they earn. */
 final class OfflineFirstAttemptsTest {
@@ -129,22 +121,5 @@ final class OfflineFirstAttemptsTest {
             assertFalse(new RolloutSampler(policy, dialogue).generateUnscored(draws, new GroupShape(3, 2), sampling, 7, 0)
                     .stream().anyMatch(Trajectory::offlineFirstAttempt));
         }
-    }
-
-    @TempDir
-    Path dir;
-
-    /** The synchronous driver hands its sampler the base model (a sampler without one refuses the shape). */
-    @Test
-    void theSyncDriver_runsAStageTwoStepWithOfflineAttempts() throws IOException {
-        Path runDir = dir.resolve("offline");
-        try (TinyLearnerJob tiny = new TinyLearnerJob(runDir, "[\"stage2:1\"]", 2,
-                Map.of("emend.rl.turn2-samples", "2", "emend.rl.samples-per-prompt", "3", "emend.rl.offline-first-attempts", "1"))) {
-            new RlLoop().train(tiny.job());
-        }
-        List<JsonObject> steps = Files.readAllLines(runDir.resolve("metrics.jsonl")).stream().map(line -> JsonParser.parseString(line).getAsJsonObject())
-                .filter(record -> record.has("loss")).toList();
-        assertEquals(1, steps.size());
-        assertTrue(steps.get(0).get("rollout/generated_tokens").getAsInt() > 0, steps.toString());
     }
 }
