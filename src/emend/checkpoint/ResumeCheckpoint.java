@@ -29,7 +29,7 @@ import java.util.Optional;
 
 /**
  * What a learner needs to resume a run exactly: the policy weights, the optimizer's moments, the selection rule's
- * best weights, Stage I's KL reference when it is not the base model, and the {@link TrainerState} (step, version, data position, dev curve, live parameters), in
+ * best weights, any further weights the learner keeps (Stage I's own reference, the weight average), and the {@link TrainerState} (step, version, data position, dev curve, live parameters), in
  * {@code RUN_DIR/resume/}. The directory is built aside and swapped in by renames, so a crash while writing
  * leaves the previous complete state readable.
  */
@@ -40,13 +40,12 @@ public final class ResumeCheckpoint {
     static final String OPTIMIZER_FILE = "optimizer.safetensors";
     private static final String POLICY = "policy";
     private static final String BEST = "best";
-    private static final String STAGE_ONE_REFERENCE = "stage1-reference";
     private static final int FORMAT_VERSION = 1;
 
     private ResumeCheckpoint() {}
 
     /** A loaded state; its tensors live on a child manager freed by {@link #close()}. */
-    public record Loaded(TrainerState state, Weights policy, Optional<Weights> best, Optional<Weights> stageOneReference,
+    public record Loaded(TrainerState state, Weights policy, Optional<Weights> best, Map<String, Weights> extra,
                          AdamW.State optimizer, NDManager manager)
             implements AutoCloseable {
         @Override
@@ -59,10 +58,10 @@ public final class ResumeCheckpoint {
      * Writes the state of a run to {@code runRoot/resume}, replacing the previous one.
      *
      * @param best the selection rule's best weights so far, or null
-     * @param stageOneReference Stage I's KL reference when it is not the base model, or null
+     * @param extra further weights the learner keeps, by name (a directory name: letters, digits and '-')
      * @return the directory written
      */
-    public static Path write(Path runRoot, TrainerState state, Weights policy, Weights best, Weights stageOneReference,
+    public static Path write(Path runRoot, TrainerState state, Weights policy, Weights best, Map<String, Weights> extra,
                              AdamW.State optimizer, Tokenizer tokenizer) {
         Path target = runRoot.toAbsolutePath().normalize().resolve(DIRECTORY);
         Path temp = target.resolveSibling("." + DIRECTORY + ".tmp-" + System.nanoTime());
@@ -72,9 +71,13 @@ public final class ResumeCheckpoint {
             if (best != null) {
                 Checkpoint.save(temp.resolve(BEST), best, tokenizer, state.getBestStep(), Map.of("role", "resume-best"));
             }
-            if (stageOneReference != null) {
-                Checkpoint.save(temp.resolve(STAGE_ONE_REFERENCE), stageOneReference, tokenizer, state.getStepsDone(),
-                        Map.of("role", "resume-stage1-reference"));
+            for (Map.Entry<String, Weights> entry : extra.entrySet()) {
+                if (!plainName(entry.getKey())) {
+                    throw new IllegalArgumentException("extra weights need a plain directory name other than policy and best, got '"
+                            + entry.getKey() + "'");
+                }
+                Checkpoint.save(temp.resolve(entry.getKey()), entry.getValue(), tokenizer, state.getStepsDone(),
+                        Map.of("role", "resume-" + entry.getKey()));
             }
             Map<String, NDArray> moments = new LinkedHashMap<>();
             optimizer.firstMoment().forEach((name, m) -> moments.put("m." + name, m));
@@ -88,7 +91,8 @@ public final class ResumeCheckpoint {
                     .setFormatVersion(FORMAT_VERSION)
                     .setPolicyVersion(optimizer.step())
                     .setHasBest(best != null)
-                    .setHasStageOneReference(stageOneReference != null)
+                    .clearExtraWeights()
+                    .addAllExtraWeights(extra.keySet())
                     .setOptimizerSha256(HexFormat.of().formatHex(sha.digest()))
                     .build();
             Checkpoint.fsync(temp.resolve(OPTIMIZER_FILE));
@@ -161,8 +165,14 @@ public final class ResumeCheckpoint {
         try {
             Weights policy = Checkpoint.load(dir.resolve(POLICY), manager).weights();
             Optional<Weights> best = state.getHasBest() ? Optional.of(Checkpoint.load(dir.resolve(BEST), manager).weights()) : Optional.empty();
-            Optional<Weights> stageOneReference = state.getHasStageOneReference()
-                    ? Optional.of(Checkpoint.load(dir.resolve(STAGE_ONE_REFERENCE), manager).weights()) : Optional.empty();
+            Map<String, Weights> extra = new LinkedHashMap<>();
+            for (String name : state.getExtraWeightsList()) {
+                if (!plainName(name)) {
+                    throw new CheckpointException(dir.resolve(STATE_FILE) + " names extra weights '" + name
+                            + "', not a plain directory of the resume state; restore the run directory from a copy");
+                }
+                extra.put(name, Checkpoint.load(dir.resolve(name), manager).weights());
+            }
             Map<String, NDArray> first = new LinkedHashMap<>();
             Map<String, NDArray> second = new LinkedHashMap<>();
             Safetensors.read(optimizerFile, manager).forEach((name, tensor) -> {
@@ -174,11 +184,16 @@ public final class ResumeCheckpoint {
                     throw new CheckpointException(optimizerFile + " holds an unexpected tensor " + name + " (expected m.* and v.*)");
                 }
             });
-            return new Loaded(state, policy, best, stageOneReference, new AdamW.State(state.getPolicyVersion(), first, second), manager);
+            return new Loaded(state, policy, best, extra, new AdamW.State(state.getPolicyVersion(), first, second), manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /** A name extra weights may have: a directory of the resume state beside, not over, the policy's and best's. */
+    private static boolean plainName(String name) {
+        return name.matches("[a-z0-9-]+") && !name.equals(POLICY) && !name.equals(BEST);
     }
 
     private static String sha256Of(Path file) {

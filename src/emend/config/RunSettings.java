@@ -105,6 +105,7 @@ public record RunSettings(
             int turnTwoSamples,
             int offlineFirstAttempts,
             StageOneReference stageOneReference,
+            double weightAverageDecay,
             double temperature,
             double learningRate,
             int learningRateWarmupSteps,
@@ -127,6 +128,9 @@ public record RunSettings(
             if (offlineFirstAttempts < 0 || offlineFirstAttempts > samplesPerPrompt - 2) {
                 throw new IllegalArgumentException("emend.rl.offline-first-attempts must be between 0 and samples-per-prompt - 2 = "
                         + (samplesPerPrompt - 2) + " (turn 1's RLOO group keeps two of the policy's own attempts), got " + offlineFirstAttempts);
+            }
+            if (!(weightAverageDecay >= 0 && weightAverageDecay < 1)) {
+                throw new IllegalArgumentException("emend.rl.weight-average-decay must be in [0, 1) (0 = no average), got " + weightAverageDecay);
             }
             if (!(temperature > 0) || !(learningRate > 0)) {
                 throw new IllegalArgumentException("rl temperature and learning-rate must be > 0");
@@ -203,7 +207,8 @@ public record RunSettings(
                     new WarmupSettings(w.getInt("steps"), w.getInt("batch-size"), w.getDouble("learning-rate"),
                             w.getDouble("teacher-accuracy"), w.getDouble("repeat-probability"), w.getString("cache-dir")),
                     new RlSettings(schedule, r.getInt("prompts-per-step"), r.getInt("samples-per-prompt"), r.getInt("turn2-samples"),
-                            r.getInt("offline-first-attempts"), StageOneReference.parse(r.getString("stage1-reference")), r.getDouble("temperature"),
+                            r.getInt("offline-first-attempts"), StageOneReference.parse(r.getString("stage1-reference")),
+                            r.getDouble("weight-average-decay"), r.getDouble("temperature"),
                             r.getDouble("learning-rate"), r.getInt("learning-rate-warmup-steps"), r.getDouble("max-grad-norm"), objective, selection, r.getInt("dev-eval-every"),
                             r.getBoolean("keep-dev-weights"),
                             r.getInt("checkpoint-every"), r.getInt("micro-batch-rows")),

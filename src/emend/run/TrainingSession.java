@@ -8,8 +8,10 @@ import emend.console.ProgressBar;
 import emend.eval.AnswerChanges;
 import emend.eval.Evaluator;
 import emend.eval.FiveMetrics;
+import emend.generate.Generator;
 import emend.model.Transformer;
 import emend.model.Weights;
+import emend.optim.WeightAverage;
 import emend.proto.TrainerState;
 import emend.rl.LearnerStats;
 import emend.rl.ObjectiveSettings;
@@ -46,12 +48,18 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
 
     /** Where the weights of each dev point go, under the run directory. */
     public static final String DEV_POINTS = "dev-points";
+    /** Names of the weights kept beside the policy in the resume state. */
+    private static final String STAGE_ONE_REFERENCE = "stage1-reference";
+    private static final String WEIGHT_AVERAGE = "weight-average";
 
     private final RunSettings settings;
     private final Task task;
     private final Dialogue dialogue;
     private final ScoreLearner learner;
+    /** Evaluates the kept weights: the policy's, or the weight average's when there is one. */
     private final Evaluator evaluator;
+    /** The moving average of the policy weights (emend.rl.weight-average-decay > 0), else null. */
+    private final WeightAverage average;
     private final Transformer policy;
     private final RunDirectory run;
     private final PrintStream out;
@@ -68,7 +76,10 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         this.task = task;
         this.dialogue = dialogue;
         this.learner = learner;
-        this.evaluator = evaluator;
+        double decay = settings.rl().weightAverageDecay();
+        this.average = decay > 0 ? new WeightAverage(policy.weights(), decay) : null;
+        this.evaluator = average == null ? evaluator
+                : new Evaluator(new Generator(average.model(), dialogue.tokenizer().specials().pad()), dialogue, task, settings.evalBatchRows());
         this.policy = policy;
         this.run = run;
         this.out = out;
@@ -91,7 +102,11 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         }
         policy.weights().overwriteWith(saved.policy());
         learner.optimizer().restore(saved.optimizer());
-        saved.stageOneReference().ifPresent(learner::restoreStageOneReference);
+        Optional.ofNullable(saved.extra().get(STAGE_ONE_REFERENCE)).ifPresent(learner::restoreStageOneReference);
+        if (average != null) {
+            average.restore(Optional.ofNullable(saved.extra().get(WEIGHT_AVERAGE)).orElseThrow(() -> new RunRefusedException(
+                    "the resume state in " + run.root() + " has no weight average to continue; resume with the run's own settings")));
+        }
         step = state.getStepsDone();
         lastCheckpointStep = step;
         live.restore(state.getParametersMap());
@@ -107,7 +122,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
     @Override
     public void begin() {
         if (step == 0 && selectsOnDev()) {
-            selection.offerDev(devEvaluation("base"), 0, policy.weights());
+            selection.offerDev(devEvaluation("base"), 0, kept());
         }
     }
 
@@ -160,6 +175,9 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
             learner.anchorStageOne();         // before any update the policy is the base model, the reference already
         }
         LearnerStats stats = learner.step(batch, phase.stage(), objective, learningRate);
+        if (average != null) {
+            average.update(policy.weights());
+        }
         double learnerSeconds = (System.nanoTime() - t0) / 1e9;
         double tokensPerSecond = stats.tokensPerSecond(rolloutSeconds);
         Map<String, Object> record = stepRecord(phase.stage(), stats, tokensPerSecond, rolloutSeconds, learnerSeconds, objective, learningRate);
@@ -176,7 +194,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         boolean lastPhase = phase == settings.rl().schedule().get(settings.rl().schedule().size() - 1);
         if (lastPhase && settings.rl().selection() == RunSettings.Selection.TRAIN_REWARD) {
             double reward = phase.stage().twoTurns() ? (stats.rewardOne() + stats.rewardTwo()) / 2 : stats.rewardOne();
-            selection.offer(reward, step, policy.weights());
+            selection.offer(reward, step, kept());
         }
         boolean phaseDone = stepInPhase == phase.steps();
         if (phaseDone) {
@@ -186,7 +204,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         if (!task.dev().isEmpty() && (step % settings.rl().devEvalEvery() == 0 || phaseDone)) {
             FiveMetrics dev = devEvaluation(phase.stage().label());
             if (selectsOnDev()) {
-                selection.offerDev(dev, step, policy.weights());
+                selection.offerDev(dev, step, kept());
             }
         }
         int every = settings.rl().checkpointEvery();
@@ -211,8 +229,13 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         if (selection.best != null) {
             state.setBestStep(selection.bestStep).setBestScore(selection.bestScore);
         }
-        Path dir = ResumeCheckpoint.write(run.root(), state.build(), policy.weights(), selection.best,
-                learner.stageOneReference().orElse(null), learner.optimizer().state(), dialogue.tokenizer());
+        Map<String, Weights> extra = new LinkedHashMap<>();
+        learner.stageOneReference().ifPresent(weights -> extra.put(STAGE_ONE_REFERENCE, weights));
+        if (average != null) {
+            extra.put(WEIGHT_AVERAGE, average.weights());
+        }
+        Path dir = ResumeCheckpoint.write(run.root(), state.build(), policy.weights(), selection.best, extra,
+                learner.optimizer().state(), dialogue.tokenizer());
         lastCheckpointStep = step;
         run.metric(new LinkedHashMap<>(Map.of("event", "checkpoint", "step", step, "path", dir.toString())));
         return dir;
@@ -227,7 +250,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
     /** The selected weights (a copy, or the live policy weights when the rule keeps the last ones). */
     @Override
     public Outcome finish() {
-        return selection.finish(policy.weights(), step, devCurve);
+        return selection.finish(kept(), step, devCurve);
     }
 
     /**
@@ -241,7 +264,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         }
         checkpoint();
         selection.discard();
-        return new Outcome(policy.weights(), step, devCurve, true);
+        return new Outcome(kept(), step, devCurve, true);
     }
 
     @Override
@@ -276,7 +299,15 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         if (rl.stageOneReference() != StageOneReference.BASE) {  // absent at base, likewise
             out.put("stage1-reference", rl.stageOneReference().label());
         }
+        if (rl.weightAverageDecay() > 0) {                     // absent when off, likewise
+            out.put("weight-average-decay", Double.toString(rl.weightAverageDecay()));
+        }
         return out;
+    }
+
+    /** The weights a run evaluates and keeps: the average's when it keeps one, else the policy's. */
+    private Weights kept() {
+        return average == null ? policy.weights() : average.weights();
     }
 
     private boolean selectsOnDev() {
@@ -339,7 +370,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         run.metric(record);
         devCurve.add(record);
         if (settings.rl().keepDevWeights()) {
-            Checkpoint.save(run.root().resolve(DEV_POINTS).resolve("step-" + step), policy.weights(), dialogue.tokenizer(), step,
+            Checkpoint.save(run.root().resolve(DEV_POINTS).resolve("step-" + step), kept(), dialogue.tokenizer(), step,
                     Map.of("role", "dev-point", "stage", stage, "dev_acc_t2", Double.toString(dev.accT2()),
                             "dev_delta", Double.toString(dev.delta())));
         }

@@ -46,6 +46,8 @@ final class RunSettingsTest {
         assertTrue(RunSettings.Selection.DEV.replaces(0.60, -0.2, 0.60), "dev: a tie goes to the later point, delta unseen");
         assertEquals(rule, RunSettings.fromConfig(Settings.load(null, Map.of("emend.rl.checkpoint-selection", "dev-delta"))).rl().selection());
         assertFails(Map.of("emend.rl.turn2-samples", "0"), "emend.rl.turn2-samples must be >= 1");
+        assertFails(Map.of("emend.rl.weight-average-decay", "1"), "emend.rl.weight-average-decay must be in [0, 1)");
+        assertFails(Map.of("emend.rl.stage1-reference", "policy"), "emend.rl.stage1-reference must be base or phase-start");
     }
 
     @Test

@@ -94,16 +94,19 @@ final class ResumeTest {
     /**
      * emend.rl.stage1-reference = phase-start changes nothing until the second Stage I phase begins (the first is
      * anchored at the base model either way), changes that phase's steps, and a run stopped inside it resumes with
-     * the anchor it had, ending bit-identical to an uninterrupted run.
+     * the anchor it had, ending bit-identical to an uninterrupted run. The same runs keep a weight average, which
+     * must not change a step, must be what the run ends with, and must survive the resume too.
      */
     @Test
-    void phaseStartReference_changesTheSecondStageOnePhase_andResumesWithItsAnchor() throws Exception {
+    void phaseStartReferenceAndWeightAverage_resumeWithTheirWeights() throws Exception {
         Map<String, String> base = settings(dir.resolve("base"));
         base.put("emend.rl.schedule", "[\"stage1:1\", \"stage2:1\", \"stage1:2\"]");
         run(base, new Scripted(Integer.MAX_VALUE));
         Map<String, String> straight = new LinkedHashMap<>(base);
         straight.put("emend.run-dir", "\"" + dir.resolve("straight") + "\"");
         straight.put("emend.rl.stage1-reference", "phase-start");
+        straight.put("emend.rl.weight-average-decay", "0.5");
+        straight.put("emend.rl.checkpoint-selection", "last");
         run(straight, new Scripted(Integer.MAX_VALUE));
         List<String> baseLosses = losses(dir.resolve("base"));
         List<String> anchoredLosses = losses(dir.resolve("straight"));
@@ -113,10 +116,22 @@ final class ResumeTest {
         Map<String, String> interrupted = new LinkedHashMap<>(straight);
         interrupted.put("emend.run-dir", "\"" + dir.resolve("interrupted") + "\"");
         run(interrupted, new Scripted(3));
-        assertTrue(ResumeCheckpoint.readState(dir.resolve("interrupted").resolve(ResumeCheckpoint.DIRECTORY)).getHasStageOneReference());
+        assertEquals(List.of("stage1-reference", "weight-average"),
+                ResumeCheckpoint.readState(dir.resolve("interrupted").resolve(ResumeCheckpoint.DIRECTORY)).getExtraWeightsList());
         interrupted.put("emend.resume", "true");
         run(interrupted, new Scripted(Integer.MAX_VALUE));
         assertEquals(anchoredLosses, losses(dir.resolve("interrupted")), "the loss of every step, 1 to 4");
+        try (NDManager manager = TestModels.manager();
+             Checkpoint.Loaded kept = Checkpoint.load(dir.resolve("straight").resolve("checkpoint"), manager);
+             Checkpoint.Loaded resumedKept = Checkpoint.load(dir.resolve("interrupted").resolve("checkpoint"), manager);
+             ResumeCheckpoint.Loaded end = ResumeCheckpoint.read(dir.resolve("straight").resolve(ResumeCheckpoint.DIRECTORY), manager)) {
+            String name = "model.embed_tokens.weight";
+            assertFalse(Arrays.equals(end.policy().get(name).toFloatArray(), kept.weights().get(name).toFloatArray()),
+                    "the run ends with the average, not the last policy");
+            assertArrayEquals(end.extra().get("weight-average").get(name).toFloatArray(), kept.weights().get(name).toFloatArray());
+            kept.weights().tensors().forEach((tensor, values) ->
+                    assertArrayEquals(values.toFloatArray(), resumedKept.weights().get(tensor).toFloatArray(), tensor));
+        }
     }
 
     @Test
