@@ -247,14 +247,14 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         return lastCheckpointStep;
     }
 
-    /** The selected weights (a copy, or the live policy weights when the rule keeps the last ones). */
+    /** The selected weights (a copy, or the kept weights as they are when the rule keeps the last ones). */
     @Override
     public Outcome finish() {
         return selection.finish(kept(), step, devCurve);
     }
 
     /**
-     * Ends the run before its schedule is done: writes the resume state and returns the weights as they are (a
+     * Ends the run before its schedule is done: writes the resume state and returns the kept weights as they are (a
      * schedule that is done just finishes).
      */
     @Override
