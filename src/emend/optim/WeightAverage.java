@@ -1,7 +1,9 @@
 package emend.optim;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import emend.engine.DjlRuntime;
+import emend.model.Tensors;
 import emend.model.Transformer;
 import emend.model.Weights;
 
@@ -32,7 +34,9 @@ public final class WeightAverage {
         DjlRuntime.withoutGradients(() -> {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                average.tensors().forEach((name, a) -> a.muli(decay).addi(current.get(name).mul(1 - decay)));
+                NDArray keep = Tensors.scalar(average.manager(), decay);
+                NDArray take = Tensors.scalar(average.manager(), 1 - decay);
+                average.tensors().forEach((name, a) -> a.muli(keep).addi(current.get(name).mul(take)));
             }
             return null;
         });
