@@ -19,6 +19,7 @@ final class RunSettingsTest {
         RunSettings s = RunSettings.fromConfig(Settings.load(null, Map.of()));
         assertEquals(3.0, s.rl().objective().alphaShapingBonus(), "the paper's 10 left turn 1 unlearned here (reference.conf)");
         assertEquals(0.05, s.rl().objective().beta1(), "5x the paper's 0.01, chosen on the dev problems (reference.conf)");
+        assertEquals(0.9, s.rl().weightAverageDecay(), "the weight average, chosen on the dev problems (reference.conf)");
         assertEquals(0.1, s.rl().objective().beta2FirstTurnKl());
         assertEquals(Stage.STAGE_ONE, s.rl().schedule().get(0).stage());
         assertEquals(Stage.STAGE_TWO, s.rl().schedule().get(1).stage());
