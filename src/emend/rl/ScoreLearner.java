@@ -90,11 +90,7 @@ public final class ScoreLearner {
      * ({@link StageOneReference#PHASE_START}: called as each Stage I phase begins).
      */
     public void anchorStageOne() {
-        if (stageOneReference == null) {
-            stageOneReference = new Transformer(policy.weights().copy(policy.weights().manager()));
-        } else {
-            stageOneReference.weights().overwriteWith(policy.weights());
-        }
+        holdStageOneTo(policy.weights());
     }
 
     /** Stage I's KL reference when it is not the base model (for the resume state). */
@@ -102,12 +98,12 @@ public final class ScoreLearner {
         return Optional.ofNullable(stageOneReference).map(Transformer::weights);
     }
 
-    /** Restores Stage I's KL reference from a resume state. */
-    public void restoreStageOneReference(Weights saved) {
+    /** Makes a copy of {@code weights} (the policy now, or a resume state's reference) Stage I's KL reference. */
+    public void holdStageOneTo(Weights weights) {
         if (stageOneReference == null) {
-            stageOneReference = new Transformer(saved.copy(policy.weights().manager()));
+            stageOneReference = new Transformer(weights.copy(policy.weights().manager()));
         } else {
-            stageOneReference.weights().overwriteWith(saved);
+            stageOneReference.weights().overwriteWith(weights);
         }
     }
 

@@ -102,7 +102,7 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         }
         policy.weights().overwriteWith(saved.policy());
         learner.optimizer().restore(saved.optimizer());
-        Optional.ofNullable(saved.extra().get(STAGE_ONE_REFERENCE)).ifPresent(learner::restoreStageOneReference);
+        Optional.ofNullable(saved.extra().get(STAGE_ONE_REFERENCE)).ifPresent(learner::holdStageOneTo);
         if (average != null) {
             average.restore(Optional.ofNullable(saved.extra().get(WEIGHT_AVERAGE)).orElseThrow(() -> new RunRefusedException(
                     "the resume state in " + run.root() + " has no weight average to continue; resume with the run's own settings")));

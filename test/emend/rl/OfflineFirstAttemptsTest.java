@@ -86,9 +86,11 @@ final class OfflineFirstAttemptsTest {
 
     @Test
     void theSetting_leavesTurnOneTwoAttemptsOfThePolicysOwn() {
-        assertEquals(2, RunSettings.fromConfig(Settings.load(null, Map.of("emend.rl.offline-first-attempts", "2"))).rl().offlineFirstAttempts());
-        String message = assertThrows(IllegalArgumentException.class,
-                () -> RunSettings.fromConfig(Settings.load(null, Map.of("emend.rl.offline-first-attempts", "3")))).getMessage();
+        // four attempts 1 a prompt (the default is three): two may come from the base model, not three
+        assertEquals(2, RunSettings.fromConfig(Settings.load(null, Map.of("emend.rl.samples-per-prompt", "4",
+                "emend.rl.offline-first-attempts", "2"))).rl().offlineFirstAttempts());
+        String message = assertThrows(IllegalArgumentException.class, () -> RunSettings.fromConfig(Settings.load(null,
+                Map.of("emend.rl.samples-per-prompt", "4", "emend.rl.offline-first-attempts", "3")))).getMessage();
         assertTrue(message.contains("emend.rl.offline-first-attempts") && message.contains("samples-per-prompt - 2 = 2"), message);
     }
 

@@ -9,8 +9,6 @@ import emend.proto.LeaseGrant;
 import emend.proto.PromptLease;
 import emend.proto.RunSpec;
 import emend.proto.WeightManifest;
-import emend.proto.WorkRequest;
-import emend.proto.WorkerHello;
 import emend.task.Dialogue;
 import emend.tokenize.Tokenizers;
 import emend.wire.Rejection;
@@ -101,9 +99,7 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
     }
 
     private void sayHello() {
-        setup.learner().tell(new LearnerProtocol.Hello(WorkerHello.newBuilder().setWorkerId(setup.workerId())
-                .setNodeAddress(context.getSystem().address().toString()).setDevice(setup.device().label()).setNonce(nonce).build(),
-                context.getSelf()));
+        setup.learner().tell(new LearnerProtocol.Hello(setup.hello(context.getSystem().address().toString(), nonce), context.getSelf()));
         timers.startSingleTimer(WorkerProtocol.Retry.INSTANCE, Duration.ofSeconds(2));
     }
 
@@ -168,13 +164,11 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
     /** The worker is free: finish, fetch a newer version, serve kept leases, or ask the learner for work. */
     private Behavior<LearnerProtocol.ToWorker> whenFree() {
         WorkerState.Next next = state.free();
-        if (next instanceof WorkerState.Finish finish) {
+        if (next instanceof WorkerState.Finish finish && finish.awaitGrant()) {
             // the grant of a request sent before the drain may still bring leases: serve them, or give up later
-            if (finish.awaitGrant()) {
-                timers.startSingleTimer(WorkerProtocol.Retry.INSTANCE, ACK_TIMEOUT);
-            } else {
-                timers.cancel(WorkerProtocol.Retry.INSTANCE);
-            }
+            timers.startSingleTimer(WorkerProtocol.Retry.INSTANCE, ACK_TIMEOUT);
+        } else if (next instanceof WorkerState.Finish) {
+            timers.cancel(WorkerProtocol.Retry.INSTANCE);
         } else if (next instanceof WorkerState.FetchWeights) {
             state.fetching();
             timers.cancel(WorkerProtocol.Retry.INSTANCE);
@@ -184,8 +178,7 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
         } else if (next instanceof WorkerState.AwaitVerifiers) {
             timers.startSingleTimer(WorkerProtocol.Retry.INSTANCE, Duration.ofSeconds(2));
         } else if (next instanceof WorkerState.AskForWork) {
-            setup.learner().tell(new LearnerProtocol.RequestWork(WorkRequest.newBuilder().setWorkerId(setup.workerId())
-                    .setCapacity(setup.runtime().promptsPerRequest()).setPolicyVersion(state.heldVersion()).build(), context.getSelf()));
+            setup.learner().tell(new LearnerProtocol.RequestWork(setup.workRequest(state.heldVersion()), context.getSelf()));
             timers.startSingleTimer(WorkerProtocol.Retry.INSTANCE, Duration.ofSeconds(2));
         }
         return stopIfDrained();

@@ -9,6 +9,8 @@ import emend.engine.DeviceSlots;
 import emend.proto.PromptLease;
 import emend.proto.VerifyResult;
 import emend.proto.WeightManifest;
+import emend.proto.WorkRequest;
+import emend.proto.WorkerHello;
 import emend.rollout.Trajectory;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -30,7 +32,18 @@ public final class WorkerProtocol {
      * ({@link VerifierActor#KEY}); the worker takes no work while it knows none.
      */
     public record Setup(String workerId, DeviceSlots.Slot device, RuntimeSettings runtime, ActorRef<LearnerProtocol.Command> learner,
-                        PolicyReplica.GeneratorFactory generators) {}
+                        PolicyReplica.GeneratorFactory generators) {
+
+        /** The hello of the incarnation with {@code nonce}, on the node at {@code nodeAddress}. */
+        WorkerHello hello(String nodeAddress, long nonce) {
+            return WorkerHello.newBuilder().setWorkerId(workerId).setNodeAddress(nodeAddress).setDevice(device.label()).setNonce(nonce).build();
+        }
+
+        /** A request for as many prompts as the runtime asks for at once, from a worker holding {@code heldVersion}. */
+        WorkRequest workRequest(long heldVersion) {
+            return WorkRequest.newBuilder().setWorkerId(workerId).setCapacity(runtime.promptsPerRequest()).setPolicyVersion(heldVersion).build();
+        }
+    }
 
     /** Finish the leases held, take no more, then stop (a node scaling down or draining; local only). */
     public enum Drain implements Command { INSTANCE }
