@@ -21,6 +21,9 @@ final class RunSettingsTest {
         assertEquals(0.05, s.rl().objective().beta1(), "5x the paper's 0.01, chosen on the dev problems (reference.conf)");
         assertEquals(0.9, s.rl().weightAverageDecay(), "the weight average, chosen on the dev problems (reference.conf)");
         assertEquals(0.1, s.rl().objective().beta2FirstTurnKl());
+        assertEquals(new GroupShape(3, 3, 0), s.rl().groupShape(Stage.STAGE_TWO),
+                "3 attempts 1 x 3 sibling attempts 2, chosen on the dev problems (docs/decisions/turn-two-siblings.md)");
+        assertEquals(21, s.rl().promptsPerStep());
         assertEquals(Stage.STAGE_ONE, s.rl().schedule().get(0).stage());
         assertEquals(Stage.STAGE_TWO, s.rl().schedule().get(1).stage());
         assertEquals(Duration.ofSeconds(5), s.sandbox().limits().wallTimeout());
