@@ -86,15 +86,15 @@ public final class WorkerState {
         return phase;
     }
 
-    /** The learner incarnation {@code epoch} sent its run spec; another incarnation's weights no longer count as held. */
+    /**
+     * The learner incarnation {@code epoch} sent its run spec, whose weights the worker fetches now; another
+     * incarnation's weights no longer count as held.
+     */
     public void registered(long epoch) {
         if (epoch != learnerEpoch) {
             heldVersion = -1;
         }
         learnerEpoch = epoch;
-    }
-
-    public void fetching() {
         phase = Phase.FETCHING;
     }
 
@@ -146,6 +146,7 @@ public final class WorkerState {
             return new Finish(awaitingGrant);
         }
         if (announcedVersion > heldVersion) {
+            phase = Phase.FETCHING;
             return new FetchWeights();
         }
         if (!kept.isEmpty()) {

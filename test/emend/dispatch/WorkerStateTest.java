@@ -84,7 +84,7 @@ final class WorkerStateTest {
         state.generating(List.of(lease(1)));
         assertFalse(state.announced(3), "generating: the announcement is acted on when the batch is done");
         assertInstanceOf(WorkerState.FetchWeights.class, state.free());
-        state.fetching();
+        assertEquals(WorkerState.Phase.FETCHING, state.phase());
         WeightManifest three = manifest(7, 3);
         assertTrue(state.load(three));
         state.loaded();
@@ -101,7 +101,8 @@ final class WorkerStateTest {
     void onlyTheCurrentLearnersVersionIsLoaded_andALoadIsKnownByIdentity() {
         WorkerState state = asking();
         assertFalse(state.load(manifest(7, 1)), "not fetching");
-        state.fetching();
+        state.registered(7);
+        assertEquals(WorkerState.Phase.FETCHING, state.phase(), "a spec's weights are fetched at once");
         assertFalse(state.load(manifest(6, 1)), "a version of a learner the worker has left");
         WeightManifest one = manifest(7, 1);
         assertTrue(state.load(one));
@@ -116,7 +117,7 @@ final class WorkerStateTest {
     @Test
     void aGrantFromANewLearnerIncarnationIsServedOnlyAfterRegisteringWithIt() {
         WorkerState moved = asking();
-        moved.fetching();
+        moved.registered(7);
         assertTrue(moved.load(manifest(7, 2)));
         moved.loaded();
         assertInstanceOf(WorkerState.AskForWork.class, moved.free());
@@ -132,7 +133,7 @@ final class WorkerStateTest {
     @Test
     void aSpecFromAnotherLearnerIncarnation_dropsTheHeldVersion() {
         WorkerState state = asking();
-        state.fetching();
+        state.registered(7);
         assertTrue(state.load(manifest(7, 4)));
         state.loaded();
         state.registered(7);

@@ -2,7 +2,6 @@ package emend.actors.rollout;
 
 import emend.actors.learner.LearnerProtocol;
 import emend.actors.wire.Rejections;
-import emend.dispatch.LeasedRollouts;
 import emend.dispatch.WorkerState;
 import emend.proto.GroupResult;
 import emend.proto.LeaseGrant;
@@ -69,9 +68,7 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
         this.relay = context.spawnAnonymous(VerificationRelay.create(setup.workerId(), setup.runtime().verifyTimeout(), context.getSelf().narrow()));
         // a child that fails (a device that cannot be opened, a bug) fails the worker, which its node restarts: an
         // unwatched one would leave it waiting for a load or a generation that never ends
-        context.watch(fetcher);
-        context.watch(model);
-        context.watch(relay);
+        List.of(fetcher, model, relay).forEach(context::watch);
         sayHello();
         timers.startTimerWithFixedDelay(WorkerProtocol.ResendUnacked.INSTANCE, ACK_TIMEOUT);
     }
@@ -88,13 +85,19 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
                 .onMessage(LearnerProtocol.Grant.class, this::onGrant)
                 .onMessage(WorkerProtocol.Loaded.class, this::onLoaded)
                 .onMessage(WorkerProtocol.Generated.class, this::onGenerated)
-                .onMessage(WorkerProtocol.GroupScored.class, this::onGroupScored)
+                .onMessage(WorkerProtocol.GroupScored.class, scored -> submit(scored.result()))
                 .onMessageEquals(WorkerProtocol.BatchVerified.INSTANCE, this::whenFree)
-                .onMessage(LearnerProtocol.Ack.class, this::onAck)
+                .onMessage(LearnerProtocol.Ack.class, ack -> {
+                    state.acknowledged(ack.payload().getLeaseId());
+                    return stopIfDrained();
+                })
                 .onMessage(WorkerProtocol.VerifiersKnown.class, known -> state.verifiersListed(known.any()) ? whenFree() : this)
                 .onMessageEquals(WorkerProtocol.Retry.INSTANCE, this::onRetry)
-                .onMessageEquals(WorkerProtocol.ResendUnacked.INSTANCE, this::onResendUnacked)
-                .onMessageEquals(WorkerProtocol.Drain.INSTANCE, this::onDrain)
+                .onMessageEquals(WorkerProtocol.ResendUnacked.INSTANCE, () -> {
+                    state.unacknowledged().forEach(this::submit);
+                    return this;
+                })
+                .onMessageEquals(WorkerProtocol.Drain.INSTANCE, () -> state.drain() ? whenFree() : stopIfDrained())
                 .build();
     }
 
@@ -103,9 +106,10 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
         timers.startSingleTimer(WorkerProtocol.Retry.INSTANCE, Duration.ofSeconds(2));
     }
 
-    private Behavior<LearnerProtocol.ToWorker> drop(Rejection rejection) {
-        Rejections.drop(context, rejection);
-        return this;
+    /** Whether the edge check found {@code bad}; a rejected message is counted and dropped. */
+    private boolean rejected(Optional<Rejection> bad) {
+        bad.ifPresent(rejection -> Rejections.drop(context, rejection));
+        return bad.isPresent();
     }
 
     private Behavior<LearnerProtocol.ToWorker> forward(WeightFetcher.Command command) {
@@ -114,31 +118,27 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
     }
 
     private Behavior<LearnerProtocol.ToWorker> onSpec(LearnerProtocol.Spec message) {
-        Optional<Rejection> bad = WorkerEdge.spec(message.payload(), nonce);
-        if (bad.isPresent()) {
-            return drop(bad.get());
-        }
-        if (spec != null && spec.getLearnerEpoch() == message.payload().getLearnerEpoch()) {
+        if (rejected(WorkerEdge.spec(message.payload(), nonce))
+                || spec != null && spec.getLearnerEpoch() == message.payload().getLearnerEpoch()) {
             return this;
         }
         Dialogue next;
         try {
             next = new Dialogue(Tokenizers.forKind(message.payload().getTokenizerKind()), message.payload().getInstruction());
         } catch (RuntimeException e) {
-            return drop(new Rejection("Spec", "tokenizer", "tokenizer " + message.payload().getTokenizerKind() + ": " + e.getMessage()));
+            rejected(Optional.of(new Rejection("Spec", "tokenizer", "tokenizer " + message.payload().getTokenizerKind() + ": " + e.getMessage())));
+            return this;
         }
         spec = message.payload();
         dialogue = next;
         state.registered(spec.getLearnerEpoch());
-        state.fetching();
         timers.cancel(WorkerProtocol.Retry.INSTANCE);
         return forward(new WeightFetcher.Restart(spec.getManifest()));
     }
 
     /** @param shared the encoded weights, from a learner in this JVM; null: to be fetched */
     private Behavior<LearnerProtocol.ToWorker> onNewVersion(WeightManifest manifest, byte[] shared) {
-        Optional<Rejection> bad = WorkerEdge.newVersion(manifest, spec, nonce);
-        return bad.isPresent() ? drop(bad.get()) : forward(new WeightFetcher.Offer(manifest, shared));
+        return rejected(WorkerEdge.newVersion(manifest, spec, nonce)) ? this : forward(new WeightFetcher.Offer(manifest, shared));
     }
 
     /** Loads a verified version on the model thread; work is asked for after. */
@@ -170,7 +170,6 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
         } else if (next instanceof WorkerState.Finish) {
             timers.cancel(WorkerProtocol.Retry.INSTANCE);
         } else if (next instanceof WorkerState.FetchWeights) {
-            state.fetching();
             timers.cancel(WorkerProtocol.Retry.INSTANCE);
             fetcher.tell(WeightFetcher.Begin.INSTANCE);
         } else if (next instanceof WorkerState.Generate generate) {
@@ -198,9 +197,8 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
 
     private Behavior<LearnerProtocol.ToWorker> onGrant(LearnerProtocol.Grant message) {
         LeaseGrant grant = message.payload();
-        Optional<Rejection> bad = WorkerEdge.grant(grant, spec, nonce, setup.runtime().promptsPerRequest());
-        if (bad.isPresent()) {
-            return drop(bad.get());
+        if (rejected(WorkerEdge.grant(grant, spec, nonce, setup.runtime().promptsPerRequest()))) {
+            return this;
         }
         WorkerState.AfterGrant after = state.granted(grant);
         if (after instanceof WorkerState.Serve serve) {
@@ -231,26 +229,16 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
             throw new IllegalStateException("worker " + setup.workerId() + ": generation failed", generated.failure());
         }
         state.verifying();
-        relay.tell(new VerificationRelay.ScoreBatch(generated.groups(), spec, dialogue,
+        relay.tell(new VerificationRelay.ScoreBatch(generated.groups(), spec, dialogue, generationStartNanos,
                 System.currentTimeMillis() + setup.runtime().leaseTimeout().toMillis()));
         return this;
     }
 
-    private Behavior<LearnerProtocol.ToWorker> onGroupScored(WorkerProtocol.GroupScored scored) {
-        GroupResult built = LeasedRollouts.result(scored.leaseId(), setup.workerId(), (System.nanoTime() - generationStartNanos) / 1e9,
-                scored.failures(), scored.group(), scored.scores());
-        state.submitted(built);
-        setup.learner().tell(new LearnerProtocol.Submit(built, context.getSelf()));
+    /** Sends a scored group to the learner (again, on the resend timer), keeping it until acknowledged. */
+    private Behavior<LearnerProtocol.ToWorker> submit(GroupResult result) {
+        state.submitted(result);
+        setup.learner().tell(new LearnerProtocol.Submit(result, context.getSelf()));
         return this;
-    }
-
-    private Behavior<LearnerProtocol.ToWorker> onAck(LearnerProtocol.Ack ack) {
-        state.acknowledged(ack.payload().getLeaseId());
-        return stopIfDrained();
-    }
-
-    private Behavior<LearnerProtocol.ToWorker> onDrain() {
-        return state.drain() ? whenFree() : stopIfDrained();
     }
 
     /** A draining worker stops once it holds no lease and every result it sent is acknowledged. */
@@ -260,10 +248,5 @@ public final class RolloutWorker extends AbstractBehavior<LearnerProtocol.ToWork
         }
         context.getLog().info("worker {} drained", setup.workerId());
         return Behaviors.stopped();
-    }
-
-    private Behavior<LearnerProtocol.ToWorker> onResendUnacked() {
-        state.unacknowledged().forEach(result -> setup.learner().tell(new LearnerProtocol.Submit(result, context.getSelf())));
-        return this;
     }
 }

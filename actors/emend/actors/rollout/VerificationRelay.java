@@ -31,7 +31,7 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * to a verifier pool, round robin over the pools the receptionist lists, with
  * a deadline; a sending that fails or times out goes again after a pause until the worker's lease on the group
  * would run out ({@link PendingScores}: a group is never scored 0 for want of an answer, it is let go). Tells the
- * worker each group's scores ({@link WorkerProtocol.GroupScored}), that the batch is done
+ * worker each group's result for the learner ({@link WorkerProtocol.GroupScored}), that the batch is done
  * ({@link WorkerProtocol.BatchVerified}: every group scored or let go) and whether any verifier pool is known
  * ({@link WorkerProtocol.VerifiersKnown}).
  */
@@ -39,8 +39,11 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
 
     sealed interface Command {}
 
-    /** Score {@code groups}; the worker's leases on them end at {@code leaseEndMillis}. */
-    record ScoreBatch(List<LeasedRollouts.LeasedGroup> groups, RunSpec spec, Dialogue dialogue, long leaseEndMillis)
+    /**
+     * Score {@code groups}, whose generation began at {@code startNanos} ({@link System#nanoTime}); the worker's
+     * leases on them end at {@code leaseEndMillis}.
+     */
+    record ScoreBatch(List<LeasedRollouts.LeasedGroup> groups, RunSpec spec, Dialogue dialogue, long startNanos, long leaseEndMillis)
             implements Command {}
 
     /** An answer from a verifier, or (result null) the timeout of sending {@code send}. */
@@ -55,7 +58,7 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
     private record VerifyDeadline(long leaseId) {}
 
     /** A group and the request that scores it, kept until its scores arrive (it may be sent again). */
-    private record Awaiting(List<Trajectory> group, VerifyRequest request, long firstSentNanos) {}
+    private record Awaiting(List<Trajectory> group, VerifyRequest request, long generationStartNanos, long firstSentNanos) {}
 
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
@@ -107,7 +110,7 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
     private Behavior<Command> onScoreBatch(ScoreBatch batch) {
         for (LeasedRollouts.LeasedGroup group : batch.groups()) {
             VerifyRequest request = LeasedRollouts.verifyRequest(batch.spec(), group.lease(), group.rows(), batch.dialogue());
-            pending.await(group.lease().getLeaseId(), new Awaiting(group.rows(), request, System.nanoTime()), batch.leaseEndMillis());
+            pending.await(group.lease().getLeaseId(), new Awaiting(group.rows(), request, batch.startNanos(), System.nanoTime()), batch.leaseEndMillis());
         }
         // all awaited before any is sent: a group let go at once must not end the batch while others are still to come
         batch.groups().forEach(group -> send(group.lease().getLeaseId()));
@@ -158,7 +161,8 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
         timers.cancel(new VerifyDeadline(scored.leaseId()));
         int failures = pending.scored(scored.leaseId()).orElseThrow().failures();
         metrics.verifyLatency.labelValues(workerId).observe((System.nanoTime() - awaiting.get().firstSentNanos()) / 1e9);
-        worker.tell(new WorkerProtocol.GroupScored(scored.leaseId(), group, scored.result(), failures));
+        double seconds = (System.nanoTime() - awaiting.get().generationStartNanos()) / 1e9;
+        worker.tell(new WorkerProtocol.GroupScored(LeasedRollouts.result(scored.leaseId(), workerId, seconds, failures, group, scored.result())));
         return groupEnded();
     }
 

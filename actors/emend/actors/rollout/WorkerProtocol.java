@@ -6,12 +6,11 @@ import emend.config.RuntimeSettings;
 import emend.dispatch.LeasedRollouts;
 import emend.dispatch.PolicyReplica;
 import emend.engine.DeviceSlots;
+import emend.proto.GroupResult;
 import emend.proto.PromptLease;
-import emend.proto.VerifyResult;
 import emend.proto.WeightManifest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
-import emend.rollout.Trajectory;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -60,8 +59,8 @@ public final class WorkerProtocol {
     /** The outcome of generating {@code leases}, from the {@link ModelHost}; a restarted worker drops its former self's. */
     record Generated(List<PromptLease> leases, List<LeasedRollouts.LeasedGroup> groups, Throwable failure) implements Command {}
 
-    /** A group's scores, from the {@link VerificationRelay}, after {@code failures} failed verifications. */
-    record GroupScored(long leaseId, List<Trajectory> group, VerifyResult scores, int failures) implements Command {}
+    /** A scored group's result for the learner, from the {@link VerificationRelay}. */
+    record GroupScored(GroupResult result) implements Command {}
 
     /** Every group of the batch is scored or let go (the learner re-issues those), from the {@link VerificationRelay}. */
     enum BatchVerified implements Command { INSTANCE }
