@@ -22,6 +22,7 @@ import emend.task.CodeProblems;
 import emend.task.CodeTask;
 import emend.task.Dialogue;
 import emend.task.JsonlTask;
+import emend.task.LinearEquationTask;
 import emend.task.Problem;
 import emend.task.Task;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ final class EvalCommand implements Runnable {
     @Option(names = "--checkpoint", required = true, description = "Checkpoint directory (model.safetensors, config.json, emend-checkpoint.json).")
     Path checkpoint;
 
-    @Option(names = "--task", defaultValue = "linear",
+    @Option(names = "--task", defaultValue = LinearEquationTask.NAME,
             description = "linear or code (their held-out test split), jsonl, or code with --problems (default: ${DEFAULT-VALUE}).")
     String task;
 
@@ -88,15 +89,15 @@ final class EvalCommand implements Runnable {
     @Override
     public void run() {
         Task evalTask;
-        if (task.equals("jsonl")) {
+        if (task.equals(JsonlTask.NAME)) {
             if (problems == null) {
                 throw new IllegalArgumentException("--task jsonl needs --problems FILE");
             }
             evalTask = JsonlTask.allAsTest(problems);
-        } else if (task.equals("code") && problems != null) {
+        } else if (task.equals(CodeTask.NAME) && problems != null) {
             evalTask = CodeTask.allAsTest(CodeProblems.read(problems),
                     new PythonSandbox(SandboxSettings.fromConfig(Settings.load(config, overrides)), System.err));
-        } else if (task.equals("linear") || task.equals("code")) {
+        } else if (task.equals(LinearEquationTask.NAME) || task.equals(CodeTask.NAME)) {
             Map<String, String> withTask = new LinkedHashMap<>(overrides);
             withTask.put("emend.task.name", RunOptions.quoted(task));
             RunSettings settings = RunSettings.fromConfig(Settings.load(config, withTask));

@@ -12,6 +12,7 @@ import emend.task.CodeProblems;
 import emend.task.CodeTask;
 import emend.task.CodeVerifier;
 import emend.task.JsonlTask;
+import emend.task.LinearEquationTask;
 import emend.task.Problem;
 import emend.task.ProblemSetCheck;
 import emend.task.Task;
@@ -43,7 +44,7 @@ import picocli.CommandLine.Option;
                 + "(exit status 0 = passed, 1 = failed).")
 final class VerifyCommand implements Callable<Integer> {
 
-    @Option(names = "--task", defaultValue = "code", description = "code, linear (the built-in problems, picked with --id) or jsonl "
+    @Option(names = "--task", defaultValue = CodeTask.NAME, description = "code, linear (the built-in problems, picked with --id) or jsonl "
             + "(default: ${DEFAULT-VALUE}).")
     String task;
 
@@ -74,7 +75,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!task.equals("code")) {
+        if (!task.equals(CodeTask.NAME)) {
             return verifyAnswer();
         }
         if (check) {
@@ -136,18 +137,18 @@ final class VerifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException("verify --task " + task + " needs --candidate FILE (the model's completion)");
         }
         Task answers = switch (task) {
-            case "linear" -> {
+            case LinearEquationTask.NAME -> {
                 if (problem != null) {
                     throw new IllegalArgumentException("--task linear uses the built-in problems (pick one with --id); for a problem file use "
                             + "--task jsonl --problem FILE");
                 }
                 // the problems a run with these settings would generate (their seed and sizes), whatever task the file names
                 Map<String, String> linear = new LinkedHashMap<>(sandboxOptions.overrides);
-                linear.put("emend.task.name", "linear");
+                linear.put("emend.task.name", LinearEquationTask.NAME);
                 RunSettings settings = RunSettings.fromConfig(Settings.load(sandboxOptions.config, linear));
                 yield Tasks.create(settings.task(), settings.sandbox());
             }
-            case "jsonl" -> {
+            case JsonlTask.NAME -> {
                 if (problem == null) {
                     throw new IllegalArgumentException("verify --task jsonl needs --problem FILE (JSONL: id, question, answer)");
                 }

@@ -11,6 +11,9 @@ import emend.rl.Stage;
 import emend.rl.StageOneReference;
 import emend.rollout.GroupShape;
 import emend.sandbox.SandboxSettings;
+import emend.task.CodeTask;
+import emend.task.JsonlTask;
+import emend.task.LinearEquationTask;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +36,7 @@ public record RunSettings(
         String baseline) {
 
     /** The tasks a run can train on (run/Tasks builds them); the settings and the command line check names against it. */
-    public static final List<String> TASK_NAMES = List.of("linear", "jsonl", "code");
+    public static final List<String> TASK_NAMES = List.of(LinearEquationTask.NAME, JsonlTask.NAME, CodeTask.NAME);
 
     /**
      * @param format the problem file's layout ({@link emend.task.ProblemFormat}: auto, emend, gsm8k, math, humaneval, mbpp)
@@ -236,7 +239,7 @@ public record RunSettings(
         if (!TASK_NAMES.contains(task.name())) {
             throw new IllegalArgumentException("emend.task.name must be one of " + String.join(", ", TASK_NAMES) + ", got '" + task.name() + "'");
         }
-        if (task.name().equals("jsonl") && task.problems().isBlank()) {
+        if (task.name().equals(JsonlTask.NAME) && task.problems().isBlank()) {
             throw new IllegalArgumentException("task jsonl needs a problem file: pass --problems FILE (or set emend.task.problems)");
         }
         if (warmup.steps() < 0 || warmup.batchSize() < 1 || !(warmup.learningRate() > 0)) {

@@ -27,10 +27,10 @@ public record LearnerSnapshot(RuntimeStatus runtime, RunControl.State state, dou
                 .setTotalSteps(control.totalSteps())
                 .setStage(stage)
                 .setMaxStaleness(maxStaleness)
-                .setDispatched(ledger.dispatched())
-                .setCompleted(ledger.completed())
-                .setInFlight(ledger.inFlight())
-                .setReissued(ledger.reissued())
+                .setPromptsDispatched(ledger.dispatched())
+                .setPromptsCompleted(ledger.completed())
+                .setPromptsInFlight(ledger.inFlight())
+                .setPromptsReissued(ledger.reissued())
                 .setDroppedStale(ledger.droppedStale())
                 .setDuplicates(ledger.duplicates())
                 .setAdmissionWaits(ledger.admissionWaits())
@@ -51,10 +51,10 @@ public record LearnerSnapshot(RuntimeStatus runtime, RunControl.State state, dou
                 .setTotalSteps(runtime.getTotalSteps())
                 .setPolicyVersion(runtime.getPolicyVersion())
                 .setState(state.name())
-                .setPromptsDispatched(runtime.getDispatched())
-                .setPromptsCompleted(runtime.getCompleted())
-                .setPromptsInFlight(runtime.getInFlight())
-                .setPromptsReissued(runtime.getReissued())
+                .setPromptsDispatched(runtime.getPromptsDispatched())
+                .setPromptsCompleted(runtime.getPromptsCompleted())
+                .setPromptsInFlight(runtime.getPromptsInFlight())
+                .setPromptsReissued(runtime.getPromptsReissued())
                 .setDroppedStale(runtime.getDroppedStale())
                 .setDuplicates(runtime.getDuplicates())
                 .setVerifyTimeouts(runtime.getVerifyTimeouts())
@@ -69,11 +69,11 @@ public record LearnerSnapshot(RuntimeStatus runtime, RunControl.State state, dou
     /** The runtime's columns of a step's line in metrics.jsonl. */
     public Map<String, Object> stepMetrics() {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("leases/dropped_stale", runtime.getDroppedStale());
-        out.put("leases/dispatched", runtime.getDispatched());
-        out.put("leases/reissued", runtime.getReissued());
-        out.put("leases/duplicates", runtime.getDuplicates());
-        out.put("verify/timeouts", runtime.getVerifyTimeouts());
+        out.put("dropped_stale", runtime.getDroppedStale());
+        out.put("prompts_dispatched", runtime.getPromptsDispatched());
+        out.put("prompts_reissued", runtime.getPromptsReissued());
+        out.put("duplicates", runtime.getDuplicates());
+        out.put("verify_timeouts", runtime.getVerifyTimeouts());
         out.put("workers", runtime.getWorkers());
         return out;
     }

@@ -25,11 +25,11 @@ public final class Tasks {
     public static Task create(RunSettings.TaskSettings t, SandboxSettings sandbox) {
         long seed = t.splitSeed();
         return switch (t.name()) {
-            case "linear" -> new LinearEquationTask(new LinearEquationTask.Settings(t.minA(), t.maxA(), t.maxX(), t.maxB(),
+            case LinearEquationTask.NAME -> new LinearEquationTask(new LinearEquationTask.Settings(t.minA(), t.maxA(), t.maxX(), t.maxB(),
                     t.devSize(), t.testSize(), seed));
-            case "jsonl" -> JsonlTask.split(Path.of(t.problems()), t.format(), seed,
+            case JsonlTask.NAME -> JsonlTask.split(Path.of(t.problems()), t.format(), seed,
                     t.maxAttemptTokens() == 0 ? JsonlTask.DEFAULT_ATTEMPT_TOKENS : t.maxAttemptTokens());
-            case "code" -> CodeTask.split(t.problems().isBlank() ? CodeProblems.shipped() : CodeProblems.read(Path.of(t.problems()), t.format()), seed,
+            case CodeTask.NAME -> CodeTask.split(t.problems().isBlank() ? CodeProblems.shipped() : CodeProblems.read(Path.of(t.problems()), t.format()), seed,
                     new PythonSandbox(sandbox, System.err));
             default -> throw unknown(t.name());
         };

@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
  */
 public final class CodeTask implements Task {
 
+    /** The task's name in settings ({@code emend.task.name}), on the command line and in reports. */
+    public static final String NAME = "code";
+
     private static final Pattern DEF = Pattern.compile("(?m)^(\\s*(?:async\\s+)?def\\s+)([A-Za-z_][A-Za-z0-9_]*)(\\s*\\()");
 
     private final Map<String, CodeProblem> byId = new LinkedHashMap<>();
@@ -77,7 +80,7 @@ public final class CodeTask implements Task {
 
     @Override
     public String name() {
-        return "code";
+        return NAME;
     }
 
     @Override

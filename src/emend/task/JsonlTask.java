@@ -28,6 +28,9 @@ import java.util.SplittableRandom;
  */
 public final class JsonlTask implements Task {
 
+    /** The task's name in settings ({@code emend.task.name}), on the command line and in reports. */
+    public static final String NAME = "jsonl";
+
     private final String name;
     private final List<Problem> all;
     private final Splits splits;
@@ -68,14 +71,14 @@ public final class JsonlTask implements Task {
             throw new IllegalArgumentException(file + " has " + problems.size() + " problems; training needs at least 3 "
                     + "(they are split into train, dev and test)");
         }
-        return new JsonlTask("jsonl", read,
+        return new JsonlTask(NAME, read,
                 Splits.shuffled(problems, seed, Math.max(1, problems.size() / 5), Math.max(1, problems.size() / 10)), maxAttemptTokens);
     }
 
     /** Reads {@code file} (its format read from its first record) for evaluation only: every problem is a test problem. */
     public static JsonlTask allAsTest(Path file) {
         Read read = read(file, ProblemFormat.AUTO);
-        return new JsonlTask("jsonl", read, new Splits(List.of(), List.of(), read.problems()), DEFAULT_ATTEMPT_TOKENS);
+        return new JsonlTask(NAME, read, new Splits(List.of(), List.of(), read.problems()), DEFAULT_ATTEMPT_TOKENS);
     }
 
     /** Parses a file in Emend's own format, or in the format its first record's fields say. */

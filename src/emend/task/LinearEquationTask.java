@@ -23,6 +23,9 @@ import java.util.SplittableRandom;
  */
 public final class LinearEquationTask implements Task {
 
+    /** The task's name in settings ({@code emend.task.name}), on the command line and in reports. */
+    public static final String NAME = "linear";
+
     /** Problem ranges and split sizes. */
     public record Settings(int minA, int maxA, int maxX, int maxB, int devSize, int testSize, long seed) {
         public Settings {
@@ -66,7 +69,7 @@ public final class LinearEquationTask implements Task {
 
     @Override
     public String name() {
-        return "linear";
+        return NAME;
     }
 
     @Override

@@ -22,9 +22,14 @@ public final class WeightPublication {
     private final WeightManifest manifest;
     private final byte[] bytes;
 
-    /** Refuses a chunk size outside 1..{@link #MAX_CHUNK_BYTES}, naming the setting; the one home of the bound's rule. */
+    /** Whether a chunk of {@code chunkBytes} is within the contract: 1..{@link #MAX_CHUNK_BYTES}; the one home of the rule. */
+    public static boolean isValidChunkSize(int chunkBytes) {
+        return chunkBytes >= 1 && chunkBytes <= MAX_CHUNK_BYTES;
+    }
+
+    /** Refuses a chunk size outside the contract ({@link #isValidChunkSize}), naming the setting. */
     public static int checkChunkBytes(int chunkBytes) {
-        if (chunkBytes < 1 || chunkBytes > MAX_CHUNK_BYTES) {
+        if (!isValidChunkSize(chunkBytes)) {
             throw new IllegalArgumentException("emend.runtime.weight-chunk-bytes must be 1.." + MAX_CHUNK_BYTES + ", got " + chunkBytes
                     + " (chunks travel on Artery's large-message lane, frames up to 2 MiB)");
         }

@@ -39,8 +39,7 @@ public final class ManifestCheck {
             return refuse(type, "byte_size", manifest.getByteSize() + " bytes for a model of " + expected + " bytes");
         }
         int chunkBytes = manifest.getChunkBytes();
-        if (chunkBytes < 1 || chunkBytes > WeightPublication.MAX_CHUNK_BYTES
-                || manifest.getChunkCount() != (expected + chunkBytes - 1) / chunkBytes) {
+        if (!WeightPublication.isValidChunkSize(chunkBytes) || manifest.getChunkCount() != (expected + chunkBytes - 1) / chunkBytes) {
             return refuse(type, "chunks", manifest.getChunkCount() + " chunks of " + chunkBytes + " bytes for " + expected + " bytes");
         }
         if (manifest.getChunkSha256Count() != manifest.getChunkCount()

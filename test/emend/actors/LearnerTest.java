@@ -109,8 +109,8 @@ final class LearnerTest {
             done.join();
             assertEquals(2, job.trainer().stepsDone());
             RuntimeStatus status = status(learner);
-            assertEquals(4, status.getDispatched());
-            assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getReissued());
+            assertEquals(4, status.getPromptsDispatched());
+            assertEquals(status.getPromptsDispatched(), status.getPromptsCompleted() + status.getPromptsInFlight() + status.getPromptsReissued());
             assertEquals(1, status.getDuplicates());
             assertTrue(status.getFinished());
             assertTrue(ask(learner, worker, 10, 2).isEmpty());
@@ -139,7 +139,7 @@ final class LearnerTest {
             assertEquals(GroupAck.Outcome.STALE, submit(learner, worker, HonestGroups.group(atOne.get(0), "w", 0, job.dialogue())));
             RuntimeStatus status = status(learner);
             assertEquals(1, status.getDroppedStale());
-            assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getReissued());
+            assertEquals(status.getPromptsDispatched(), status.getPromptsCompleted() + status.getPromptsInFlight() + status.getPromptsReissued());
             assertEquals(atOne.get(0).getProblemId(), ask(learner, worker, 1, 2).get(0).getProblemId(), "its prompt goes out again");
         }
     }

@@ -78,8 +78,8 @@ final class MultiNodeTest {
             assertEquals(4, status.getStepsDone());
             assertEquals(4, status.getPolicyVersion());
             assertTrue(status.getFinished());
-            assertEquals(status.getDispatched(), status.getCompleted() + status.getInFlight() + status.getReissued(), status.toString());
-            assertEquals(16, status.getCompleted() - status.getDroppedStale(), "4 steps x 4 prompts were trained on");
+            assertEquals(status.getPromptsDispatched(), status.getPromptsCompleted() + status.getPromptsInFlight() + status.getPromptsReissued(), status.toString());
+            assertEquals(16, status.getPromptsCompleted() - status.getDroppedStale(), "4 steps x 4 prompts were trained on");
             assertEquals(0, status.getDroppedStale(), "eta = 0 and every worker held the current version: nothing stale");
             assertEquals(0, status.getVerifyTimeouts());
             assertEquals(2, status.getWorkers(), "the late joiner registered");
@@ -98,7 +98,7 @@ final class MultiNodeTest {
             assertTrue(learnerMetrics.get("jvm_memory_used_bytes{area=\"heap\"}") > 0, "the JVM's own metrics are served too");
             assertEquals(4.0, learnerMetrics.get("emend_learner_steps_done"));
             assertEquals(4.0, learnerMetrics.get("emend_policy_version"));
-            assertEquals((double) status.getCompleted(), learnerMetrics.get("emend_prompts_completed_total"));
+            assertEquals((double) status.getPromptsCompleted(), learnerMetrics.get("emend_prompts_completed_total"));
             assertEquals(2.0, learnerMetrics.get("emend_learner_workers"));
             Map<String, Double> rolloutMetrics = scrape(rolloutNode);
             assertEquals(1.0, rolloutMetrics.get("emend_node_rollout_workers"));

@@ -153,8 +153,8 @@ final class WireFuzzTest {
                 return null;
             });
             RuntimeStatus afterFuzz = status(learner, status);
-            assertEquals(0, afterFuzz.getCompleted(), "no lease was completed by a hostile result");
-            assertEquals(2, afterFuzz.getInFlight());
+            assertEquals(0, afterFuzz.getPromptsCompleted(), "no lease was completed by a hostile result");
+            assertEquals(2, afterFuzz.getPromptsInFlight());
             assertEquals(0, afterFuzz.getStepsDone());
             assertTrue(MetricsText.of(metrics.registry).contains("emend_wire_rejected_total{reason=\"reward\",type=\"Submit\"}"),
                     "counted by type and reason");

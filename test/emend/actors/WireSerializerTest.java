@@ -69,7 +69,7 @@ final class WireSerializerTest {
                         .setId("1/2/0").addAttemptOne(5).addLogProbsOne(-0.5f)).build(), worker.ref()),
                 new LearnerProtocol.FetchChunk(WeightChunkRequest.newBuilder().setVersion(3).setIndex(0).build(), worker.ref()),
                 new LearnerProtocol.GetStatus(StatusRequest.getDefaultInstance(), status.ref()),
-                new LearnerProtocol.Status(RuntimeStatus.newBuilder().setDispatched(5).setCompleted(4).setInFlight(1).build()),
+                new LearnerProtocol.Status(RuntimeStatus.newBuilder().setPromptsDispatched(5).setPromptsCompleted(4).setPromptsInFlight(1).build()),
                 new LearnerProtocol.Spec(RunSpec.newBuilder().setRunSeed(1).setInstruction("fix it").setManifest(manifest).build()),
                 new LearnerProtocol.Grant(LeaseGrant.newBuilder().addLeases(PromptLease.newBuilder().setLeaseId(4).setQuestion("q")).build()),
                 new LearnerProtocol.Ack(GroupAck.newBuilder().setLeaseId(4).setOutcome(GroupAck.Outcome.STALE).build()),

@@ -29,22 +29,22 @@ final class LearnerSnapshotTest {
 
         RuntimeStatus runtime = snapshot.runtime();
         assertEquals(2, leases.size());
-        assertEquals(2, runtime.getDispatched());
-        assertEquals(2, runtime.getReissued());
-        assertEquals(0, runtime.getInFlight());
+        assertEquals(2, runtime.getPromptsDispatched());
+        assertEquals(2, runtime.getPromptsReissued());
+        assertEquals(0, runtime.getPromptsInFlight());
         assertEquals(3, runtime.getStepsDone());
         assertEquals(4, runtime.getWorkers());
         RunStatus status = snapshot.runStatus("runs/x", Map.of("temperature", "0.5"));
         assertEquals("PAUSED", status.getState());
-        assertEquals(runtime.getDispatched(), status.getPromptsDispatched());
-        assertEquals(runtime.getReissued(), status.getPromptsReissued());
+        assertEquals(runtime.getPromptsDispatched(), status.getPromptsDispatched());
+        assertEquals(runtime.getPromptsReissued(), status.getPromptsReissued());
         assertEquals(6, status.getVerifyTimeouts());
         assertEquals(9, status.getWireRejected());
         assertEquals(2, status.getLastCheckpointStep());
         assertEquals(123.5, status.getTokensPerSecond());
         assertEquals(dev, status.getLastEvaluation());
         assertEquals("0.5", status.getParametersMap().get("temperature"));
-        assertEquals(Map.of("leases/dropped_stale", 0L, "leases/dispatched", 2L, "leases/reissued", 2L, "leases/duplicates", 0L,
-                "verify/timeouts", 6L, "workers", 4), snapshot.stepMetrics());
+        assertEquals(Map.of("dropped_stale", 0L, "prompts_dispatched", 2L, "prompts_reissued", 2L, "duplicates", 0L,
+                "verify_timeouts", 6L, "workers", 4), snapshot.stepMetrics());
     }
 }

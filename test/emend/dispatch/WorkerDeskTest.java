@@ -83,7 +83,7 @@ final class WorkerDeskTest {
             assertEquals(11, grant.getWorkerNonce());
             assertEquals(EPOCH, grant.getLeases(0).getLeaseId(), "lease ids start at the epoch");
             desk.hello(hello("w", 12), "ref-w", MANIFESTS);
-            assertEquals(3, desk.snapshot(0, 0, Optional.empty()).runtime().getReissued(), "a restarted worker's leases go back");
+            assertEquals(3, desk.snapshot(0, 0, Optional.empty()).runtime().getPromptsReissued(), "a restarted worker's leases go back");
             run.pause();
             assertEquals(0, ask(desk, "w", "ref-w", 3).answer().orElseThrow().getLeasesCount(), "a paused run leases nothing");
             run.resume();

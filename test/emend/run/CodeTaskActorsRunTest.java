@@ -63,7 +63,7 @@ final class CodeTaskActorsRunTest {
                 .map(line -> JsonParser.parseString(line).getAsJsonObject()).filter(o -> o.has("rewards/t1")).toList();
         assertEquals(2, steps.size(), "one record per RL step");
         for (JsonObject step : steps) {
-            assertEquals(0, step.get("verify/timeouts").getAsInt(), "no verification failed or was sent again: " + step);
+            assertEquals(0, step.get("verify_timeouts").getAsInt(), "no verification failed or was sent again: " + step);
         }
     }
 

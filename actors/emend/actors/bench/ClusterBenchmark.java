@@ -180,7 +180,7 @@ public final class ClusterBenchmark {
                     int version = v;
                     awaitStatus(learnerNode, learner, s -> s.getStepsDone() >= version, Duration.ofMinutes(3));
                     long published = trainer.stepEndNanos(version);
-                    awaitStatus(learnerNode, learner, s -> s.getDispatched() >= 2L * version + 2, Duration.ofMinutes(3));
+                    awaitStatus(learnerNode, learner, s -> s.getPromptsDispatched() >= 2L * version + 2, Duration.ofMinutes(3));
                     actorSeconds.add((System.nanoTime() - published) / 1e9);
                 }
             } finally {

@@ -83,15 +83,15 @@ public final class NodeMetrics implements Extension {
         learnerGauge("emend_learner_steps_total", "Learner steps in the schedule.", f -> f.status().getTotalSteps());
         learnerGauge("emend_max_staleness", "eta: versions a sample may lag the learner.", f -> f.status().getMaxStaleness());
         learnerGauge("emend_learner_workers", "Rollout workers registered with the learner.", f -> f.status().getWorkers());
-        learnerGauge("emend_prompts_in_flight", "Prompt leases out with workers.", f -> f.status().getInFlight());
+        learnerGauge("emend_prompts_in_flight", "Prompt leases out with workers.", f -> f.status().getPromptsInFlight());
         learnerGauge("emend_learner_tokens_per_second", "Generated tokens per second of rollout time in the last step.",
                 LearnerFigures::tokensPerSecond);
-        learnerCounter("emend_prompts_dispatched_total", "Prompt leases issued.", f -> f.status().getDispatched());
-        learnerCounter("emend_prompts_completed_total", "Prompt leases that ended with a result (accepted, or dropped as stale).", f -> f.status().getCompleted());
+        learnerCounter("emend_prompts_dispatched_total", "Prompt leases issued.", f -> f.status().getPromptsDispatched());
+        learnerCounter("emend_prompts_completed_total", "Prompt leases that ended with a result (accepted, or dropped as stale).", f -> f.status().getPromptsCompleted());
         learnerCounter("emend_prompts_reissued_total", "Leases that timed out or whose worker left; their prompts were issued again.",
-                f -> f.status().getReissued());
-        learnerCounter("emend_samples_dropped_stale_total", "Results refused as older than max staleness.", f -> f.status().getDroppedStale());
-        learnerCounter("emend_results_duplicates_total", "Re-sent results ignored by lease id.", f -> f.status().getDuplicates());
+                f -> f.status().getPromptsReissued());
+        learnerCounter("emend_dropped_stale_total", "Results refused as older than max staleness.", f -> f.status().getDroppedStale());
+        learnerCounter("emend_duplicates_total", "Re-sent results ignored by lease id.", f -> f.status().getDuplicates());
         learnerCounter("emend_admission_waits_total", "Work requests refused while the staleness window was closed.",
                 f -> f.status().getAdmissionWaits());
         learnerCounter("emend_verify_timeouts_total",
