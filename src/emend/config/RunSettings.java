@@ -159,7 +159,7 @@ public record RunSettings(
          * attempts 1 in Stage II only.
          */
         public GroupShape groupShape(Stage stage) {
-            return new GroupShape(samplesPerPrompt, stage.twoTurns() ? turnTwoSamples : 0, stage == Stage.STAGE_TWO ? offlineFirstAttempts : 0);
+            return GroupShape.of(samplesPerPrompt, turnTwoSamples, stage.twoTurns(), stage == Stage.STAGE_TWO ? offlineFirstAttempts : 0);
         }
 
         public int totalSteps() {

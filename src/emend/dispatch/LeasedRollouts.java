@@ -47,7 +47,7 @@ public final class LeasedRollouts {
         Map<SamplingKey, Map<String, List<Trajectory>>> rowsByGroup = new LinkedHashMap<>();
         batches.forEach((key, draws) -> {
             SamplingConfig sampling = SamplingConfig.sampled(key.temperature(), spec.getMaxAttemptTokens(), eos);
-            GroupShape shape = new GroupShape(spec.getSamplesPerPrompt(), key.twoTurns() ? Math.max(1, spec.getTurnTwoSamples()) : 0);
+            GroupShape shape = GroupShape.of(spec.getSamplesPerPrompt(), spec.getTurnTwoSamples(), key.twoTurns(), 0);
             Map<String, List<Trajectory>> byGroup = rowsByGroup.computeIfAbsent(key, k -> new LinkedHashMap<>());
             generator.generateUnscored(List.copyOf(draws.values()), shape, sampling, spec.getRunSeed(), version)
                     .forEach(t -> byGroup.computeIfAbsent(t.groupId(), group -> new ArrayList<>()).add(t));

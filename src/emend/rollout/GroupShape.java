@@ -24,6 +24,14 @@ public record GroupShape(int firstAttempts, int secondAttemptsEach, int offlineF
         }
     }
 
+    /**
+     * The group a step samples: {@code samplesPerPrompt} attempts 1 and, when the step has two turns,
+     * {@code turnTwoSamples} attempts 2 each (at least one; a spec from a learner that sends none means one).
+     */
+    public static GroupShape of(int samplesPerPrompt, int turnTwoSamples, boolean twoTurns, int offlineFirstAttempts) {
+        return new GroupShape(samplesPerPrompt, twoTurns ? Math.max(1, turnTwoSamples) : 0, offlineFirstAttempts);
+    }
+
     /** Every attempt 1 from the policy. */
     public GroupShape(int firstAttempts, int secondAttemptsEach) {
         this(firstAttempts, secondAttemptsEach, 0);
