@@ -6,6 +6,7 @@ import emend.proto.PromptLease;
 import emend.proto.RunSpec;
 import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
+import emend.rollout.GroupScoring;
 import emend.rollout.GroupShape;
 import emend.rollout.PromptDraw;
 import emend.rollout.RolloutGenerator;
@@ -74,14 +75,7 @@ public final class LeasedRollouts {
     public static VerifyRequest verifyRequest(RunSpec spec, PromptLease lease, List<Trajectory> group, Dialogue dialogue) {
         VerifyRequest.Builder request = VerifyRequest.newBuilder().setTask(spec.getTask()).setProblemId(lease.getProblemId())
                 .setProblemSetSha256(spec.getProblemSetSha256()).setRequestId(lease.getLeaseId());
-        group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptOne())));
-        group.forEach(t -> request.addAttempts(dialogue.attemptText(t.attemptTwo())));
-        return request.build();
-    }
-
-    /** Scores a verifier must return for {@code group}: one per attempt of {@link #verifyRequest}. */
-    public static int scoreCount(List<Trajectory> group) {
-        return 2 * group.size();
+        return request.addAllAttempts(GroupScoring.attempts(group, dialogue)).build();
     }
 
     /**
@@ -93,10 +87,8 @@ public final class LeasedRollouts {
                                      VerifyResult scores) {
         GroupResult.Builder result = GroupResult.newBuilder().setLeaseId(leaseId).setWorkerId(workerId).setRolloutSeconds(rolloutSeconds)
                 .setVerifyTimeouts(failedSendings);
-        int k = group.size();
-        for (int i = 0; i < k; i++) {
-            result.addTrajectories(TrajectoryCodec.toProto(group.get(i).withRewards(scores.getScores(i), scores.getScores(k + i))));
-        }
+        GroupScoring.scored(group, scores.getScoresList().stream().mapToInt(Integer::intValue).toArray())
+                .forEach(t -> result.addTrajectories(TrajectoryCodec.toProto(t)));
         return result.build();
     }
 }

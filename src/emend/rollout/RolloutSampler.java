@@ -44,12 +44,9 @@ public final class RolloutSampler implements RolloutGenerator {
                                    long runSeed, long policyVersion, Verifier verifier) {
         List<Trajectory> unscored = generateUnscored(prompts, shape, sampling, runSeed, policyVersion);
         List<Trajectory> out = new ArrayList<>(unscored.size());
-        for (int i = 0; i < unscored.size(); i++) {
-            Trajectory t = unscored.get(i);
-            var problem = prompts.get(i / shape.rows()).problem();
-            int r1 = verifier.score(problem, dialogue.attemptText(t.attemptOne()));
-            int r2 = t.hasTurnTwo() ? verifier.score(problem, dialogue.attemptText(t.attemptTwo())) : 0;   // no run for a missing attempt
-            out.add(t.withRewards(r1, r2));
+        int rows = shape.rows();
+        for (int p = 0; p < prompts.size(); p++) {
+            out.addAll(GroupScoring.score(unscored.subList(p * rows, (p + 1) * rows), prompts.get(p).problem(), dialogue, verifier));
         }
         return out;
     }

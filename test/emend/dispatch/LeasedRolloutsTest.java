@@ -9,6 +9,7 @@ import emend.proto.PromptLease;
 import emend.proto.RunSpec;
 import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
+import emend.rollout.GroupScoring;
 import emend.rollout.GroupShape;
 import emend.rollout.PromptDraw;
 import emend.rollout.RolloutGenerator;
@@ -48,7 +49,7 @@ final class LeasedRolloutsTest {
         VerifyRequest request = LeasedRollouts.verifyRequest(SPEC, lease, group, DIALOGUE);
         assertEquals(List.of("x=1", "x=3", "x=5", "x=2", "", "x=6"), request.getAttemptsList());
         assertEquals(41, request.getRequestId());
-        assertEquals(6, LeasedRollouts.scoreCount(group));
+        assertEquals(6, GroupScoring.scoreCount(group));
         VerifyResult scores = VerifyResult.newBuilder().addAllScores(List.of(1, 0, 0, 0, 1, 1)).build();
         GroupResult result = LeasedRollouts.result(41, "w", 2.5, 1, group, scores);
         assertEquals(List.of(1, 0, 0), result.getTrajectoriesList().stream().map(t -> t.getRewardOne()).toList());

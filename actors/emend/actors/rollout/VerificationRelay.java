@@ -8,6 +8,7 @@ import emend.dispatch.PendingScores;
 import emend.proto.RunSpec;
 import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
+import emend.rollout.GroupScoring;
 import emend.rollout.Trajectory;
 import emend.task.Dialogue;
 import emend.wire.Rejection;
@@ -152,7 +153,7 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
             return this;
         }
         List<Trajectory> group = awaiting.get().group();
-        Optional<Rejection> bad = scored.failure() == null ? WorkerEdge.verified(scored.result(), LeasedRollouts.scoreCount(group)) : Optional.empty();
+        Optional<Rejection> bad = scored.failure() == null ? WorkerEdge.verified(scored.result(), GroupScoring.scoreCount(group)) : Optional.empty();
         bad.ifPresent(rejection -> Rejections.drop(context, rejection));
         if (scored.failure() != null || !scored.result().getError().isEmpty() || bad.isPresent()) {
             String why = scored.failure() != null ? scored.failure().getMessage() : bad.map(Rejection::toString).orElse(scored.result().getError());
