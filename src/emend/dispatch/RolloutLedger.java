@@ -2,7 +2,7 @@ package emend.dispatch;
 
 import emend.rollout.PromptDraw;
 import emend.rollout.Trajectory;
-import emend.run.PromptQueue;
+import emend.rollout.PromptQueue;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;

@@ -12,7 +12,7 @@ import emend.proto.WorkerHello;
 import emend.rollout.PromptDraw;
 import emend.rollout.Trajectory;
 import emend.run.LearnerJob;
-import emend.run.PromptQueue;
+import emend.rollout.PromptQueue;
 import emend.task.ProblemSet;
 import emend.wire.LearnerEdge;
 import emend.wire.Rejection;

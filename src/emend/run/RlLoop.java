@@ -4,6 +4,7 @@ import emend.config.RunSettings;
 import emend.generate.Generator;
 import emend.generate.SamplingConfig;
 import emend.rollout.PromptDraw;
+import emend.rollout.PromptQueue;
 import emend.rollout.RolloutSampler;
 import emend.rollout.Trajectory;
 import emend.task.Task;

@@ -1,6 +1,5 @@
 /**
  * One training run from settings to results: the job (warm-up base model, schedule, evaluation), the training
- * session that takes the learner steps, the synchronous driver, the prompt order both drivers share, and the run
- * directory.
+ * session that takes the learner steps, the synchronous driver, and the run directory.
  */
 package emend.run;

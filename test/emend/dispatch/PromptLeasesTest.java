@@ -1,7 +1,7 @@
 package emend.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import emend.run.PromptQueue;
+import emend.rollout.PromptQueue;
 
 import emend.proto.PromptLease;
 import emend.rollout.PromptDraw;

@@ -1,4 +1,4 @@
-package emend.run;
+package emend.rollout;
 
 import emend.util.Seeds;
 import java.util.SplittableRandom;

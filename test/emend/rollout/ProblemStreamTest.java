@@ -1,4 +1,4 @@
-package emend.run;
+package emend.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,8 +1,7 @@
-package emend.run;
+package emend.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import emend.rollout.PromptDraw;
 import emend.task.Problem;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
-package emend.run;
+package emend.rollout;
 
-import emend.rollout.PromptDraw;
 import emend.task.Problem;
 import java.util.ArrayDeque;
 import java.util.Deque;
