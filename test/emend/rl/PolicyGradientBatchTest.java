@@ -32,9 +32,10 @@ final class PolicyGradientBatchTest {
         Trajectory single = new Trajectory("s", "g", 1, "p", 3, 1.0, new int[] {1, 3, 10, 4}, new int[] {20, 2}, new float[] {-1, -1},
                 new int[0], new int[0], new float[0], 1, 0);
         PolicyGradientBatch b = new PolicyGradientBatch(List.of(twoTurn(5), single), new double[][] {{1, 1}, {1, 0}},
-                new double[][] {{0, 0}, {0, 0}}, 5, 0);
+                new double[][] {{0, 0}, {0, 0}}, 5, 7);
         int[] secondRow = java.util.Arrays.copyOfRange(b.tokens, 12, 24);
-        assertArrayEquals(new int[] {1, 3, 10, 4, 20, 2, 0, 0, 0, 0, 0, 0}, secondRow);
+        assertArrayEquals(new int[] {1, 3, 10, 4, 20, 2, 7, 7, 7, 7, 7, 7}, secondRow, "padded with the pad token");
+        assertArrayEquals(new float[11], java.util.Arrays.copyOfRange(b.stale, 0, 11), "the first row is of the current version");
         float[] secondTurnOne = java.util.Arrays.copyOfRange(b.turnOne, 11, 22);
         assertArrayEquals(new float[] {0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0}, secondTurnOne);
         float[] stale = java.util.Arrays.copyOfRange(b.stale, 11, 22);

@@ -70,6 +70,14 @@ final class TurnTwoSiblingsTest {
     }
 
     @Test
+    void oneAttemptTwoEach_baselinesEachTurnTwoWithinItsOwnPrompt() {
+        // two prompts of two rows: r2 = 1, 0 | 0, 0 -> 1, -1 | 0, 0 (a pooled baseline would give the second prompt's rows -1/3)
+        List<Trajectory> batch = List.of(row("a", 0, 0, 0, 1), row("a", 1, 0, 0, 0), row("b", 0, 0, 0, 0), row("b", 1, 0, 0, 0));
+        double[][] raw = advantages(batch, Stage.STAGE_ONE, AdvantageNormalization.NONE);
+        assertArrayEquals(new double[] {1, -1, 0, 0}, java.util.Arrays.stream(raw).mapToDouble(r -> r[1]).toArray(), 1e-12);
+    }
+
+    @Test
     void groupsAreSeparate_andMalformedLayoutsAreRefused() {
         List<Trajectory> two = List.of(row("a", 0, 0, 0, 1), row("a", 0, 1, 0, 0), row("a", 1, 0, 1, 0), row("a", 1, 1, 1, 0),
                 row("b", 0, 0, 1, 1), row("b", 0, 1, 1, 1), row("b", 1, 0, 1, 1), row("b", 1, 1, 1, 1));
