@@ -4,6 +4,7 @@ import emend.actors.learner.LearnerProtocol;
 import emend.actors.rollout.WorkerProtocol;
 import emend.actors.wire.Rejections;
 import emend.actors.wire.WireMessage;
+import emend.dispatch.NodeWorkers;
 import emend.proto.DrainNode;
 import emend.proto.NodeStatus;
 import emend.proto.ScaleWorkers;
@@ -13,13 +14,9 @@ import emend.wire.Rejection;
 import emend.wire.Replies;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -71,13 +68,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final Set<String> roles;
     private final WorkerFactory workers;
     private final int maxWorkers;
-    /** Workers taking work, by actor name, oldest first. */
-    private final Map<String, ActorRef<LearnerProtocol.ToWorker>> active = new LinkedHashMap<>();
-    private final Map<String, ActorRef<LearnerProtocol.ToWorker>> leaving = new LinkedHashMap<>();
-    /** Each running worker's device, by actor name (for `ctl status`). */
-    private final Map<String, String> devices = new LinkedHashMap<>();
-    private int nextIndex = 1;
-    private boolean draining;
+    private final NodeWorkers<ActorRef<LearnerProtocol.ToWorker>> running = new NodeWorkers<>();
     private final List<ActorRef<Done>> drainedWaiters = new ArrayList<>();
 
     /** A rollout worker to spawn, and the device it runs on as status lines show it. */
@@ -136,7 +127,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)
                 .onMessage(DrainBeforeExit.class, this::onDrainBeforeExit)
                 .onMessage(RemindLeaving.class, remind -> {
-                    leaving.values().forEach(worker -> worker.tell(WorkerProtocol.Drain.INSTANCE));
+                    running.leaving().forEach(worker -> worker.tell(WorkerProtocol.Drain.INSTANCE));
                     return this;
                 })
                 .build();
@@ -159,7 +150,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             // a caller that can be answered learns why at once instead of waiting out its timeout
             return scale.replyTo() == null ? this : reply(scale.replyTo(), bad.get().detail());
         }
-        if (!draining) {
+        if (!running.draining()) {
             scaleTo(scale.payload().getRolloutWorkers());
         }
         return reply(scale.replyTo());
@@ -170,37 +161,37 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         if (bad.isPresent()) {
             return drop(bad.get());
         }
-        draining = true;
-        context.getLog().info("draining: {} workers finish their leases, then this node leaves the cluster", active.size());
+        running.drain();
+        context.getLog().info("draining: {} workers finish their leases, then this node leaves the cluster", running.activeCount());
         scaleTo(0);
         reply(drain.replyTo());
         return leaveIfDrained();
     }
 
     private Behavior<Command> onDrainBeforeExit(DrainBeforeExit exit) {
-        context.getLog().info("SIGTERM: {} workers finish their leases before this node leaves", active.size() + leaving.size());
-        draining = true;
+        context.getLog().info("SIGTERM: {} workers finish their leases before this node leaves",
+                running.activeCount() + running.leaving().size());
+        running.drain();
         drainedWaiters.add(exit.drained());
         scaleTo(0);
         return leaveIfDrained();
     }
 
     private Behavior<Command> onWorkerStopped(WorkerStopped stopped) {
-        leaving.remove(stopped.name());
-        devices.remove(stopped.name());
-        if (leaving.isEmpty()) {
+        boolean unasked = running.stopped(stopped.name());
+        if (running.leaving().isEmpty()) {
             timers.cancel(RemindLeaving.INSTANCE);
         }
-        if (active.remove(stopped.name()) != null) {
-            NodeMetrics.get(context.getSystem()).nodeWorkers.set(active.size());
+        if (unasked) {
+            NodeMetrics.get(context.getSystem()).nodeWorkers.set(running.activeCount());
             context.getLog().warn("worker {} stopped without being asked (repeated failures?); this node now runs {} workers",
-                    stopped.name(), active.size());
+                    stopped.name(), running.activeCount());
         }
         return leaveIfDrained();
     }
 
     private Behavior<Command> leaveIfDrained() {
-        if (draining && active.isEmpty() && leaving.isEmpty()) {
+        if (running.drained()) {
             drainedWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
             drainedWaiters.clear();
             Cluster cluster = Cluster.get(context.getSystem());
@@ -213,27 +204,18 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     /** Spawns workers or asks the newest ones to drain until {@code target} take work. */
     private void scaleTo(int target) {
         String node = Cluster.get(context.getSystem()).selfMember().address().hostPort();
-        while (active.size() < target) {
-            int index = nextIndex++ - 1;
-            String name = "rollout-" + (index + 1);
-            Worker made = workers.create(index, node + "/" + name);
-            devices.put(name, made.device());
+        for (NodeWorkers.ToStart start : running.toStart(target)) {
+            Worker made = workers.create(start.index(), node + "/" + start.name());
             ActorRef<LearnerProtocol.ToWorker> worker = context.spawn(Behaviors.supervise(made.behavior())
-                    .onFailure(SupervisorStrategy.restart().withLimit(3, Duration.ofMinutes(1))), name);
-            context.watchWith(worker, new WorkerStopped(name));
-            active.put(name, worker);
+                    .onFailure(SupervisorStrategy.restart().withLimit(3, Duration.ofMinutes(1))), start.name());
+            context.watchWith(worker, new WorkerStopped(start.name()));
+            running.started(start.name(), worker, made.device());
         }
-        List<String> newestFirst = new ArrayList<>(active.keySet());
-        Collections.reverse(newestFirst);
-        for (String name : newestFirst.subList(0, Math.max(0, active.size() - target))) {
-            ActorRef<LearnerProtocol.ToWorker> worker = active.remove(name);
-            worker.tell(WorkerProtocol.Drain.INSTANCE);
-            leaving.put(name, worker);
-        }
-        if (!leaving.isEmpty()) {
+        running.toDrain(target).forEach(worker -> worker.tell(WorkerProtocol.Drain.INSTANCE));
+        if (!running.leaving().isEmpty()) {
             timers.startTimerWithFixedDelay(RemindLeaving.INSTANCE, REMIND_EVERY);
         }
-        NodeMetrics.get(context.getSystem()).nodeWorkers.set(active.size());
+        NodeMetrics.get(context.getSystem()).nodeWorkers.set(running.activeCount());
     }
 
     private Behavior<Command> reply(ActorRef<NodeReply> replyTo) {
@@ -246,9 +228,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                 .setRefused(refused)
                 .setAddress(Cluster.get(context.getSystem()).selfMember().address().toString())
                 .addAllRoles(roles.stream().sorted().toList())
-                .setRolloutWorkers(active.size())
-                .putAllWorkerDevices(active.keySet().stream().collect(Collectors.toMap(name -> name, devices::get)))
-                .setState(draining ? "DRAINING" : "UP")
+                .setRolloutWorkers(running.activeCount())
+                .putAllWorkerDevices(running.activeDevices())
+                .setState(running.draining() ? "DRAINING" : "UP")
                 .setWireRejected(NodeMetrics.get(context.getSystem()).rejectedTotal())
                 .build()));
         return this;
