@@ -21,12 +21,14 @@ final class KlInRewardTest {
 
     private static final int[] PROMPT = {1, 3, 10, 4};
     private static final int[] SUFFIX = {3};
-    /** Row a: its behaviour log-probs are the reference's (no KL); 4 tokens in attempt 1, 3 in attempt 2. */
+    /** Row a: behaviour log-probs offset from the reference's by DA1 and DA2; 4 tokens in attempt 1, 3 in attempt 2. */
     private static final int[] ONE_A = {20, 21, 22, 2};
     private static final int[] TWO_A = {30, 31, 2};
     /** Row b: behaviour log-probs offset from the reference's by D1 on attempt 1, D2 on attempt 2; 2 and 5 tokens. */
     private static final int[] ONE_B = {23, 2};
     private static final int[] TWO_B = {33, 34, 35, 36, 2};
+    private static final double DA1 = 0.2;
+    private static final double DA2 = 0.1;
     private static final double D1 = 0.5;
     private static final double D2 = -0.3;
     private static final double ALPHA = 3;
@@ -40,20 +42,20 @@ final class KlInRewardTest {
 
     @Test
     void stageTwo_subtractsBetaOneTimesEachTurnsSampledKlFromItsReward() {
-        // verifier rewards 1, 1 on both rows, so shaping adds nothing; b loses beta1·K on each turn:
-        // A1 = ±beta1·K1, A2 = ±beta1·K2 (a +, b −), loss = −beta1·(K1·(4 − 2) + K2·(3 − 5)) / 2
-        double k1 = ONE_B.length * k3(D1);
-        double k2 = TWO_B.length * k3(D2);
-        double expected = -BETA1 * (k1 * (ONE_A.length - ONE_B.length) + k2 * (TWO_A.length - TWO_B.length)) / 2;
+        // verifier rewards 1, 1 on both rows, so shaping adds nothing; each row loses beta1·K on each turn:
+        // A1 of a = beta1·(K1b − K1a) = −A1 of b, the same for turn 2, loss = −(A1a·(4 − 2) + A2a·(3 − 5)) / 2
+        double a1 = BETA1 * (ONE_B.length * k3(D1) - ONE_A.length * k3(DA1));
+        double a2 = BETA1 * (TWO_B.length * k3(D2) - TWO_A.length * k3(DA2));
+        double expected = -(a1 * (ONE_A.length - ONE_B.length) + a2 * (TWO_A.length - TWO_B.length)) / 2;
         assertEquals(expected, loss(Stage.STAGE_TWO, true, 1), 1e-6);
         assertEquals(expected, loss(Stage.STAGE_TWO, true, 2), 1e-6, "the same over one micro-batch");
     }
 
     @Test
     void stageOne_usesBetaTwoOnAttemptOne() {
-        double k1 = ONE_B.length * k3(D1);
-        double k2 = TWO_B.length * k3(D2);
-        double expected = -(BETA2 * k1 * (ONE_A.length - ONE_B.length) + BETA1 * k2 * (TWO_A.length - TWO_B.length)) / 2;
+        double a1 = BETA2 * (ONE_B.length * k3(D1) - ONE_A.length * k3(DA1));
+        double a2 = BETA1 * (TWO_B.length * k3(D2) - TWO_A.length * k3(DA2));
+        double expected = -(a1 * (ONE_A.length - ONE_B.length) + a2 * (TWO_A.length - TWO_B.length)) / 2;
         assertEquals(expected, loss(Stage.STAGE_ONE, true, 1), 1e-6);
     }
 
@@ -71,7 +73,8 @@ final class KlInRewardTest {
             float[][] a = TurnLogProbs.of(reference, PROMPT, ONE_A, SUFFIX, TWO_A);
             float[][] b = TurnLogProbs.of(reference, PROMPT, ONE_B, SUFFIX, TWO_B);
             List<Trajectory> batch = List.of(
-                    new Trajectory("g/0", "g", 0, "p", 0, 1.0, PROMPT, ONE_A, a[0], SUFFIX, TWO_A, a[1], 1, 1),
+                    new Trajectory("g/0", "g", 0, "p", 0, 1.0, PROMPT, ONE_A, TurnLogProbs.shifted(a[0], DA1), SUFFIX, TWO_A,
+                            TurnLogProbs.shifted(a[1], DA2), 1, 1),
                     new Trajectory("g/1", "g", 1, "p", 0, 1.0, PROMPT, ONE_B, TurnLogProbs.shifted(b[0], D1), SUFFIX, TWO_B,
                             TurnLogProbs.shifted(b[1], D2), 1, 1));
             ObjectiveSettings settings = new ObjectiveSettings(ALPHA, BETA1, BETA2, KlEstimator.K3, klInReward, 0.2,

@@ -43,7 +43,11 @@ final class LearnerStatsTest {
             ObjectiveSettings settings = ObjectiveSettings.paper();
             try (AdamW optimizer = new AdamW(policy.weights().tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0, 1.0))) {
                 ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, 0, 2);
-                learner.step(List.of(row(policy, 0, 0, 0, 1, 1, false)), Stage.STAGE_TWO, settings, 1e-12);   // now version 1
+                LearnerStats fresh = learner.step(List.of(row(policy, 0, 0, 0, 1, 1, false)), Stage.STAGE_TWO, settings, 1e-12);
+                assertEquals(0, fresh.clippedFraction(), "no stale target: nothing to clip (not 0 / 0)");
+                assertEquals(0, fresh.staleRows());
+                assertEquals(ONE[0].length + TWO[0].length, fresh.generatedTokens());
+                assertEquals(3.5, fresh.tokensPerSecond(2.0), 1e-12, "7 tokens in 2 s");
                 List<Trajectory> batch = List.of(row(policy, 0, 0, -1, 0, 1, false), row(policy, 1, 0, 0, 1, 1, false),
                         row(policy, 2, 1, 0, 1, 0, true));
                 LearnerStats stats = learner.step(batch, Stage.STAGE_TWO, settings, 1e-12);

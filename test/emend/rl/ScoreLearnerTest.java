@@ -210,6 +210,13 @@ final class ScoreLearnerTest {
                 float[] anchored = learner.stageOneReference().orElseThrow().get("model.embed_tokens.weight").toFloatArray();
                 org.junit.jupiter.api.Assertions.assertArrayEquals(moved.get("model.embed_tokens.weight").toFloatArray(), anchored, 1e-6f,
                         "the anchor is the policy as it was (three 1e-9 steps later)");
+
+                for (int i = 0; i < 3; i++) {
+                    learner.step(batch, Stage.STAGE_TWO, settings, 1e-2);       // the policy moves off the anchor
+                }
+                assertTrue(learner.step(batch, Stage.STAGE_ONE, settings, 1e-9).klOne() > 1e-4, "moved away from the first anchor");
+                learner.anchorStageOne();                                           // the next Stage I phase re-anchors
+                assertEquals(0, learner.step(batch, Stage.STAGE_ONE, settings, 1e-9).klOne(), 1e-6);
             }
         }
     }

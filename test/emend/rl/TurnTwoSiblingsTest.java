@@ -53,6 +53,13 @@ final class TurnTwoSiblingsTest {
         double[][] joint = advantages(group(), Stage.STAGE_TWO, AdvantageNormalization.JOINT);
         assertArrayEquals(new double[] {-1 / scale, 11 / scale}, joint[0], 1e-9);
         assertArrayEquals(new double[] {1 / scale, 0}, joint[3], 1e-9);
+        // three attempts 1 (right, wrong, wrong; one attempt 2 each, all wrong): turn-1 RLOO 1, -0.5, -0.5; turn-2 rewards
+        // r2 + 10·(r2 − r1) = -10, 0, 0, RLOO -10, 5, 5; pooled (1 + 0.25 + 0.25 + 100 + 25 + 25) / 6
+        List<Trajectory> three = List.of(row("t", 0, 0, 1, 0), row("t", 1, 0, 0, 0), row("t", 2, 0, 0, 0));
+        double threeScale = Math.sqrt(151.5 / 6) + 1e-6;
+        double[][] threeJoint = advantages(three, Stage.STAGE_TWO, AdvantageNormalization.JOINT);
+        assertArrayEquals(new double[] {1 / threeScale, -10 / threeScale}, threeJoint[0], 1e-9);
+        assertArrayEquals(new double[] {-0.5 / threeScale, 5 / threeScale}, threeJoint[1], 1e-9);
         // Stage I rewards no attempt 1: only turn 2 is pooled (r2 alone: 1, 0 | 1, 1 -> 1, -1 | 0, 0; 2 over 4)
         double[][] stageOne = advantages(group(), Stage.STAGE_ONE, AdvantageNormalization.JOINT);
         assertEquals(1 / (Math.sqrt(2.0 / 4) + 1e-6), stageOne[0][1], 1e-9);
