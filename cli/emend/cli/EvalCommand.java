@@ -13,7 +13,7 @@ import emend.generate.Generator;
 import emend.model.Transformer;
 import emend.report.LinePlot;
 import emend.rollout.RolloutSampler;
-import emend.run.ResultsTable;
+import emend.eval.ResultsTable;
 import emend.run.RunDirectory;
 import emend.run.Tasks;
 import emend.sandbox.PythonSandbox;

@@ -1,4 +1,4 @@
-package emend.run;
+package emend.sft;
 
 import ai.djl.ndarray.NDManager;
 import emend.checkpoint.Checkpoint;
@@ -12,8 +12,6 @@ import emend.model.Transformer;
 import emend.model.Weights;
 import emend.optim.AdamW;
 import emend.optim.LearningRateSchedule;
-import emend.sft.SupervisedTrainer;
-import emend.sft.WarmupTranscripts;
 import emend.task.Dialogue;
 import emend.task.Task;
 import emend.util.Seeds;

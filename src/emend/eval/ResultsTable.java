@@ -1,8 +1,5 @@
-package emend.run;
+package emend.eval;
 
-import emend.eval.Counterfactuals;
-import emend.eval.Evaluation;
-import emend.eval.FiveMetrics;
 import java.util.Locale;
 import java.util.Map;
 

@@ -1,10 +1,11 @@
-package emend.run;
+package emend.sft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import emend.config.RunSettings;
 import emend.config.Settings;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import emend.model.ModelConfig;
+import emend.run.Tasks;
 import org.junit.jupiter.api.Test;
 
 final class BaseModelTest {
