@@ -6,7 +6,7 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * The order of training prompts, the one both drivers draw from ({@link RlLoop} and the actor runtime's ledger):
+ * The order of training prompts, the one both drivers draw from (the synchronous driver, run/RlLoop, and the actor runtime's ledger):
  * the n-th fresh prompt is drawn for step {@code n / B + 1}, so with the same seed both paths sample the same
  * problems with the same seeds, and a resumed run continues with the draws the first run would have made next.
  * Prompts put back (a lease that expired, a result too stale) come back first.
