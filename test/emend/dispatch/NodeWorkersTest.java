@@ -34,7 +34,9 @@ final class NodeWorkersTest {
         assertEquals(1, workers.activeCount());
         assertEquals(Map.of("rollout-1", "cpu"), workers.activeDevices());
         assertEquals(List.of("ref-rollout-3", "ref-rollout-2"), List.copyOf(workers.leaving()));
+        assertFalse(workers.draining());
         workers.drain();
+        assertTrue(workers.draining());
         workers.toDrain(0);
         assertFalse(workers.drained(), "three workers still hold leases");
         workers.stopped("rollout-1");
