@@ -35,6 +35,16 @@ final class KlInRewardTest {
     private static final double BETA1 = 0.2;
     private static final double BETA2 = 0.5;
 
+    /**
+     * The loss by hand when attempt 1's KL weighs {@code betaOne} and attempt 2's {@code betaTwo}: A1 of a =
+     * betaOne·(K1b − K1a) = −A1 of b, the same for turn 2, loss = −(A1a·(4 − 2) + A2a·(3 − 5)) / 2.
+     */
+    private static double expectedLoss(double betaOne, double betaTwo) {
+        double a1 = betaOne * (ONE_B.length * k3(D1) - ONE_A.length * k3(DA1));
+        double a2 = betaTwo * (TWO_B.length * k3(D2) - TWO_A.length * k3(DA2));
+        return -(a1 * (ONE_A.length - ONE_B.length) + a2 * (TWO_A.length - TWO_B.length)) / 2;
+    }
+
     /** k3 of one token whose behaviour log-prob is the reference's plus d: e^(−d) − 1 + d. */
     private static double k3(double d) {
         return Math.exp(-d) - 1 + d;
@@ -42,21 +52,15 @@ final class KlInRewardTest {
 
     @Test
     void stageTwo_subtractsBetaOneTimesEachTurnsSampledKlFromItsReward() {
-        // verifier rewards 1, 1 on both rows, so shaping adds nothing; each row loses beta1·K on each turn:
-        // A1 of a = beta1·(K1b − K1a) = −A1 of b, the same for turn 2, loss = −(A1a·(4 − 2) + A2a·(3 − 5)) / 2
-        double a1 = BETA1 * (ONE_B.length * k3(D1) - ONE_A.length * k3(DA1));
-        double a2 = BETA1 * (TWO_B.length * k3(D2) - TWO_A.length * k3(DA2));
-        double expected = -(a1 * (ONE_A.length - ONE_B.length) + a2 * (TWO_A.length - TWO_B.length)) / 2;
+        // verifier rewards 1, 1 on both rows, so shaping adds nothing; each row loses beta1·K on each turn
+        double expected = expectedLoss(BETA1, BETA1);
         assertEquals(expected, loss(Stage.STAGE_TWO, true, 1), 1e-6);
         assertEquals(expected, loss(Stage.STAGE_TWO, true, 2), 1e-6, "the same over one micro-batch");
     }
 
     @Test
     void stageOne_usesBetaTwoOnAttemptOne() {
-        double a1 = BETA2 * (ONE_B.length * k3(D1) - ONE_A.length * k3(DA1));
-        double a2 = BETA1 * (TWO_B.length * k3(D2) - TWO_A.length * k3(DA2));
-        double expected = -(a1 * (ONE_A.length - ONE_B.length) + a2 * (TWO_A.length - TWO_B.length)) / 2;
-        assertEquals(expected, loss(Stage.STAGE_ONE, true, 1), 1e-6);
+        assertEquals(expectedLoss(BETA2, BETA1), loss(Stage.STAGE_ONE, true, 1), 1e-6);
     }
 
     @Test
