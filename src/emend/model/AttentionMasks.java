@@ -38,4 +38,26 @@ public final class AttentionMasks {
         }
         return Tensors.copyOf(manager, mask, new Shape(padCounts.length, 1, steps, keys));
     }
+
+    /**
+     * Mask for continuations of shared prefixes ({@link PrefixedRows}): the keys are a prefix's P positions, then the
+     * continuation's own C; query t of row r sees prefix key s iff {@code s < visiblePrefix[r]}, and its own key j
+     * iff {@code j <= t}.
+     *
+     * @return (R, 1, C, P + C) with R = visiblePrefix.length
+     */
+    public static NDArray continuations(NDManager manager, int[] visiblePrefix, int prefixWidth, int steps) {
+        int keys = prefixWidth + steps;
+        float[] mask = new float[visiblePrefix.length * steps * keys];
+        int at = 0;
+        for (int visible : visiblePrefix) {
+            for (int t = 0; t < steps; t++) {
+                for (int s = 0; s < keys; s++) {
+                    boolean seen = s < prefixWidth ? s < visible : s - prefixWidth <= t;
+                    mask[at++] = seen ? 0f : Transformer.MASKED;
+                }
+            }
+        }
+        return Tensors.copyOf(manager, mask, new Shape(visiblePrefix.length, 1, steps, keys));
+    }
 }

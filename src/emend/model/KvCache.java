@@ -13,7 +13,7 @@ import emend.engine.TensorSlices;
  * in place, so a decoding step costs no copy of the past. All rows share one write position: batches are left
  * padded, and padding keys are masked out by the caller.
  */
-public final class KvCache implements AutoCloseable {
+public final class KvCache implements AttentionMemory, AutoCloseable {
 
     private final NDArray[] keys;
     private final NDArray[] values;
@@ -43,7 +43,8 @@ public final class KvCache implements AutoCloseable {
      * Writes the new keys and values {@code (B, kvHeads, T, headDim)} of {@code layer} after the stored ones and
      * returns views of everything stored so far, {@code (B, kvHeads, length + T, headDim)}.
      */
-    NDArray[] append(int layer, NDArray newKeys, NDArray newValues) {
+    @Override
+    public NDArray[] append(int layer, NDArray newKeys, NDArray newValues) {
         int steps = Math.toIntExact(newKeys.getShape().get(2));
         int end = length + steps;
         if (end > capacity) {
@@ -55,8 +56,15 @@ public final class KvCache implements AutoCloseable {
     }
 
     /** Marks {@code steps} more positions as stored, once every layer has appended them. */
-    void advance(int steps) {
+    @Override
+    public void advance(int steps) {
         length += steps;
+    }
+
+    /** It copies what it is given into its own buffers. */
+    @Override
+    public boolean keepsGivenArrays() {
+        return false;
     }
 
     @Override

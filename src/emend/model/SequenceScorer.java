@@ -1,6 +1,8 @@
 package emend.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -46,15 +48,62 @@ public final class SequenceScorer {
         if (temperatures.length != tokens.getShape().get(0)) {
             throw new IllegalArgumentException(temperatures.length + " temperatures for " + tokens.getShape().get(0) + " rows");
         }
+        checkTemperatures(temperatures);
+        NDManager manager = tokens.getManager();
+        int steps = Math.toIntExact(tokens.getShape().get(1));
+        NDArray positions = manager.arange(0, steps, 1, DataType.INT32).reshape(1, steps);
+        NDArray hidden = model.hidden(tokens, positions, AttentionMasks.causal(manager, steps), null); // (B, T, C)
+        return chosenLogProbs(model, hidden, tokens, temperatures);
+    }
+
+    /**
+     * Log-probabilities of the targets of {@code rows}, flattened: each prefix's {@code tokens[1:]} (U x (P-1)), then
+     * each continuation's {@code tokens[1:]} (R x (C-1)), every target scored as in the whole row it belongs to. Each
+     * prefix goes through the model once however many continuations extend it; the continuations attend to its keys
+     * and values, and with autograd their gradient reaches it.
+     */
+    public static NDArray tokenLogProbs(Transformer model, NDManager manager, PrefixedRows rows) {
+        for (float[] temperatures : new float[][] {rows.prefixTemperatures(), rows.continuationTemperatures()}) {
+            checkTemperatures(temperatures);
+        }
+        int width = rows.prefixWidth();
+        NDArray prefixes = Tensors.copyOf(manager, rows.prefixTokens(), new Shape(rows.prefixes(), width));
+        NDArray prefixPositions = manager.arange(0, width, 1, DataType.INT32).reshape(1, width);
+        SharedPrefixes memory = new SharedPrefixes(model.config().layers());
+        NDArray prefixHidden = model.hidden(prefixes, prefixPositions, AttentionMasks.causal(manager, width), memory);
+        NDArray prefixLogProbs = chosenLogProbs(model, prefixHidden, prefixes, rows.prefixTemperatures()).reshape(-1);
+        if (rows.continuations() == 0) {
+            return prefixLogProbs;
+        }
+        int steps = rows.continuationWidth();
+        int[] visiblePrefix = new int[rows.continuations()];
+        int[] positions = new int[rows.continuations() * steps];
+        int lastPosition = model.config().contextLength() - 1;
+        for (int r = 0; r < visiblePrefix.length; r++) {
+            visiblePrefix[r] = rows.prefixLengths()[rows.prefixOf()[r]] - 1;   // the prefix's last token is the row's first
+            for (int t = 0; t < steps; t++) {
+                positions[r * steps + t] = Math.min(visiblePrefix[r] + t, lastPosition); // padding past the context: any position
+            }
+        }
+        NDArray continuations = Tensors.copyOf(manager, rows.continuationTokens(), new Shape(visiblePrefix.length, steps));
+        NDArray prefixOf = Tensors.copyOf(manager, rows.prefixOf(), new Shape(visiblePrefix.length)).toType(DataType.INT64, false);
+        NDArray hidden = model.hidden(continuations, Tensors.copyOf(manager, positions, new Shape(visiblePrefix.length, steps)),
+                AttentionMasks.continuations(manager, visiblePrefix, width, steps), memory.forContinuations(prefixOf));
+        NDArray continuationLogProbs = chosenLogProbs(model, hidden, continuations, rows.continuationTemperatures()).reshape(-1);
+        return NDArrays.concat(new NDList(prefixLogProbs, continuationLogProbs));
+    }
+
+    private static void checkTemperatures(float[] temperatures) {
         for (float temperature : temperatures) {
             if (!(temperature > 0) || Float.isInfinite(temperature)) {
                 throw new IllegalArgumentException("scoring temperature must be > 0 and finite, got " + temperature);
             }
         }
+    }
+
+    /** Entry [b, t] = log p(tokens[b, t+1]) from hidden states (B, T, C) at row b's temperature: (B, T-1). */
+    private static NDArray chosenLogProbs(Transformer model, NDArray hidden, NDArray tokens, float[] temperatures) {
         NDManager manager = tokens.getManager();
-        int steps = Math.toIntExact(tokens.getShape().get(1));
-        NDArray positions = manager.arange(0, steps, 1, DataType.INT32).reshape(1, steps);
-        NDArray hidden = model.hidden(tokens, positions, AttentionMasks.causal(manager, steps), null); // (B, T, C)
         NDArray logits = model.logits(hidden.get(":, :-1"));                                            // (B, T-1, V)
         float first = temperatures[0];
         boolean uniform = IntStream.range(0, temperatures.length).allMatch(b -> temperatures[b] == first);

@@ -87,11 +87,12 @@ public final class Transformer {
      *
      * @param tokens (B, T) int token ids
      * @param positions (B, T) int position of each token (its index among the row's real tokens)
-     * @param mask additive attention mask, broadcastable to (B, 1, T, S) where S is the cached length plus T
-     * @param cache past keys/values to attend to and extend, or null for a self-contained sequence
+     * @param mask additive attention mask, broadcastable to (B, 1, T, S) where S is the number of keys the memory
+     *             returns (the cached length plus T for a {@link KvCache}), or T without one
+     * @param memory past keys/values to attend to (and extend), or null for a self-contained sequence
      * @return (B, T, C)
      */
-    public NDArray hidden(NDArray tokens, NDArray positions, NDArray mask, KvCache cache) {
+    public NDArray hidden(NDArray tokens, NDArray positions, NDArray mask, AttentionMemory memory) {
         long batch = tokens.getShape().get(0);
         long steps = tokens.getShape().get(1);
         NDArray x = Embedding.embedding(tokens, embedding, SparseFormat.DENSE).head(); // (B, T, C)
@@ -102,19 +103,19 @@ public final class Transformer {
         // at a time, not every layer's until the caller's scope ends. One token's intermediates are small, and in a
         // batch-1 decoding profile closing per-layer scopes took 15% of the Java-side samples.
         boolean recording = DjlRuntime.gradientsOnThisThread();
-        boolean scopePerLayer = steps > 1 && !recording;
+        boolean scopePerLayer = steps > 1 && !recording && (memory == null || !memory.keepsGivenArrays());
         for (int layer = 0; layer < layers.length; layer++) {
             NDArray input = x;
             int index = layer;
             if (scopePerLayer) {
-                x = Tensors.keepingOnlyResult(() -> block(index, input, cos, sin, mask, cache, batch, steps, false));
+                x = Tensors.keepingOnlyResult(() -> block(index, input, cos, sin, mask, memory, batch, steps, false));
                 input.close();   // the embedding or the previous layer's output: nothing else reads it
             } else {
-                x = block(layer, x, cos, sin, mask, cache, batch, steps, recording);
+                x = block(layer, x, cos, sin, mask, memory, batch, steps, recording);
             }
         }
-        if (cache != null) {
-            cache.advance(Math.toIntExact(steps));
+        if (memory != null) {
+            memory.advance(Math.toIntExact(steps));
         }
         return rmsNorm(x, finalNorm);
     }
@@ -125,24 +126,24 @@ public final class Transformer {
     }
 
     /** One pre-norm decoder layer: attention, then the MLP, each added to the residual stream. */
-    private NDArray block(int layer, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache, long batch, long steps,
+    private NDArray block(int layer, NDArray x, NDArray cos, NDArray sin, NDArray mask, AttentionMemory memory, long batch, long steps,
                           boolean recording) {
         LayerWeights w = layers[layer];
         NDArray h = rmsNorm(x, w.inputNorm());
-        NDArray attended = x.add(attention(layer, w, h, cos, sin, mask, cache, batch, steps, recording));
+        NDArray attended = x.add(attention(layer, w, h, cos, sin, mask, memory, batch, steps, recording));
         NDArray h2 = rmsNorm(attended, w.postAttentionNorm());
         return attended.add(mlp(w, h2, recording));
     }
 
     private NDArray attention(int layer, LayerWeights w, NDArray h, NDArray cos, NDArray sin,
-                              NDArray mask, KvCache cache, long batch, long steps, boolean recording) {
+                              NDArray mask, AttentionMemory memory, long batch, long steps, boolean recording) {
         int headDim = config.headDim();
         // rotated while still (B, T, heads, D), where the rows are contiguous for the product with the rotate-half matrix
         NDArray q = headsFirst(rotate(splitHeads(project(h, w.query(), w.queryT(), w.queryBias(), recording), config.heads(), batch, steps), cos, sin));
         NDArray k = headsFirst(rotate(splitHeads(project(h, w.key(), w.keyT(), w.keyBias(), recording), config.kvHeads(), batch, steps), cos, sin));
         NDArray v = headsFirst(splitHeads(project(h, w.value(), w.valueT(), w.valueBias(), recording), config.kvHeads(), batch, steps));
-        if (cache != null) {
-            NDArray[] stored = cache.append(layer, k, v);
+        if (memory != null) {
+            NDArray[] stored = memory.append(layer, k, v);
             k = stored[0];
             v = stored[1];
         }

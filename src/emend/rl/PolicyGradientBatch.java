@@ -3,89 +3,228 @@ package emend.rl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import emend.model.PrefixedRows;
 import emend.model.Tensors;
 import emend.rollout.Trajectory;
+import emend.util.IntArrays;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Trajectories laid out as right-padded (B, T) tokens and (B, T-1) per-target arrays: which targets belong to
- * attempt 1 and attempt 2 (the loss masks: prompts, the instruction and padding get no gradient), the advantage
- * and KL weight of each target, the behaviour log-prob, and whether the row came from an older policy version.
+ * Trajectories laid out for the learner's loss, each shared attempt 1 scored once ({@link PrefixedRows}): the
+ * attempts 2 that continue one attempt 1 (the turn-2 siblings) share its context, prompt + attempt 1 + instruction,
+ * which is most of a dialogue's tokens, so the context goes through the model once and each attempt 2 attends to it.
+ *
+ * <p>Rows share a prefix when everything attempt 1's terms depend on is equal: its tokens and the instruction, the
+ * temperature, attempt 1's behaviour log-probs, advantage and KL weight, staleness and whether it is offline. Such a
+ * prefix stands for all of its rows: its attempt-1 targets carry the row count in {@link #turnOne}, so the loss and
+ * the statistics equal the row-by-row sums. Rows without an attempt 2 are prefixes of their own, whole.
+ *
+ * <p>Per-target arrays follow the scorer's flat layout: each prefix's P - 1 targets, then each continuation's C - 1
+ * (target i predicts token i + 1 of its prefix or continuation). Prompts, the instruction and padding are no target
+ * of either turn's mask, so they get no gradient.
  */
 final class PolicyGradientBatch {
 
-    final int rows;
-    final int length;
-    final int[] tokens;
+    final PrefixedRows rows;
+    /** Per target: how many of the batch's rows its attempt-1 token stands for (0 where it is no attempt-1 token). */
     final float[] turnOne;
+    /** Per target: 1 where it is an attempt-2 token. */
     final float[] turnTwo;
     final float[] advantage;
     final float[] klWeight;
     final float[] behaviourLogProb;
+    /** Per target: 1 where its row was sampled by an older policy version. */
     final float[] stale;
-    /** Per row: the temperature it was sampled at, which the learner scores it at. */
-    final float[] temperature;
+    /** Per batch row: the prefix it continues or is. */
+    private final int[] prefixOfRow;
+    /** Per batch row: its continuation, or -1 when it has no attempt 2. */
+    private final int[] continuationOfRow;
 
     /**
      * @param advantages per row: {advantage of turn 1, advantage of turn 2}
      * @param klWeights per row: {KL weight of turn 1, KL weight of turn 2}
      */
     PolicyGradientBatch(List<Trajectory> batch, double[][] advantages, double[][] klWeights, long currentVersion, int padToken) {
-        rows = batch.size();
-        length = batch.stream().mapToInt(Trajectory::length).max().orElseThrow();
-        int targets = length - 1;
-        tokens = new int[rows * length];
-        Arrays.fill(tokens, padToken);
-        turnOne = new float[rows * targets];
-        turnTwo = new float[rows * targets];
-        advantage = new float[rows * targets];
-        klWeight = new float[rows * targets];
-        behaviourLogProb = new float[rows * targets];
-        stale = new float[rows * targets];
-        temperature = new float[rows];
-        for (int b = 0; b < rows; b++) {
+        if (batch.isEmpty()) {
+            throw new IllegalArgumentException("a batch needs at least one trajectory");
+        }
+        prefixOfRow = new int[batch.size()];
+        continuationOfRow = new int[batch.size()];
+        Map<PrefixKey, Integer> prefixIndex = new LinkedHashMap<>();
+        List<Integer> prefixRow = new ArrayList<>();        // the first row of each prefix
+        List<Integer> prefixCount = new ArrayList<>();
+        List<Integer> continuationRow = new ArrayList<>();
+        for (int b = 0; b < batch.size(); b++) {
             Trajectory t = batch.get(b);
-            temperature[b] = (float) t.temperature();
-            int at = b * length;
-            at = put(t.promptOne(), at);
-            int firstTarget = at - b * length - 1; // target index predicting the first attempt-1 token
-            if (!t.offlineFirstAttempt()) {  // the base model wrote it: context for attempt 2, nothing to learn from
-                mark(b, firstTarget, t.attemptOne(), t.logProbsOne(), turnOne, advantages[b][0], klWeights[b][0]);
+            boolean stale = t.policyVersion() < currentVersion;
+            PrefixKey key = new PrefixKey(prefixTokens(t), t.logProbsOne(), (float) t.temperature(), (float) advantages[b][0],
+                    (float) klWeights[b][0], stale, t.offlineFirstAttempt());
+            Integer u = prefixIndex.get(key);
+            if (u == null) {
+                u = prefixRow.size();
+                prefixIndex.put(key, u);
+                prefixRow.add(b);
+                prefixCount.add(0);
             }
-            at = put(t.attemptOne(), at);
+            prefixCount.set(u, prefixCount.get(u) + 1);
+            prefixOfRow[b] = u;
+            continuationOfRow[b] = t.hasTurnTwo() ? continuationRow.size() : -1;
             if (t.hasTurnTwo()) {
-                at = put(t.instructionSuffix(), at);
-                int secondTarget = at - b * length - 1;
-                mark(b, secondTarget, t.attemptTwo(), t.logProbsTwo(), turnTwo, advantages[b][1], klWeights[b][1]);
-                put(t.attemptTwo(), at);
+                continuationRow.add(b);
             }
-            if (t.policyVersion() < currentVersion) {
-                Arrays.fill(stale, b * targets, (b + 1) * targets, 1f);
+        }
+        int prefixes = prefixRow.size();
+        int continuations = continuationRow.size();
+        int prefixWidth = prefixRow.stream().mapToInt(b -> prefixTokens(batch.get(b)).length).max().orElseThrow();
+        int continuationWidth = continuationRow.stream().mapToInt(b -> 1 + batch.get(b).attemptTwo().length).max().orElse(0);
+        int prefixTargets = prefixWidth - 1;
+        int continuationTargets = Math.max(0, continuationWidth - 1);
+        int targets = prefixes * prefixTargets + continuations * continuationTargets;
+        turnOne = new float[targets];
+        turnTwo = new float[targets];
+        advantage = new float[targets];
+        klWeight = new float[targets];
+        behaviourLogProb = new float[targets];
+        stale = new float[targets];
+
+        int[] prefixTokens = new int[prefixes * prefixWidth];
+        Arrays.fill(prefixTokens, padToken);
+        int[] prefixLengths = new int[prefixes];
+        float[] prefixTemperatures = new float[prefixes];
+        for (int u = 0; u < prefixes; u++) {
+            int b = prefixRow.get(u);
+            Trajectory t = batch.get(b);
+            int[] tokens = prefixTokens(t);
+            System.arraycopy(tokens, 0, prefixTokens, u * prefixWidth, tokens.length);
+            prefixLengths[u] = tokens.length;
+            prefixTemperatures[u] = (float) t.temperature();
+            int at = u * prefixTargets;
+            markStale(t, currentVersion, at, prefixTargets);
+            if (!t.offlineFirstAttempt()) {  // the base model wrote it: context for attempt 2, nothing to learn from
+                mark(at + t.promptOne().length - 1, t.logProbsOne(), turnOne, prefixCount.get(u), advantages[b][0], klWeights[b][0]);
             }
+        }
+        int[] continuationTokens = new int[continuations * continuationWidth];
+        Arrays.fill(continuationTokens, padToken);
+        int[] prefixOf = new int[continuations];
+        float[] continuationTemperatures = new float[continuations];
+        int firstContinuationTarget = prefixes * prefixTargets;
+        for (int r = 0; r < continuations; r++) {
+            int b = continuationRow.get(r);
+            Trajectory t = batch.get(b);
+            int[] before = prefixTokens(t);
+            continuationTokens[r * continuationWidth] = before[before.length - 1];
+            System.arraycopy(t.attemptTwo(), 0, continuationTokens, r * continuationWidth + 1, t.attemptTwo().length);
+            prefixOf[r] = prefixOfRow[b];
+            continuationTemperatures[r] = (float) t.temperature();
+            int at = firstContinuationTarget + r * continuationTargets;
+            markStale(t, currentVersion, at, continuationTargets);
+            mark(at, t.logProbsTwo(), turnTwo, 1, advantages[b][1], klWeights[b][1]);
+        }
+        rows = new PrefixedRows(prefixTokens, prefixWidth, prefixLengths, prefixTemperatures, continuationTokens,
+                continuationWidth, prefixOf, continuationTemperatures);
+    }
+
+    /**
+     * Where to cut {@code batch} into micro-batches of at most {@code maxRows} rows: each ends where the next row
+     * starts another attempt 1 (group id or attempt index changes), so siblings share their prefix in one pass; a run
+     * of siblings longer than {@code maxRows} is cut at {@code maxRows} (its attempt 1 then runs once per part).
+     *
+     * @return the end (exclusive) of each micro-batch, in order
+     */
+    static int[] microBatchEnds(List<Trajectory> batch, int maxRows) {
+        List<Integer> ends = new ArrayList<>();
+        int from = 0;
+        while (from < batch.size()) {
+            int limit = Math.min(batch.size(), from + maxRows);
+            int end = limit;
+            while (end < batch.size() && end > from && sameAttemptOne(batch.get(end - 1), batch.get(end))) {
+                end--;   // back to the start of the run of siblings the cut would split
+            }
+            if (end == from) {
+                end = limit;
+            }
+            ends.add(end);
+            from = end;
+        }
+        return ends.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static boolean sameAttemptOne(Trajectory a, Trajectory b) {
+        return a.groupId().equals(b.groupId()) && a.firstAttempt() == b.firstAttempt();
+    }
+
+    /** The tokens before attempt 2: the prompt and attempt 1, and the instruction when there is an attempt 2. */
+    private static int[] prefixTokens(Trajectory t) {
+        return t.hasTurnTwo() ? IntArrays.concat(t.promptOne(), t.attemptOne(), t.instructionSuffix())
+                : IntArrays.concat(t.promptOne(), t.attemptOne());
+    }
+
+    private void markStale(Trajectory t, long currentVersion, int at, int count) {
+        if (t.policyVersion() < currentVersion) {
+            Arrays.fill(stale, at, at + count, 1f);
         }
     }
 
-    private int put(int[] part, int at) {
-        System.arraycopy(part, 0, tokens, at, part.length);
-        return at + part.length;
-    }
-
-    private void mark(int row, int firstTarget, int[] attempt, float[] logProbs, float[] turnMask, double adv, double kl) {
-        int base = row * (length - 1) + firstTarget;
-        for (int i = 0; i < attempt.length; i++) {
-            turnMask[base + i] = 1f;
-            advantage[base + i] = (float) adv;
-            klWeight[base + i] = (float) kl;
-            behaviourLogProb[base + i] = logProbs[i];
+    private void mark(int firstTarget, float[] logProbs, float[] turnMask, int rowsStoodFor, double adv, double kl) {
+        for (int i = 0; i < logProbs.length; i++) {
+            turnMask[firstTarget + i] = rowsStoodFor;
+            advantage[firstTarget + i] = (float) adv;
+            klWeight[firstTarget + i] = (float) kl;
+            behaviourLogProb[firstTarget + i] = logProbs[i];
         }
     }
 
-    NDArray tokens(NDManager manager) {
-        return Tensors.copyOf(manager, tokens, new Shape(rows, length));
+    /** Number of targets, the length of every per-target array. */
+    int targets() {
+        return turnOne.length;
     }
 
+    /** A per-target array as an engine array, the layout of the scorer's log-probs. */
     NDArray targets(NDManager manager, float[] values) {
-        return Tensors.copyOf(manager, values, new Shape(rows, length - 1));
+        return Tensors.copyOf(manager, values, new Shape(values.length));
+    }
+
+    /**
+     * Per batch row, {the sum of {@code perTarget} over its attempt-1 tokens, the sum over its attempt-2 tokens}: a
+     * shared attempt 1's sum goes to each of its rows.
+     */
+    double[][] sumsPerRow(double[] perTarget) {
+        double[] prefixSums = new double[rows.prefixes()];
+        double[] continuationSums = new double[rows.continuations()];
+        int prefixTargets = rows.prefixWidth() - 1;
+        for (int i = 0; i < targets(); i++) {
+            if (turnOne[i] > 0) {
+                prefixSums[i / prefixTargets] += perTarget[i];
+            } else if (turnTwo[i] > 0) {
+                continuationSums[(i - rows.prefixes() * prefixTargets) / (rows.continuationWidth() - 1)] += perTarget[i];
+            }
+        }
+        double[][] out = new double[prefixOfRow.length][];
+        for (int b = 0; b < out.length; b++) {
+            out[b] = new double[] {prefixSums[prefixOfRow[b]], continuationOfRow[b] < 0 ? 0 : continuationSums[continuationOfRow[b]]};
+        }
+        return out;
+    }
+
+    /** What makes two rows' attempt-1 terms identical, so one prefix can stand for both. */
+    private record PrefixKey(int[] tokens, float[] logProbs, float temperature, float advantage, float klWeight, boolean stale,
+                             boolean offline) {
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof PrefixKey k && Arrays.equals(tokens, k.tokens) && Arrays.equals(logProbs, k.logProbs)
+                    && Float.compare(temperature, k.temperature) == 0 && Float.compare(advantage, k.advantage) == 0
+                    && Float.compare(klWeight, k.klWeight) == 0 && stale == k.stale && offline == k.offline;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(tokens) + Arrays.hashCode(logProbs);
+        }
     }
 }

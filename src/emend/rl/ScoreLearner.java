@@ -37,8 +37,11 @@ import java.util.Optional;
  *       π(y)/π_behaviour(y): {@link ClippedSurrogate#of} and {@link KlEstimator#tensor} in {@code accumulate};
  *       the β of each turn and stage: {@link ObjectiveSettings#klWeight};</li>
  *   <li>summed over the response tokens of a row and divided by the batch's rows ({@code accumulate}). A turn-1
- *       term appears once per row, so with m siblings per attempt 1 each attempt 1 weighs m/(k·m) = 1/k: the same
- *       as counting it once over the prompt's k attempts 1.</li>
+ *       term counts once per row, so with m siblings per attempt 1 each attempt 1 weighs m/(k·m) = 1/k: the same
+ *       as counting it once over the prompt's k attempts 1. The siblings' shared context (prompt, attempt 1,
+ *       instruction) goes through the model once, its attempt-1 terms weighted by its m rows
+ *       ({@link PolicyGradientBatch}): the same loss and gradient as row by row, with most of a dialogue's tokens
+ *       run once per attempt 1 rather than once per row.</li>
  * </ul>
  * The gradient is the sequence-level REINFORCE estimate {@code A·∇log π(y)} plus the KL term. For on-policy rows ρ
  * is exactly 1 (the behaviour log-prob is the current one, detached). Policy, reference and behaviour log-probs are
@@ -134,9 +137,10 @@ public final class ScoreLearner {
         double[][] advantages = advantagesPerTurn(batch, rewards, stage, settings.normalization());
         Totals totals = new Totals();
         try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-            for (int from = 0; from < rows; from += microBatchRows) {
-                int to = Math.min(rows, from + microBatchRows);
+            int from = 0;
+            for (int to : PolicyGradientBatch.microBatchEnds(batch, microBatchRows)) {
                 accumulate(batch.subList(from, to), Arrays.copyOfRange(advantages, from, to), stage, settings, rows, collector, totals);
+                from = to;
             }
         }
         long staleRows = batch.stream().filter(t -> t.policyVersion() < version()).count();
@@ -163,15 +167,14 @@ public final class ScoreLearner {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             PolicyGradientBatch data = new PolicyGradientBatch(rows, advantages, klWeights(rows.size(), stage, settings), version(), padToken);
-            NDArray tokens = data.tokens(manager);
             // the frozen reference needs no graph: scored without autograd, only its log-probs kept
             NDArray referenceLogProbs = Tensors.keepingOnlyResult(() -> DjlRuntime.withoutGradients(
-                    () -> SequenceScorer.tokenLogProbs(referenceOf(stage), tokens, data.temperature)));                  // (b, T-1)
+                    () -> SequenceScorer.tokenLogProbs(referenceOf(stage), manager, data.rows)));              // (targets)
             NDArray turnOne = data.targets(manager, data.turnOne);
             NDArray turnTwo = data.targets(manager, data.turnTwo);
             NDArray response = turnOne.add(turnTwo);
             NDArray stale = data.targets(manager, data.stale);
-            NDArray logProbs = SequenceScorer.tokenLogProbs(policy, tokens, data.temperature);                // (b, T-1)
+            NDArray logProbs = SequenceScorer.tokenLogProbs(policy, manager, data.rows);                      // (targets)
             ClippedSurrogate.Result surrogate = ClippedSurrogate.of(logProbs, data.targets(manager, data.behaviourLogProb),
                     stale, data.targets(manager, data.advantage), settings.clipEpsilon());
             NDArray perTarget = surrogate.surrogate().neg();
@@ -208,26 +211,25 @@ public final class ScoreLearner {
     /** KL in the reward: subtracts β·Σ KL of each turn's sampled tokens (behaviour vs reference) from its reward. */
     private void subtractSampledKl(List<Trajectory> batch, Stage stage, ObjectiveSettings settings, double[][] rewards) {
         NDManager manager = policy.weights().manager();
-        for (int from = 0; from < batch.size(); from += microBatchRows) {
-            List<Trajectory> rows = batch.subList(from, Math.min(batch.size(), from + microBatchRows));
+        int from = 0;
+        for (int to : PolicyGradientBatch.microBatchEnds(batch, microBatchRows)) {
+            List<Trajectory> rows = batch.subList(from, to);
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 PolicyGradientBatch layout = new PolicyGradientBatch(rows, new double[rows.size()][2],
                         klWeights(rows.size(), stage, settings), version(), padToken);
-                float[] referenceLogProbs = SequenceScorer.tokenLogProbs(referenceOf(stage), layout.tokens(manager), layout.temperature).toFloatArray();
-                int targets = layout.length - 1;
+                float[] referenceLogProbs = SequenceScorer.tokenLogProbs(referenceOf(stage), manager, layout.rows).toFloatArray();
+                double[] kl = new double[layout.targets()];
+                for (int i = 0; i < kl.length; i++) {
+                    kl[i] = settings.klEstimator().value(layout.behaviourLogProb[i], referenceLogProbs[i]);
+                }
+                double[][] perTurn = layout.sumsPerRow(kl);
                 for (int b = 0; b < rows.size(); b++) {
-                    double klOne = 0;
-                    double klTwo = 0;
-                    for (int i = b * targets; i < (b + 1) * targets; i++) {
-                        double k = settings.klEstimator().value(layout.behaviourLogProb[i], referenceLogProbs[i]);
-                        klOne += layout.turnOne[i] * k;
-                        klTwo += layout.turnTwo[i] * k;
-                    }
-                    rewards[from + b][0] -= settings.klWeight(stage, 1) * klOne;
-                    rewards[from + b][1] -= settings.klWeight(stage, 2) * klTwo;
+                    rewards[from + b][0] -= settings.klWeight(stage, 1) * perTurn[b][0];
+                    rewards[from + b][1] -= settings.klWeight(stage, 2) * perTurn[b][1];
                 }
             }
+            from = to;
         }
     }
 

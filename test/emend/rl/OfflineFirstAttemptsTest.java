@@ -59,11 +59,13 @@ final class OfflineFirstAttemptsTest {
     void anOfflineAttemptOne_hasNoTargetTokens_itsAttemptTwoHas() {
         PolicyGradientBatch data = new PolicyGradientBatch(List.of(row(0, 0, 1, 1, false), row(2, 0, 0, 1, true)),
                 new double[][] {{1, 0}, {0, 11}}, new double[][] {{0.01, 0.01}, {0.01, 0.01}}, 0, 0);
-        int targets = data.length - 1;
-        assertEquals(2, sum(data.turnOne, 0, targets), "the policy's attempt 1: both tokens are targets");
-        assertEquals(0, sum(data.turnOne, targets, 2 * targets), "the base model's attempt 1: no policy-gradient or KL target");
-        assertEquals(2, sum(data.turnTwo, targets, 2 * targets), "its attempt 2 is trained");
-        assertEquals(0, sum(data.klWeight, targets, targets + PROMPT.length + 1), "nor a KL weight on attempt 1's tokens");
+        int prefixTargets = data.rows.prefixWidth() - 1;      // two prefixes, then two continuations
+        int continuationTargets = data.rows.continuationWidth() - 1;
+        assertEquals(2, sum(data.turnOne, 0, prefixTargets), "the policy's attempt 1: both tokens are targets");
+        assertEquals(0, sum(data.turnOne, prefixTargets, 2 * prefixTargets), "the base model's attempt 1: no policy-gradient or KL target");
+        int secondContinuation = 2 * prefixTargets + continuationTargets;
+        assertEquals(2, sum(data.turnTwo, secondContinuation, secondContinuation + continuationTargets), "its attempt 2 is trained");
+        assertEquals(0, sum(data.klWeight, prefixTargets, 2 * prefixTargets), "nor a KL weight on attempt 1's tokens");
     }
 
     private static double sum(float[] values, int from, int to) {
