@@ -15,7 +15,7 @@ import emend.report.LinePlot;
 import emend.rollout.RolloutSampler;
 import emend.eval.ResultsTable;
 import emend.run.RunDirectory;
-import emend.run.Tasks;
+import emend.config.Tasks;
 import emend.sandbox.PythonSandbox;
 import emend.sandbox.SandboxSettings;
 import emend.task.CodeProblems;

@@ -10,7 +10,7 @@ import emend.config.RuntimeSettings;
 import emend.config.Settings;
 import emend.control.ControlSettings;
 import emend.run.MainJob;
-import emend.run.Tasks;
+import emend.config.Tasks;
 import emend.tls.NodeTransport;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -4,7 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import emend.config.RunSettings;
 import emend.config.Settings;
-import emend.run.Tasks;
+import emend.config.Tasks;
 import emend.sandbox.PythonSandbox;
 import emend.sandbox.SandboxResult;
 import emend.task.CodeProblem;

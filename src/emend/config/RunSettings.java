@@ -35,7 +35,7 @@ public record RunSettings(
         int evalBatchRows,
         String baseline) {
 
-    /** The tasks a run can train on (run/Tasks builds them); the settings and the command line check names against it. */
+    /** The tasks a run can train on ({@link Tasks} builds them); the settings and the command line check names against it. */
     public static final List<String> TASK_NAMES = List.of(LinearEquationTask.NAME, JsonlTask.NAME, CodeTask.NAME);
 
     /**

@@ -8,6 +8,7 @@ import emend.config.LiveParameters;
 import emend.config.RunSettings;
 import emend.config.RuntimeSettings;
 import emend.config.Settings;
+import emend.config.Tasks;
 import emend.console.ProgressBar;
 import emend.engine.DjlRuntime;
 import emend.engine.ModelThread;

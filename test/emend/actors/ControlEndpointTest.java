@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.actors.control.ControlEndpoint;
-import emend.actors.learner.LearnerProtocol;
+import emend.actors.protocol.LearnerProtocol;
 import emend.control.ControlSettings;
 import emend.tls.TlsSettings;
 import java.io.ByteArrayOutputStream;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
 import emend.actors.learner.Learner;
-import emend.actors.learner.LearnerProtocol;
+import emend.actors.protocol.LearnerProtocol;
 import emend.checkpoint.ResumeCheckpoint;
 import emend.proto.GroupAck;
 import emend.proto.GroupResult;

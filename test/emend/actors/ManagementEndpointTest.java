@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import emend.actors.node.NodeConfig;
-import emend.actors.node.NodeHealth;
+import emend.actors.metrics.NodeHealth;
 import emend.actors.node.NodeOptions;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emend.actors.learner.LearnerProtocol;
+import emend.actors.protocol.LearnerProtocol;
 import emend.actors.node.EmendNode;
-import emend.actors.node.NodeHealth;
-import emend.actors.node.NodeMetrics;
+import emend.actors.metrics.NodeHealth;
+import emend.actors.metrics.NodeMetrics;
 import emend.actors.node.NodeOptions;
 import emend.dispatch.PolicyReplica;
 import emend.engine.DeviceSlots;

@@ -1,8 +1,9 @@
 package emend.actors;
 
+import emend.actors.protocol.NodeProtocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import emend.actors.learner.LearnerProtocol;
+import emend.actors.protocol.LearnerProtocol;
 import emend.actors.node.NodeAgent;
 import emend.actors.node.NodeConfig;
 import emend.actors.node.NodeOptions;
@@ -39,10 +40,10 @@ final class NodeAgentTest {
             starts.incrementAndGet();
             throw new IllegalStateException("device lost");
         });
-        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, (index, id) -> new NodeAgent.Worker(failing, "cpu")));
-        TestProbe<NodeAgent.NodeReply> probe = kit.createTestProbe();
+        ActorRef<NodeProtocol.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, (index, id) -> new NodeAgent.Worker(failing, "cpu")));
+        TestProbe<NodeProtocol.NodeReply> probe = kit.createTestProbe();
         probe.awaitAssert(Duration.ofSeconds(10), () -> {
-            agent.tell(new NodeAgent.Describe(StatusQuery.getDefaultInstance(), probe.ref()));
+            agent.tell(new NodeProtocol.Describe(StatusQuery.getDefaultInstance(), probe.ref()));
             assertEquals(0, probe.receiveMessage().payload().getRolloutWorkers());
             return null;
         });
@@ -52,15 +53,15 @@ final class NodeAgentTest {
     @Test
     void scale_spawnsWorkersAndDrainsTheNewestDown() {
         AtomicInteger started = new AtomicInteger();
-        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, (index, id) -> new NodeAgent.Worker(Behaviors.setup(context -> {
+        ActorRef<NodeProtocol.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, (index, id) -> new NodeAgent.Worker(Behaviors.setup(context -> {
             started.incrementAndGet();
             // a worker that holds nothing stops as soon as it is asked to drain
             return Behaviors.receive(LearnerProtocol.ToWorker.class)
                     .onMessageEquals(WorkerProtocol.Drain.INSTANCE, Behaviors::stopped)
                     .build();
         }), "cpu slot " + index)));
-        TestProbe<NodeAgent.NodeReply> probe = kit.createTestProbe();
-        agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(3).build(), probe.ref()));
+        TestProbe<NodeProtocol.NodeReply> probe = kit.createTestProbe();
+        agent.tell(new NodeProtocol.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(3).build(), probe.ref()));
         NodeStatus up = probe.receiveMessage().payload();
         assertEquals(3, up.getRolloutWorkers());
         assertEquals(Map.of("rollout-1", "cpu slot 0", "rollout-2", "cpu slot 1", "rollout-3", "cpu slot 2"), up.getWorkerDevicesMap(),
@@ -70,9 +71,9 @@ final class NodeAgentTest {
             assertEquals(3, started.get());
             return null;
         });
-        agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(1).build(), probe.ref()));
+        agent.tell(new NodeProtocol.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(1).build(), probe.ref()));
         assertEquals(1, probe.receiveMessage().payload().getRolloutWorkers());
-        agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(2).build(), probe.ref()));
+        agent.tell(new NodeProtocol.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(2).build(), probe.ref()));
         NodeStatus again = probe.receiveMessage().payload();
         assertEquals(2, again.getRolloutWorkers());
         assertEquals(Map.of("rollout-1", "cpu slot 0", "rollout-4", "cpu slot 3"), again.getWorkerDevicesMap());
@@ -85,13 +86,13 @@ final class NodeAgentTest {
     /** Over emend.runtime.max-workers-per-node: refused with the reason at once (the caller does not wait out a timeout). */
     @Test
     void scaleOverTheMaximum_isRefusedAtOnceWithTheReason_andChangesNothing() {
-        ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, (index, id) -> new NodeAgent.Worker(Behaviors.empty(), "cpu")));
-        TestProbe<NodeAgent.NodeReply> probe = kit.createTestProbe();
-        agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(9).build(), probe.ref()));
+        ActorRef<NodeProtocol.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 1, 8, (index, id) -> new NodeAgent.Worker(Behaviors.empty(), "cpu")));
+        TestProbe<NodeProtocol.NodeReply> probe = kit.createTestProbe();
+        agent.tell(new NodeProtocol.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(9).build(), probe.ref()));
         NodeStatus refused = probe.receiveMessage(Duration.ofSeconds(3)).payload();
         assertEquals("9 rollout workers (0 to 8, emend.runtime.max-workers-per-node)", refused.getRefused());
         assertEquals(1, refused.getRolloutWorkers());
-        agent.tell(new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(8).build(), probe.ref()));
+        agent.tell(new NodeProtocol.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(8).build(), probe.ref()));
         NodeStatus done = probe.receiveMessage().payload();
         assertEquals("", done.getRefused());
         assertEquals(8, done.getRolloutWorkers());

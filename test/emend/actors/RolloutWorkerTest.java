@@ -1,5 +1,6 @@
 package emend.actors;
 
+import emend.actors.protocol.VerifierProtocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,10 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.protobuf.ByteString;
-import emend.actors.learner.LearnerProtocol;
+import emend.actors.protocol.LearnerProtocol;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.rollout.WorkerProtocol;
-import emend.actors.verifier.VerifierActor;
 import emend.checkpoint.HfModelConfig;
 import emend.config.RuntimeSettings;
 import emend.config.Settings;
@@ -72,8 +72,8 @@ final class RolloutWorkerTest {
         WeightPublication publication = tinyPublication();
         int chunks = publication.manifest().getChunkCount();
         TestProbe<LearnerProtocol.Command> learner = KIT.createTestProbe();
-        TestProbe<VerifierActor.Command> verifiers = KIT.createTestProbe();
-        KIT.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, verifiers.ref()));
+        TestProbe<VerifierProtocol.Command> verifiers = KIT.createTestProbe();
+        KIT.system().receptionist().tell(Receptionist.register(VerifierProtocol.KEY, verifiers.ref()));
         RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of("emend.runtime.verify-timeout", "300ms")));
         var worker = KIT.spawn(RolloutWorker.create(new WorkerProtocol.Setup("test/rollout-1", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), PolicyReplica.POLICY)));
 
@@ -90,15 +90,15 @@ final class RolloutWorkerTest {
 
         // a verifier that does not answer in time: the group goes out again (never scored 0), and the retry is counted
         request.replyTo().tell(grantOf(hello, 11));
-        VerifierActor.Verify verify = verifiers.expectMessageClass(VerifierActor.Verify.class, Duration.ofSeconds(30));
+        VerifierProtocol.Verify verify = verifiers.expectMessageClass(VerifierProtocol.Verify.class, Duration.ofSeconds(30));
         assertEquals(4, verify.payload().getAttemptsCount(), "k = 2 attempts 1, then their attempts 2");
         assertEquals(0, verify.payload().getSend());
-        VerifierActor.Verify again = verifiers.expectMessageClass(VerifierActor.Verify.class, Duration.ofSeconds(10));
+        VerifierProtocol.Verify again = verifiers.expectMessageClass(VerifierProtocol.Verify.class, Duration.ofSeconds(10));
         assertEquals(1, again.payload().getSend(), "sent again after the 300 ms verify-timeout");
         assertEquals(verify.payload().getAttemptsList(), again.payload().getAttemptsList());
         // a late error for the first sending changes nothing; the answer to the second is taken
-        verify.replyTo().tell(new VerifierActor.Verified(VerifyResult.newBuilder().setRequestId(11).setSend(0).setError("late").build()));
-        again.replyTo().tell(new VerifierActor.Verified(VerifyResult.newBuilder().setRequestId(11).setSend(1).addAllScores(List.of(1, 0, 1, 1))
+        verify.replyTo().tell(new VerifierProtocol.Verified(VerifyResult.newBuilder().setRequestId(11).setSend(0).setError("late").build()));
+        again.replyTo().tell(new VerifierProtocol.Verified(VerifyResult.newBuilder().setRequestId(11).setSend(1).addAllScores(List.of(1, 0, 1, 1))
                 .build()));
         LearnerProtocol.Submit submit = learner.expectMessageClass(LearnerProtocol.Submit.class, Duration.ofSeconds(10));
         GroupResult result = submit.payload();
@@ -117,7 +117,7 @@ final class RolloutWorkerTest {
         WeightPublication first = tinyPublication();
         WeightPublication next = tinyPublication(6, 4);
         TestProbe<LearnerProtocol.Command> learner = KIT.createTestProbe();
-        KIT.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, KIT.<VerifierActor.Command>createTestProbe().ref()));
+        KIT.system().receptionist().tell(Receptionist.register(VerifierProtocol.KEY, KIT.<VerifierProtocol.Command>createTestProbe().ref()));
         RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
         var worker = KIT.spawn(RolloutWorker.create(new WorkerProtocol.Setup("test/shared-1", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(),
                 PolicyReplica.POLICY)));
@@ -171,7 +171,7 @@ final class RolloutWorkerTest {
         try {
             WeightPublication publication = tinyPublication();
             TestProbe<LearnerProtocol.Command> learner = kit.createTestProbe();
-            kit.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, kit.<VerifierActor.Command>createTestProbe().ref()));
+            kit.system().receptionist().tell(Receptionist.register(VerifierProtocol.KEY, kit.<VerifierProtocol.Command>createTestProbe().ref()));
             RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
             var worker = kit.spawn(RolloutWorker.create(new WorkerProtocol.Setup("test/rollout-2", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), blocking)));
             LearnerProtocol.Hello hello = learner.expectMessageClass(LearnerProtocol.Hello.class);
@@ -212,7 +212,7 @@ final class RolloutWorkerTest {
         ActorTestKit kit = ActorTestKit.create();
         try {
             WeightPublication publication = tinyPublication();
-            kit.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, kit.<VerifierActor.Command>createTestProbe().ref()));
+            kit.system().receptionist().tell(Receptionist.register(VerifierProtocol.KEY, kit.<VerifierProtocol.Command>createTestProbe().ref()));
             RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
             DeviceSlots slots = DeviceSlots.parse("cpu,cpu");
             for (int i = 0; i < 2; i++) {
@@ -238,7 +238,7 @@ final class RolloutWorkerTest {
         try (WeightStreamServer stream = new WeightStreamServer("127.0.0.1", 0);
              ServerSocket cutShort = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             stream.publish(publication);
-            kit.system().receptionist().tell(Receptionist.register(VerifierActor.KEY, kit.<VerifierActor.Command>createTestProbe().ref()));
+            kit.system().receptionist().tell(Receptionist.register(VerifierProtocol.KEY, kit.<VerifierProtocol.Command>createTestProbe().ref()));
             RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
 
             TestProbe<LearnerProtocol.Command> learner = kit.createTestProbe();

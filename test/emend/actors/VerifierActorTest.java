@@ -1,12 +1,13 @@
 package emend.actors;
 
+import emend.actors.protocol.VerifierProtocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
-import emend.actors.node.NodeMetrics;
+import emend.actors.metrics.NodeMetrics;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.verifier.VerifierPool;
 import emend.actors.wire.WireSerializer;
@@ -58,8 +59,8 @@ final class VerifierActorTest {
     }
 
     /** A pool of 2 under the node's guardian, as EmendNode spawns it. */
-    private static ActorRef<VerifierActor.Command> pool(Task task, VerifierActor.Limits limits) {
-        TestProbe<ActorRef<VerifierActor.Command>> created = KIT.createTestProbe();
+    private static ActorRef<VerifierProtocol.Command> pool(Task task, VerifierActor.Limits limits) {
+        TestProbe<ActorRef<VerifierProtocol.Command>> created = KIT.createTestProbe();
         Behavior<Void> guardian = Behaviors.setup(context -> {
             created.ref().tell(VerifierPool.spawn(context, task, 2, limits));
             return Behaviors.empty();
@@ -70,23 +71,23 @@ final class VerifierActorTest {
 
     @Test
     void thousandRequestsAtOnce_areAllAnsweredCorrectly() {
-        ActorRef<VerifierActor.Command> pool = pool(TASK, LIMITS);
-        TestProbe<VerifierActor.Verified> replies = KIT.createTestProbe();
+        ActorRef<VerifierProtocol.Command> pool = pool(TASK, LIMITS);
+        TestProbe<VerifierProtocol.Verified> replies = KIT.createTestProbe();
         Problem problem = TASK.train().get(0);
         String right = TASK.correctAttempt(problem);
         for (int i = 0; i < 1000; i++) {
-            pool.tell(new VerifierActor.Verify(request(problem, 0, right, "x=999"), replies.ref()));
+            pool.tell(new VerifierProtocol.Verify(request(problem, 0, right, "x=999"), replies.ref()));
         }
-        List<VerifierActor.Verified> all = replies.receiveSeveralMessages(1000, Duration.ofSeconds(30));
+        List<VerifierProtocol.Verified> all = replies.receiveSeveralMessages(1000, Duration.ofSeconds(30));
         assertTrue(all.stream().allMatch(v -> v.payload().getScoresList().equals(List.of(1, 0))), "every reply scores [1, 0]");
     }
 
     @Test
     void requestWhoseCallerGaveUp_isShedUnscored() {
-        ActorRef<VerifierActor.Command> pool = pool(TASK, LIMITS);
-        TestProbe<VerifierActor.Verified> replies = KIT.createTestProbe();
+        ActorRef<VerifierProtocol.Command> pool = pool(TASK, LIMITS);
+        TestProbe<VerifierProtocol.Verified> replies = KIT.createTestProbe();
         Problem problem = TASK.train().get(0);
-        pool.tell(new VerifierActor.Verify(request(problem, System.currentTimeMillis() - 1, "x=1"), replies.ref()));
+        pool.tell(new VerifierProtocol.Verify(request(problem, System.currentTimeMillis() - 1, "x=1"), replies.ref()));
         VerifyResult result = replies.receiveMessage().payload();
         assertEquals(0, result.getScoresCount());
         assertTrue(result.getError().contains("expired"), result.getError());
@@ -95,12 +96,12 @@ final class VerifierActorTest {
     @Test
     void groupPastItsDeadline_isAnsweredNotScored_andTheVerifierGoesOn() {
         Task hanging = new HangingTask(TASK, Duration.ofMillis(300));
-        ActorRef<VerifierActor.Command> verifier = KIT.spawn(VerifierActor.create(hanging, PROBLEMS, new VerifierActor.Limits(1, 10)));
-        TestProbe<VerifierActor.Verified> replies = KIT.createTestProbe();
+        ActorRef<VerifierProtocol.Command> verifier = KIT.spawn(VerifierActor.create(hanging, PROBLEMS, new VerifierActor.Limits(1, 10)));
+        TestProbe<VerifierProtocol.Verified> replies = KIT.createTestProbe();
         Problem problem = TASK.train().get(0);
         long start = System.nanoTime();
-        verifier.tell(new VerifierActor.Verify(request(problem, 0, "hang"), replies.ref()));
-        verifier.tell(new VerifierActor.Verify(request(problem, 0, TASK.correctAttempt(problem)), replies.ref()));
+        verifier.tell(new VerifierProtocol.Verify(request(problem, 0, "hang"), replies.ref()));
+        verifier.tell(new VerifierProtocol.Verify(request(problem, 0, TASK.correctAttempt(problem)), replies.ref()));
         VerifyResult stuck = replies.receiveMessage(Duration.ofSeconds(5)).payload();
         assertTrue(stuck.getError().startsWith("not scored: the group deadline (300 ms) passed"), stuck.getError());
         assertEquals(List.of(1), replies.receiveMessage(Duration.ofSeconds(5)).payload().getScoresList(), "the next request is served");
@@ -110,14 +111,14 @@ final class VerifierActorTest {
     @Test
     void fullQueue_refusesAtOnce() {
         Task hanging = new HangingTask(TASK, Duration.ofSeconds(20));
-        ActorRef<VerifierActor.Command> verifier = KIT.spawn(VerifierActor.create(hanging, PROBLEMS, new VerifierActor.Limits(1, 2)));
-        TestProbe<VerifierActor.Verified> replies = KIT.createTestProbe();
+        ActorRef<VerifierProtocol.Command> verifier = KIT.spawn(VerifierActor.create(hanging, PROBLEMS, new VerifierActor.Limits(1, 2)));
+        TestProbe<VerifierProtocol.Verified> replies = KIT.createTestProbe();
         Problem problem = TASK.train().get(0);
         List<VerifyRequest> requests = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             requests.add(request(problem, 0, "hang"));
         }
-        requests.forEach(r -> verifier.tell(new VerifierActor.Verify(r, replies.ref())));
+        requests.forEach(r -> verifier.tell(new VerifierProtocol.Verify(r, replies.ref())));
         // one is being scored (hung), two wait; the fourth is refused without waiting
         VerifyResult refused = replies.receiveMessage(Duration.ofSeconds(2)).payload();
         assertTrue(refused.getError().contains("queue full"), refused.getError());
@@ -125,16 +126,16 @@ final class VerifierActorTest {
 
     @Test
     void requestForAnotherProblemSetOrAnUnknownProblem_isRefusedWithItsReasonAndCounted() {
-        ActorRef<VerifierActor.Command> pool = pool(TASK, LIMITS);
-        TestProbe<VerifierActor.Verified> replies = KIT.createTestProbe();
+        ActorRef<VerifierProtocol.Command> pool = pool(TASK, LIMITS);
+        TestProbe<VerifierProtocol.Verified> replies = KIT.createTestProbe();
         Problem problem = TASK.train().get(0);
         String right = TASK.correctAttempt(problem);
         long before = NodeMetrics.get(KIT.system()).rejectedTotal();
-        pool.tell(new VerifierActor.Verify(request(problem, 0, right).toBuilder().setProblemSetSha256("00ff").build(), replies.ref()));
+        pool.tell(new VerifierProtocol.Verify(request(problem, 0, right).toBuilder().setProblemSetSha256("00ff").build(), replies.ref()));
         VerifyResult otherSet = replies.receiveMessage().payload();
         assertEquals(0, otherSet.getScoresCount());
         assertTrue(otherSet.getError().contains("problem_set"), otherSet.getError());
-        pool.tell(new VerifierActor.Verify(request(problem, 0, right).toBuilder().setProblemId("nobody/1").build(), replies.ref()));
+        pool.tell(new VerifierProtocol.Verify(request(problem, 0, right).toBuilder().setProblemId("nobody/1").build(), replies.ref()));
         VerifyResult unknown = replies.receiveMessage().payload();
         assertTrue(unknown.getError().contains("problem_id"), unknown.getError());
         assertEquals(before + 2, NodeMetrics.get(KIT.system()).rejectedTotal());
@@ -150,8 +151,8 @@ final class VerifierActorTest {
     void requestCarryingTestsThatWriteAFile_createsNoFile_andIsRefusedOrScoredByTheNodesOwnTests(@TempDir Path dir) throws Exception {
         CodeTask code = CodeTask.split(CodeProblems.shipped(), 1, TestSandboxes.shortLimits());
         ProblemSet problems = ProblemSet.of(code);
-        ActorRef<VerifierActor.Command> verifier = KIT.spawn(VerifierActor.create(code, problems, LIMITS));
-        TestProbe<VerifierActor.Verified> replies = KIT.createTestProbe();
+        ActorRef<VerifierProtocol.Command> verifier = KIT.spawn(VerifierActor.create(code, problems, LIMITS));
+        TestProbe<VerifierProtocol.Verified> replies = KIT.createTestProbe();
         // writable by anyone: the judge may run as another user (uid 65534 under unshare)
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path marker = dir.resolve("pwned");
@@ -185,12 +186,12 @@ final class VerifierActorTest {
     }
 
     /** Delivers {@code payload} as the bytes a remote node would send, through the real wire serializer. */
-    private static VerifyResult send(ActorRef<VerifierActor.Command> verifier, TestProbe<VerifierActor.Verified> replies, byte[] payload)
+    private static VerifyResult send(ActorRef<VerifierProtocol.Command> verifier, TestProbe<VerifierProtocol.Verified> replies, byte[] payload)
             throws Exception {
-        var serializer = (WireSerializer) SerializationExtension.get(KIT.system().classicSystem()).serializerFor(VerifierActor.Verify.class);
+        var serializer = (WireSerializer) SerializationExtension.get(KIT.system().classicSystem()).serializerFor(VerifierProtocol.Verify.class);
         byte[] envelope = WireEnvelope.newBuilder().setReplyTo(ActorRefResolver.get(KIT.system()).toSerializationFormat(replies.ref()))
                 .setPayload(ByteString.copyFrom(payload)).build().toByteArray();
-        verifier.tell((VerifierActor.Verify) serializer.fromBinary(envelope, "V.Verify"));
+        verifier.tell((VerifierProtocol.Verify) serializer.fromBinary(envelope, "V.Verify"));
         return replies.receiveMessage(Duration.ofSeconds(30)).payload();
     }
 

@@ -1,21 +1,23 @@
 package emend.actors;
 
+import emend.actors.protocol.VerifierProtocol;
+import emend.actors.protocol.NodeProtocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import emend.actors.learner.Learner;
-import emend.actors.learner.LearnerProtocol;
+import emend.actors.protocol.LearnerProtocol;
 import emend.actors.node.NodeAgent;
 import emend.actors.node.NodeConfig;
-import emend.actors.node.NodeMetrics;
+import emend.actors.metrics.NodeMetrics;
 import emend.actors.node.NodeOptions;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.rollout.WorkerProtocol;
 import emend.actors.verifier.VerifierActor;
 import emend.actors.verifier.VerifierPool;
-import emend.actors.wire.WireMessage;
+import emend.actors.protocol.WireMessage;
 import emend.actors.wire.WireSerializer;
 import emend.engine.DeviceSlots;
 import emend.proto.ControlRequest;
@@ -111,13 +113,13 @@ final class WireFuzzTest {
             learner.tell(new LearnerProtocol.Control(ControlRequest.newBuilder().setPause(PauseRun.getDefaultInstance()).build(), control.ref()));
             control.receiveMessage();
 
-            TestProbe<ActorRef<VerifierActor.Command>> created = kit.createTestProbe();
+            TestProbe<ActorRef<VerifierProtocol.Command>> created = kit.createTestProbe();
             kit.spawn(Behaviors.<Void>setup(context -> {
                 created.ref().tell(VerifierPool.spawn(context, job.task(), 2, new VerifierActor.Limits(4, 100)));
                 return Behaviors.empty();
             }));
-            ActorRef<VerifierActor.Command> verifiers = created.receiveMessage();
-            ActorRef<NodeAgent.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 0, 4, (index, id) -> new NodeAgent.Worker(Behaviors.receive(LearnerProtocol.ToWorker.class)
+            ActorRef<VerifierProtocol.Command> verifiers = created.receiveMessage();
+            ActorRef<NodeProtocol.Command> agent = kit.spawn(NodeAgent.create(Set.of("rollout"), 0, 4, (index, id) -> new NodeAgent.Worker(Behaviors.receive(LearnerProtocol.ToWorker.class)
                     .onMessageEquals(WorkerProtocol.Drain.INSTANCE, Behaviors::stopped).build(), "cpu")), "node-agent");
             ActorRef<LearnerProtocol.ToWorker> worker = kit.spawn(RolloutWorker.create(new WorkerProtocol.Setup("fuzz/rollout-1", DeviceSlots.CPU.forWorker(0),
                     job.runtime(), learner, WireFuzzTest::honestGenerator)), "rollout-1");
@@ -183,13 +185,13 @@ final class WireFuzzTest {
 
             // every actor answers, and none has stopped
             assertEquals(2, status(learner, status).getStepsDone());
-            TestProbe<VerifierActor.Verified> verified = kit.createTestProbe();
+            TestProbe<VerifierProtocol.Verified> verified = kit.createTestProbe();
             Problem problem = job.task().train().get(0);
-            verifiers.tell(new VerifierActor.Verify(VerifyRequest.newBuilder().setTask(job.task().name()).setProblemId(problem.id())
+            verifiers.tell(new VerifierProtocol.Verify(VerifyRequest.newBuilder().setTask(job.task().name()).setProblemId(problem.id())
                     .setProblemSetSha256(ProblemSet.of(job.task()).sha256()).addAttempts(job.task().correctAttempt(problem)).build(), verified.ref()));
             assertEquals(List.of(1), verified.receiveMessage(Duration.ofSeconds(10)).payload().getScoresList());
-            TestProbe<NodeAgent.NodeReply> node = kit.createTestProbe();
-            agent.tell(new NodeAgent.Describe(StatusQuery.getDefaultInstance(), node.ref()));
+            TestProbe<NodeProtocol.NodeReply> node = kit.createTestProbe();
+            agent.tell(new NodeProtocol.Describe(StatusQuery.getDefaultInstance(), node.ref()));
             assertEquals("UP", node.receiveMessage().payload().getState());
             assertEquals(0, deaths.get(), "no actor stopped");
             assertEquals(refusedControl, metrics.rejectedTotal(), "honest traffic is never counted as a rejection");
@@ -209,14 +211,14 @@ final class WireFuzzTest {
         private final ActorRef<LearnerProtocol.ToWorker> f1;
         private final TestProbe<Object> sink;
         private final ActorRef<LearnerProtocol.ToWorker> worker;
-        private final ActorRef<VerifierActor.Command> verifiers;
-        private final ActorRef<NodeAgent.Command> agent;
+        private final ActorRef<VerifierProtocol.Command> verifiers;
+        private final ActorRef<NodeProtocol.Command> agent;
         private final List<Supplier<Hostile>> kinds = new ArrayList<>();
         private final int vocab;
 
         Fuzzer(Random random, LearnerJob job, RunSpec spec, PromptLease l1, PromptLease l2, ActorRef<LearnerProtocol.Command> learner,
                ActorRef<LearnerProtocol.ToWorker> f1, TestProbe<Object> sink, ActorRef<LearnerProtocol.ToWorker> worker,
-               ActorRef<VerifierActor.Command> verifiers, ActorRef<NodeAgent.Command> agent) {
+               ActorRef<VerifierProtocol.Command> verifiers, ActorRef<NodeProtocol.Command> agent) {
             this.random = random;
             this.job = job;
             this.spec = spec;
@@ -416,7 +418,7 @@ final class WireFuzzTest {
             Problem problem = job.task().train().get(random.nextInt(job.task().train().size()));
             VerifyRequest.Builder request = VerifyRequest.newBuilder().setTask(job.task().name()).setProblemId(problem.id())
                     .setProblemSetSha256(ProblemSet.of(job.task()).sha256()).addAttempts(junk());
-            ActorRef<VerifierActor.Verified> replyTo = sink();
+            ActorRef<VerifierProtocol.Verified> replyTo = sink();
             switch (random.nextInt(6)) {
                 case 0 -> replyTo = null;
                 case 1 -> request.setTask("code");
@@ -425,17 +427,17 @@ final class WireFuzzTest {
                 case 4 -> request.clearAttempts();
                 default -> request.addAllAttempts(Collections.nCopies(emend.wire.VerifyCheck.MAX_ATTEMPTS, "x"));
             }
-            return new Hostile(verifiers, new VerifierActor.Verify(request.build(), replyTo), true);
+            return new Hostile(verifiers, new VerifierProtocol.Verify(request.build(), replyTo), true);
         }
 
         private Hostile nodeAgent() {
-            ActorRef<NodeAgent.NodeReply> replyTo = sink();
+            ActorRef<NodeProtocol.NodeReply> replyTo = sink();
             return switch (random.nextInt(4)) {
-                case 0 -> new Hostile(agent, new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(outside(0, 4)).setNode(junk()).build(),
+                case 0 -> new Hostile(agent, new NodeProtocol.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(outside(0, 4)).setNode(junk()).build(),
                         replyTo), true);
-                case 1 -> new Hostile(agent, new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(random.nextInt(4)).build(), null), true);
-                case 2 -> new Hostile(agent, new NodeAgent.Drain(DrainNode.newBuilder().setNode(junk()).build(), null), true);
-                default -> new Hostile(agent, new NodeAgent.Describe(StatusQuery.getDefaultInstance(), null), true);
+                case 1 -> new Hostile(agent, new NodeProtocol.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(random.nextInt(4)).build(), null), true);
+                case 2 -> new Hostile(agent, new NodeProtocol.Drain(DrainNode.newBuilder().setNode(junk()).build(), null), true);
+                default -> new Hostile(agent, new NodeProtocol.Describe(StatusQuery.getDefaultInstance(), null), true);
             };
         }
     }

@@ -1,12 +1,12 @@
 package emend.actors;
 
+import emend.actors.protocol.VerifierProtocol;
+import emend.actors.protocol.NodeProtocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import emend.actors.learner.LearnerProtocol;
-import emend.actors.node.NodeAgent;
-import emend.actors.verifier.VerifierActor;
+import emend.actors.protocol.LearnerProtocol;
 import emend.actors.wire.WireSerializer;
 import emend.proto.ControlReply;
 import emend.proto.ControlRequest;
@@ -55,9 +55,9 @@ final class WireSerializerTest {
     void everyWireMessage_roundTripsThroughPekkoSerialization() {
         TestProbe<LearnerProtocol.ToWorker> worker = KIT.createTestProbe();
         TestProbe<LearnerProtocol.Status> status = KIT.createTestProbe();
-        TestProbe<VerifierActor.Verified> verified = KIT.createTestProbe();
+        TestProbe<VerifierProtocol.Verified> verified = KIT.createTestProbe();
         TestProbe<LearnerProtocol.ControlResponse> control = KIT.createTestProbe();
-        TestProbe<NodeAgent.NodeReply> node = KIT.createTestProbe();
+        TestProbe<NodeProtocol.NodeReply> node = KIT.createTestProbe();
         NodeStatus nodeStatus = NodeStatus.newBuilder().setAddress("pekko://emend@127.0.0.1:25521").addRoles("rollout").setRolloutWorkers(2)
                 .setState("UP").build();
         WeightManifest manifest = WeightManifest.newBuilder().setVersion(3).setByteSize(10).setChunkCount(1).setChunkBytes(10)
@@ -75,15 +75,15 @@ final class WireSerializerTest {
                 new LearnerProtocol.Ack(GroupAck.newBuilder().setLeaseId(4).setOutcome(GroupAck.Outcome.STALE).build()),
                 new LearnerProtocol.NewVersion(manifest),
                 new LearnerProtocol.Chunk(WeightChunk.newBuilder().setVersion(3).setData(com.google.protobuf.ByteString.copyFromUtf8("xyz")).build()),
-                new VerifierActor.Verify(VerifyRequest.newBuilder().setTask("linear").addAttempts("x=3").build(), verified.ref()),
-                new VerifierActor.Verified(VerifyResult.newBuilder().addScores(1).addScores(0).build()),
+                new VerifierProtocol.Verify(VerifyRequest.newBuilder().setTask("linear").addAttempts("x=3").build(), verified.ref()),
+                new VerifierProtocol.Verified(VerifyResult.newBuilder().addScores(1).addScores(0).build()),
                 new LearnerProtocol.Control(ControlRequest.newBuilder().setSet(SetParameter.newBuilder().setKey("alpha").setValue("5")).build(), control.ref()),
                 new LearnerProtocol.ControlResponse(ControlReply.newBuilder().setCode(ControlReply.Code.OK).setStatus(RunStatus.newBuilder()
                         .setStepsDone(3).addNodes(nodeStatus).putParameters("alpha", "5")).build()),
-                new NodeAgent.Describe(StatusQuery.getDefaultInstance(), node.ref()),
-                new NodeAgent.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(3).setNode("127.0.0.1:25521").build(), node.ref()),
-                new NodeAgent.Drain(DrainNode.newBuilder().setNode("127.0.0.1:25521").build(), node.ref()),
-                new NodeAgent.NodeReply(nodeStatus));
+                new NodeProtocol.Describe(StatusQuery.getDefaultInstance(), node.ref()),
+                new NodeProtocol.Scale(ScaleWorkers.newBuilder().setRolloutWorkers(3).setNode("127.0.0.1:25521").build(), node.ref()),
+                new NodeProtocol.Drain(DrainNode.newBuilder().setNode("127.0.0.1:25521").build(), node.ref()),
+                new NodeProtocol.NodeReply(nodeStatus));
         SerializationTestKit serialization = new SerializationTestKit(KIT.system());
         Serialization pekko = SerializationExtension.get(KIT.system().classicSystem());
         for (Object message : messages) {

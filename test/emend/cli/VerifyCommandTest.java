@@ -67,7 +67,7 @@ final class VerifyCommandTest {
     @Test
     void linearAnswers_comeFromTheBuiltInProblemsById() throws IOException {
         emend.config.RunSettings defaults = emend.config.RunSettings.fromConfig(emend.config.Settings.load(null, java.util.Map.of()));
-        emend.task.Task linear = emend.run.Tasks.create(defaults.task(), defaults.sandbox());
+        emend.task.Task linear = emend.config.Tasks.create(defaults.task(), defaults.sandbox());
         emend.task.Problem p = linear.test().get(3);
         String right = run("--task", "linear", "--id", p.id(), "--candidate", write(linear.correctAttempt(p)));
         assertTrue(right.startsWith("0|") && right.contains("problem " + p.id() + " (task linear)") && right.contains("PASSED"), right);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import emend.config.RunSettings;
 import emend.config.Settings;
 import emend.model.ModelConfig;
-import emend.run.Tasks;
+import emend.config.Tasks;
 import org.junit.jupiter.api.Test;
 
 final class BaseModelTest {

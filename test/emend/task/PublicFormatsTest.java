@@ -79,7 +79,7 @@ final class PublicFormatsTest {
         assertEquals(JsonlTask.DEFAULT_ATTEMPT_TOKENS, JsonlTask.split(file, 1).maxAttemptTokens());
         var settings = emend.config.RunSettings.fromConfig(emend.config.Settings.load(null, java.util.Map.of("emend.task.name", "jsonl",
                 "emend.task.problems", "\"" + file + "\"", "emend.task.max-attempt-tokens", "384")));
-        assertEquals(384, emend.run.Tasks.create(settings.task(), settings.sandbox()).maxAttemptTokens());
+        assertEquals(384, emend.config.Tasks.create(settings.task(), settings.sandbox()).maxAttemptTokens());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> JsonlTask.split(file, ProblemFormat.AUTO, 1, -5));
         assertTrue(e.getMessage().contains("emend.task.max-attempt-tokens must be >= 1"), e.getMessage());

@@ -14,7 +14,7 @@ import emend.optim.AdamW;
 import emend.rl.ScoreLearner;
 import emend.run.LearnerJob;
 import emend.run.RunDirectory;
-import emend.run.Tasks;
+import emend.config.Tasks;
 import emend.run.TrainingSession;
 import emend.task.Dialogue;
 import emend.task.Task;

@@ -11,7 +11,7 @@ import emend.model.Transformer;
 import emend.model.Weights;
 import emend.run.LearnerJob;
 import emend.run.PolicyTrainer;
-import emend.run.Tasks;
+import emend.config.Tasks;
 import emend.task.Dialogue;
 import emend.task.Task;
 import emend.tokenize.ByteTokenizer;

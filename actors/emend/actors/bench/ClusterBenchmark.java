@@ -1,6 +1,6 @@
 package emend.actors.bench;
 
-import emend.actors.learner.LearnerProtocol;
+import emend.actors.protocol.LearnerProtocol;
 import emend.actors.node.ClusterDriver;
 import emend.actors.node.EmendNode;
 import emend.actors.node.NodeConfig;

@@ -1,7 +1,7 @@
 package emend.actors.control;
 
-import emend.actors.learner.LearnerProtocol;
-import emend.actors.node.NodeAgent;
+import emend.actors.protocol.NodeProtocol;
+import emend.actors.protocol.LearnerProtocol;
 import emend.control.ControlHandler;
 import emend.proto.ControlReply;
 import emend.proto.ControlRequest;
@@ -79,9 +79,9 @@ public final class ClusterControl implements ControlHandler {
                         ? "no node with the rollout role is up; start one with: emend node --roles rollout --seeds ..."
                         : "no rollout node " + node + " (see `emend ctl status` for the nodes)"));
             }
-            List<CompletableFuture<NodeAgent.NodeReply>> replies = targets.stream()
-                    .map(t -> AskPattern.<NodeAgent.Command, NodeAgent.NodeReply>ask(t.agent(),
-                            replyTo -> new NodeAgent.Scale(request.getScale(), replyTo), learnerTimeout, system.scheduler()).toCompletableFuture())
+            List<CompletableFuture<NodeProtocol.NodeReply>> replies = targets.stream()
+                    .map(t -> AskPattern.<NodeProtocol.Command, NodeProtocol.NodeReply>ask(t.agent(),
+                            replyTo -> new NodeProtocol.Scale(request.getScale(), replyTo), learnerTimeout, system.scheduler()).toCompletableFuture())
                     .toList();
             return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).handle((ignored, failure) -> {
                 if (failure != null) {
@@ -107,8 +107,8 @@ public final class ClusterControl implements ControlHandler {
                 return CompletableFuture.completedFuture(failed(ControlReply.Code.REFUSED, node
                         + " carries the learner; drain is for rollout and verifier nodes (use `emend ctl stop` to end the run)"));
             }
-            return AskPattern.<NodeAgent.Command, NodeAgent.NodeReply>ask(target.get().agent(),
-                            replyTo -> new NodeAgent.Drain(request.getDrain(), replyTo), learnerTimeout, system.scheduler())
+            return AskPattern.<NodeProtocol.Command, NodeProtocol.NodeReply>ask(target.get().agent(),
+                            replyTo -> new NodeProtocol.Drain(request.getDrain(), replyTo), learnerTimeout, system.scheduler())
                     .handle((reply, failure) -> failure == null
                             ? ok("draining " + reply.payload().getAddress() + ": its workers finish their leases, then it leaves the cluster")
                             : failed(ControlReply.Code.UNAVAILABLE, node + " did not answer: " + failure.getMessage()));
@@ -136,16 +136,16 @@ public final class ClusterControl implements ControlHandler {
         });
     }
 
-    private record Target(ActorRef<NodeAgent.Command> agent, NodeStatus status) {}
+    private record Target(ActorRef<NodeProtocol.Command> agent, NodeStatus status) {}
 
     /** Every node agent that answers within the timeout, with its state. */
     private CompletionStage<List<Target>> agents() {
         return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-                        replyTo -> Receptionist.find(NodeAgent.KEY, replyTo), nodeTimeout, system.scheduler())
+                        replyTo -> Receptionist.find(NodeProtocol.KEY, replyTo), nodeTimeout, system.scheduler())
                 .thenCompose(listing -> {
-                    List<CompletableFuture<Optional<Target>>> described = listing.getServiceInstances(NodeAgent.KEY).stream()
-                            .map(agent -> AskPattern.<NodeAgent.Command, NodeAgent.NodeReply>ask(agent,
-                                            replyTo -> new NodeAgent.Describe(StatusQuery.getDefaultInstance(), replyTo), nodeTimeout,
+                    List<CompletableFuture<Optional<Target>>> described = listing.getServiceInstances(NodeProtocol.KEY).stream()
+                            .map(agent -> AskPattern.<NodeProtocol.Command, NodeProtocol.NodeReply>ask(agent,
+                                            replyTo -> new NodeProtocol.Describe(StatusQuery.getDefaultInstance(), replyTo), nodeTimeout,
                                             system.scheduler())
                                     .handle((reply, failure) -> failure == null ? Optional.of(new Target(agent, reply.payload()))
                                             : Optional.<Target>empty())

@@ -1,6 +1,6 @@
 package emend.actors.control;
 
-import emend.actors.learner.LearnerProtocol;
+import emend.actors.protocol.LearnerProtocol;
 import emend.control.ControlServer;
 import emend.control.ControlSettings;
 import emend.control.ControlToken;

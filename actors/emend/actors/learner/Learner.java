@@ -1,9 +1,10 @@
 package emend.actors.learner;
 
-import emend.actors.learner.LearnerProtocol.Command;
-import emend.actors.node.NodeHealth;
-import emend.actors.node.NodeMetrics;
-import emend.actors.wire.Rejections;
+import emend.actors.protocol.LearnerProtocol;
+import emend.actors.protocol.LearnerProtocol.Command;
+import emend.actors.metrics.NodeHealth;
+import emend.actors.metrics.NodeMetrics;
+import emend.actors.metrics.Rejections;
 import emend.dispatch.LearnerSnapshot;
 import emend.dispatch.OperatorCommands;
 import emend.dispatch.RunControl;

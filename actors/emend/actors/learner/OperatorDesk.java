@@ -1,9 +1,9 @@
 package emend.actors.learner;
 
-import emend.actors.learner.LearnerProtocol.Command;
-import emend.actors.learner.LearnerProtocol.Control;
-import emend.actors.learner.LearnerProtocol.ControlResponse;
-import emend.actors.wire.Rejections;
+import emend.actors.protocol.LearnerProtocol.Command;
+import emend.actors.protocol.LearnerProtocol.Control;
+import emend.actors.protocol.LearnerProtocol.ControlResponse;
+import emend.actors.metrics.Rejections;
 import emend.dispatch.LearnerSnapshot;
 import emend.dispatch.OperatorCommands;
 import emend.dispatch.RunControl;

@@ -1,5 +1,6 @@
 package emend.actors.learner;
 
+import emend.actors.protocol.LearnerProtocol;
 import emend.checkpoint.HfModelConfig;
 import emend.proto.WeightChunk;
 import emend.proto.WeightChunkRequest;

@@ -1,8 +1,10 @@
 package emend.actors.node;
 
+import emend.actors.metrics.NodeMetrics;
+import emend.actors.metrics.NodeHealth;
 import emend.actors.control.ControlEndpoint;
 import emend.actors.learner.Learner;
-import emend.actors.learner.LearnerProtocol;
+import emend.actors.protocol.LearnerProtocol;
 import emend.actors.rollout.RolloutWorker;
 import emend.actors.rollout.WorkerProtocol;
 import emend.actors.verifier.VerifierActor;

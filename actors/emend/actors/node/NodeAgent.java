@@ -1,14 +1,17 @@
 package emend.actors.node;
 
-import emend.actors.learner.LearnerProtocol;
+import emend.actors.protocol.NodeProtocol;
+import emend.actors.metrics.NodeMetrics;
+import emend.actors.protocol.LearnerProtocol;
 import emend.actors.rollout.WorkerProtocol;
-import emend.actors.wire.Rejections;
-import emend.actors.wire.WireMessage;
+import emend.actors.metrics.Rejections;
+import emend.actors.protocol.NodeProtocol.Command;
+import emend.actors.protocol.NodeProtocol.Describe;
+import emend.actors.protocol.NodeProtocol.Drain;
+import emend.actors.protocol.NodeProtocol.NodeReply;
+import emend.actors.protocol.NodeProtocol.Scale;
 import emend.dispatch.NodeWorkers;
-import emend.proto.DrainNode;
 import emend.proto.NodeStatus;
-import emend.proto.ScaleWorkers;
-import emend.proto.StatusQuery;
 import emend.wire.NodeEdge;
 import emend.wire.Rejection;
 import emend.wire.Replies;
@@ -28,7 +31,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Leave;
 
@@ -39,19 +41,7 @@ import org.apache.pekko.cluster.typed.Leave;
  * control endpoint finds every node's agent. A scaling request beyond {@code emend.runtime.max-workers-per-node}
  * (or below 0) is counted and dropped ({@link NodeEdge}).
  */
-public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
-
-    public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "emend-node-agent");
-
-    public sealed interface Command {}
-
-    public record Describe(StatusQuery payload, ActorRef<NodeReply> replyTo) implements Command, WireMessage {}
-
-    public record Scale(ScaleWorkers payload, ActorRef<NodeReply> replyTo) implements Command, WireMessage {}
-
-    public record Drain(DrainNode payload, ActorRef<NodeReply> replyTo) implements Command, WireMessage {}
-
-    public record NodeReply(NodeStatus payload) implements WireMessage {}
+public final class NodeAgent extends AbstractBehavior<Command> {
 
     private record WorkerStopped(String name) implements Command {}
 
@@ -102,7 +92,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         this.roles = roles;
         this.workers = workers;
         this.maxWorkers = maxWorkers;
-        context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
+        context.getSystem().receptionist().tell(Receptionist.register(NodeProtocol.KEY, context.getSelf()));
         scaleTo(initialWorkers);
         drainOnTerminate();
     }

@@ -1,5 +1,5 @@
 /**
- * A cluster node: its actor system and configuration, the workers it hosts, health, metrics and the driver that
- * runs a job on it.
+ * A cluster node: its actor system and configuration, the agent over the workers it hosts, the metrics and
+ * management endpoints, and the driver that runs a job on it.
  */
 package emend.actors.node;

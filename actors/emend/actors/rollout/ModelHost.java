@@ -1,6 +1,6 @@
 package emend.actors.rollout;
 
-import emend.actors.node.NodeMetrics;
+import emend.actors.metrics.NodeMetrics;
 import emend.dispatch.LeasedRollouts;
 import emend.dispatch.PolicyReplica;
 import emend.engine.ModelThread;

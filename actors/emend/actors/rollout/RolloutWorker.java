@@ -1,7 +1,7 @@
 package emend.actors.rollout;
 
-import emend.actors.learner.LearnerProtocol;
-import emend.actors.wire.Rejections;
+import emend.actors.protocol.LearnerProtocol;
+import emend.actors.metrics.Rejections;
 import emend.dispatch.WorkerState;
 import emend.proto.GroupResult;
 import emend.proto.LeaseGrant;

@@ -1,8 +1,8 @@
 package emend.actors.rollout;
 
-import emend.actors.node.NodeMetrics;
-import emend.actors.verifier.VerifierActor;
-import emend.actors.wire.Rejections;
+import emend.actors.protocol.VerifierProtocol;
+import emend.actors.metrics.NodeMetrics;
+import emend.actors.metrics.Rejections;
 import emend.dispatch.LeasedRollouts;
 import emend.dispatch.PendingScores;
 import emend.proto.RunSpec;
@@ -53,7 +53,7 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
     /** Time to send a group whose verification failed again. */
     private record SendAgain(long leaseId) implements Command {}
 
-    private record VerifiersListed(Set<ActorRef<VerifierActor.Command>> pools) implements Command {}
+    private record VerifiersListed(Set<ActorRef<VerifierProtocol.Command>> pools) implements Command {}
 
     /** The timer key of a lease's verification deadline. */
     private record VerifyDeadline(long leaseId) {}
@@ -68,9 +68,9 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
     private final ActorRef<WorkerProtocol.Command> worker;
     private final NodeMetrics metrics;
     /** Where every verifier answers; a result names its lease by its request id. */
-    private final ActorRef<VerifierActor.Verified> verifiedAdapter;
+    private final ActorRef<VerifierProtocol.Verified> verifiedAdapter;
     private final PendingScores<Awaiting> pending = new PendingScores<>();
-    private List<ActorRef<VerifierActor.Command>> verifiers = List.of();
+    private List<ActorRef<VerifierProtocol.Command>> verifiers = List.of();
     private int nextVerifier;
 
     static Behavior<Command> create(String workerId, Duration verifyTimeout, ActorRef<WorkerProtocol.Command> worker) {
@@ -86,10 +86,10 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
         this.verifyTimeout = verifyTimeout;
         this.worker = worker;
         this.metrics = NodeMetrics.get(context.getSystem());
-        this.verifiedAdapter = context.messageAdapter(VerifierActor.Verified.class,
+        this.verifiedAdapter = context.messageAdapter(VerifierProtocol.Verified.class,
                 verified -> new Scored(verified.payload().getRequestId(), verified.payload().getSend(), verified.payload(), null));
-        context.getSystem().receptionist().tell(Receptionist.subscribe(VerifierActor.KEY,
-                context.messageAdapter(Receptionist.Listing.class, listing -> new VerifiersListed(listing.getServiceInstances(VerifierActor.KEY)))));
+        context.getSystem().receptionist().tell(Receptionist.subscribe(VerifierProtocol.KEY,
+                context.messageAdapter(Receptionist.Listing.class, listing -> new VerifiersListed(listing.getServiceInstances(VerifierProtocol.KEY)))));
     }
 
     @Override
@@ -138,10 +138,10 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
         int send = pending.send(leaseId);
         VerifyRequest request = awaiting.get().request().toBuilder().setSend(send)
                 .setDeadlineUnixMs(System.currentTimeMillis() + verifyTimeout.toMillis()).build();
-        ActorRef<VerifierActor.Command> pool = verifiers.get(nextVerifier++ % verifiers.size());
+        ActorRef<VerifierProtocol.Command> pool = verifiers.get(nextVerifier++ % verifiers.size());
         // Not context.ask: profiled, each of its replies completed through Scala's future-to-CompletableFuture
         // converter on CompletableFuture's default async executor, a new thread per reply on a 2-core machine.
-        pool.tell(new VerifierActor.Verify(request, verifiedAdapter));
+        pool.tell(new VerifierProtocol.Verify(request, verifiedAdapter));
         timers.startSingleTimer(new VerifyDeadline(leaseId), new Scored(leaseId, send, null,
                 new TimeoutException("no verifier answered within " + verifyTimeout)), verifyTimeout);
         return this;

@@ -1,7 +1,7 @@
 package emend.actors.rollout;
 
-import emend.actors.learner.LearnerProtocol;
-import emend.actors.wire.Rejections;
+import emend.actors.protocol.LearnerProtocol;
+import emend.actors.metrics.Rejections;
 import emend.proto.WeightChunk;
 import emend.proto.WeightChunkRequest;
 import emend.proto.WeightManifest;

@@ -1,7 +1,7 @@
 package emend.actors.rollout;
 
-import emend.actors.learner.LearnerProtocol;
-import emend.actors.verifier.VerifierActor;
+import emend.actors.protocol.LearnerProtocol;
+import emend.actors.protocol.VerifierProtocol;
 import emend.config.RuntimeSettings;
 import emend.dispatch.LeasedRollouts;
 import emend.dispatch.PolicyReplica;
@@ -28,7 +28,7 @@ public final class WorkerProtocol {
 
     /**
      * What a worker needs besides the learner's RunSpec. Verifier pools are found through the receptionist
-     * ({@link VerifierActor#KEY}); the worker takes no work while it knows none.
+     * ({@link VerifierProtocol#KEY}); the worker takes no work while it knows none.
      */
     public record Setup(String workerId, DeviceSlots.Slot device, RuntimeSettings runtime, ActorRef<LearnerProtocol.Command> learner,
                         PolicyReplica.GeneratorFactory generators) {

@@ -1,9 +1,10 @@
 package emend.actors.verifier;
 
-import emend.actors.node.NodeMetrics;
-import emend.actors.wire.Rejections;
-import emend.actors.wire.WireMessage;
-import emend.proto.VerifyRequest;
+import emend.actors.metrics.NodeMetrics;
+import emend.actors.metrics.Rejections;
+import emend.actors.protocol.VerifierProtocol.Command;
+import emend.actors.protocol.VerifierProtocol.Verified;
+import emend.actors.protocol.VerifierProtocol.Verify;
 import emend.proto.VerifyResult;
 import emend.task.GroupScorer;
 import emend.task.Problem;
@@ -16,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
@@ -25,7 +25,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
-import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
  * Scores groups with the task's verifier, one group at a time, its attempts side by side ({@link GroupScorer}:
@@ -40,16 +39,7 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * node loaded, so nothing a message carries is used as a reference or run as a test ({@link VerifyCheck}). A
  * request naming another set or an unknown problem is refused with the reason, and counted.
  */
-public final class VerifierActor extends AbstractBehavior<VerifierActor.Command> {
-
-    /** Verifier pools register under this key; rollout workers find them through the receptionist. */
-    public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "emend-verifier");
-
-    public sealed interface Command {}
-
-    public record Verify(VerifyRequest payload, ActorRef<Verified> replyTo) implements Command, WireMessage {}
-
-    public record Verified(VerifyResult payload) implements WireMessage {}
+public final class VerifierActor extends AbstractBehavior<Command> {
 
     /** A checked request and this node's copy of the problem it names; only these wait in the queue. */
     private record Scoring(Verify request, Problem problem) implements Command {}

@@ -1,5 +1,6 @@
 package emend.actors.verifier;
 
+import emend.actors.protocol.VerifierProtocol;
 import emend.task.ProblemSet;
 import emend.task.Task;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,14 +24,14 @@ public final class VerifierPool {
     private VerifierPool() {}
 
     /** Spawns the pool under {@code parent}'s context and registers it; returns the router. */
-    public static ActorRef<VerifierActor.Command> spawn(org.apache.pekko.actor.typed.javadsl.ActorContext<?> parent, Task task, int size,
+    public static ActorRef<VerifierProtocol.Command> spawn(org.apache.pekko.actor.typed.javadsl.ActorContext<?> parent, Task task, int size,
                                                         VerifierActor.Limits limits) {
         ProblemSet problems = ProblemSet.of(task);
-        PoolRouter<VerifierActor.Command> pool = Routers.pool(size,
+        PoolRouter<VerifierProtocol.Command> pool = Routers.pool(size,
                         Behaviors.supervise(VerifierActor.create(task, problems, limits)).onFailure(SupervisorStrategy.restart()))
                 .withRoundRobinRouting();
-        ActorRef<VerifierActor.Command> router = parent.spawn(pool, "verifiers");
-        parent.getSystem().receptionist().tell(Receptionist.register(VerifierActor.KEY, router));
+        ActorRef<VerifierProtocol.Command> router = parent.spawn(pool, "verifiers");
+        parent.getSystem().receptionist().tell(Receptionist.register(VerifierProtocol.KEY, router));
         return router;
     }
 }

@@ -1,13 +1,14 @@
 package emend.actors.wire;
 
+import emend.actors.protocol.WireMessage;
+import emend.actors.protocol.VerifierProtocol;
+import emend.actors.protocol.NodeProtocol;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
-import emend.actors.learner.LearnerProtocol;
-import emend.actors.node.NodeAgent;
-import emend.actors.node.NodeMetrics;
-import emend.actors.verifier.VerifierActor;
+import emend.actors.protocol.LearnerProtocol;
+import emend.actors.metrics.NodeMetrics;
 import emend.proto.ControlReply;
 import emend.proto.ControlRequest;
 import emend.proto.DrainNode;
@@ -65,14 +66,14 @@ public final class WireSerializer extends SerializerWithStringManifest {
         register("W.Ack", LearnerProtocol.Ack.class, GroupAck.parser(), (p, r) -> new LearnerProtocol.Ack((GroupAck) p));
         register("W.NewVersion", LearnerProtocol.NewVersion.class, WeightManifest.parser(), (p, r) -> new LearnerProtocol.NewVersion((WeightManifest) p));
         register("W.Chunk", LearnerProtocol.Chunk.class, WeightChunk.parser(), (p, r) -> new LearnerProtocol.Chunk((WeightChunk) p));
-        register("V.Verify", VerifierActor.Verify.class, VerifyRequest.parser(), (p, r) -> new VerifierActor.Verify((VerifyRequest) p, cast(r)));
-        register("V.Verified", VerifierActor.Verified.class, VerifyResult.parser(), (p, r) -> new VerifierActor.Verified((VerifyResult) p));
+        register("V.Verify", VerifierProtocol.Verify.class, VerifyRequest.parser(), (p, r) -> new VerifierProtocol.Verify((VerifyRequest) p, cast(r)));
+        register("V.Verified", VerifierProtocol.Verified.class, VerifyResult.parser(), (p, r) -> new VerifierProtocol.Verified((VerifyResult) p));
         register("L.Control", LearnerProtocol.Control.class, ControlRequest.parser(), (p, r) -> new LearnerProtocol.Control((ControlRequest) p, cast(r)));
         register("L.ControlResponse", LearnerProtocol.ControlResponse.class, ControlReply.parser(), (p, r) -> new LearnerProtocol.ControlResponse((ControlReply) p));
-        register("N.Describe", NodeAgent.Describe.class, StatusQuery.parser(), (p, r) -> new NodeAgent.Describe((StatusQuery) p, cast(r)));
-        register("N.Scale", NodeAgent.Scale.class, ScaleWorkers.parser(), (p, r) -> new NodeAgent.Scale((ScaleWorkers) p, cast(r)));
-        register("N.Drain", NodeAgent.Drain.class, DrainNode.parser(), (p, r) -> new NodeAgent.Drain((DrainNode) p, cast(r)));
-        register("N.Reply", NodeAgent.NodeReply.class, NodeStatus.parser(), (p, r) -> new NodeAgent.NodeReply((NodeStatus) p));
+        register("N.Describe", NodeProtocol.Describe.class, StatusQuery.parser(), (p, r) -> new NodeProtocol.Describe((StatusQuery) p, cast(r)));
+        register("N.Scale", NodeProtocol.Scale.class, ScaleWorkers.parser(), (p, r) -> new NodeProtocol.Scale((ScaleWorkers) p, cast(r)));
+        register("N.Drain", NodeProtocol.Drain.class, DrainNode.parser(), (p, r) -> new NodeProtocol.Drain((DrainNode) p, cast(r)));
+        register("N.Reply", NodeProtocol.NodeReply.class, NodeStatus.parser(), (p, r) -> new NodeProtocol.NodeReply((NodeStatus) p));
     }
 
     private final ActorRefResolver resolver;

@@ -1,4 +1,4 @@
 /**
- * Protobuf on the wire: the serializer for every actor message and the counting of dropped ones.
+ * Protobuf on the wire: the serializer for every actor message.
  */
 package emend.actors.wire;

@@ -1,4 +1,4 @@
-package emend.actors.node;
+package emend.actors.metrics;
 
 import emend.proto.RuntimeStatus;
 import emend.wire.Rejection;
@@ -138,7 +138,7 @@ public final class NodeMetrics implements Extension {
         return Optional.ofNullable(endpoint);
     }
 
-    void endpoint(String url) {
+    public void endpoint(String url) {
         endpoint = url;
     }
 

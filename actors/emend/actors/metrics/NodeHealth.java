@@ -1,4 +1,4 @@
-package emend.actors.node;
+package emend.actors.metrics;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +38,7 @@ public final class NodeHealth implements Extension {
         return Optional.ofNullable(managementUri);
     }
 
-    void managementUri(String uri) {
+    public void managementUri(String uri) {
         managementUri = uri;
     }
 

@@ -1,6 +1,6 @@
-package emend.actors.wire;
+package emend.actors.metrics;
 
-import emend.actors.node.NodeMetrics;
+import emend.actors.metrics.NodeMetrics;
 import emend.wire.Rejection;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 

@@ -1,11 +1,11 @@
-package emend.actors.wire;
+package emend.actors.protocol;
 
 import com.google.protobuf.Message;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * An actor message that may cross JVMs: a protobuf payload from proto/ plus, for a request, the actor that gets
- * the answer. {@link WireSerializer} writes it as a {@code WireEnvelope}; nothing else goes over Artery.
+ * the answer. {@code emend.actors.wire.WireSerializer} writes it as a {@code WireEnvelope}; nothing else goes over Artery.
  */
 public interface WireMessage {
 

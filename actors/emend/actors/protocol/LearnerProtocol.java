@@ -1,6 +1,6 @@
-package emend.actors.learner;
+package emend.actors.protocol;
 
-import emend.actors.wire.WireMessage;
+import emend.actors.protocol.WireMessage;
 import emend.proto.ControlReply;
 import emend.proto.ControlRequest;
 import emend.proto.GroupAck;
@@ -17,7 +17,7 @@ import emend.proto.WorkerHello;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The messages of the {@link Learner} and the ones it sends: each wraps one protobuf payload (the wire contract
+ * The messages of the learner ({@code emend.actors.learner}) and the ones it sends: each wraps one protobuf payload (the wire contract
  * in proto/), and a request names where its answer goes. The learner owns the protocol its workers speak, so a
  * worker depends on the learner and never the other way round.
  */

@@ -1,7 +1,5 @@
-package emend.run;
+package emend.config;
 
-import emend.config.RunSettings;
-import emend.config.Settings;
 import emend.sandbox.PythonSandbox;
 import emend.sandbox.SandboxSettings;
 import emend.task.CodeProblems;
