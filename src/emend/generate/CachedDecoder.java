@@ -14,7 +14,7 @@ final class CachedDecoder implements Decoder {
 
     private final Transformer model;
     private final NDManager manager;
-    private final int[] padCounts;
+    private int[] padCounts;
     private final KvCache cache;
 
     CachedDecoder(Transformer model, NDManager manager, int[] padCounts, int capacity) {
@@ -33,6 +33,14 @@ final class CachedDecoder implements Decoder {
         NDArray mask = AttentionMasks.leftPadded(manager, padCounts, start, steps, start + steps);
         NDArray hidden = model.hidden(input, positions, mask, cache);
         return model.logits(TensorSlices.view(hidden, 1, steps - 1, steps).squeeze(1)); // (B, V)
+    }
+
+    @Override
+    public void repeatRows(int[] rowOf) {
+        padCounts = DecodePositions.rowsOf(padCounts, rowOf);
+        try (NDArray index = Tensors.copyOf(manager, rowOf, new Shape(rowOf.length))) {
+            cache.selectRows(index);
+        }
     }
 
     @Override

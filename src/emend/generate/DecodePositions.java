@@ -15,4 +15,13 @@ final class DecodePositions {
         }
         return positions;
     }
+
+    /** {@code values[rowOf[b]]} for each b: a per-row array after rows are repeated. */
+    static int[] rowsOf(int[] values, int[] rowOf) {
+        int[] out = new int[rowOf.length];
+        for (int b = 0; b < rowOf.length; b++) {
+            out[b] = values[rowOf[b]];
+        }
+        return out;
+    }
 }

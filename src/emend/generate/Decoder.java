@@ -11,6 +11,12 @@ interface Decoder extends AutoCloseable {
      */
     NDArray next(int[] tokens, int steps);
 
+    /**
+     * From now on row b of the batch is row {@code rowOf[b]} of the batch so far, with its own copy of everything
+     * fed before: rows that share a prompt prefill it once and then go on separately.
+     */
+    void repeatRows(int[] rowOf);
+
     @Override
     void close();
 }

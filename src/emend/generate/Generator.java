@@ -3,10 +3,17 @@ package emend.generate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import emend.model.Tensors;
 import emend.model.Transformer;
+import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -55,13 +62,25 @@ public final class Generator {
             throw new IllegalArgumentException("a prompt of " + promptLength + " tokens leaves no room to generate within the context length "
                     + model.config().contextLength() + ": shorten the prompt or use a model with a longer context");
         }
-        int[] padCounts = new int[batch];
-        int[] firstInput = new int[batch * promptLength];
+        // Rows with the same prompt (the attempts 2 that continue one attempt 1) share its prefill, most of the
+        // arithmetic of a batch of long prompts: each distinct prompt runs once, then every row goes on alone.
+        int[] distinctOfRow = new int[batch];
+        List<int[]> distinct = new ArrayList<>();
+        Map<IntBuffer, Integer> seen = new HashMap<>();
         for (int b = 0; b < batch; b++) {
             int[] prompt = prompts.get(b);
-            padCounts[b] = promptLength - prompt.length;
-            Arrays.fill(firstInput, b * promptLength, b * promptLength + padCounts[b], padToken);
-            System.arraycopy(prompt, 0, firstInput, b * promptLength + padCounts[b], prompt.length);
+            distinctOfRow[b] = seen.computeIfAbsent(IntBuffer.wrap(prompt), key -> {
+                distinct.add(prompt);
+                return distinct.size() - 1;
+            });
+        }
+        int[] padCounts = new int[distinct.size()];
+        int[] firstInput = new int[distinct.size() * promptLength];
+        for (int d = 0; d < distinct.size(); d++) {
+            int[] prompt = distinct.get(d);
+            padCounts[d] = promptLength - prompt.length;
+            Arrays.fill(firstInput, d * promptLength, d * promptLength + padCounts[d], padToken);
+            System.arraycopy(prompt, 0, firstInput, d * promptLength + padCounts[d], prompt.length);
         }
         SplittableRandom[] streams = new SplittableRandom[batch];
         for (int b = 0; b < batch; b++) {
@@ -81,6 +100,11 @@ public final class Generator {
                 try (NDScope stepScope = new NDScope()) {
                     stepScope.suppressNotUsedWarning();
                     NDArray logits = decoder.next(input, steps);
+                    if (n == 0 && distinct.size() < batch) {
+                        decoder.repeatRows(distinctOfRow);
+                        logits = logits.get(new NDIndex("{}", Tensors.copyOf(manager, distinctOfRow, new Shape(batch))
+                                .toType(DataType.INT64, false)));
+                    }
                     float[] uniforms = new float[batch];
                     for (int b = 0; b < batch; b++) {
                         uniforms[b] = (float) streams[b].nextDouble();

@@ -12,8 +12,8 @@ final class RecomputeDecoder implements Decoder {
 
     private final Transformer model;
     private final NDManager manager;
-    private final int[] padCounts;
-    private final int[][] rows;
+    private int[] padCounts;
+    private int[][] rows;
     private int length;
 
     RecomputeDecoder(Transformer model, NDManager manager, int[] padCounts, int capacity) {
@@ -39,6 +39,16 @@ final class RecomputeDecoder implements Decoder {
         NDArray mask = AttentionMasks.leftPadded(manager, padCounts, 0, length, length);
         NDArray hidden = model.hidden(input, positions, mask, null);
         return model.logits(hidden.get(":, -1, :"));
+    }
+
+    @Override
+    public void repeatRows(int[] rowOf) {
+        padCounts = DecodePositions.rowsOf(padCounts, rowOf);
+        int[][] repeated = new int[rowOf.length][];
+        for (int b = 0; b < rowOf.length; b++) {
+            repeated[b] = rows[rowOf[b]].clone();
+        }
+        rows = repeated;
     }
 
     @Override

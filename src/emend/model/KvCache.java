@@ -2,6 +2,8 @@ package emend.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import emend.engine.TensorSlices;
@@ -32,6 +34,24 @@ public final class KvCache implements AttentionMemory, AutoCloseable {
             values[i] = manager.zeros(shape, DataType.FLOAT32);
         }
         this.capacity = capacity;
+    }
+
+    /**
+     * Replaces the batch by rows of it, row b of the new batch a copy of row {@code rowIndex[b]} (int32, B'):
+     * prompts prefilled once go on as several rows.
+     */
+    public void selectRows(NDArray rowIndex) {
+        NDIndex rows = new NDIndex("{}", rowIndex.toType(DataType.INT64, false));
+        for (int i = 0; i < keys.length; i++) {
+            NDArray k = keys[i].get(rows);
+            NDArray v = values[i].get(rows);
+            NDScope.unregister(k);   // owned by the cache like the buffers they replace: freed by close()
+            NDScope.unregister(v);
+            keys[i].close();
+            values[i].close();
+            keys[i] = k;
+            values[i] = v;
+        }
     }
 
     /** Number of positions already stored. */

@@ -3,7 +3,6 @@ package emend.generate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -15,6 +14,7 @@ import emend.model.SequenceScorer;
 import emend.model.Transformer;
 import emend.testing.TestModels;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -133,6 +133,47 @@ final class GeneratorTest {
             Completion inBatch = generator.generate(PROMPTS, new long[] {1, 2, 3}, sampled).get(0);
             Completion alone = generator.generate(List.of(PROMPTS.get(0)), new long[] {1}, sampled).get(0);
             assertArrayEquals(alone.tokens(), inBatch.tokens());
+        }
+    }
+
+    /**
+     * Rows that share a prompt are prefilled once and sample on their own: the same completions as when each
+     * distinct prompt's rows are generated in batches of the same distinct prompts (same padding), with and without
+     * the KV cache.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void generate_rowsSharingAPrompt_sampleAsWithTheirOwnPrefill(boolean cache) {
+        try (NDManager manager = TestModels.manager()) {
+            Transformer model = TestModels.model(manager, TestModels.smallConfig(20, 64), 4);
+            Generator generator = new Generator(model, PAD, cache);
+            SamplingConfig sampled = SamplingConfig.sampled(1.0, 30, STOP);
+            int[] a = PROMPTS.get(0);
+            int[] b = PROMPTS.get(1);
+            List<Completion> shared = generator.generate(List.of(a, b, a.clone(), a), new long[] {11, 12, 13, 14}, sampled);
+            long[][] separateSeeds = {{11, 12}, {13, 12}, {14, 12}};
+            int[] rowOfA = {0, 2, 3};
+            for (int i = 0; i < rowOfA.length; i++) {
+                Completion own = generator.generate(List.of(a, b), separateSeeds[i], sampled).get(0);
+                assertArrayEquals(own.tokens(), shared.get(rowOfA[i]).tokens(), "row " + rowOfA[i]);
+                assertArrayEquals(own.logProbs(), shared.get(rowOfA[i]).logProbs(), 1e-5f, "row " + rowOfA[i]);
+            }
+            assertArrayEquals(generator.generate(List.of(a, b), new long[] {11, 12}, sampled).get(1).tokens(), shared.get(1).tokens());
+            assertFalse(Arrays.equals(shared.get(0).tokens(), shared.get(2).tokens()), "rows sharing a prompt still draw their own samples");
+        }
+    }
+
+    @Test
+    void generate_sharedPrompts_leaveNoLiveArrays() {
+        try (NDManager manager = TestModels.manager()) {
+            Transformer model = TestModels.model(manager, TestModels.smallConfig(20, 128), 2);
+            Generator generator = new Generator(model, PAD);
+            int before = manager.getManagedArrays().size();
+            for (int round = 0; round < 3; round++) {
+                generator.generate(List.of(PROMPTS.get(0), PROMPTS.get(0), PROMPTS.get(1)), new long[] {round, round + 1, round + 2},
+                        SamplingConfig.sampled(1.0, 40, -1));
+            }
+            assertEquals(before, manager.getManagedArrays().size(), "the repeated KV cache rows must be freed with the call");
         }
     }
 
