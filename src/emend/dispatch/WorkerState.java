@@ -98,10 +98,15 @@ public final class WorkerState {
         phase = Phase.FETCHING;
     }
 
-    /** The learner announced {@code version}; true when the worker waits for work and should look again ({@link #free}). */
+    /**
+     * The learner announced {@code version}; true when the worker waits for work and should look again ({@link #free}).
+     * The last version is announced as the run ends, and its announcement (relayed by the weight fetcher) may arrive
+     * after the grant that says the run is finished: a finished worker that is not draining still fetches it, so
+     * every worker ends holding the final policy.
+     */
     public boolean announced(long version) {
         announcedVersion = version;
-        return phase == Phase.ASKING;
+        return phase == Phase.ASKING || (phase == Phase.FINISHED && !draining && version > heldVersion);
     }
 
     /** Whether any verifier pool is listed; true when the first one appears while the worker waits to ask for work. */

@@ -39,6 +39,26 @@ final class WorkerStateTest {
         return state;
     }
 
+    /** The run's end can overtake the last version's announcement: the worker still fetches it, unless it drains. */
+    @Test
+    void theLastVersionAnnouncedAfterTheRunEnds_isStillFetched_butNotByADrainingWorker() {
+        for (boolean draining : new boolean[] {false, true}) {
+            WorkerState state = asking();
+            assertInstanceOf(WorkerState.RunFinished.class, state.granted(LeaseGrant.newBuilder().setLearnerEpoch(7).setFinished(true).build()));
+            if (draining) {
+                state.drain();
+            }
+            assertEquals(!draining, state.announced(4), "draining " + draining);
+            if (!draining) {
+                assertInstanceOf(WorkerState.FetchWeights.class, state.free());
+                assertTrue(state.load(manifest(7, 4)));
+                state.loaded();
+                assertEquals(4, state.heldVersion());
+                assertFalse(state.announced(4), "nothing newer: a finished worker stays put");
+            }
+        }
+    }
+
     @Test
     void aGrantWhileBusyIsKeptAndServedNext() {
         WorkerState state = asking();
