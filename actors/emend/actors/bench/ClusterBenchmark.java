@@ -123,7 +123,7 @@ public final class ClusterBenchmark {
                 "emend.rl.schedule", "[\"stage2:" + steps + "\"]",
                 "emend.runtime.prompts-per-request", Integer.toString(prompts / workers),
                 "emend.runtime.max-staleness", "2"), BenchRun.minute(), trainer)) {
-            new ClusterDriver(NodeOptions.singleJvm(workers), DeviceSlots.CPU, (weights, dialogue) -> new StandIns.Generator(0), null).train(run.job());
+            new ClusterDriver(NodeOptions.singleJvm(workers), DeviceSlots.CPU, (weights, dialogue) -> new StandIns.Generator(dialogue, 0), null).train(run.job());
         }
         // the first steps run while the JIT compiles the message paths
         int warmup = 20;
@@ -139,7 +139,7 @@ public final class ClusterBenchmark {
                 "emend.rl.schedule", "[\"stage2:" + steps + "\"]",
                 "emend.runtime.prompts-per-request", Integer.toString(promptsPerCall),
                 "emend.runtime.max-staleness", Integer.toString(eta)), BenchRun.minute(), trainer)) {
-            new ClusterDriver(NodeOptions.singleJvm(workers), DeviceSlots.CPU, (weights, dialogue) -> new StandIns.Generator(meanMillis), null)
+            new ClusterDriver(NodeOptions.singleJvm(workers), DeviceSlots.CPU, (weights, dialogue) -> new StandIns.Generator(dialogue, meanMillis), null)
                     .train(run.job());
         }
         return (to - from) / trainer.secondsBetween(from, to) * 60;
@@ -165,7 +165,7 @@ public final class ClusterBenchmark {
             // the nodes stop before the run's native memory is freed: the learner reads its weights until then
             try {
                 LearnerJob job = run.job();
-                PolicyReplica.GeneratorFactory standIn = (weights, dialogue) -> new StandIns.Generator(0);
+                PolicyReplica.GeneratorFactory standIn = (weights, dialogue) -> new StandIns.Generator(dialogue, 0);
                 ActorSystem<Void> learnerNode = start(new NodeOptions(Set.of("learner", "verifier"), "127.0.0.1", 0, List.of(), 0),
                         job, new CompletableFuture<>(), standIn, nodes);
                 String seed = "127.0.0.1:" + learnerNode.address().getPort().orElseThrow();

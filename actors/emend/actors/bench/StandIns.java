@@ -10,6 +10,7 @@ import emend.rollout.RolloutGenerator;
 import emend.rollout.Trajectory;
 import emend.run.PolicyTrainer;
 import emend.run.TrainingSession;
+import emend.task.Dialogue;
 import emend.util.Seeds;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,9 +117,12 @@ final class StandIns {
      * tail of real generation lengths.
      */
     static final class Generator implements RolloutGenerator {
+        private final Dialogue dialogue;
         private final long meanMillis;
 
-        Generator(long meanMillis) {
+        /** @param dialogue the run's: the learner checks that a group's prompts are its lease's and its instruction the run's */
+        Generator(Dialogue dialogue, long meanMillis) {
+            this.dialogue = dialogue;
             this.meanMillis = meanMillis;
         }
 
@@ -126,7 +130,8 @@ final class StandIns {
         public List<Trajectory> generateUnscored(List<PromptDraw> prompts, GroupShape shape, SamplingConfig sampling,
                                                  long runSeed, long policyVersion) {
             long longest = 0;
-            List<Trajectory> out = new ArrayList<>(prompts.size() * shape.firstAttempts());
+            List<Trajectory> out = new ArrayList<>(prompts.size() * shape.rows());
+            int siblings = Math.max(1, shape.secondAttemptsEach());
             for (PromptDraw draw : prompts) {
                 if (meanMillis > 0) {
                     SplittableRandom random = new SplittableRandom(Seeds.derive(runSeed, draw.step(), draw.problemIndex()));
@@ -134,10 +139,13 @@ final class StandIns {
                     double pareto = (meanMillis / 3.0) / Math.pow(1 - random.nextDouble(), 1 / 1.5);
                     longest = Math.max(longest, (long) Math.min(pareto, 40.0 * meanMillis));
                 }
+                int[] prompt = dialogue.turnOnePrompt(draw.problem().question());
                 for (int s = 0; s < shape.firstAttempts(); s++) {
-                    out.add(new Trajectory(draw.groupId() + "/" + s, draw.groupId(), s, draw.problem().id(), policyVersion, sampling.temperature(),
-                            new int[] {1, 3, 4}, new int[] {120, 61, 49, 2}, new float[] {-1f, -1f, -1f, -1f},
-                            new int[] {3, 4}, new int[] {120, 61, 50, 2}, new float[] {-1f, -1f, -1f, -1f}, 0, 0));
+                    for (int j = 0; j < siblings; j++) {   // the group's layout: every attempt 1 with its siblings
+                        out.add(new Trajectory(draw.groupId() + "/" + s + (siblings > 1 ? "." + j : ""), draw.groupId(), s, draw.problem().id(),
+                                policyVersion, sampling.temperature(), prompt, new int[] {120, 61, 49, 2}, new float[] {-1f, -1f, -1f, -1f},
+                                dialogue.instructionSuffix(), new int[] {120, 61, 50, 2}, new float[] {-1f, -1f, -1f, -1f}, 0, 0));
+                    }
                 }
             }
             sleep(longest);
