@@ -5,6 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import emend.actors.bench.ClusterBenchmark;
 import emend.console.ProgressBar;
+import java.io.PrintStream;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,8 +23,14 @@ final class ClusterBenchCommand implements Runnable {
     @Override
     public void run() {
         ClusterBenchmark.Figures f;
+        PrintStream stdout = System.out;
+        if (json) {
+            System.setOut(System.err);   // the benchmark's nodes announce their endpoints on stdout: keep it for the JSON
+        }
         try (ProgressBar bar = new ProgressBar(System.err, "bench cluster", ClusterBenchmark.PARTS)) {
             f = ClusterBenchmark.run(done -> bar.update(done, ""));
+        } finally {
+            System.setOut(stdout);
         }
         var o = f.orchestration();
         if (json) {
