@@ -56,6 +56,7 @@ final class PolicyGradientBatch {
         continuationOfRow = new int[batch.size()];
         Map<PrefixKey, Integer> prefixIndex = new LinkedHashMap<>();
         List<Integer> prefixRow = new ArrayList<>();        // the first row of each prefix
+        List<int[]> prefixContent = new ArrayList<>();      // each prefix's tokens
         List<Integer> prefixCount = new ArrayList<>();
         List<Integer> continuationRow = new ArrayList<>();
         for (int b = 0; b < batch.size(); b++) {
@@ -68,6 +69,7 @@ final class PolicyGradientBatch {
                 u = prefixRow.size();
                 prefixIndex.put(key, u);
                 prefixRow.add(b);
+                prefixContent.add(key.tokens());
                 prefixCount.add(0);
             }
             prefixCount.set(u, prefixCount.get(u) + 1);
@@ -79,7 +81,7 @@ final class PolicyGradientBatch {
         }
         int prefixes = prefixRow.size();
         int continuations = continuationRow.size();
-        int prefixWidth = prefixRow.stream().mapToInt(b -> prefixTokens(batch.get(b)).length).max().orElseThrow();
+        int prefixWidth = prefixContent.stream().mapToInt(tokens -> tokens.length).max().orElseThrow();
         int continuationWidth = continuationRow.stream().mapToInt(b -> 1 + batch.get(b).attemptTwo().length).max().orElse(0);
         int prefixTargets = prefixWidth - 1;
         int continuationTargets = Math.max(0, continuationWidth - 1);
@@ -98,7 +100,7 @@ final class PolicyGradientBatch {
         for (int u = 0; u < prefixes; u++) {
             int b = prefixRow.get(u);
             Trajectory t = batch.get(b);
-            int[] tokens = prefixTokens(t);
+            int[] tokens = prefixContent.get(u);
             System.arraycopy(tokens, 0, prefixTokens, u * prefixWidth, tokens.length);
             prefixLengths[u] = tokens.length;
             prefixTemperatures[u] = (float) t.temperature();
@@ -116,7 +118,7 @@ final class PolicyGradientBatch {
         for (int r = 0; r < continuations; r++) {
             int b = continuationRow.get(r);
             Trajectory t = batch.get(b);
-            int[] before = prefixTokens(t);
+            int[] before = prefixContent.get(prefixOfRow[b]);
             continuationTokens[r * continuationWidth] = before[before.length - 1];
             System.arraycopy(t.attemptTwo(), 0, continuationTokens, r * continuationWidth + 1, t.attemptTwo().length);
             prefixOf[r] = prefixOfRow[b];

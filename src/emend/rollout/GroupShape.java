@@ -41,6 +41,14 @@ public record GroupShape(int firstAttempts, int secondAttemptsEach, int offlineF
         return secondAttemptsEach > 0;
     }
 
+    /**
+     * The id of a group's row: the group, the attempt 1 it continues and, when attempts 1 have several attempts 2,
+     * which sibling it is ({@code 3/7/1.2}).
+     */
+    public String rowId(String groupId, int firstAttempt, int sibling) {
+        return groupId + "/" + firstAttempt + (secondAttemptsEach > 1 ? "." + sibling : "");
+    }
+
     /** Rows (dialogues) the group holds. */
     public int rows() {
         return firstAttempts * Math.max(1, secondAttemptsEach);

@@ -90,8 +90,7 @@ public final class RolloutSampler implements RolloutGenerator {
             Completion one = first.get(i);
             for (int j = 0; j < siblings; j++) {
                 Completion two = second == null ? new Completion(new int[0], new float[0], false) : second.get(i * m + j);
-                String id = draw.groupId() + "/" + (i % k) + (m > 1 ? "." + j : "");
-                out.add(new Trajectory(id, draw.groupId(), i % k, draw.problem().id(), policyVersion, sampling.temperature(),
+                out.add(new Trajectory(shape.rowId(draw.groupId(), i % k, j), draw.groupId(), i % k, draw.problem().id(), policyVersion, sampling.temperature(),
                         promptsOne.get(i), one.tokens(), one.logProbs(), suffix, two.tokens(), two.logProbs(), 0, 0, isOffline(i % k, shape)));
             }
         }

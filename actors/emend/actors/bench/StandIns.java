@@ -142,7 +142,7 @@ final class StandIns {
                 int[] prompt = dialogue.turnOnePrompt(draw.problem().question());
                 for (int s = 0; s < shape.firstAttempts(); s++) {
                     for (int j = 0; j < siblings; j++) {   // the group's layout: every attempt 1 with its siblings
-                        out.add(new Trajectory(draw.groupId() + "/" + s + (siblings > 1 ? "." + j : ""), draw.groupId(), s, draw.problem().id(),
+                        out.add(new Trajectory(shape.rowId(draw.groupId(), s, j), draw.groupId(), s, draw.problem().id(),
                                 policyVersion, sampling.temperature(), prompt, new int[] {120, 61, 49, 2}, new float[] {-1f, -1f, -1f, -1f},
                                 dialogue.instructionSuffix(), new int[] {120, 61, 50, 2}, new float[] {-1f, -1f, -1f, -1f}, 0, 0));
                     }

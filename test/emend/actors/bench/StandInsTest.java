@@ -24,6 +24,7 @@ final class StandInsTest {
         for (GroupShape shape : List.of(new GroupShape(3, 3), new GroupShape(4, 1), new GroupShape(4, 0))) {
             List<Trajectory> rows = new StandIns.Generator(DIALOGUE, 0).generateUnscored(draws, shape, SamplingConfig.sampled(0.5, 8, 2), 1, 0);
             assertEquals(2 * shape.rows(), rows.size(), shape.toString());
+            assertEquals(shape.secondAttemptsEach() > 1 ? "1/0/0.1" : "1/0/1", rows.get(1).id(), "the sampler's row ids");
             for (int r = 0; r < rows.size(); r++) {
                 int inGroup = r % shape.rows();
                 assertEquals(draws.get(r / shape.rows()).groupId(), rows.get(r).groupId(), shape + " row " + r);
