@@ -9,8 +9,8 @@ import emend.proto.VerifyResult;
 import emend.rollout.GroupScoring;
 import emend.rollout.GroupShape;
 import emend.rollout.PromptDraw;
+import emend.rollout.RlooGroup;
 import emend.rollout.RolloutGenerator;
-import emend.rollout.Trajectory;
 import emend.rollout.TrajectoryCodec;
 import emend.task.Dialogue;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ import java.util.Map;
 
 /**
  * What a rollout worker does with its leases, without the actor: sample their groups, lay a group's attempts out for
- * the verifiers (every attempt 1, then every attempt 2, in the group's order), and read the scores back into the
+ * the verifiers ({@link GroupScoring}), and read the scores back into the
  * result the learner admits.
  */
 public final class LeasedRollouts {
@@ -28,7 +28,7 @@ public final class LeasedRollouts {
     private LeasedRollouts() {}
 
     /** A lease and the RLOO group sampled for it, as one unit from generation to verification. */
-    public record LeasedGroup(PromptLease lease, List<Trajectory> rows) {}
+    public record LeasedGroup(PromptLease lease, RlooGroup group) {}
 
     /**
      * Samples the group of each of {@code leases}, in the leases' order; leases that differ in turns or temperature
@@ -45,22 +45,22 @@ public final class LeasedRollouts {
             PromptDraw draw = PromptLeases.draw(lease);
             batches.computeIfAbsent(SamplingKey.of(lease), key -> new LinkedHashMap<>()).putIfAbsent(draw.groupId(), draw);
         }
-        Map<SamplingKey, Map<String, List<Trajectory>>> rowsByGroup = new LinkedHashMap<>();
+        Map<SamplingKey, Map<String, RlooGroup>> groupsById = new LinkedHashMap<>();
         batches.forEach((key, draws) -> {
             SamplingConfig sampling = SamplingConfig.sampled(key.temperature(), spec.getMaxAttemptTokens(), eos);
             GroupShape shape = GroupShape.of(spec.getSamplesPerPrompt(), spec.getTurnTwoSamples(), key.twoTurns(), 0);
-            Map<String, List<Trajectory>> byGroup = rowsByGroup.computeIfAbsent(key, k -> new LinkedHashMap<>());
+            Map<String, RlooGroup> byId = groupsById.computeIfAbsent(key, k -> new LinkedHashMap<>());
             generator.generateUnscored(List.copyOf(draws.values()), shape, sampling, spec.getRunSeed(), version)
-                    .forEach(t -> byGroup.computeIfAbsent(t.groupId(), group -> new ArrayList<>()).add(t));
+                    .forEach(group -> byId.put(group.groupId(), group));
         });
         List<LeasedGroup> groups = new ArrayList<>(leases.size());
         for (PromptLease lease : leases) {
             String groupId = PromptLeases.draw(lease).groupId();
-            List<Trajectory> rows = rowsByGroup.get(SamplingKey.of(lease)).get(groupId);
-            if (rows == null) {
-                throw new IllegalStateException("the generator returned no rows for lease " + lease.getLeaseId() + " (group " + groupId + ")");
+            RlooGroup group = groupsById.get(SamplingKey.of(lease)).get(groupId);
+            if (group == null) {
+                throw new IllegalStateException("the generator returned no group for lease " + lease.getLeaseId() + " (group " + groupId + ")");
             }
-            groups.add(new LeasedGroup(lease, List.copyOf(rows)));
+            groups.add(new LeasedGroup(lease, group));
         }
         return groups;
     }
@@ -72,7 +72,7 @@ public final class LeasedRollouts {
     }
 
     /** The verification request of one lease's group (request id = lease id). */
-    public static VerifyRequest verifyRequest(RunSpec spec, PromptLease lease, List<Trajectory> group, Dialogue dialogue) {
+    public static VerifyRequest verifyRequest(RunSpec spec, PromptLease lease, RlooGroup group, Dialogue dialogue) {
         VerifyRequest.Builder request = VerifyRequest.newBuilder().setTask(spec.getTask()).setProblemId(lease.getProblemId())
                 .setProblemSetSha256(spec.getProblemSetSha256()).setRequestId(lease.getLeaseId());
         return request.addAllAttempts(GroupScoring.attempts(group, dialogue)).build();
@@ -83,11 +83,11 @@ public final class LeasedRollouts {
      *
      * @param failedSendings verifications of this group that failed before the one that scored it
      */
-    public static GroupResult result(long leaseId, String workerId, double rolloutSeconds, int failedSendings, List<Trajectory> group,
+    public static GroupResult result(long leaseId, String workerId, double rolloutSeconds, int failedSendings, RlooGroup group,
                                      VerifyResult scores) {
         GroupResult.Builder result = GroupResult.newBuilder().setLeaseId(leaseId).setWorkerId(workerId).setRolloutSeconds(rolloutSeconds)
                 .setVerifyTimeouts(failedSendings);
-        GroupScoring.scored(group, scores.getScoresList().stream().mapToInt(Integer::intValue).toArray())
+        GroupScoring.scored(group, scores.getScoresList().stream().mapToInt(Integer::intValue).toArray()).rows()
                 .forEach(t -> result.addTrajectories(TrajectoryCodec.toProto(t)));
         return result.build();
     }

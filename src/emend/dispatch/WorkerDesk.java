@@ -10,7 +10,7 @@ import emend.proto.WeightManifest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
 import emend.rollout.PromptDraw;
-import emend.rollout.Trajectory;
+import emend.rollout.RlooGroup;
 import emend.run.LearnerJob;
 import emend.rollout.PromptQueue;
 import emend.task.ProblemSet;
@@ -132,8 +132,9 @@ public final class WorkerDesk<R> {
         if (check instanceof LearnerEdge.Malformed malformed) {
             return new Outcome<>(Optional.of(malformed.rejection()), Optional.of(ack(result.getLeaseId(), GroupAck.Outcome.EXPIRED)));
         }
-        LearnerEdge.Admissible admissible = (LearnerEdge.Admissible) check;
-        RolloutLedger.Admission admission = ledger.submit(result.getLeaseId(), admissible.sampleVersion(), admissible.group(), run.version());
+        RolloutLedger.Admission admission = check instanceof LearnerEdge.Admissible admissible
+                ? ledger.submit(result.getLeaseId(), admissible.sampleVersion(), admissible.group(), run.version())
+                : ledger.notOpen(result.getLeaseId());
         if (admission == RolloutLedger.Admission.ACCEPTED) {
             verifyTimeouts += result.getVerifyTimeouts();
         }
@@ -157,7 +158,7 @@ public final class WorkerDesk<R> {
     }
 
     /** A full batch for the next learner step, once enough groups are admitted. */
-    public Optional<List<Trajectory>> takeBatch() {
+    public Optional<List<RlooGroup>> takeBatch() {
         return ledger.takeBatch(job.settings().rl().promptsPerStep());
     }
 

@@ -4,6 +4,7 @@ import emend.generate.SamplingConfig;
 import emend.rollout.GroupShape;
 import emend.rollout.PromptDraw;
 import emend.rollout.RolloutSampler;
+import emend.rollout.RlooGroup;
 import emend.rollout.Trajectory;
 import emend.task.Dialogue;
 import emend.task.Problem;
@@ -42,10 +43,9 @@ public final class InferenceScaling {
             for (int i = from; i < Math.min(problems.size(), from + PROBLEMS_PER_BATCH); i++) {
                 draws.add(new PromptDraw(problems.get(i), i, 0));
             }
-            List<Trajectory> traces = sampler.sample(draws, new GroupShape(most, 1), sampling, seed, 0, task.verifier());
-            for (int p = 0; p < draws.size(); p++) {
+            for (RlooGroup group : sampler.sample(draws, new GroupShape(most, 1), sampling, seed, 0, task.verifier())) {
                 List<Sample> own = new ArrayList<>(most);
-                for (Trajectory t : traces.subList(p * most, (p + 1) * most)) {
+                for (Trajectory t : group.rows()) {
                     own.add(new Sample(task.verifier().extractAnswer(dialogue.attemptText(t.attemptOne())), t.rewardOne(),
                             task.verifier().extractAnswer(dialogue.attemptText(t.attemptTwo())), t.rewardTwo()));
                 }

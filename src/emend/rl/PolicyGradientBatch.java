@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import emend.model.PrefixedRows;
 import emend.model.Tensors;
+import emend.rollout.RlooGroup;
 import emend.rollout.Trajectory;
 import emend.util.IntArrays;
 import java.util.ArrayList;
@@ -132,32 +133,41 @@ final class PolicyGradientBatch {
     }
 
     /**
-     * Where to cut {@code batch} into micro-batches of at most {@code maxRows} rows: each ends where the next row
-     * starts another attempt 1 (group id or attempt index changes), so siblings share their prefix in one pass; a run
-     * of siblings longer than {@code maxRows} is cut at {@code maxRows} (its attempt 1 then runs once per part).
+     * Where to cut the rows of {@code groups} (numbered group after group) into micro-batches of at most
+     * {@code maxRows} rows: each ends where another attempt 1's rows begin, so siblings share their prefix in one
+     * pass; a run of siblings longer than {@code maxRows} is cut at {@code maxRows} (its attempt 1 then runs once
+     * per part).
      *
      * @return the end (exclusive) of each micro-batch, in order
      */
-    static int[] microBatchEnds(List<Trajectory> batch, int maxRows) {
+    static int[] microBatchEnds(List<RlooGroup> groups, int maxRows) {
+        List<Integer> runEnds = new ArrayList<>();
+        int row = 0;
+        for (RlooGroup group : groups) {
+            for (int a = 0; a < group.firstAttempts(); a++) {
+                row += group.siblingsEach();
+                runEnds.add(row);
+            }
+        }
         List<Integer> ends = new ArrayList<>();
         int from = 0;
-        while (from < batch.size()) {
-            int limit = Math.min(batch.size(), from + maxRows);
+        int next = 0;   // the first run end after from
+        while (from < row) {
+            int limit = Math.min(row, from + maxRows);
             int end = limit;
-            while (end < batch.size() && end > from && sameAttemptOne(batch.get(end - 1), batch.get(end))) {
-                end--;   // back to the start of the run of siblings the cut would split
-            }
-            if (end == from) {
-                end = limit;
+            if (runEnds.get(next) <= limit) {
+                while (next + 1 < runEnds.size() && runEnds.get(next + 1) <= limit) {
+                    next++;
+                }
+                end = runEnds.get(next);   // the last whole run that fits
             }
             ends.add(end);
             from = end;
+            while (next < runEnds.size() && runEnds.get(next) <= from) {
+                next++;
+            }
         }
         return ends.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    private static boolean sameAttemptOne(Trajectory a, Trajectory b) {
-        return a.groupId().equals(b.groupId()) && a.firstAttempt() == b.firstAttempt();
     }
 
     /** The tokens before attempt 2: the prompt and attempt 1, and the instruction when there is an attempt 2. */

@@ -13,6 +13,7 @@ import emend.model.Transformer;
 import emend.model.Weights;
 import emend.optim.AdamW;
 import emend.optim.TrainingDivergedException;
+import emend.rollout.RlooGroup;
 import emend.rollout.Trajectory;
 import java.util.Arrays;
 import java.util.List;
@@ -121,24 +122,26 @@ public final class ScoreLearner {
     }
 
     /**
-     * One update from {@code batch}, whose trajectories come group after group (same {@code groupId} adjacent).
-     * Rows go through the model {@code microBatchRows} at a time, gradients accumulating, so activation memory
-     * is bounded by the micro-batch, not the batch; the update is the same as for the whole batch at once.
+     * One update from {@code groups}, one RLOO group per prompt. Rows go through the model {@code microBatchRows}
+     * at a time, gradients accumulating, so activation memory is bounded by the micro-batch, not the batch; the
+     * update is the same as for the whole batch at once.
      */
-    public LearnerStats step(List<Trajectory> batch, Stage stage, ObjectiveSettings settings, double learningRate) {
-        if (batch.isEmpty()) {
-            throw new IllegalArgumentException("a learner step needs at least one trajectory");
+    public LearnerStats step(List<RlooGroup> groups, Stage stage, ObjectiveSettings settings, double learningRate) {
+        if (groups.isEmpty()) {
+            throw new IllegalArgumentException("a learner step needs at least one group");
         }
+        List<Trajectory> batch = RlooGroup.rowsOf(groups);
         int rows = batch.size();
         double[][] rewards = shapedRewards(batch, stage, settings);
+        int[] microBatchEnds = PolicyGradientBatch.microBatchEnds(groups, microBatchRows);
         if (settings.klInReward()) {
-            subtractSampledKl(batch, stage, settings, rewards);
+            subtractSampledKl(batch, microBatchEnds, stage, settings, rewards);
         }
-        double[][] advantages = advantagesPerTurn(batch, rewards, stage, settings.normalization());
+        double[][] advantages = advantagesPerTurn(groups, rewards, stage, settings.normalization());
         Totals totals = new Totals();
         try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
             int from = 0;
-            for (int to : PolicyGradientBatch.microBatchEnds(batch, microBatchRows)) {
+            for (int to : microBatchEnds) {
                 accumulate(batch.subList(from, to), Arrays.copyOfRange(advantages, from, to), stage, settings, rows, collector, totals);
                 from = to;
             }
@@ -209,10 +212,10 @@ public final class ScoreLearner {
     }
 
     /** KL in the reward: subtracts β·Σ KL of each turn's sampled tokens (behaviour vs reference) from its reward. */
-    private void subtractSampledKl(List<Trajectory> batch, Stage stage, ObjectiveSettings settings, double[][] rewards) {
+    private void subtractSampledKl(List<Trajectory> batch, int[] microBatchEnds, Stage stage, ObjectiveSettings settings, double[][] rewards) {
         NDManager manager = policy.weights().manager();
         int from = 0;
-        for (int to : PolicyGradientBatch.microBatchEnds(batch, microBatchRows)) {
+        for (int to : microBatchEnds) {
             List<Trajectory> rows = batch.subList(from, to);
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
@@ -256,22 +259,26 @@ public final class ScoreLearner {
      * 1's advantage, so its reward is not its own baseline), turn 2 over the siblings sharing an attempt 1, or over
      * the prompt's rows when each attempt 1 has one attempt 2. {@code JOINT} scales both turns by one factor.
      */
-    static double[][] advantagesPerTurn(List<Trajectory> batch, double[][] rewards, Stage stage, AdvantageNormalization normalization) {
-        GroupLayout layout = GroupLayout.of(batch);
+    static double[][] advantagesPerTurn(List<RlooGroup> groups, double[][] rewards, Stage stage, AdvantageNormalization normalization) {
+        GroupLayout layout = GroupLayout.of(groups);
+        int rows = layout.firstAttemptOfRow.length;
+        if (rewards.length != rows) {
+            throw new IllegalArgumentException(rewards.length + " rows of rewards for groups of " + rows + " rows");
+        }
         AdvantageNormalization perTurn = normalization == AdvantageNormalization.JOINT ? AdvantageNormalization.NONE : normalization;
         double[] firstRewards = new double[layout.rowOfFirstAttempt.length];
         for (int i = 0; i < firstRewards.length; i++) {
             firstRewards[i] = rewards[layout.rowOfFirstAttempt[i]][0];
         }
-        double[] secondRewards = new double[batch.size()];
-        for (int b = 0; b < batch.size(); b++) {
+        double[] secondRewards = new double[rows];
+        for (int b = 0; b < rows; b++) {
             secondRewards[b] = rewards[b][1];
         }
         double[] first = Rloo.advantages(firstRewards, layout.turnOneGroupSizes, perTurn);   // one per attempt 1
         double[] second = Rloo.advantages(secondRewards, layout.turnTwoGroupSizes, perTurn); // one per row
         double scale = normalization == AdvantageNormalization.JOINT ? jointScale(first, second, stage) : 1;
-        double[][] out = new double[batch.size()][2];
-        for (int b = 0; b < batch.size(); b++) {
+        double[][] out = new double[rows][2];
+        for (int b = 0; b < rows; b++) {
             out[b][0] = layout.firstAttemptOfRow[b] < 0 ? 0 : first[layout.firstAttemptOfRow[b]] / scale;
             out[b][1] = second[b] / scale;
         }

@@ -9,10 +9,7 @@ import java.util.List;
  */
 public interface RolloutGenerator {
 
-    /**
-     * Trajectories group after group in the order of {@code prompts} ({@code shape.rows()} each, siblings that share
-     * attempt 1 adjacent), rewards 0 until a verifier scores them.
-     */
-    List<Trajectory> generateUnscored(List<PromptDraw> prompts, GroupShape shape, SamplingConfig sampling,
+    /** One group of {@code shape} per prompt, in the order of {@code prompts}, rewards 0 until a verifier scores them. */
+    List<RlooGroup> generateUnscored(List<PromptDraw> prompts, GroupShape shape, SamplingConfig sampling,
                                       long runSeed, long policyVersion);
 }

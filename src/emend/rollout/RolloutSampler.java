@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * Samples the RLOO group of each prompt ({@link GroupShape}): k first attempts, then for each of them m second
- * attempts in the context [prompt, attempt 1, instruction]; rows come attempt 1 by attempt 1, siblings adjacent.
+ * attempts in the context [prompt, attempt 1, instruction]; rows come attempt 1 by attempt 1, siblings adjacent
+ * ({@link RlooGroup}).
  *
  * <p>With {@link GroupShape#offlineFirstAttempts()} > 0 the last attempts 1 of each group come from the frozen base
  * model's generator, with the seeds the policy would have used for them, and their rows are marked
@@ -40,20 +41,19 @@ public final class RolloutSampler implements RolloutGenerator {
     }
 
     /** Generates and scores with a local verifier (the synchronous driver). */
-    public List<Trajectory> sample(List<PromptDraw> prompts, GroupShape shape, SamplingConfig sampling,
-                                   long runSeed, long policyVersion, Verifier verifier) {
-        List<Trajectory> unscored = generateUnscored(prompts, shape, sampling, runSeed, policyVersion);
-        List<Trajectory> out = new ArrayList<>(unscored.size());
-        int rows = shape.rows();
+    public List<RlooGroup> sample(List<PromptDraw> prompts, GroupShape shape, SamplingConfig sampling,
+                                  long runSeed, long policyVersion, Verifier verifier) {
+        List<RlooGroup> unscored = generateUnscored(prompts, shape, sampling, runSeed, policyVersion);
+        List<RlooGroup> out = new ArrayList<>(unscored.size());
         for (int p = 0; p < prompts.size(); p++) {
-            out.addAll(GroupScoring.score(unscored.subList(p * rows, (p + 1) * rows), prompts.get(p).problem(), dialogue, verifier));
+            out.add(GroupScoring.score(unscored.get(p), prompts.get(p).problem(), dialogue, verifier));
         }
         return out;
     }
 
     @Override
-    public List<Trajectory> generateUnscored(List<PromptDraw> prompts, GroupShape shape, SamplingConfig sampling,
-                                             long runSeed, long policyVersion) {
+    public List<RlooGroup> generateUnscored(List<PromptDraw> prompts, GroupShape shape, SamplingConfig sampling,
+                                            long runSeed, long policyVersion) {
         int k = shape.firstAttempts();
         List<int[]> promptsOne = new ArrayList<>(prompts.size() * k);
         long[] seedsOne = new long[prompts.size() * k];
@@ -84,15 +84,21 @@ public final class RolloutSampler implements RolloutGenerator {
         }
         int[] suffix = dialogue.instructionSuffix();
         int siblings = Math.max(1, m);
-        List<Trajectory> out = new ArrayList<>(first.size() * siblings);
-        for (int i = 0; i < first.size(); i++) {
-            PromptDraw draw = prompts.get(i / k);
-            Completion one = first.get(i);
-            for (int j = 0; j < siblings; j++) {
-                Completion two = second == null ? new Completion(new int[0], new float[0], false) : second.get(i * m + j);
-                out.add(new Trajectory(shape.rowId(draw.groupId(), i % k, j), draw.groupId(), i % k, draw.problem().id(), policyVersion, sampling.temperature(),
-                        promptsOne.get(i), one.tokens(), one.logProbs(), suffix, two.tokens(), two.logProbs(), 0, 0, isOffline(i % k, shape)));
+        List<RlooGroup> out = new ArrayList<>(prompts.size());
+        for (int p = 0; p < prompts.size(); p++) {
+            PromptDraw draw = prompts.get(p);
+            List<Trajectory> rows = new ArrayList<>(k * siblings);
+            for (int a = 0; a < k; a++) {
+                int i = p * k + a;
+                Completion one = first.get(i);
+                for (int j = 0; j < siblings; j++) {
+                    Completion two = second == null ? new Completion(new int[0], new float[0], false) : second.get(i * m + j);
+                    rows.add(new Trajectory(shape.rowId(draw.groupId(), a, j), draw.groupId(), a, draw.problem().id(), policyVersion,
+                            sampling.temperature(), promptsOne.get(i), one.tokens(), one.logProbs(), suffix, two.tokens(), two.logProbs(), 0, 0,
+                            isOffline(a, shape)));
+                }
             }
+            out.add(new RlooGroup(draw.groupId(), siblings, rows));
         }
         return out;
     }

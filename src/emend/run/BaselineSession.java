@@ -15,6 +15,7 @@ import emend.optim.LearningRateSchedule;
 import emend.rollout.GroupShape;
 import emend.rollout.PromptDraw;
 import emend.rollout.RolloutSampler;
+import emend.rollout.RlooGroup;
 import emend.rollout.Trajectory;
 import emend.sft.SupervisedTrainer;
 import emend.sft.TokenBatch;
@@ -138,8 +139,8 @@ final class BaselineSession {
                     int index = random.nextInt(train.size());
                     draws.add(new PromptDraw(train.get(index), index, (long) round * prompts + i));
                 }
-                samples.addAll(sampler.sample(draws, new GroupShape(rl.samplesPerPrompt(), method != BaselineMethod.PAIR_SFT ? 1 : 0), sampling, settings.seed(), round,
-                        task.verifier()));
+                samples.addAll(RlooGroup.rowsOf(sampler.sample(draws, new GroupShape(rl.samplesPerPrompt(), method != BaselineMethod.PAIR_SFT ? 1 : 0),
+                        sampling, settings.seed(), round, task.verifier())));
                 bar.update(Math.min(prompts, from + rl.promptsPerStep()), "prompts");
             }
         }

@@ -3,7 +3,7 @@ package emend.run;
 import emend.engine.DjlRuntime;
 import emend.proto.Evaluation;
 import emend.rl.LearnerStats;
-import emend.rollout.Trajectory;
+import emend.rollout.RlooGroup;
 import emend.weights.WeightPublication;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +47,7 @@ public final class LearnerSteps {
      *
      * @param runtime the runtime's figures logged with the step
      */
-    public CompletableFuture<StepResult> step(List<Trajectory> batch, Map<String, Object> runtime) {
+    public CompletableFuture<StepResult> step(List<RlooGroup> batch, Map<String, Object> runtime) {
         double rolloutSeconds = (System.nanoTime() - batchStartNanos) / 1e9;
         return CompletableFuture.supplyAsync(() -> {
             DjlRuntime.gradientsOffOnThisThread();

@@ -3,7 +3,7 @@ package emend.run;
 import emend.proto.Evaluation;
 import emend.rl.LearnerStats;
 import emend.rl.Stage;
-import emend.rollout.Trajectory;
+import emend.rollout.RlooGroup;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +29,8 @@ public interface PolicyTrainer {
     /** The stage of step {@code stepNumber} (1-based). */
     Stage stageOf(long stepNumber);
 
-    /** One update from {@code batch} (RLOO groups adjacent). */
-    LearnerStats step(List<Trajectory> batch, double rolloutSeconds, Map<String, Object> runtime);
+    /** One update from {@code batch}, one RLOO group per prompt. */
+    LearnerStats step(List<RlooGroup> batch, double rolloutSeconds, Map<String, Object> runtime);
 
     /** The weights the run ends with. */
     TrainingSession.Outcome finish();

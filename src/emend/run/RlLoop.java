@@ -6,7 +6,7 @@ import emend.generate.SamplingConfig;
 import emend.rollout.PromptDraw;
 import emend.rollout.PromptQueue;
 import emend.rollout.RolloutSampler;
-import emend.rollout.Trajectory;
+import emend.rollout.RlooGroup;
 import emend.task.Task;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +56,7 @@ public final class RlLoop implements RolloutDriver {
         }
         SamplingConfig sampling = SamplingConfig.sampled(job.live().temperature(), task.maxAttemptTokens(), eos);
         long t0 = System.nanoTime();
-        List<Trajectory> batch = sampler.sample(prompts, rl.groupShape(session.stageOf(step)), sampling,
+        List<RlooGroup> batch = sampler.sample(prompts, rl.groupShape(session.stageOf(step)), sampling,
                 settings.seed(), session.version(), task.verifier());
         session.step(batch, (System.nanoTime() - t0) / 1e9, Map.of());
     }

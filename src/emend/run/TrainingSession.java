@@ -18,6 +18,7 @@ import emend.rl.ObjectiveSettings;
 import emend.rl.ScoreLearner;
 import emend.rl.Stage;
 import emend.rl.StageOneReference;
+import emend.rollout.RlooGroup;
 import emend.rollout.Trajectory;
 import emend.task.Dialogue;
 import emend.task.Task;
@@ -150,14 +151,14 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
     }
 
     /**
-     * One learner step on {@code batch} (RLOO groups adjacent), its metrics record and, on schedule, a dev
+     * One learner step on {@code batch} (one RLOO group per prompt), its metrics record and, on schedule, a dev
      * evaluation.
      *
      * @param rolloutSeconds time spent producing the batch (for the throughput figures)
      * @param runtime extra figures of whoever produced the batch (staleness, leases), added to the record
      */
     @Override
-    public LearnerStats step(List<Trajectory> batch, double rolloutSeconds, Map<String, Object> runtime) {
+    public LearnerStats step(List<RlooGroup> batch, double rolloutSeconds, Map<String, Object> runtime) {
         if (finished()) {
             throw new IllegalStateException("the schedule is done; no step " + (step + 1));
         }
@@ -181,12 +182,13 @@ public final class TrainingSession implements PolicyTrainer, AutoCloseable {
         double learnerSeconds = (System.nanoTime() - t0) / 1e9;
         double tokensPerSecond = stats.tokensPerSecond(rolloutSeconds);
         Map<String, Object> record = stepRecord(phase.stage(), stats, tokensPerSecond, rolloutSeconds, learnerSeconds, objective, learningRate);
+        List<Trajectory> rows = RlooGroup.rowsOf(batch);
         if (phase.stage().twoTurns()) {
-            record.put("rollout/change_when_wrong", changeRate(batch, 0));
-            record.put("rollout/change_when_right", changeRate(batch, 1));
+            record.put("rollout/change_when_wrong", changeRate(rows, 0));
+            record.put("rollout/change_when_right", changeRate(rows, 1));
         }
         record.put("rollout/generated_tokens", stats.generatedTokens());
-        record.put("rollout/mean_logprob", meanBehaviourLogProb(batch));
+        record.put("rollout/mean_logprob", meanBehaviourLogProb(rows));
         record.putAll(runtime);
         run.metric(record);
         bar.update(stepInPhase, String.format(Locale.ROOT, "r1=%.2f r2=%.2f kl1=%.3f kl2=%.3f gen-tok/s=%.0f",

@@ -5,6 +5,7 @@ import emend.proto.WeightChunkRequest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
 import emend.rollout.PromptDraw;
+import emend.rollout.RlooGroup;
 import emend.rollout.Trajectory;
 import emend.rollout.TrajectoryCodec;
 import emend.task.Dialogue;
@@ -121,11 +122,11 @@ public final class LearnerEdge {
     /** From the lease's holder but not an honest group: dropped, and the holder told the lease is gone. */
     public record Malformed(Rejection rejection) implements SubmitCheck {}
 
-    /**
-     * The group to hand to the ledger: the lease's, checked, or empty when the lease is not open (a re-send of a
-     * completed lease or a result of an expired one), for which the ledger only says which.
-     */
-    public record Admissible(List<Trajectory> group, long sampleVersion) implements SubmitCheck {}
+    /** The group to hand to the ledger: the lease's, checked. */
+    public record Admissible(RlooGroup group, long sampleVersion) implements SubmitCheck {}
+
+    /** The lease is not open (a re-send of a completed lease or a result of an expired one): the ledger says which. */
+    public record NotOpen() implements SubmitCheck {}
 
     /** An open lease as the edge sees it: who holds it and what it asked for. */
     public record OpenLease(String holder, PromptDraw draw) {}
@@ -143,7 +144,7 @@ public final class LearnerEdge {
             return new Foreign(sender.get());
         }
         if (lease.isEmpty()) {
-            return new Admissible(List.of(), 0);
+            return new NotOpen();
         }
         if (!lease.get().holder().equals(result.getWorkerId())) {
             return new Foreign(new Rejection(type, "lease_holder", "lease " + result.getLeaseId() + " is held by another worker"));
@@ -152,30 +153,30 @@ public final class LearnerEdge {
         if (bad.isPresent()) {
             return new Malformed(bad.get());
         }
-        List<Trajectory> group = new ArrayList<>(result.getTrajectoriesCount());
+        List<Trajectory> rows = new ArrayList<>(result.getTrajectoriesCount());
         long sampleVersion = Long.MAX_VALUE;
         for (emend.proto.Trajectory t : result.getTrajectoriesList()) {
             Trajectory trajectory = TrajectoryCodec.fromProto(t);
-            group.add(trajectory);
+            rows.add(trajectory);
             sampleVersion = Math.min(sampleVersion, trajectory.policyVersion());
         }
-        return new Admissible(group, sampleVersion);
+        try {
+            // the sampler's layout (the learner's RLOO groups rest on it), checked where RlooGroup is made
+            return new Admissible(new RlooGroup(lease.get().draw().groupId(), siblingsAt(lease.get().draw()), rows), sampleVersion);
+        } catch (IllegalArgumentException e) {
+            return new Malformed(new Rejection(type, "first_attempt", e.getMessage()));
+        }
     }
 
     private Optional<Rejection> group(GroupResult result, PromptDraw draw, long currentVersion) {
         String type = "Submit";
         boolean twoTurns = run.twoTurnsAt().test(draw.step());
-        int siblings = twoTurns ? run.turnTwoSamples() : 1;
-        int k = run.samplesPerPrompt() * siblings;
+        int k = run.samplesPerPrompt() * siblingsAt(draw);
         if (result.getTrajectoriesCount() != k) {
             return refuse(type, "group_size", result.getTrajectoriesCount() + " trajectories; the run samples " + k + " per prompt");
         }
         if (result.getVerifyTimeouts() < 0 || result.getVerifyTimeouts() > k) {
             return refuse(type, "verify_timeouts", result.getVerifyTimeouts() + " verification timeouts for one group");
-        }
-        Optional<Rejection> layout = siblingLayout(result.getTrajectoriesList(), siblings);
-        if (layout.isPresent()) {
-            return layout;
         }
         int[] prompt = run.dialogue().turnOnePrompt(draw.problem().question());
         Set<String> ids = new HashSet<>();
@@ -191,24 +192,9 @@ public final class LearnerEdge {
         return Optional.empty();
     }
 
-    /**
-     * Rows come attempt 1 by attempt 1 as the sampler lays them out: row i continues attempt 1 number i / siblings,
-     * and siblings share that attempt's tokens and reward (the learner's RLOO groups rest on it).
-     */
-    private static Optional<Rejection> siblingLayout(List<emend.proto.Trajectory> rows, int siblings) {
-        for (int i = 0; i < rows.size(); i++) {
-            emend.proto.Trajectory t = rows.get(i);
-            if (t.getFirstAttempt() != i / siblings) {
-                return refuse("Submit", "first_attempt", "row " + i + " continues attempt 1 #" + t.getFirstAttempt() + " (expected #"
-                        + i / siblings + ")");
-            }
-            emend.proto.Trajectory first = rows.get(i - i % siblings);
-            if (t.getRewardOne() != first.getRewardOne() || !t.getAttemptOneList().equals(first.getAttemptOneList())
-                    || !t.getLogProbsOneList().equals(first.getLogProbsOneList())) {
-                return refuse("Submit", "first_attempt", "rows that share attempt 1 #" + t.getFirstAttempt() + " differ in it");
-            }
-        }
-        return Optional.empty();
+    /** Rows per attempt 1 in the group of {@code draw}'s step. */
+    private int siblingsAt(PromptDraw draw) {
+        return run.twoTurnsAt().test(draw.step()) ? run.turnTwoSamples() : 1;
     }
 
     private Optional<Rejection> trajectory(emend.proto.Trajectory t, PromptDraw draw, int[] prompt, boolean twoTurns, long currentVersion) {

@@ -480,7 +480,7 @@ final class WireFuzzTest {
 
     /** A stand-in generator: instant, and every row is what an honest sampler could have produced. */
     private static emend.rollout.RolloutGenerator honestGenerator(emend.model.Weights weights, Dialogue dialogue) {
-        return (prompts, shape, sampling, runSeed, version) -> HonestGroups.rows(prompts, shape.firstAttempts(), shape.twoTurns(), sampling.temperature(),
+        return (prompts, shape, sampling, runSeed, version) -> HonestGroups.groups(prompts, shape.firstAttempts(), shape.twoTurns(), sampling.temperature(),
                 version, dialogue);
     }
 

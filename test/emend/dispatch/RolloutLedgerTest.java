@@ -5,6 +5,7 @@ import emend.rollout.PromptQueue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.rollout.PromptDraw;
+import emend.rollout.RlooGroup;
 import emend.rollout.Trajectory;
 import emend.task.Problem;
 import java.util.ArrayList;
@@ -21,10 +22,10 @@ final class RolloutLedgerTest {
         return new RolloutLedger(new PromptQueue(PROBLEMS, 7, batch, 0), new StalenessWindow(maxStaleness, batch), 1_000, totalPrompts, 0, 1);
     }
 
-    private static List<Trajectory> group(LeaseTable.Lease<PromptDraw> lease, long version) {
+    private static RlooGroup group(LeaseTable.Lease<PromptDraw> lease, long version) {
         PromptDraw draw = lease.item();
-        return List.of(new Trajectory(draw.groupId() + "/0", draw.groupId(), 0, draw.problem().id(), version, 1.0, new int[] {1}, new int[] {5},
-                new float[] {-1f}, new int[0], new int[0], new float[0], 1, 0));
+        return new RlooGroup(draw.groupId(), 1, List.of(new Trajectory(draw.groupId() + "/0", draw.groupId(), 0, draw.problem().id(), version, 1.0, new int[] {1}, new int[] {5},
+                new float[] {-1f}, new int[0], new int[0], new float[0], 1, 0)));
     }
 
     @Test
@@ -74,7 +75,7 @@ final class RolloutLedgerTest {
         for (int i : new int[] {2, 0, 1}) {
             ledger.submit(leases.get(i).id(), 0, group(leases.get(i), 0), 0);
         }
-        List<String> groups = ledger.takeBatch(3).orElseThrow().stream().map(Trajectory::groupId).toList();
+        List<String> groups = ledger.takeBatch(3).orElseThrow().stream().map(RlooGroup::groupId).toList();
         assertEquals(leases.stream().map(l -> l.item().groupId()).toList(), groups);
     }
 

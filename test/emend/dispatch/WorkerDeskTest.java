@@ -13,6 +13,7 @@ import emend.proto.WeightManifest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
 import emend.run.LearnerJob;
+import emend.rollout.RlooGroup;
 import emend.testing.HonestGroups;
 import emend.testing.TinyLearnerJob;
 import emend.wire.LearnerEdge;
@@ -115,7 +116,8 @@ final class WorkerDeskTest {
             assertEquals(GroupAck.Outcome.DUPLICATE, desk.submit(honest, "ref-w").answer().orElseThrow().getOutcome());
             assertEquals(Optional.empty(), desk.takeBatch(), "half a batch");
             desk.submit(HonestGroups.group(leases.get(1), "w", 0, job.dialogue()), "ref-w");
-            assertEquals(4, desk.takeBatch().orElseThrow().size(), "2 prompts x k = 2");
+            List<RlooGroup> batch = desk.takeBatch().orElseThrow();
+            assertEquals(List.of(2, 2), batch.stream().map(group -> group.rows().size()).toList(), "2 prompts x k = 2");
         }
     }
 

@@ -7,6 +7,7 @@ import emend.model.Transformer;
 import emend.model.Weights;
 import emend.optim.AdamW;
 import emend.rollout.Trajectory;
+import emend.testing.Groups;
 import emend.testing.TestModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,7 @@ final class KlInRewardTest {
             ObjectiveSettings settings = new ObjectiveSettings(ALPHA, BETA1, BETA2, KlEstimator.K3, klInReward, 0.2,
                     AdvantageNormalization.NONE, false);
             try (AdamW optimizer = new AdamW(policy.weights().tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0, 1.0))) {
-                return new ScoreLearner(policy, reference, optimizer, 0, microBatchRows).step(batch, stage, settings, 1e-3).loss();
+                return new ScoreLearner(policy, reference, optimizer, 0, microBatchRows).step(Groups.of(batch), stage, settings, 1e-3).loss();
             }
         }
     }

@@ -9,6 +9,7 @@ import emend.model.Transformer;
 import emend.model.Weights;
 import emend.optim.AdamW;
 import emend.rollout.Trajectory;
+import emend.testing.Groups;
 import emend.testing.TestModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,14 +44,14 @@ final class LearnerStatsTest {
             ObjectiveSettings settings = ObjectiveSettings.paper();
             try (AdamW optimizer = new AdamW(policy.weights().tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0, 1.0))) {
                 ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, 0, 2);
-                LearnerStats fresh = learner.step(List.of(row(policy, 0, 0, 0, 1, 1, false)), Stage.STAGE_TWO, settings, 1e-12);
+                LearnerStats fresh = learner.step(Groups.of(List.of(row(policy, 0, 0, 0, 1, 1, false))), Stage.STAGE_TWO, settings, 1e-12);
                 assertEquals(0, fresh.clippedFraction(), "no stale target: nothing to clip (not 0 / 0)");
                 assertEquals(0, fresh.staleRows());
                 assertEquals(ONE[0].length + TWO[0].length, fresh.generatedTokens());
                 assertEquals(3.5, fresh.tokensPerSecond(2.0), 1e-12, "7 tokens in 2 s");
                 List<Trajectory> batch = List.of(row(policy, 0, 0, -1, 0, 1, false), row(policy, 1, 0, 0, 1, 1, false),
                         row(policy, 2, 1, 0, 1, 0, true));
-                LearnerStats stats = learner.step(batch, Stage.STAGE_TWO, settings, 1e-12);
+                LearnerStats stats = learner.step(Groups.of(batch), Stage.STAGE_TWO, settings, 1e-12);
 
                 assertEquals(0.5, stats.rewardOne(), 1e-12, "attempt 1's mean reward over the policy's own attempts (a, b)");
                 assertEquals(2.0 / 3, stats.rewardTwo(), 1e-12, "attempt 2's over all three rows");
@@ -78,7 +79,7 @@ final class LearnerStatsTest {
 
                 Trajectory alone = new Trajectory("h/0", "h", 0, "p", 2, 1.0, PROMPT, ONE[0], new float[ONE[0].length], new int[0], new int[0],
                         new float[0], 1, 0);
-                LearnerStats singleTurn = learner.step(List.of(alone), Stage.SINGLE_TURN, settings, 1e-12);
+                LearnerStats singleTurn = learner.step(Groups.of(List.of(alone)), Stage.SINGLE_TURN, settings, 1e-12);
                 assertTrue(Double.isNaN(singleTurn.rewardTwo()), "a single-turn step has no attempt 2: " + singleTurn.rewardTwo());
             }
         }

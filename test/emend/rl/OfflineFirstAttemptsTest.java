@@ -3,7 +3,9 @@ package emend.rl;
 import emend.rollout.GroupShape;
 import emend.rollout.PromptDraw;
 import emend.rollout.RolloutSampler;
+import emend.rollout.RlooGroup;
 import emend.rollout.Trajectory;
+import emend.testing.Groups;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,7 +46,7 @@ final class OfflineFirstAttemptsTest {
     @Test
     void anOfflineAttemptOne_isOutsideTurnOnesGroup_butItsAttemptsTwoAreTrained() {
         ObjectiveSettings paper = new ObjectiveSettings(10, 0.01, 0.1, KlEstimator.K3, false, 0.2, AdvantageNormalization.NONE, false);
-        double[][] a = ScoreLearner.advantagesPerTurn(group(), ScoreLearner.shapedRewards(group(), Stage.STAGE_TWO, paper), Stage.STAGE_TWO,
+        double[][] a = ScoreLearner.advantagesPerTurn(Groups.of(group()), ScoreLearner.shapedRewards(group(), Stage.STAGE_TWO, paper), Stage.STAGE_TWO,
                 AdvantageNormalization.NONE);
         // turn 1 over the policy's two attempts 1 only (r1 = 1, 0): +1, -1; the base model's attempt gets 0
         // (had it counted, the group 1, 0, 0 would give +1, -0.5, -0.5)
@@ -82,8 +84,8 @@ final class OfflineFirstAttemptsTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new GroupShape(4, 2, 3)).getMessage().contains("two attempts"));
         assertThrows(IllegalArgumentException.class, () -> new GroupShape(4, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new GroupShape(4, 1, -1));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> GroupLayout.of(List.of(row(0, 0, 0, 1, false), row(0, 1, 0, 1, true))))
-                .getMessage().contains("offline"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Groups.of(List.of(row(0, 0, 0, 1, false), row(0, 1, 0, 1, true))))
+                .getMessage().contains("differ in it"), "siblings disagree on whether their attempt 1 is the base model's");
     }
 
     @Test
@@ -108,9 +110,9 @@ final class OfflineFirstAttemptsTest {
             List<PromptDraw> draws = List.of(new PromptDraw(new Problem("p1", "2*x+1=7", "3"), 5, 1), new PromptDraw(new Problem("p2", "3*x+0=9", "3"), 8, 1));
             GroupShape shape = new GroupShape(3, 2, 1);
             SamplingConfig sampling = SamplingConfig.sampled(1.0, 8, tokenizer.specials().eos());
-            List<Trajectory> mixed = new RolloutSampler(policy, base, dialogue).generateUnscored(draws, shape, sampling, 7, 0);
-            List<Trajectory> allBase = new RolloutSampler(base, base, dialogue).generateUnscored(draws, shape, sampling, 7, 0);
-            List<Trajectory> allPolicy = new RolloutSampler(policy, policy, dialogue).generateUnscored(draws, shape, sampling, 7, 0);
+            List<Trajectory> mixed = RlooGroup.rowsOf(new RolloutSampler(policy, base, dialogue).generateUnscored(draws, shape, sampling, 7, 0));
+            List<Trajectory> allBase = RlooGroup.rowsOf(new RolloutSampler(base, base, dialogue).generateUnscored(draws, shape, sampling, 7, 0));
+            List<Trajectory> allPolicy = RlooGroup.rowsOf(new RolloutSampler(policy, policy, dialogue).generateUnscored(draws, shape, sampling, 7, 0));
             assertEquals(12, mixed.size());
             boolean differsFromPolicy = false;
             for (int i = 0; i < mixed.size(); i++) {
@@ -122,7 +124,7 @@ final class OfflineFirstAttemptsTest {
             }
             assertTrue(differsFromPolicy, "two different models drew the same offline attempts: the test cannot tell them apart");
             assertThrows(IllegalStateException.class, () -> new RolloutSampler(policy, dialogue).generateUnscored(draws, shape, sampling, 7, 0));
-            assertFalse(new RolloutSampler(policy, dialogue).generateUnscored(draws, new GroupShape(3, 2), sampling, 7, 0)
+            assertFalse(RlooGroup.rowsOf(new RolloutSampler(policy, dialogue).generateUnscored(draws, new GroupShape(3, 2), sampling, 7, 0))
                     .stream().anyMatch(Trajectory::offlineFirstAttempt));
         }
     }

@@ -1,6 +1,7 @@
 package emend.rl;
 
 import emend.rollout.Trajectory;
+import emend.testing.Groups;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -106,12 +107,12 @@ final class PolicyGradientBatchTest {
         List<Trajectory> batch = List.of(twoTurn("a", 0, 0, new int[] {2}, new int[] {2}), twoTurn("a", 0, 0, new int[] {2}, new int[] {2}),
                 twoTurn("a", 0, 0, new int[] {2}, new int[] {2}), twoTurn("a", 1, 0, new int[] {2}, new int[] {2}),
                 twoTurn("a", 1, 0, new int[] {2}, new int[] {2}), twoTurn("a", 1, 0, new int[] {2}, new int[] {2}),
-                twoTurn("b", 1, 0, new int[] {2}, new int[] {2}), twoTurn("b", 1, 0, new int[] {2}, new int[] {2}),
-                twoTurn("b", 1, 0, new int[] {2}, new int[] {2}));
-        assertArrayEquals(new int[] {9}, PolicyGradientBatch.microBatchEnds(batch, 32));
-        assertArrayEquals(new int[] {6, 9}, PolicyGradientBatch.microBatchEnds(batch, 8), "not after row 8, which splits b's siblings");
-        assertArrayEquals(new int[] {3, 6, 9}, PolicyGradientBatch.microBatchEnds(batch, 4));
-        assertArrayEquals(new int[] {2, 3, 5, 6, 8, 9}, PolicyGradientBatch.microBatchEnds(batch, 2), "runs longer than the bound are cut");
+                twoTurn("b", 0, 0, new int[] {2}, new int[] {2}), twoTurn("b", 0, 0, new int[] {2}, new int[] {2}),
+                twoTurn("b", 0, 0, new int[] {2}, new int[] {2}));
+        assertArrayEquals(new int[] {9}, PolicyGradientBatch.microBatchEnds(Groups.of(batch), 32));
+        assertArrayEquals(new int[] {6, 9}, PolicyGradientBatch.microBatchEnds(Groups.of(batch), 8), "not after row 8, which splits b's siblings");
+        assertArrayEquals(new int[] {3, 6, 9}, PolicyGradientBatch.microBatchEnds(Groups.of(batch), 4));
+        assertArrayEquals(new int[] {2, 3, 5, 6, 8, 9}, PolicyGradientBatch.microBatchEnds(Groups.of(batch), 2), "runs longer than the bound are cut");
     }
 
     private static double[] ones(int count) {

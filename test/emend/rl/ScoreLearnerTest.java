@@ -1,6 +1,8 @@
 package emend.rl;
 
+import emend.rollout.RlooGroup;
 import emend.rollout.Trajectory;
+import emend.testing.Groups;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,11 +25,8 @@ final class ScoreLearnerTest {
     private static final int[] GOOD = {20, 21, 22, 2};
     private static final int[] BAD = {30, 31, 32, 2};
 
-    /** Rows of one group need distinct attempt-1 indices unless they are turn-2 siblings. */
-    private static final java.util.concurrent.atomic.AtomicInteger NEXT_ATTEMPT = new java.util.concurrent.atomic.AtomicInteger();
-
     private static Trajectory single(String id, int[] attempt, int reward) {
-        return new Trajectory(id, "g", NEXT_ATTEMPT.getAndIncrement(), "p", 0, 1.0, PROMPT, attempt, new float[attempt.length], new int[0], new int[0], new float[0], reward, 0);
+        return new Trajectory(id, "g", 0, "p", 0, 1.0, PROMPT, attempt, new float[attempt.length], new int[0], new int[0], new float[0], reward, 0);
     }
 
     private static double sequenceLogProb(Transformer model, NDManager manager, int[] attempt) {
@@ -46,7 +45,7 @@ final class ScoreLearnerTest {
     }
 
     private static Trajectory outcome(int r1, int r2) {
-        return new Trajectory("t" + r1 + r2, "g", NEXT_ATTEMPT.getAndIncrement(), "p", 0, 1.0, PROMPT, GOOD, new float[GOOD.length], new int[] {3}, BAD,
+        return new Trajectory("t" + r1 + r2, "g", 0, "p", 0, 1.0, PROMPT, GOOD, new float[GOOD.length], new int[] {3}, BAD,
                 new float[BAD.length], r1, r2);
     }
 
@@ -91,7 +90,7 @@ final class ScoreLearnerTest {
 
     private static double[][] advantages(List<Trajectory> batch, double alpha, boolean copyBaseline, AdvantageNormalization normalization) {
         ObjectiveSettings settings = new ObjectiveSettings(alpha, 0.01, 0.1, KlEstimator.K3, false, 0.2, normalization, copyBaseline);
-        return ScoreLearner.advantagesPerTurn(batch, ScoreLearner.shapedRewards(batch, Stage.STAGE_TWO, settings), Stage.STAGE_TWO, normalization);
+        return ScoreLearner.advantagesPerTurn(Groups.numbered(batch), ScoreLearner.shapedRewards(batch, Stage.STAGE_TWO, settings), Stage.STAGE_TWO, normalization);
     }
 
     private static void assertRewards(double[][] expected, double[][] actual) {
@@ -112,7 +111,7 @@ final class ScoreLearnerTest {
             try (AdamW optimizer = new AdamW(policy.weights().tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0, 1.0))) {
                 ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, 0, 1);
                 ObjectiveSettings noKl = ObjectiveSettings.paper().withBetas(0, 0);
-                LearnerStats stats = learner.step(List.of(single("a", GOOD, 1), single("b", BAD, 0)), Stage.SINGLE_TURN, noKl, 1e-2);
+                LearnerStats stats = learner.step(Groups.numbered(List.of(single("a", GOOD, 1), single("b", BAD, 0))), Stage.SINGLE_TURN, noKl, 1e-2);
                 assertEquals(0.5, stats.rewardOne(), 1e-12);
                 assertEquals(1, learner.version());
             }
@@ -141,7 +140,7 @@ final class ScoreLearnerTest {
                 // which turns float noise in near-zero gradients into full-size differences)
                 try (AdamW optimizer = new AdamW(policy.weights().tensors(), manager, new AdamW.Settings(0.9, 0.95, 1.0, 0, 0))) {
                     new ScoreLearner(policy, new Transformer(base), optimizer, 0, microBatches[run])
-                            .step(batch, Stage.STAGE_TWO, ObjectiveSettings.paper(), 1.0);
+                            .step(Groups.of(batch), Stage.STAGE_TWO, ObjectiveSettings.paper(), 1.0);
                 }
                 float[] updated = policy.weights().get("model.embed_tokens.weight").toFloatArray();
                 after[run] = new float[updated.length];
@@ -173,7 +172,7 @@ final class ScoreLearnerTest {
             try (AdamW optimizer = new AdamW(policy.weights().tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0, 1.0))) {
                 ScoreLearner learner = new ScoreLearner(policy, reference, optimizer, 0, 1);
                 ObjectiveSettings klOnly = ObjectiveSettings.paper().withBetas(1.0, 1.0);
-                List<Trajectory> equalRewards = List.of(single("a", GOOD, 1), single("b", BAD, 1));
+                List<RlooGroup> equalRewards = Groups.numbered(List.of(single("a", GOOD, 1), single("b", BAD, 1)));
                 double first = learner.step(equalRewards, Stage.SINGLE_TURN, klOnly, 3e-3).klOne();
                 double last = first;
                 for (int i = 0; i < 20; i++) {
@@ -195,7 +194,7 @@ final class ScoreLearnerTest {
             Transformer policy = new Transformer(moved);
             try (AdamW optimizer = new AdamW(policy.weights().tensors(), manager, new AdamW.Settings(0.9, 0.95, 1e-8, 0, 1.0))) {
                 ScoreLearner learner = new ScoreLearner(policy, new Transformer(base), optimizer, 0, 1);
-                List<Trajectory> batch = List.of(outcome(0, 1), outcome(1, 1));
+                List<RlooGroup> batch = Groups.numbered(List.of(outcome(0, 1), outcome(1, 1)));
                 ObjectiveSettings settings = ObjectiveSettings.paper();
                 assertTrue(learner.stageOneReference().isEmpty());
                 LearnerStats toBase = learner.step(batch, Stage.STAGE_ONE, settings, 1e-9);

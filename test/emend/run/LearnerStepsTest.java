@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emend.proto.Evaluation;
 import emend.rl.LearnerStats;
 import emend.rl.Stage;
-import emend.rollout.Trajectory;
+import emend.rollout.RlooGroup;
 import emend.weights.WeightPublication;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +48,7 @@ final class LearnerStepsTest {
         @Override public Stage stageOf(long stepNumber) { return Stage.STAGE_ONE; }
 
         @Override
-        public LearnerStats step(List<Trajectory> batch, double rolloutSeconds, Map<String, Object> runtime) {
+        public LearnerStats step(List<RlooGroup> batch, double rolloutSeconds, Map<String, Object> runtime) {
             try {
                 release.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

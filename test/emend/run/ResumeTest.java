@@ -16,7 +16,7 @@ import emend.checkpoint.ResumeCheckpoint;
 import emend.proto.Evaluation;
 import emend.rl.LearnerStats;
 import emend.rl.Stage;
-import emend.rollout.Trajectory;
+import emend.rollout.RlooGroup;
 import emend.testing.TestModels;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -202,9 +202,9 @@ final class ResumeTest {
                 @Override public int stepsDone() { return trainer.stepsDone(); }
                 @Override public boolean finished() { return trainer.finished() || trainer.stepsDone() >= stopAfter; }
                 @Override public Stage stageOf(long stepNumber) { return trainer.stageOf(stepNumber); }
-                @Override public LearnerStats step(List<Trajectory> batch, double seconds, Map<String, Object> runtime) {
-                    return trainer.step(batch.stream().map(t -> t.withRewards(parity(t.attemptOne()), parity(t.attemptTwo()))).toList(),
-                            seconds, runtime);
+                @Override public LearnerStats step(List<RlooGroup> batch, double seconds, Map<String, Object> runtime) {
+                    return trainer.step(batch.stream().map(group -> group.withRows(group.rows().stream()
+                            .map(t -> t.withRewards(parity(t.attemptOne()), parity(t.attemptTwo()))).toList())).toList(), seconds, runtime);
                 }
                 @Override public TrainingSession.Outcome finish() { return trainer.finished() ? trainer.finish() : trainer.stop(); }
                 @Override public Path checkpoint() { return trainer.checkpoint(); }

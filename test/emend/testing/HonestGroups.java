@@ -3,6 +3,7 @@ package emend.testing;
 import emend.proto.GroupResult;
 import emend.proto.PromptLease;
 import emend.rollout.PromptDraw;
+import emend.rollout.RlooGroup;
 import emend.rollout.Trajectory;
 import emend.rollout.TrajectoryCodec;
 import emend.task.Dialogue;
@@ -27,18 +28,19 @@ public final class HonestGroups {
     public static GroupResult group(PromptLease lease, String workerId, long version, Dialogue dialogue) {
         PromptDraw draw = new PromptDraw(new Problem(lease.getProblemId(), lease.getQuestion(), ""), lease.getProblemIndex(), lease.getStep());
         GroupResult.Builder result = GroupResult.newBuilder().setLeaseId(lease.getLeaseId()).setWorkerId(workerId);
-        List<Trajectory> rows = rows(List.of(draw), 2, true, lease.getTemperature(), version, dialogue);
+        List<Trajectory> rows = groups(List.of(draw), 2, true, lease.getTemperature(), version, dialogue).get(0).rows();
         for (int s = 0; s < rows.size(); s++) {
             result.addTrajectories(TrajectoryCodec.toProto(rows.get(s).withRewards(s, 1)));
         }
         return result.build();
     }
 
-    /** {@code k} unscored dialogues per prompt, laid out as the sampler lays them out (one attempt 2 each). */
-    public static List<Trajectory> rows(List<PromptDraw> prompts, int k, boolean twoTurns, double temperature, long version,
-                                        Dialogue dialogue) {
-        List<Trajectory> rows = new ArrayList<>();
+    /** A group of {@code k} unscored dialogues per prompt, laid out as the sampler lays them out (one attempt 2 each). */
+    public static List<RlooGroup> groups(List<PromptDraw> prompts, int k, boolean twoTurns, double temperature, long version,
+                                         Dialogue dialogue) {
+        List<RlooGroup> groups = new ArrayList<>();
         for (PromptDraw draw : prompts) {
+            List<Trajectory> rows = new ArrayList<>();
             for (int s = 0; s < k; s++) {
                 int[] one = dialogue.attemptTokens("x=" + s);
                 int[] two = twoTurns ? dialogue.attemptTokens("x=" + (s + 1)) : new int[0];
@@ -49,7 +51,8 @@ public final class HonestGroups {
                 rows.add(new Trajectory(draw.groupId() + "/" + s, draw.groupId(), s, draw.problem().id(), version, temperature,
                         dialogue.turnOnePrompt(draw.problem().question()), one, lp1, dialogue.instructionSuffix(), two, lp2, 0, 0));
             }
+            groups.add(new RlooGroup(draw.groupId(), 1, rows));
         }
-        return rows;
+        return groups;
     }
 }

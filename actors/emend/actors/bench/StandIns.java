@@ -6,6 +6,7 @@ import emend.rl.LearnerStats;
 import emend.rl.Stage;
 import emend.rollout.GroupShape;
 import emend.rollout.PromptDraw;
+import emend.rollout.RlooGroup;
 import emend.rollout.RolloutGenerator;
 import emend.rollout.Trajectory;
 import emend.run.PolicyTrainer;
@@ -64,13 +65,13 @@ final class StandIns {
         }
 
         @Override
-        public LearnerStats step(List<Trajectory> batch, double rolloutSeconds, Map<String, Object> runtime) {
+        public LearnerStats step(List<RlooGroup> batch, double rolloutSeconds, Map<String, Object> runtime) {
             sleep(stepMillis);
             synchronized (stepEndNanos) {
                 stepEndNanos.add(System.nanoTime());
             }
             steps.incrementAndGet();
-            return new LearnerStats(0, 0, 0, 0, 0, 0, 0, 0, batch.stream().mapToInt(Trajectory::generatedTokens).sum());
+            return new LearnerStats(0, 0, 0, 0, 0, 0, 0, 0, RlooGroup.rowsOf(batch).stream().mapToInt(Trajectory::generatedTokens).sum());
         }
 
         @Override
@@ -127,10 +128,10 @@ final class StandIns {
         }
 
         @Override
-        public List<Trajectory> generateUnscored(List<PromptDraw> prompts, GroupShape shape, SamplingConfig sampling,
-                                                 long runSeed, long policyVersion) {
+        public List<RlooGroup> generateUnscored(List<PromptDraw> prompts, GroupShape shape, SamplingConfig sampling,
+                                                long runSeed, long policyVersion) {
             long longest = 0;
-            List<Trajectory> out = new ArrayList<>(prompts.size() * shape.rows());
+            List<RlooGroup> out = new ArrayList<>(prompts.size());
             int siblings = Math.max(1, shape.secondAttemptsEach());
             for (PromptDraw draw : prompts) {
                 if (meanMillis > 0) {
@@ -140,13 +141,15 @@ final class StandIns {
                     longest = Math.max(longest, (long) Math.min(pareto, 40.0 * meanMillis));
                 }
                 int[] prompt = dialogue.turnOnePrompt(draw.problem().question());
+                List<Trajectory> rows = new ArrayList<>(shape.rows());
                 for (int s = 0; s < shape.firstAttempts(); s++) {
-                    for (int j = 0; j < siblings; j++) {   // the group's layout: every attempt 1 with its siblings
-                        out.add(new Trajectory(shape.rowId(draw.groupId(), s, j), draw.groupId(), s, draw.problem().id(),
+                    for (int j = 0; j < siblings; j++) {
+                        rows.add(new Trajectory(shape.rowId(draw.groupId(), s, j), draw.groupId(), s, draw.problem().id(),
                                 policyVersion, sampling.temperature(), prompt, new int[] {120, 61, 49, 2}, new float[] {-1f, -1f, -1f, -1f},
                                 dialogue.instructionSuffix(), new int[] {120, 61, 50, 2}, new float[] {-1f, -1f, -1f, -1f}, 0, 0));
                     }
                 }
+                out.add(new RlooGroup(draw.groupId(), siblings, rows));
             }
             sleep(longest);
             return out;

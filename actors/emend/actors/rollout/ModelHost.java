@@ -98,7 +98,7 @@ final class ModelHost extends AbstractBehavior<ModelHost.Command> {
     private Behavior<Command> onGenerationEnded(GenerationEnded ended) {
         if (ended.failure() == null) {
             metrics.generationSeconds.labelValues(workerId).observe((System.nanoTime() - ended.startNanos()) / 1e9);
-            metrics.generatedTokens.labelValues(workerId).inc(ended.groups().stream().flatMap(group -> group.rows().stream())
+            metrics.generatedTokens.labelValues(workerId).inc(ended.groups().stream().flatMap(leased -> leased.group().rows().stream())
                     .mapToInt(t -> t.attemptOne().length + t.attemptTwo().length).sum());
         }
         worker.tell(new WorkerProtocol.Generated(ended.leases(), ended.groups(), ended.failure()));

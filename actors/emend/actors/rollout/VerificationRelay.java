@@ -9,7 +9,7 @@ import emend.proto.RunSpec;
 import emend.proto.VerifyRequest;
 import emend.proto.VerifyResult;
 import emend.rollout.GroupScoring;
-import emend.rollout.Trajectory;
+import emend.rollout.RlooGroup;
 import emend.task.Dialogue;
 import emend.wire.Rejection;
 import emend.wire.WorkerEdge;
@@ -59,7 +59,7 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
     private record VerifyDeadline(long leaseId) {}
 
     /** A group and the request that scores it, kept until its scores arrive (it may be sent again). */
-    private record Awaiting(List<Trajectory> group, VerifyRequest request, long generationStartNanos, long firstSentNanos) {}
+    private record Awaiting(RlooGroup group, VerifyRequest request, long generationStartNanos, long firstSentNanos) {}
 
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
@@ -110,8 +110,8 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
 
     private Behavior<Command> onScoreBatch(ScoreBatch batch) {
         for (LeasedRollouts.LeasedGroup group : batch.groups()) {
-            VerifyRequest request = LeasedRollouts.verifyRequest(batch.spec(), group.lease(), group.rows(), batch.dialogue());
-            pending.await(group.lease().getLeaseId(), new Awaiting(group.rows(), request, batch.startNanos(), System.nanoTime()), batch.leaseEndMillis());
+            VerifyRequest request = LeasedRollouts.verifyRequest(batch.spec(), group.lease(), group.group(), batch.dialogue());
+            pending.await(group.lease().getLeaseId(), new Awaiting(group.group(), request, batch.startNanos(), System.nanoTime()), batch.leaseEndMillis());
         }
         // all awaited before any is sent: a group let go at once must not end the batch while others are still to come
         batch.groups().forEach(group -> send(group.lease().getLeaseId()));
@@ -152,7 +152,7 @@ final class VerificationRelay extends AbstractBehavior<VerificationRelay.Command
         if (awaiting.isEmpty()) {
             return this;
         }
-        List<Trajectory> group = awaiting.get().group();
+        RlooGroup group = awaiting.get().group();
         Optional<Rejection> bad = scored.failure() == null ? WorkerEdge.verified(scored.result(), GroupScoring.scoreCount(group)) : Optional.empty();
         bad.ifPresent(rejection -> Rejections.drop(context, rejection));
         if (scored.failure() != null || !scored.result().getError().isEmpty() || bad.isPresent()) {
