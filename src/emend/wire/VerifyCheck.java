@@ -11,7 +11,7 @@ import emend.task.ProblemSet;
 public final class VerifyCheck {
 
     public static final String TYPE = "Verify";
-    /** More attempts than any RLOO group has (k attempts 1 and k attempts 2); a request over it is a flood. */
+    /** More attempts than any RLOO group has (its k attempts 1 and their k x m attempts 2); a request over it is a flood. */
     public static final int MAX_ATTEMPTS = 1024;
 
     private VerifyCheck() {}

@@ -40,7 +40,7 @@ final class GroupScoringTest {
     }
 
     @Test
-    void eachRowTakesItsOwnTwoScores_andAnAbsentAttemptTwoIsNeverVerified() {
+    void attemptsOneThenAttemptsTwo_andAnAbsentAttemptTwoIsNeverVerified() {
         RightIfSeven rightIfSeven = new RightIfSeven();
         RlooGroup group = new RlooGroup("g", 1, List.of(row(0, "x=7", "x=3"), row(1, "x=2", ""), row(2, "x=1", "x=7")));
         List<Trajectory> scored = GroupScoring.score(group, new Problem("p", "q", "7"), DIALOGUE, rightIfSeven).rows();

@@ -2,7 +2,6 @@ package emend.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.proto.GroupResult;
 import emend.proto.WeightChunkRequest;
