@@ -51,7 +51,12 @@ public record GroupShape(int firstAttempts, int secondAttemptsEach, int offlineF
 
     /** Rows (dialogues) the group holds. */
     public int rows() {
-        return firstAttempts * Math.max(1, secondAttemptsEach);
+        return firstAttempts * rowsPerFirstAttempt();
+    }
+
+    /** Rows that continue each attempt 1: its attempts 2, or one row when it has one or none ({@link RlooGroup#siblingsEach}). */
+    public int rowsPerFirstAttempt() {
+        return Math.max(1, secondAttemptsEach);
     }
 
     /** Attempts 1 the policy samples. */

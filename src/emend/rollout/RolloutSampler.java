@@ -83,7 +83,7 @@ public final class RolloutSampler implements RolloutGenerator {
             second = generator.generate(promptsTwo, seedsTwo, sampling);
         }
         int[] suffix = dialogue.instructionSuffix();
-        int siblings = Math.max(1, m);
+        int siblings = shape.rowsPerFirstAttempt();
         List<RlooGroup> out = new ArrayList<>(prompts.size());
         for (int p = 0; p < prompts.size(); p++) {
             PromptDraw draw = prompts.get(p);

@@ -4,6 +4,7 @@ import emend.proto.GroupResult;
 import emend.proto.WeightChunkRequest;
 import emend.proto.WorkRequest;
 import emend.proto.WorkerHello;
+import emend.rollout.GroupShape;
 import emend.rollout.PromptDraw;
 import emend.rollout.RlooGroup;
 import emend.rollout.Trajectory;
@@ -162,7 +163,8 @@ public final class LearnerEdge {
         }
         try {
             // the sampler's layout (the learner's RLOO groups rest on it), checked where RlooGroup is made
-            return new Admissible(new RlooGroup(lease.get().draw().groupId(), siblingsAt(lease.get().draw()), rows), sampleVersion);
+            return new Admissible(new RlooGroup(lease.get().draw().groupId(), shapeAt(lease.get().draw()).rowsPerFirstAttempt(), rows),
+                    sampleVersion);
         } catch (IllegalArgumentException e) {
             return new Malformed(new Rejection(type, "first_attempt", e.getMessage()));
         }
@@ -171,7 +173,7 @@ public final class LearnerEdge {
     private Optional<Rejection> group(GroupResult result, PromptDraw draw, long currentVersion) {
         String type = "Submit";
         boolean twoTurns = run.twoTurnsAt().test(draw.step());
-        int k = run.samplesPerPrompt() * siblingsAt(draw);
+        int k = shapeAt(draw).rows();
         if (result.getTrajectoriesCount() != k) {
             return refuse(type, "group_size", result.getTrajectoriesCount() + " trajectories; the run samples " + k + " per prompt");
         }
@@ -192,9 +194,9 @@ public final class LearnerEdge {
         return Optional.empty();
     }
 
-    /** Rows per attempt 1 in the group of {@code draw}'s step. */
-    private int siblingsAt(PromptDraw draw) {
-        return run.twoTurnsAt().test(draw.step()) ? run.turnTwoSamples() : 1;
+    /** The group an honest worker samples for {@code draw}'s step (every attempt 1 from the policy). */
+    private GroupShape shapeAt(PromptDraw draw) {
+        return GroupShape.of(run.samplesPerPrompt(), run.turnTwoSamples(), run.twoTurnsAt().test(draw.step()), 0);
     }
 
     private Optional<Rejection> trajectory(emend.proto.Trajectory t, PromptDraw draw, int[] prompt, boolean twoTurns, long currentVersion) {

@@ -132,7 +132,7 @@ final class StandIns {
                                                 long runSeed, long policyVersion) {
             long longest = 0;
             List<RlooGroup> out = new ArrayList<>(prompts.size());
-            int siblings = Math.max(1, shape.secondAttemptsEach());
+            int siblings = shape.rowsPerFirstAttempt();
             for (PromptDraw draw : prompts) {
                 if (meanMillis > 0) {
                     SplittableRandom random = new SplittableRandom(Seeds.derive(runSeed, draw.step(), draw.problemIndex()));
