@@ -73,11 +73,14 @@ public final class ModelThread {
         if (isCurrent()) {
             while (!result.isDone()) {
                 Runnable task;
+                NativeExit.jvm().idle();
                 try {
                     task = QUEUE.poll(20, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted while waiting on the model thread", e);
+                } finally {
+                    NativeExit.jvm().working();
                 }
                 if (task != null) {
                     runReporting(task);
@@ -106,10 +109,18 @@ public final class ModelThread {
                 // no engine: the first task that needs it fails with the reason, and the thread still serves the rest
             }
             while (true) {
+                Runnable task;
                 try {
-                    runReporting(queue.take());
+                    task = queue.take();
                 } catch (InterruptedException e) {
                     return;
+                }
+                // the JVM's exit waits while a task may be inside the engine (NativeExit)
+                NativeExit.jvm().working();
+                try {
+                    runReporting(task);
+                } finally {
+                    NativeExit.jvm().idle();
                 }
             }
         }, name);

@@ -9,6 +9,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import emend.engine.DjlRuntime;
+import emend.engine.NativeExit;
 
 /**
  * The forward pass of a Llama-layout decoder, written with DJL operators.
@@ -93,6 +94,7 @@ public final class Transformer {
      * @return (B, T, C)
      */
     public NDArray hidden(NDArray tokens, NDArray positions, NDArray mask, AttentionMemory memory) {
+        NativeExit.safePoint(); // every forward pass: where a model thread stops when the JVM exits
         long batch = tokens.getShape().get(0);
         long steps = tokens.getShape().get(1);
         NDArray x = Embedding.embedding(tokens, embedding, SparseFormat.DENSE).head(); // (B, T, C)

@@ -1,5 +1,6 @@
 package emend.run;
 
+import emend.engine.NativeExit;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,8 @@ final class StopOnSigterm implements AutoCloseable {
     static final Duration PATIENCE = Duration.ofSeconds(120);
 
     private final CountDownLatch settled = new CountDownLatch(1);
+    /** Keeps the model thread working through the JVM's exit until the resume state is written. */
+    private final NativeExit.Hold modelThreadHeld = NativeExit.jvm().gracefulStop();
     private final Thread hook;
     private volatile boolean requested;
 
@@ -43,6 +46,7 @@ final class StopOnSigterm implements AutoCloseable {
     @Override
     public void close() {
         settled.countDown();
+        modelThreadHeld.close();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

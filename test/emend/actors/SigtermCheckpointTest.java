@@ -1,5 +1,6 @@
 package emend.actors;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emend.actors.control.ControlEndpoint;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real `emend train` JVM gets SIGTERM (what a scheduler's eviction or `systemctl stop` sends) mid-run, with no
  * periodic checkpoint due for 1,000 steps: it writes the resume state after the step in progress, so `--resume`
- * continues from there instead of from scratch.
+ * continues from there instead of from scratch; and during the warm-up, where there is no state to keep. Either way
+ * the JVM ends with SIGTERM's status, not a crash.
  */
 final class SigtermCheckpointTest {
 
@@ -64,6 +66,44 @@ final class SigtermCheckpointTest {
         }
     }
 
+    @Test
+    void sigtermDuringTheWarmUp_endsTheJvmWithoutACrash() throws Exception {
+        Path run = dir.resolve("run");
+        // a warm-up far longer than the test: SIGTERM arrives while the model thread is in the engine
+        Process train = startTraining(run, "sync", "emend.warmup.steps=1000000", "emend.warmup.batch-size=32",
+                "emend.runtime.native-threads=1");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!log().contains("warm-up")) {
+                assertTrue(System.nanoTime() < deadline, "the warm-up began within 3 minutes:\n" + log());
+                Thread.sleep(200); // polling a file the run appends to; the condition is its content
+            }
+            train.destroy(); // SIGTERM
+            assertTrue(train.waitFor(150, TimeUnit.SECONDS), "the JVM exited after SIGTERM");
+            assertEndedBySigtermWithoutACrash(train);
+            assertTrue(log().contains("emend: exiting; the model's work in progress is dropped"), log());
+        } finally {
+            train.destroyForcibly();
+            train.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * 143 (128 + SIGTERM), not 134 (SIGABRT after a SIGSEGV: the exit ran libtorch's static destructors under a
+     * model thread still inside the engine) and no JVM crash report in the working directory.
+     */
+    private void assertEndedBySigtermWithoutACrash(Process train) throws IOException {
+        try (var files = Files.list(dir)) {
+            List<Path> crashReports = files.filter(file -> file.getFileName().toString().startsWith("hs_err")).toList();
+            assertTrue(crashReports.isEmpty(), "a JVM crash report: " + crashReports + "\n" + log());
+        }
+        assertEquals(143, train.exitValue(), log());
+    }
+
+    private String log() throws IOException {
+        return Files.readString(dir.resolve("train.log"));
+    }
+
     /** The highest step metrics.jsonl has a training line for. */
     private static int stepsLogged(Path metrics) throws IOException {
         if (!Files.exists(metrics)) {
@@ -81,14 +121,16 @@ final class SigtermCheckpointTest {
 
     private void assertResumeStateAtLeast(Process train, Path run, int seenRunning) throws Exception {
         assertTrue(train.waitFor(150, TimeUnit.SECONDS), "the JVM exited after SIGTERM");
-        String log = Files.readString(dir.resolve("train.log"));
+        assertEndedBySigtermWithoutACrash(train);
+        String log = log();
         assertTrue(ResumeCheckpoint.find(run).isPresent(), "a resume state was written:\n" + log);
         int saved = ResumeCheckpoint.readState(run.resolve(ResumeCheckpoint.DIRECTORY)).getStepsDone();
         assertTrue(saved >= seenRunning, "saved at step " + saved + ", seen running at step " + seenRunning);
         assertTrue(log.contains("SIGTERM: writing the resume state"), log);
     }
 
-    private Process startTraining(Path run, String driver) throws IOException {
+    /** {@code emend train} in its own JVM, working directory the test's; {@code settings} override the ones below. */
+    private Process startTraining(Path run, String driver, String... settings) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
                 "-cp", System.getProperty("java.class.path"), "emend.cli.Main", "train", "--run-dir", run.toString(), "--driver", driver));
         for (String setting : List.of("emend.warmup.steps=2", "emend.warmup.batch-size=4", "emend.warmup.cache-dir=\"" + dir.resolve("cache") + "\"",
@@ -97,7 +139,11 @@ final class SigtermCheckpointTest {
                 "emend.eval.sampled-per-problem=0", "emend.control.port=0", "emend.control.token=\"" + TestControl.TOKEN + "\"")) {
             command.addAll(List.of("--set", setting));
         }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("train.log").toFile());
+        for (String setting : settings) {
+            command.addAll(List.of("--set", setting));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("train.log").toFile());
         builder.environment().put("DJL_OFFLINE", "true");
         return builder.start();
     }

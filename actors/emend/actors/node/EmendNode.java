@@ -14,6 +14,7 @@ import emend.config.RuntimeSettings;
 import emend.control.ControlSettings;
 import emend.dispatch.PolicyReplica;
 import emend.engine.DeviceSlots;
+import emend.engine.NativeExit;
 import emend.proto.ControlRequest;
 import emend.proto.StopRun;
 import emend.run.LearnerJob;
@@ -90,20 +91,23 @@ public final class EmendNode {
                 return new NodeAgent.Worker(RolloutWorker.create(new WorkerProtocol.Setup(id, slot, plan.runtime(), learner, plan.generators())),
                         slot.label());
             }), "node-agent");
-            List<AutoCloseable> endpoints = new ArrayList<>();
-            metricsEndpoint(context, plan.runtime(), plan.options().roles()).ifPresent(endpoints::add);
+            List<AutoCloseable> closedOnStop = new ArrayList<>();
+            // on SIGTERM the node stops its model work itself (workers finish their leases, the learner writes its
+            // resume state): the JVM's exit lets the model threads run until the node has stopped
+            closedOnStop.add(NativeExit.jvm().gracefulStop());
+            metricsEndpoint(context, plan.runtime(), plan.options().roles()).ifPresent(closedOnStop::add);
             if (plan.learnerJob() != null) {
                 NodeHealth.get(context.getSystem()).expectLearner();
                 checkpointOnTerminate(context, learner);
             }
             startManagement(context, plan.runtime(), plan.options().roles());
             if (plan.learnerJob() != null && plan.control() != null) {
-                endpoints.add(ControlEndpoint.start(context.getSystem(), learner, plan.control(), plan.runtime().tls(),
+                closedOnStop.add(ControlEndpoint.start(context.getSystem(), learner, plan.control(), plan.runtime().tls(),
                         plan.learnerJob().runDirectory(), System.out));
             }
             return Behaviors.receive(Void.class).onSignal(PostStop.class, stopped -> {
-                for (AutoCloseable endpoint : endpoints) {
-                    endpoint.close();
+                for (AutoCloseable resource : closedOnStop) {
+                    resource.close();
                 }
                 return Behaviors.same();
             }).build();
