@@ -43,7 +43,7 @@ public record RunSettings(
      * @param maxAttemptTokens tokens an attempt of the jsonl task may take; 0 = the task's default
      */
     public record TaskSettings(String name, String problems, emend.task.ProblemFormat format, int maxAttemptTokens, long splitSeed, int minA,
-                               int maxA, int maxX, int maxB, int devSize, int testSize) {}
+                               int maxA, int maxX, int maxB, int devSize, int testSize, String instruction) {}
 
     /** @param path a Hugging Face model directory or Emend checkpoint to start from instead of the preset's warm-up; empty: none */
     public record ModelSettings(String preset, int contextLength, String path) {}
@@ -204,7 +204,8 @@ public record RunSettings(
                     c.getLong("seed"), c.getString("run-dir"), c.getBoolean("resume"), DeviceSlots.parse(c.getString("device")),
                     new TaskSettings(t.getString("name"), t.getString("problems"), emend.task.ProblemFormat.parse(t.getString("format")),
                             t.getInt("max-attempt-tokens"), t.getLong("split-seed"), lin.getInt("min-a"), lin.getInt("max-a"),
-                            lin.getInt("max-x"), lin.getInt("max-b"), lin.getInt("dev-size"), lin.getInt("test-size")),
+                            lin.getInt("max-x"), lin.getInt("max-b"), lin.getInt("dev-size"), lin.getInt("test-size"),
+                            t.getString("instruction")),
                     SandboxSettings.fromConfig(root),
                     new ModelSettings(m.getString("preset"), m.getInt("context-length"), m.getString("path")),
                     new WarmupSettings(w.getInt("steps"), w.getInt("batch-size"), w.getDouble("learning-rate"),
@@ -238,6 +239,9 @@ public record RunSettings(
         }
         if (!TASK_NAMES.contains(task.name())) {
             throw new IllegalArgumentException("emend.task.name must be one of " + String.join(", ", TASK_NAMES) + ", got '" + task.name() + "'");
+        }
+        if (!task.instruction().isEmpty() && task.instruction().isBlank()) {
+            throw new IllegalArgumentException("emend.task.instruction is only white space: leave it empty for the task's own instruction, or write one");
         }
         if (task.name().equals(JsonlTask.NAME) && task.problems().isBlank()) {
             throw new IllegalArgumentException("task jsonl needs a problem file: pass --problems FILE (or set emend.task.problems)");

@@ -4,6 +4,7 @@ import emend.sandbox.PythonSandbox;
 import emend.sandbox.SandboxSettings;
 import emend.task.CodeProblems;
 import emend.task.CodeTask;
+import emend.task.InstructionOverride;
 import emend.task.JsonlTask;
 import emend.task.LinearEquationTask;
 import emend.task.Task;
@@ -21,6 +22,11 @@ public final class Tasks {
 
     /** @param sandbox the code task's sandbox settings (the other tasks need none) */
     public static Task create(RunSettings.TaskSettings t, SandboxSettings sandbox) {
+        Task task = ofName(t, sandbox);
+        return t.instruction().isEmpty() ? task : new InstructionOverride(task, t.instruction());
+    }
+
+    private static Task ofName(RunSettings.TaskSettings t, SandboxSettings sandbox) {
         long seed = t.splitSeed();
         return switch (t.name()) {
             case LinearEquationTask.NAME -> new LinearEquationTask(new LinearEquationTask.Settings(t.minA(), t.maxA(), t.maxX(), t.maxB(),

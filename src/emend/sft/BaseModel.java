@@ -101,7 +101,8 @@ public final class BaseModel {
     /**
      * The task settings as the key has always spelled them (the record's text before it had a format): the format
      * only says how the file is read, and the problems read are in the key anyway; the attempt length does not
-     * enter the warm-up (its transcripts are the task's own short attempts).
+     * enter the warm-up (its transcripts are the task's own short attempts); the instruction enters as the task's
+     * own text ({@link Task#instruction()}, which an override replaces).
      */
     private static String taskKey(RunSettings.TaskSettings t) {
         return "TaskSettings[name=" + t.name() + ", problems=" + t.problems() + ", splitSeed=" + t.splitSeed() + ", minA=" + t.minA()

@@ -87,6 +87,7 @@ final class RunSettingsTest {
         assertFails(Map.of("emend.task.name", "\"jsonl\""), "--problems FILE");
         assertFails(Map.of("emend.rl.checkpoint-selection", "\"best\""), "dev, dev-delta, train-reward or last");
         assertFails(Map.of("emend.task.name", "\"poetry\""), "must be one of linear, jsonl, code");
+        assertFails(Map.of("emend.task.instruction", "\"  \""), "emend.task.instruction is only white space");
         assertFails(Map.of("emend.verify.isolation", "\"docker\""), "auto, bwrap, unshare or none");
         assertFails(Map.of("emend.verify.timeout", "10ms"), "emend.verify.timeout must be at least 100ms");
         assertFails(Map.of("emend.verify.max-processes", "1"), "max-processes must be >= 2");
