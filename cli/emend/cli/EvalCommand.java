@@ -6,6 +6,7 @@ import emend.config.RunSettings;
 import emend.config.Settings;
 import emend.console.ProgressBar;
 import emend.engine.DjlRuntime;
+import emend.engine.ModelThread;
 import emend.eval.Evaluation;
 import emend.eval.Evaluator;
 import emend.eval.InferenceScaling;
@@ -88,6 +89,14 @@ final class EvalCommand implements Runnable {
 
     @Override
     public void run() {
+        // on the model thread, where the JVM's exit (Ctrl-C) waits for it between engine calls (engine/NativeExit)
+        ModelThread.call(() -> {
+            evaluate();
+            return null;
+        });
+    }
+
+    private void evaluate() {
         Task evalTask;
         if (task.equals(JsonlTask.NAME)) {
             if (problems == null) {

@@ -102,11 +102,14 @@ public final class ModelThread {
 
     private static Thread start(LinkedBlockingQueue<Runnable> queue, String name) {
         Thread thread = new Thread(() -> {
+            NativeExit.jvm().working(); // loading the engine is an engine call too
             try {
                 // grad mode is per thread and on in a new one; training turns it on only inside a gradient collector
                 DjlRuntime.gradientsOffOnThisThread();
             } catch (RuntimeException | LinkageError e) {
                 // no engine: the first task that needs it fails with the reason, and the thread still serves the rest
+            } finally {
+                NativeExit.jvm().idle();
             }
             while (true) {
                 Runnable task;

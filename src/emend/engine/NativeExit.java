@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Keeps the JVM's exit from tearing libtorch down under a thread that is still inside it.
@@ -13,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>An exit (SIGTERM, Ctrl-C, {@code System.exit}) runs the C++ static destructors of the loaded libraries once
  * the shutdown hooks are done; a model thread still in an engine call then crashes the process. Measured: SIGTERM
  * during a warm-up ended in SIGSEGV inside {@code torchBackward}, exit status 134 and an hs_err file in the working
- * directory, instead of 143. So the exit waits (a shutdown hook, up to {@link #PATIENCE}) until every model thread
+ * directory, instead of 143. So the exit waits (a shutdown hook) until every model thread
  * is idle or stopped at a safe point between engine calls ({@link #safePoint()}, taken before every forward pass),
  * and from then on a model thread stops for good at its next safe point instead of going on. A graceful stop that
  * still needs the model threads while the JVM exits (a run writing its resume state after the step in progress, a
@@ -21,13 +22,18 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class NativeExit {
 
-    /** How long the exit waits for model threads: above the resume state's 120 s wait of a synchronous run. */
-    static final Duration PATIENCE = Duration.ofSeconds(150);
+    /**
+     * How long the exit waits for graceful stops to finish: above the resume state's 120 s wait of a synchronous run
+     * and a node's coordinated shutdown.
+     */
+    static final Duration HOLD_PATIENCE = Duration.ofSeconds(180);
+    /** Then how long it waits for working model threads to reach a safe point or go idle. */
+    static final Duration SAFE_POINT_PATIENCE = Duration.ofSeconds(30);
 
     private static final NativeExit JVM = new NativeExit(System.err);
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> JVM.awaitQuiet(PATIENCE), "emend-native-exit"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> JVM.awaitQuiet(HOLD_PATIENCE, SAFE_POINT_PATIENCE), "emend-native-exit"));
     }
 
     private final PrintStream log;
@@ -83,10 +89,14 @@ public final class NativeExit {
 
     /**
      * Lets model threads go on working through the JVM's exit until the returned hold is closed: for a stop that
-     * finishes the work in progress itself.
+     * finishes the work in progress itself. Once the exit has begun it holds nothing (no stop registered that late
+     * would be run).
      */
     public Hold gracefulStop() {
         synchronized (lock) {
+            if (exiting) {
+                return () -> { };
+            }
             graceful++;
         }
         AtomicBoolean closed = new AtomicBoolean();
@@ -101,30 +111,41 @@ public final class NativeExit {
     }
 
     /**
-     * The exit: from now on model threads stop at their next safe point (once no graceful stop holds them); waits
-     * until none is working or {@code patience} has passed.
+     * The exit: from now on model threads stop at their next safe point once no graceful stop holds them. Waits up
+     * to {@code holdPatience} for the holds to be released, then up to {@code safePointPatience} more for working
+     * threads to stop or go idle.
      *
      * @return whether every model thread was idle or stopped in time
      */
-    boolean awaitQuiet(Duration patience) {
-        long deadline = System.nanoTime() + patience.toNanos();
+    boolean awaitQuiet(Duration holdPatience, Duration safePointPatience) {
         synchronized (lock) {
             exiting = true;
-            while (graceful > 0 || !working.isEmpty()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    log.println("emend: exiting while a model thread is still inside the engine (waited " + patience.toSeconds() + " s)");
-                    return false;
-                }
-                try {
-                    lock.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
+            boolean released = waitWhile(() -> graceful > 0, holdPatience);
+            boolean quiet = waitWhile(() -> !working.isEmpty(), safePointPatience);
+            if (!released || !quiet) {
+                log.println("emend: exiting while " + (released ? "a model thread is still inside the engine" : "a graceful stop is still running")
+                        + " (waited " + (released ? safePointPatience : holdPatience).toSeconds() + " s)");
             }
-            return true;
+            return released && quiet;
         }
+    }
+
+    /** Waits on the lock (held by the caller) while {@code condition} holds, at most {@code patience}. */
+    private boolean waitWhile(BooleanSupplier condition, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (condition.getAsBoolean()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                lock.wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the exit has begun. */

@@ -16,12 +16,13 @@ final class StopOnSigterm implements AutoCloseable {
     static final Duration PATIENCE = Duration.ofSeconds(120);
 
     private final CountDownLatch settled = new CountDownLatch(1);
-    /** Keeps the model thread working through the JVM's exit until the resume state is written. */
-    private final NativeExit.Hold modelThreadHeld = NativeExit.jvm().gracefulStop();
+    /** Keeps the model thread working through the JVM's exit until the resume state is written (or the wait ends). */
+    private final NativeExit.Hold modelThreadHeld;
     private final Thread hook;
     private volatile boolean requested;
 
     StopOnSigterm() {
+        NativeExit.Hold held = NativeExit.jvm().gracefulStop();
         hook = new Thread(() -> {
             requested = true;
             System.out.println("SIGTERM: writing the resume state after the step in progress (waiting up to " + PATIENCE.toSeconds() + " s)");
@@ -32,9 +33,18 @@ final class StopOnSigterm implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                // past the wait the step in progress is dropped: the model thread stops at its next safe point
+                held.close();
             }
         }, "emend-sigterm");
-        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException exiting) {
+            held.close(); // no hook of this run will release it
+            throw exiting;
+        }
+        modelThreadHeld = held;
     }
 
     /** Whether the JVM is shutting down and waits for the loop to stop. */

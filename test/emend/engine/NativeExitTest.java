@@ -28,7 +28,7 @@ final class NativeExitTest {
         gate.working();
         gate.stopIfExiting();
         gate.idle();
-        assertTrue(gate.awaitQuiet(Duration.ZERO), "nothing works: the exit goes on at once");
+        assertTrue(gate.awaitQuiet(Duration.ZERO, Duration.ZERO), "nothing works: the exit goes on at once");
     }
 
     @Test
@@ -42,14 +42,14 @@ final class NativeExitTest {
             }
         });
         started.await();
-        assertTrue(gate.awaitQuiet(LONG), "the model thread stopped at a safe point");
+        assertTrue(gate.awaitQuiet(LONG, LONG), "the model thread stopped at a safe point");
         awaitParkedInTheGate(model);
         assertTrue(logged.toString(StandardCharsets.UTF_8).contains("work in progress is dropped"), logged.toString(StandardCharsets.UTF_8));
     }
 
     @Test
     void aTaskTakenDuringTheExitDoesNotStart() throws Exception {
-        assertTrue(gate.awaitQuiet(Duration.ZERO));
+        assertTrue(gate.awaitQuiet(Duration.ZERO, Duration.ZERO));
         CountDownLatch ran = new CountDownLatch(1);
         Thread model = daemon(() -> {
             gate.working();
@@ -78,17 +78,32 @@ final class NativeExitTest {
             gate.idle();
         });
         working.await();
-        CompletableFuture<Boolean> exit = CompletableFuture.supplyAsync(() -> gate.awaitQuiet(LONG));
+        CompletableFuture<Boolean> exit = CompletableFuture.supplyAsync(() -> gate.awaitQuiet(LONG, LONG));
         awaitCondition(gate::exiting, "the exit began");
         finishStep.countDown();
         assertTrue(passedASafePoint.await(30, TimeUnit.SECONDS), "a safe point under the hold let the thread go on");
         assertFalse(exit.isDone(), "the exit waits for the hold even with no thread working");
         hold.close();
-        hold.close(); // a second close releases nothing more
         assertTrue(exit.get(30, TimeUnit.SECONDS));
-        NativeExit.Hold other = gate.gracefulStop();
-        other.close();
-        assertTrue(gate.awaitQuiet(Duration.ZERO), "holds are counted: two closes of one did not release another");
+    }
+
+    @Test
+    void holdsAreCounted_andClosingOneTwiceReleasesItOnce() {
+        NativeExit.Hold first = gate.gracefulStop();
+        NativeExit.Hold second = gate.gracefulStop();
+        first.close();
+        first.close();
+        assertFalse(gate.awaitQuiet(Duration.ZERO, Duration.ZERO), "the second hold still holds");
+        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("a graceful stop is still running"), logged.toString(StandardCharsets.UTF_8));
+        second.close();
+        assertTrue(gate.awaitQuiet(Duration.ZERO, Duration.ZERO));
+    }
+
+    @Test
+    void aHoldTakenOnceTheExitBegan_holdsNothing() {
+        assertTrue(gate.awaitQuiet(Duration.ZERO, Duration.ZERO));
+        gate.gracefulStop();
+        assertTrue(gate.awaitQuiet(Duration.ZERO, Duration.ZERO), "a stop registered during the exit would never run");
     }
 
     @Test
@@ -105,7 +120,7 @@ final class NativeExitTest {
             }
         });
         working.await();
-        assertFalse(gate.awaitQuiet(Duration.ofMillis(50)));
+        assertFalse(gate.awaitQuiet(Duration.ZERO, Duration.ofMillis(50)));
         assertTrue(logged.toString(StandardCharsets.UTF_8).contains("still inside the engine"), logged.toString(StandardCharsets.UTF_8));
         release.countDown();
     }

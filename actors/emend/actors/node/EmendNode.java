@@ -91,23 +91,25 @@ public final class EmendNode {
                 return new NodeAgent.Worker(RolloutWorker.create(new WorkerProtocol.Setup(id, slot, plan.runtime(), learner, plan.generators())),
                         slot.label());
             }), "node-agent");
-            List<AutoCloseable> closedOnStop = new ArrayList<>();
-            // on SIGTERM the node stops its model work itself (workers finish their leases, the learner writes its
-            // resume state): the JVM's exit lets the model threads run until the node has stopped
-            closedOnStop.add(NativeExit.jvm().gracefulStop());
-            metricsEndpoint(context, plan.runtime(), plan.options().roles()).ifPresent(closedOnStop::add);
+            List<AutoCloseable> endpoints = new ArrayList<>();
+            metricsEndpoint(context, plan.runtime(), plan.options().roles()).ifPresent(endpoints::add);
             if (plan.learnerJob() != null) {
                 NodeHealth.get(context.getSystem()).expectLearner();
                 checkpointOnTerminate(context, learner);
             }
             startManagement(context, plan.runtime(), plan.options().roles());
             if (plan.learnerJob() != null && plan.control() != null) {
-                closedOnStop.add(ControlEndpoint.start(context.getSystem(), learner, plan.control(), plan.runtime().tls(),
+                endpoints.add(ControlEndpoint.start(context.getSystem(), learner, plan.control(), plan.runtime().tls(),
                         plan.learnerJob().runDirectory(), System.out));
             }
+            // On SIGTERM the node stops its model work itself (workers finish their leases, the learner writes its
+            // resume state): the JVM's exit lets the model threads run until the actor system has terminated. Taken
+            // last, after everything above that can fail, and released by the termination itself.
+            NativeExit.Hold modelThreadsHeld = NativeExit.jvm().gracefulStop();
+            context.getSystem().getWhenTerminated().whenComplete((done, failure) -> modelThreadsHeld.close());
             return Behaviors.receive(Void.class).onSignal(PostStop.class, stopped -> {
-                for (AutoCloseable resource : closedOnStop) {
-                    resource.close();
+                for (AutoCloseable endpoint : endpoints) {
+                    endpoint.close();
                 }
                 return Behaviors.same();
             }).build();
