@@ -2,8 +2,8 @@ package emend.engine;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -38,8 +38,8 @@ public final class NativeExit {
 
     private final PrintStream log;
     private final Object lock = new Object();
-    /** Threads between {@link #working()} and {@link #idle()} that have not stopped at a safe point. */
-    private final Set<Thread> working = ConcurrentHashMap.newKeySet();
+    /** Threads between {@link #working()} and {@link #idle()} that have not stopped at a safe point; under the lock. */
+    private final Set<Thread> working = new HashSet<>();
     private final AtomicBoolean announced = new AtomicBoolean();
     /** Read without the lock on the fast path of {@link #safePoint()}, taken before every forward pass. */
     private volatile boolean exiting;
@@ -65,7 +65,7 @@ public final class NativeExit {
     /** The calling model thread starts a task (it may call the engine); during the exit it stops here instead. */
     void working() {
         synchronized (lock) {
-            if (!exiting || graceful > 0) {
+            if (!mustStop()) {
                 working.add(Thread.currentThread());
                 return;
             }
@@ -158,11 +158,16 @@ public final class NativeExit {
             return;
         }
         synchronized (lock) {
-            if (!exiting || graceful > 0) {
+            if (!mustStop()) {
                 return;
             }
         }
         stop();
+    }
+
+    /** The exit has begun and no graceful stop holds the model threads (the caller holds the lock). */
+    private boolean mustStop() {
+        return exiting && graceful == 0;
     }
 
     /** Leaves the working set and parks for good: the JVM is exiting and nothing may call the engine any more. */
@@ -172,10 +177,7 @@ public final class NativeExit {
             log.println("emend: exiting; the model's work in progress is dropped (a warm-up starts again, an RL run resumes from its last resume state with --resume)");
             log.flush();
         }
-        synchronized (lock) {
-            working.remove(Thread.currentThread());
-            lock.notifyAll();
-        }
+        idle();
         while (true) {
             LockSupport.park(this);
         }
