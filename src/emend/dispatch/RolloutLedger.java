@@ -59,10 +59,16 @@ public final class RolloutLedger {
         window = new StalenessWindow(maxStaleness, window.batchSize());
     }
 
-    /** Leases up to {@code capacity} prompts to {@code worker}, as many as the staleness window allows now. */
-    public List<LeaseTable.Lease<PromptDraw>> grant(String worker, int capacity, long currentVersion, long nowMillis) {
+    /**
+     * Leases up to {@code capacity} prompts to {@code worker}, as many as the staleness window allows now; none to a
+     * worker whose weights ({@code heldVersion}) are already too old to be admitted: its samples would be dropped
+     * on arrival. (A worker learns of a new version by an announcement that may reach it after this grant, so its
+     * request can lag the learner by a step even at η = 0.)
+     */
+    public List<LeaseTable.Lease<PromptDraw>> grant(String worker, int capacity, long heldVersion, long currentVersion, long nowMillis) {
         long trained = acceptedBefore + accepted;
-        long slots = Math.min(window.openSlots(leases.inFlight(), trained, currentVersion), totalPrompts - leases.inFlight() - trained);
+        long slots = !window.admits(heldVersion, currentVersion) ? 0
+                : Math.min(window.openSlots(leases.inFlight(), trained, currentVersion), totalPrompts - leases.inFlight() - trained);
         int count = (int) Math.min(capacity, slots);
         if (count < capacity) {
             admissionWaits++;

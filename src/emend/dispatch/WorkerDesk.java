@@ -111,7 +111,7 @@ public final class WorkerDesk<R> {
         if (run.handsOutWork()) {
             long timeout = job.runtime().leaseTimeout().toMillis();
             double temperature = job.live().temperature();
-            for (LeaseTable.Lease<PromptDraw> lease : ledger.grant(request.getWorkerId(), request.getCapacity(), run.version(), nowMillis)) {
+            for (LeaseTable.Lease<PromptDraw> lease : ledger.grant(request.getWorkerId(), request.getCapacity(), request.getPolicyVersion(), run.version(), nowMillis)) {
                 grant.addLeases(PromptLeases.toWire(lease, job.trainer().stageOf(lease.item().step()).twoTurns(), timeout, temperature));
             }
         }

@@ -100,6 +100,7 @@ final class LearnerTest {
             assertEquals(1, one.payload().getVersion(), "a worker in the learner's JVM gets the version's bytes themselves");
             assertArrayEquals(WeightCodec.encode(job.policy().weights()), one.bytes(), "version 1 is the policy after step 1");
 
+            assertEquals(0, ask(learner, worker, 10, 0).size(), "a request from weights of version 0 (the announcement not yet in): nothing to sample");
             List<PromptLease> second = ask(learner, worker, 10, 1);
             assertEquals(2, second.size());
             for (PromptLease lease : second) {

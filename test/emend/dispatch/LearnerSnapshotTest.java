@@ -19,7 +19,7 @@ final class LearnerSnapshotTest {
     void theThreeViewsReadTheSameCounts() {
         List<Problem> problems = List.of(new Problem("a", "1+1", "2"), new Problem("b", "2+2", "4"), new Problem("c", "3+3", "6"));
         RolloutLedger ledger = new RolloutLedger(new PromptQueue(problems, 7, 2, 0), new StalenessWindow(0, 2), 1_000, 20, 0, 1);
-        List<LeaseTable.Lease<PromptDraw>> leases = ledger.grant("w", 5, 0, 0);
+        List<LeaseTable.Lease<PromptDraw>> leases = ledger.grant("w", 5, 0, 0, 0);
         ledger.expireDue(5_000);
         RunControl run = new RunControl(10, 3, 3, 2);
         run.pause();

@@ -15,7 +15,7 @@ final class PromptLeasesTest {
     void aPromptCrossesTheWireWithEverythingItsGroupIdAndSeedsNeed_butNotItsAnswer() {
         RolloutLedger ledger = new RolloutLedger(new PromptQueue(List.of(new Problem("p7", "3*x+4=19", "5")), 1, 1, 0),
                 new StalenessWindow(0, 1), 1_000, 10, 0, 1);
-        LeaseTable.Lease<PromptDraw> lease = ledger.grant("w", 1, 0, 0).get(0);
+        LeaseTable.Lease<PromptDraw> lease = ledger.grant("w", 1, 0, 0, 0).get(0);
         PromptLease wire = PromptLeases.toWire(lease, true, 30_000, 0.5);
         assertEquals(lease.id(), wire.getLeaseId());
         assertEquals(true, wire.getTwoTurns());
