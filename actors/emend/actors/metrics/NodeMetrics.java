@@ -92,7 +92,7 @@ public final class NodeMetrics implements Extension {
                 f -> f.status().getPromptsReissued());
         learnerCounter("emend_dropped_stale_total", "Results refused as older than max staleness.", f -> f.status().getDroppedStale());
         learnerCounter("emend_duplicates_total", "Re-sent results ignored by lease id.", f -> f.status().getDuplicates());
-        learnerCounter("emend_admission_waits_total", "Work requests refused while the staleness window was closed.",
+        learnerCounter("emend_admission_waits_total", "Work requests granted fewer prompts than asked (staleness window closed, weights too old, schedule ending).",
                 f -> f.status().getAdmissionWaits());
         learnerCounter("emend_verify_timeouts_total",
                 "Verifications of accepted groups that timed out or failed before the one that scored them (each group was sent again).",
