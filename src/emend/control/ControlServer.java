@@ -158,11 +158,12 @@ public final class ControlServer implements AutoCloseable {
             try {
                 requests.execute(() -> serve(socket));
             } catch (RejectedExecutionException e) {
-                closeQuietly(socket);
+                // logged before the close, so whoever sees the connection end can already read why
                 if (!requests.isShutdown()) {
                     log.printf(Locale.ROOT, "control: refused a connection from %s: %d requests are already waiting%n",
                             socket.getRemoteSocketAddress(), limits.queue());
                 }
+                closeQuietly(socket);
             }
         }
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emend.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** The exit gate on its own instance (the JVM's own one holds this JVM's real exit). */
@@ -79,7 +79,7 @@ final class NativeExitTest {
         });
         working.await();
         CompletableFuture<Boolean> exit = CompletableFuture.supplyAsync(() -> gate.awaitQuiet(LONG, LONG));
-        awaitCondition(gate::exiting, "the exit began");
+        Await.until(gate::exiting, LONG, "the exit began");
         finishStep.countDown();
         assertTrue(passedASafePoint.await(30, TimeUnit.SECONDS), "a safe point under the hold let the thread go on");
         assertFalse(exit.isDone(), "the exit waits for the hold even with no thread working");
@@ -133,14 +133,7 @@ final class NativeExitTest {
     }
 
     private void awaitParkedInTheGate(Thread model) throws InterruptedException {
-        awaitCondition(() -> model.getState() == Thread.State.WAITING && LockSupport.getBlocker(model) == gate, "the model thread parked in the gate");
+        Await.until(() -> model.getState() == Thread.State.WAITING && LockSupport.getBlocker(model) == gate, LONG, "the model thread parked in the gate");
     }
 
-    private static void awaitCondition(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + LONG.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, what + " within " + LONG.toSeconds() + " s");
-            Thread.sleep(1); // polling a thread's state; the condition decides
-        }
-    }
 }
