@@ -1,8 +1,8 @@
 package emend.weights;
 
-import com.google.protobuf.ByteString;
 import emend.proto.WeightChunk;
 import emend.proto.WeightManifest;
+import java.security.MessageDigest;
 
 /**
  * A worker's side of a weight fetch: collects the chunks of one manifest in any order, checks each against the
@@ -52,22 +52,79 @@ public final class WeightAssembly {
 
     /** Stores a chunk of this version if it matches its digest. */
     public Receipt accept(WeightChunk chunk) {
-        int index = chunk.getIndex();
-        if (chunk.getVersion() != manifest.getVersion() || index < 0 || index >= received.length || received[index]) {
+        Slot slot = open(chunk.getVersion(), chunk.getIndex(), chunk.getData().size());
+        if (slot == null) {
             return Receipt.IGNORED;
+        }
+        chunk.getData().copyTo(bytes, slot.position());
+        slot.wrote(slot.remaining());
+        return slot.close();
+    }
+
+    /**
+     * Where chunk {@code index} of {@code version}, {@code length} bytes long, goes: its bytes are written there in
+     * pieces as they arrive (each hashed while it is in the cache, as the stream reads it), then the slot is closed.
+     *
+     * @return null when the chunk is not for this assembly (another version, an index out of range, a repeat or the
+     *     wrong size): its bytes are to be skipped
+     */
+    public Slot open(long version, int index, int length) {
+        if (version != manifest.getVersion() || index < 0 || index >= received.length || received[index]) {
+            return null;
         }
         int from = index * manifest.getChunkBytes();
-        int expected = Math.min(bytes.length - from, manifest.getChunkBytes());
-        if (chunk.getData().size() != expected) {
-            return Receipt.IGNORED;
+        return length == Math.min(bytes.length - from, manifest.getChunkBytes()) ? new Slot(index, from, length) : null;
+    }
+
+    /** One chunk's place in the assembly; until {@link #close()} finds it whole and matching, the chunk stays missing. */
+    public final class Slot {
+        private final int index;
+        private final int offset;
+        private final int length;
+        private final MessageDigest digest = WeightPublication.newSha256();
+        private int written;
+
+        private Slot(int index, int offset, int length) {
+            this.index = index;
+            this.offset = offset;
+            this.length = length;
         }
-        chunk.getData().copyTo(bytes, from);
-        if (!ByteString.copyFrom(WeightPublication.sha256(bytes, from, expected)).equals(manifest.getChunkSha256(index))) {
-            return Receipt.CORRUPTED;
+
+        /** The array the chunk's bytes go into, at {@link #position()}. */
+        public byte[] array() {
+            return bytes;
         }
-        received[index] = true;
-        missing--;
-        return Receipt.STORED;
+
+        /** Where the next piece goes in {@link #array()}. */
+        public int position() {
+            return offset + written;
+        }
+
+        /** Bytes still to come. */
+        public int remaining() {
+            return length - written;
+        }
+
+        /** {@code count} more bytes were written at {@link #position()}. */
+        public void wrote(int count) {
+            if (count < 0 || count > remaining()) {
+                throw new IllegalArgumentException("wrote " + count + " bytes with " + remaining() + " left in chunk " + index);
+            }
+            digest.update(bytes, position(), count);
+            written += count;
+        }
+
+        /** Stores the chunk if every byte came and they match its digest; otherwise it stays missing. */
+        public Receipt close() {
+            if (written != length || !MessageDigest.isEqual(digest.digest(), manifest.getChunkSha256(index).toByteArray())) {
+                return Receipt.CORRUPTED;
+            }
+            if (!received[index]) {
+                received[index] = true;
+                missing--;
+            }
+            return Receipt.STORED;
+        }
     }
 
     public boolean complete() {

@@ -12,8 +12,10 @@ import emend.model.Weights;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * The byte layout of published weights, {@value #ENCODING}: every parameter as float32 little-endian, in the
@@ -27,28 +29,79 @@ public final class WeightCodec {
     private WeightCodec() {}
 
     public static byte[] encode(Weights weights) {
-        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(weights.config().parameterCount() * 4)).order(ByteOrder.LITTLE_ENDIAN);
-        weights.config().parameterShapes().forEach((name, shape) -> {
+        return encode(weights, WeightPublication.MAX_CHUNK_BYTES, (bytes, index, from, length) -> { });
+    }
+
+    /** Told of each chunk as soon as its bytes are in place (on the thread that wrote them, while they are in its cache). */
+    @FunctionalInterface
+    public interface ChunkWritten {
+        void written(byte[] bytes, int index, int from, int length);
+    }
+
+    /**
+     * The weights' bytes, written chunk by chunk on every core, each chunk handed to {@code written} by the thread that
+     * wrote it: a publication hashes a chunk while it is still in that core's cache, in the same pass as the copy.
+     */
+    public static byte[] encode(Weights weights, int chunkBytes, ChunkWritten written) {
+        Map<String, Shape> shapes = weights.config().parameterShapes();
+        byte[] out = new byte[Math.toIntExact(weights.config().parameterCount() * 4)];
+        ByteBuffer[] sources = new ByteBuffer[shapes.size()];
+        long[] starts = new long[shapes.size() + 1];
+        boolean onHost = true;
+        int t = 0;
+        for (String name : shapes.keySet()) {
             NDArray tensor = weights.get(name);
             if (tensor.getDataType() != DataType.FLOAT32) {
                 throw new IllegalArgumentException("parameter " + name + " is " + tensor.getDataType() + "; " + ENCODING + " publishes float32 weights only");
             }
-            // A weight on a GPU is copied to the host here and freed after, not left to the engine, which would
-            // attach its copy to the weights' manager until the run ends.
-            boolean onHost = tensor.getDevice().equals(Device.cpu());
-            try (NDArray host = onHost ? null : tensor.toDevice(Device.cpu(), true)) {
-                // A view of the memory in the host's order, not a copy: on a little-endian host its bytes go into the
-                // output as they are. This runs between a learner step and the workers' next generation.
-                ByteBuffer data = (onHost ? tensor : host).toByteBuffer(true);
-                if (data.order() == ByteOrder.LITTLE_ENDIAN) {
-                    out.put(data);
-                } else {
-                    out.asFloatBuffer().put(data.asFloatBuffer());
-                    out.position(out.position() + data.remaining());
+            onHost &= tensor.getDevice().equals(Device.cpu());
+            starts[t + 1] = starts[t] + tensor.size() * 4;
+            // on the CPU a view of the tensor's memory in the host's order, not a copy
+            sources[t++] = onHost ? littleEndian(tensor.toByteBuffer(true)) : null;
+        }
+        if (!onHost) {
+            // a weight on a GPU is copied to the host one tensor at a time and freed at once, not left to the engine,
+            // which would attach its copy to the weights' manager until the run ends
+            t = 0;
+            for (String name : shapes.keySet()) {
+                try (NDArray host = weights.get(name).toDevice(Device.cpu(), true)) {
+                    littleEndian(host.toByteBuffer(true)).get(0, out, Math.toIntExact(starts[t]), Math.toIntExact(starts[t + 1] - starts[t]));
                 }
+                t++;
             }
+        }
+        boolean copyChunks = onHost;
+        IntStream.range(0, WeightPublication.chunkCount(out.length, chunkBytes)).parallel().forEach(index -> {
+            int from = index * chunkBytes;
+            int to = Math.min(out.length, from + chunkBytes);
+            if (copyChunks) {
+                copy(sources, starts, from, to, out);
+            }
+            written.written(out, index, from, to - from);
         });
-        return out.array();
+        return out;
+    }
+
+    /** Bytes [from, to) of the tensors laid end to end, into {@code out} at the same offsets. */
+    private static void copy(ByteBuffer[] sources, long[] starts, int from, int to, byte[] out) {
+        int tensor = Arrays.binarySearch(starts, from);
+        tensor = tensor >= 0 ? tensor : -tensor - 2;
+        for (int at = from; at < to; tensor++) {
+            int offset = Math.toIntExact(at - starts[tensor]);
+            int length = Math.toIntExact(Math.min(to, starts[tensor + 1]) - at);
+            sources[tensor].get(offset, out, at, length);   // absolute: threads share the buffer without moving it
+            at += length;
+        }
+    }
+
+    /** The bytes as float32 little-endian: the view itself on a little-endian host, a reordered copy on another. */
+    private static ByteBuffer littleEndian(ByteBuffer data) {
+        if (data.order() == ByteOrder.LITTLE_ENDIAN) {
+            return data;
+        }
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        copy.asFloatBuffer().put(data.asFloatBuffer());
+        return copy;
     }
 
     /** New weights on a child manager of {@code parent}. */

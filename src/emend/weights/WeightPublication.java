@@ -2,6 +2,7 @@ package emend.weights;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import emend.model.Weights;
 import emend.proto.WeightChunk;
 import emend.proto.WeightManifest;
 import java.security.MessageDigest;
@@ -37,26 +38,48 @@ public final class WeightPublication {
     }
 
     public WeightPublication(long version, byte[] bytes, int chunkBytes, String modelConfigJson) {
+        this(version, bytes, chunkBytes, modelConfigJson, digests(bytes, checkChunkBytes(chunkBytes)));
+    }
+
+    /**
+     * Publishes {@code weights} as they are now: each chunk is encoded and hashed in one pass by the same core, and
+     * every core takes a share (this sits between a learner step and the workers).
+     */
+    public static WeightPublication of(long version, Weights weights, int chunkBytes, String modelConfigJson) {
         checkChunkBytes(chunkBytes);
+        ByteString[] digests = new ByteString[chunkCount(weights.config().parameterCount() * 4, chunkBytes)];
+        byte[] bytes = WeightCodec.encode(weights, chunkBytes,
+                (encoded, index, from, length) -> digests[index] = UnsafeByteOperations.unsafeWrap(sha256(encoded, from, length)));
+        return new WeightPublication(version, bytes, chunkBytes, modelConfigJson, List.of(digests));
+    }
+
+    private WeightPublication(long version, byte[] bytes, int chunkBytes, String modelConfigJson, List<ByteString> digests) {
         this.bytes = bytes;
-        int count = Math.max(1, (bytes.length + chunkBytes - 1) / chunkBytes);
-        // Chunks hash independently, so every core takes a share: this sits between a learner step and the workers.
-        List<ByteString> digests = IntStream.range(0, count).parallel()
-                .mapToObj(i -> {
-                    int from = i * chunkBytes;
-                    return UnsafeByteOperations.unsafeWrap(sha256(bytes, from, Math.min(bytes.length, from + chunkBytes) - from));
-                })
-                .toList();
         this.manifest = WeightManifest.newBuilder()
                 .setVersion(version)
                 .setByteSize(bytes.length)
                 .setChunkBytes(chunkBytes)
-                .setChunkCount(count)
+                .setChunkCount(digests.size())
                 .addAllChunkSha256(digests)
                 .setSha256(identity(digests))
                 .setModelConfigJson(modelConfigJson)
                 .setEncoding(WeightCodec.ENCODING)
                 .build();
+    }
+
+    /** Chunks of a version of {@code byteSize} bytes: at least one, so that even an empty version has a digest. */
+    static int chunkCount(long byteSize, int chunkBytes) {
+        return Math.toIntExact(Math.max(1, (byteSize + chunkBytes - 1) / chunkBytes));
+    }
+
+    /** Chunks hash independently, so every core takes a share. */
+    private static List<ByteString> digests(byte[] bytes, int chunkBytes) {
+        return IntStream.range(0, chunkCount(bytes.length, chunkBytes)).parallel()
+                .mapToObj(i -> {
+                    int from = i * chunkBytes;
+                    return UnsafeByteOperations.unsafeWrap(sha256(bytes, from, Math.min(bytes.length, from + chunkBytes) - from));
+                })
+                .toList();
     }
 
     public WeightManifest manifest() {
@@ -101,7 +124,7 @@ public final class WeightPublication {
         return sha.digest();
     }
 
-    private static MessageDigest newSha256() {
+    static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

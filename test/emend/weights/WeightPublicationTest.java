@@ -108,6 +108,29 @@ final class WeightPublicationTest {
     }
 
     @Test
+    void publishedWeights_areEveryTensorLaidEndToEnd_eachChunkHashedFromItsOwnBytes() {
+        try (NDManager manager = TestModels.manager()) {
+            ModelConfig config = TestModels.smallConfig(20, 16);
+            Weights weights = TestModels.model(manager, config, 7).weights();
+            // the reference layout, written independently: each tensor's floats, little-endian, in the config's order
+            java.nio.ByteBuffer expected = java.nio.ByteBuffer.allocate(Math.toIntExact(config.parameterCount() * 4))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            config.parameterShapes().keySet().forEach(name -> {
+                for (float value : weights.get(name).toFloatArray()) {
+                    expected.putFloat(value);
+                }
+            });
+            // 7 bytes cut floats and tensors anywhere; 1 MiB is one chunk for this model
+            for (int chunkBytes : new int[] {7, 1_000, 1 << 20}) {
+                WeightPublication published = WeightPublication.of(4, weights, chunkBytes, "{}");
+                assertArrayEquals(expected.array(), published.sharedBytes(), "chunks of " + chunkBytes);
+                assertEquals(new WeightPublication(4, expected.array(), chunkBytes, "{}").manifest(), published.manifest(), "chunks of " + chunkBytes);
+            }
+            assertArrayEquals(expected.array(), WeightCodec.encode(weights));
+        }
+    }
+
+    @Test
     void codec_roundTripsWeightsExactly() {
         try (NDManager manager = TestModels.manager()) {
             ModelConfig config = TestModels.smallConfig(20, 16);

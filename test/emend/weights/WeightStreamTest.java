@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import emend.proto.WeightChunkRequest;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -65,33 +69,83 @@ final class WeightStreamTest {
     @Test
     void aCorruptedChunkAndAStreamCutShortLeaveThoseChunksMissing() throws Exception {
         WeightPublication v3 = publication(3);
+        WeightAssembly assembly = new WeightAssembly(v3.manifest());
         // a learner that flips a bit of chunk 1 and drops the connection before chunk 4
+        WeightStreamFetch.Result result = fetchFromAFaultyLearner(assembly, out -> {
+            for (int i = 0; i < 4; i++) {
+                var chunk = v3.chunk(i);
+                if (i == 1) {
+                    byte[] data = chunk.getData().toByteArray();
+                    data[7] ^= 0x01;
+                    chunk = chunk.toBuilder().setData(ByteString.copyFrom(data)).build();
+                }
+                chunk.writeDelimitedTo(out);
+            }
+        });
+        assertEquals(WeightStreamFetch.Ending.INCOMPLETE, result.ending());
+        assertEquals(1, result.corruptedChunks());
+        assertEquals(1, assembly.nextMissing(0), "the corrupted chunk is missing");
+        assertEquals(4, assembly.nextMissing(2), "and the one never sent");
+        assertEquals(-1, assembly.nextMissing(5));
+    }
+
+    @Test
+    void unknownFieldsAreSkipped_andAFrameWithItsIndexAfterItsDataIsRefused() throws Exception {
+        WeightPublication v3 = publication(3);
+        byte[] chunk0 = v3.chunk(0).getData().toByteArray();
+        byte[] chunk1 = v3.chunk(1).getData().toByteArray();
+        WeightAssembly assembly = new WeightAssembly(v3.manifest());
+        WeightStreamFetch.Result result = fetchFromAFaultyLearner(assembly, out -> {
+            // chunk 0 (index 0 is omitted, as protobuf does) with two fields this build does not know
+            writeFrame(out, frame -> {
+                frame.writeInt64(1, 3);
+                frame.writeUInt64(9, 77);
+                frame.writeByteArray(10, "later field".getBytes(StandardCharsets.UTF_8));
+                frame.writeByteArray(3, chunk0);
+            });
+            // chunk 1 with its data first: where it goes is not known when it arrives
+            writeFrame(out, frame -> {
+                frame.writeByteArray(3, chunk1);
+                frame.writeInt64(1, 3);
+                frame.writeInt32(2, 1);
+            });
+        });
+        assertEquals(WeightStreamFetch.Ending.INCOMPLETE, result.ending());
+        assertTrue(result.problem().contains("after its data"), result.problem());
+        assertEquals(1, assembly.nextMissing(0), "chunk 0 is in, checked against its digest; chunk 1 is not");
+    }
+
+    private interface Writing<T> {
+        void to(T out) throws IOException;
+    }
+
+    /** Fetches {@code assembly} from a one-connection learner that reads the request, then writes what {@code serving} does. */
+    private static WeightStreamFetch.Result fetchFromAFaultyLearner(WeightAssembly assembly, Writing<OutputStream> serving) throws IOException {
         try (ServerSocket faulty = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
                 try (Socket socket = faulty.accept(); OutputStream out = socket.getOutputStream()) {
                     WeightChunkRequest.parseDelimitedFrom(socket.getInputStream());
-                    for (int i = 0; i < 4; i++) {
-                        var chunk = v3.chunk(i);
-                        if (i == 1) {
-                            byte[] data = chunk.getData().toByteArray();
-                            data[7] ^= 0x01;
-                            chunk = chunk.toBuilder().setData(ByteString.copyFrom(data)).build();
-                        }
-                        chunk.writeDelimitedTo(out);
-                    }
+                    serving.to(out);
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             });
-            WeightAssembly assembly = new WeightAssembly(v3.manifest());
             WeightStreamFetch.Result result = WeightStreamFetch.fetch("127.0.0.1:" + faulty.getLocalPort(), assembly, TIMEOUT);
             served.join();
-            assertEquals(WeightStreamFetch.Ending.INCOMPLETE, result.ending());
-            assertEquals(1, result.corruptedChunks());
-            assertEquals(1, assembly.nextMissing(0), "the corrupted chunk is missing");
-            assertEquals(4, assembly.nextMissing(2), "and the one never sent");
-            assertEquals(-1, assembly.nextMissing(5));
+            return result;
         }
+    }
+
+    /** One length-delimited frame of the fields {@code fields} writes, in the order it writes them. */
+    private static void writeFrame(OutputStream out, Writing<CodedOutputStream> fields) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        CodedOutputStream frame = CodedOutputStream.newInstance(body);
+        fields.to(frame);
+        frame.flush();
+        CodedOutputStream prefix = CodedOutputStream.newInstance(out);
+        prefix.writeUInt32NoTag(body.size());
+        prefix.flush();
+        body.writeTo(out);
     }
 
     @Test

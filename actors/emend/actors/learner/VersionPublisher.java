@@ -7,7 +7,6 @@ import emend.proto.WeightChunkRequest;
 import emend.proto.WeightManifest;
 import emend.run.LearnerJob;
 import emend.tls.TlsSettings;
-import emend.weights.WeightCodec;
 import emend.weights.WeightPublication;
 import emend.weights.WeightStreamServer;
 import java.io.UncheckedIOException;
@@ -58,7 +57,7 @@ final class VersionPublisher implements AutoCloseable {
 
     /** Encodes, hashes and chunks the policy's weights as they are now (on the thread that may read the model). */
     WeightPublication encode(long version) {
-        return new WeightPublication(version, WeightCodec.encode(job.policy().weights()), job.runtime().weightChunkBytes(), modelConfigJson);
+        return WeightPublication.of(version, job.policy().weights(), job.runtime().weightChunkBytes(), modelConfigJson);
     }
 
     /** Serves {@code next} from now on, in this JVM and on the stream. */
