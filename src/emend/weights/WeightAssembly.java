@@ -68,7 +68,7 @@ public final class WeightAssembly {
      * @return null when the chunk is not for this assembly (another version, an index out of range, a repeat or the
      *     wrong size): its bytes are to be skipped
      */
-    public Slot open(long version, int index, int length) {
+    Slot open(long version, int index, int length) {
         if (version != manifest.getVersion() || index < 0 || index >= received.length || received[index]) {
             return null;
         }
@@ -77,7 +77,7 @@ public final class WeightAssembly {
     }
 
     /** One chunk's place in the assembly; until {@link #close()} finds it whole and matching, the chunk stays missing. */
-    public final class Slot {
+    final class Slot {
         private final int index;
         private final int offset;
         private final int length;
@@ -91,22 +91,22 @@ public final class WeightAssembly {
         }
 
         /** The array the chunk's bytes go into, at {@link #position()}. */
-        public byte[] array() {
+        byte[] array() {
             return bytes;
         }
 
         /** Where the next piece goes in {@link #array()}. */
-        public int position() {
+        int position() {
             return offset + written;
         }
 
         /** Bytes still to come. */
-        public int remaining() {
+        int remaining() {
             return length - written;
         }
 
         /** {@code count} more bytes were written at {@link #position()}. */
-        public void wrote(int count) {
+        void wrote(int count) {
             if (count < 0 || count > remaining()) {
                 throw new IllegalArgumentException("wrote " + count + " bytes with " + remaining() + " left in chunk " + index);
             }
@@ -115,14 +115,12 @@ public final class WeightAssembly {
         }
 
         /** Stores the chunk if every byte came and they match its digest; otherwise it stays missing. */
-        public Receipt close() {
+        Receipt close() {
             if (written != length || !MessageDigest.isEqual(digest.digest(), manifest.getChunkSha256(index).toByteArray())) {
                 return Receipt.CORRUPTED;
             }
-            if (!received[index]) {
-                received[index] = true;
-                missing--;
-            }
+            received[index] = true;
+            missing--;
             return Receipt.STORED;
         }
     }

@@ -28,24 +28,21 @@ public final class WeightCodec {
 
     private WeightCodec() {}
 
-    public static byte[] encode(Weights weights) {
-        return encode(weights, WeightPublication.MAX_CHUNK_BYTES, (bytes, index, from, length) -> { });
-    }
-
-    /** Told of each chunk as soon as its bytes are in place (on the thread that wrote them, while they are in its cache). */
+    /** Told of each chunk as soon as its bytes are in place. */
     @FunctionalInterface
-    public interface ChunkWritten {
+    interface ChunkWritten {
         void written(byte[] bytes, int index, int from, int length);
     }
 
     /**
-     * The weights' bytes, written chunk by chunk on every core, each chunk handed to {@code written} by the thread that
-     * wrote it: a publication hashes a chunk while it is still in that core's cache, in the same pass as the copy.
+     * The weights' bytes, every parameter as float32 little-endian in the config's order, each chunk handed to
+     * {@code written} once its bytes are in place. On the CPU the chunks are copied from the tensors' memory on every
+     * core and handed over by the thread that copied them, while they are in its cache (a publication hashes them
+     * there, in the same pass); a GPU's weights are copied to the host one tensor at a time first, then handed over.
      */
-    public static byte[] encode(Weights weights, int chunkBytes, ChunkWritten written) {
+    static byte[] encode(Weights weights, int chunkBytes, ChunkWritten written) {
         Map<String, Shape> shapes = weights.config().parameterShapes();
         byte[] out = new byte[Math.toIntExact(weights.config().parameterCount() * 4)];
-        ByteBuffer[] sources = new ByteBuffer[shapes.size()];
         long[] starts = new long[shapes.size() + 1];
         boolean onHost = true;
         int t = 0;
@@ -56,9 +53,11 @@ public final class WeightCodec {
             }
             onHost &= tensor.getDevice().equals(Device.cpu());
             starts[t + 1] = starts[t] + tensor.size() * 4;
-            // on the CPU a view of the tensor's memory in the host's order, not a copy
-            sources[t++] = onHost ? littleEndian(tensor.toByteBuffer(true)) : null;
+            t++;
         }
+        // on the CPU a view of each tensor's memory in the host's order, not a copy
+        ByteBuffer[] sources = onHost ? shapes.keySet().stream().map(name -> littleEndian(weights.get(name).toByteBuffer(true)))
+                .toArray(ByteBuffer[]::new) : null;
         if (!onHost) {
             // a weight on a GPU is copied to the host one tensor at a time and freed at once, not left to the engine,
             // which would attach its copy to the weights' manager until the run ends
@@ -70,11 +69,10 @@ public final class WeightCodec {
                 t++;
             }
         }
-        boolean copyChunks = onHost;
         IntStream.range(0, WeightPublication.chunkCount(out.length, chunkBytes)).parallel().forEach(index -> {
             int from = index * chunkBytes;
             int to = Math.min(out.length, from + chunkBytes);
-            if (copyChunks) {
+            if (sources != null) {
                 copy(sources, starts, from, to, out);
             }
             written.written(out, index, from, to - from);

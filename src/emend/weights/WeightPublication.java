@@ -42,8 +42,8 @@ public final class WeightPublication {
     }
 
     /**
-     * Publishes {@code weights} as they are now: each chunk is encoded and hashed in one pass by the same core, and
-     * every core takes a share (this sits between a learner step and the workers).
+     * Publishes {@code weights} as they are now, every core taking a share of the chunks; on the CPU each chunk is
+     * copied and hashed in one pass by the same core (this sits between a learner step and the workers).
      */
     public static WeightPublication of(long version, Weights weights, int chunkBytes, String modelConfigJson) {
         checkChunkBytes(chunkBytes);

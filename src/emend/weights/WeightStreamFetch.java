@@ -36,7 +36,10 @@ public final class WeightStreamFetch {
     /** @param problem what went wrong, for the worker's log; empty unless UNREACHABLE or INCOMPLETE */
     public record Result(Ending ending, int corruptedChunks, String problem) {}
 
-    /** A chunk's fields besides its data (version, index, the data's tag and length) take fewer bytes than this. */
+    /**
+     * A chunk's fields besides its data (version, index, gone, the data's tag and length) take fewer bytes than this;
+     * a frame larger than a chunk and this much (a future field, say) is refused.
+     */
     private static final int MAX_HEADER_BYTES = 64;
     /** Bytes read (and hashed) at a time: the size a plain socket copy reads in, small enough to stay in the cache. */
     private static final int PIECE_BYTES = 1 << 16;
@@ -164,7 +167,8 @@ public final class WeightStreamFetch {
                 } else if (field == WeightChunk.GONE_FIELD_NUMBER && wireType == 0) {
                     gone = varint() != 0;
                 } else if (field == WeightChunk.DATA_FIELD_NUMBER && wireType == 2) {
-                    receipt = data(assembly, version, index, length());
+                    // a "gone" answer's data, if it had any, is of a version no longer served
+                    receipt = gone ? skipData(length()) : data(assembly, version, index, length());
                 } else {
                     skipField(wireType);
                 }
@@ -178,8 +182,7 @@ public final class WeightStreamFetch {
         private WeightAssembly.Receipt data(WeightAssembly assembly, long version, int index, int length) throws IOException {
             WeightAssembly.Slot slot = assembly.open(version, index, length);
             if (slot == null) {
-                skip(length);
-                return WeightAssembly.Receipt.IGNORED;
+                return skipData(length);
             }
             while (slot.remaining() > 0) {
                 int n = in.read(slot.array(), slot.position(), Math.min(slot.remaining(), PIECE_BYTES));
@@ -190,6 +193,11 @@ public final class WeightStreamFetch {
                 slot.wrote(n);
             }
             return slot.close();
+        }
+
+        private WeightAssembly.Receipt skipData(int length) throws IOException {
+            skip(length);
+            return WeightAssembly.Receipt.IGNORED;
         }
 
         private void skipField(int wireType) throws IOException {

@@ -9,6 +9,7 @@ import com.google.protobuf.util.JsonFormat;
 import emend.actors.learner.Learner;
 import emend.actors.protocol.LearnerProtocol;
 import emend.checkpoint.ResumeCheckpoint;
+import emend.model.Weights;
 import emend.proto.GroupAck;
 import emend.proto.GroupResult;
 import emend.proto.PromptLease;
@@ -24,7 +25,7 @@ import emend.run.TrainingSession;
 import emend.testing.HonestGroups;
 import emend.testing.TinyLearnerJob;
 import emend.weights.WeightAssembly;
-import emend.weights.WeightCodec;
+import emend.weights.WeightPublication;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +88,7 @@ final class LearnerTest {
                 learner.tell(new LearnerProtocol.FetchChunk(WeightChunkRequest.newBuilder().setVersion(0).setIndex(i).build(), worker.ref()));
                 assembly.accept(worker.expectMessageClass(LearnerProtocol.Chunk.class).payload());
             }
-            assertArrayEquals(WeightCodec.encode(job.policy().weights()), assembly.bytes(), "version 0 is the starting policy");
+            assertArrayEquals(encoded(job.policy().weights()), assembly.bytes(), "version 0 is the starting policy");
 
             List<PromptLease> first = ask(learner, worker, 10, 0);
             assertEquals(2, first.size(), "eta = 0: one batch of 2 prompts");
@@ -98,7 +99,7 @@ final class LearnerTest {
             assertEquals(GroupAck.Outcome.ACCEPTED, submit(learner, worker, HonestGroups.group(first.get(1), "w", 0, job.dialogue())));
             LearnerProtocol.SharedVersion one = worker.expectMessageClass(LearnerProtocol.SharedVersion.class, STEP);
             assertEquals(1, one.payload().getVersion(), "a worker in the learner's JVM gets the version's bytes themselves");
-            assertArrayEquals(WeightCodec.encode(job.policy().weights()), one.bytes(), "version 1 is the policy after step 1");
+            assertArrayEquals(encoded(job.policy().weights()), one.bytes(), "version 1 is the policy after step 1");
 
             assertEquals(0, ask(learner, worker, 10, 0).size(), "a request from weights of version 0 (the announcement not yet in): nothing to sample");
             List<PromptLease> second = ask(learner, worker, 10, 1);
@@ -172,5 +173,10 @@ final class LearnerTest {
             assertTrue(failure.getCause().getMessage().contains("resume state at step 5") && failure.getCause().getMessage().contains("--resume"),
                     failure.getCause().getMessage());
         }
+    }
+
+    /** The bytes a publication of {@code weights} carries (their layout is pinned by WeightPublicationTest). */
+    private static byte[] encoded(Weights weights) {
+        return WeightPublication.of(0, weights, 1 << 20, "{}").sharedBytes();
     }
 }

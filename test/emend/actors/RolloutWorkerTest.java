@@ -27,7 +27,6 @@ import emend.proto.WeightChunk;
 import emend.proto.WeightChunkRequest;
 import emend.testing.TestModels;
 import emend.tokenize.ByteTokenizer;
-import emend.weights.WeightCodec;
 import emend.weights.WeightPublication;
 import emend.weights.WeightStreamServer;
 import java.io.IOException;
@@ -293,7 +292,7 @@ final class RolloutWorkerTest {
     private static WeightPublication tinyPublication(long version, long initSeed) {
         ModelConfig config = ModelConfig.preset("tiny", TOKENIZER.vocabSize(), 64);
         try (NDManager manager = TestModels.manager(); Weights weights = Weights.initialize(config, initSeed, manager)) {
-            return new WeightPublication(version, WeightCodec.encode(weights), 1 << 20, HfModelConfig.toJson(config, TOKENIZER.specials()));
+            return WeightPublication.of(version, weights, 1 << 20, HfModelConfig.toJson(config, TOKENIZER.specials()));
         }
     }
 

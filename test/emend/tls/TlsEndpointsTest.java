@@ -90,7 +90,7 @@ final class TlsEndpointsTest {
             ControlClient anonymous = new ControlClient("127.0.0.1", server.port(), ControlToken.of(SECRET), TIMEOUT, TIMEOUT, trustOnly());
             assertThrows(ControlUnreachableException.class, () -> anonymous.send(STATUS));
             // the server logs after its handshake fails, which a client can learn of (the alert) before that line is written
-            Await.until(() -> refusals(log) >= 2, TIMEOUT, "two logged refusals in: " + log.toString(StandardCharsets.UTF_8));
+            Await.until(() -> refusals(log) >= 2, TIMEOUT, () -> "two logged refusals in: " + log.toString(StandardCharsets.UTF_8));
         }
     }
 

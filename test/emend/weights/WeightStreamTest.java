@@ -115,6 +115,23 @@ final class WeightStreamTest {
         assertEquals(1, assembly.nextMissing(0), "chunk 0 is in, checked against its digest; chunk 1 is not");
     }
 
+    @Test
+    void aStreamCutInsideAChunksDataLeavesThatChunkMissing() throws Exception {
+        WeightPublication v3 = publication(3);
+        WeightAssembly assembly = new WeightAssembly(v3.manifest());
+        WeightStreamFetch.Result result = fetchFromAFaultyLearner(assembly, out -> {
+            v3.chunk(0).writeDelimitedTo(out);
+            byte[] whole = v3.chunk(1).toByteArray();
+            CodedOutputStream prefix = CodedOutputStream.newInstance(out);
+            prefix.writeUInt32NoTag(whole.length);
+            prefix.flush();
+            out.write(whole, 0, whole.length / 2);   // then the connection closes
+        });
+        assertEquals(WeightStreamFetch.Ending.INCOMPLETE, result.ending());
+        assertTrue(result.problem().contains("inside chunk 1"), result.problem());
+        assertEquals(1, assembly.nextMissing(0), "chunk 0 is in, chunk 1 is not");
+    }
+
     private interface Writing<T> {
         void to(T out) throws IOException;
     }
