@@ -15,7 +15,6 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
  * The byte layout of published weights, {@value #ENCODING}: every parameter as float32 little-endian, in the
@@ -28,21 +27,16 @@ public final class WeightCodec {
 
     private WeightCodec() {}
 
-    /** Told of each chunk as soon as its bytes are in place. */
-    @FunctionalInterface
-    interface ChunkWritten {
-        void written(byte[] bytes, int index, int from, int length);
-    }
-
     /**
-     * The weights' bytes, every parameter as float32 little-endian in the config's order, each chunk handed to
-     * {@code written} once its bytes are in place. On the CPU the chunks are copied from the tensors' memory on every
-     * core and handed over by the thread that copied them, while they are in its cache (a publication hashes them
-     * there, in the same pass); a GPU's weights are copied to the host one tensor at a time first, then handed over.
+     * Writes the weights' bytes into {@code out}, every parameter as float32 little-endian in the config's order, and
+     * hands each chunk to {@code written} once its bytes are in place. On the CPU the chunks are copied from the
+     * tensors' memory on every core and handed over by the thread that copied them, while they are in its cache (a
+     * publication hashes them there, in the same pass); a GPU's weights are copied to the host one tensor at a time
+     * first, then handed over.
      */
-    static byte[] encode(Weights weights, int chunkBytes, ChunkWritten written) {
+    static void encodeInto(Weights weights, byte[] out, int chunkBytes, WeightPublication.ChunkRange written) {
+        checkSize(weights.config(), out);
         Map<String, Shape> shapes = weights.config().parameterShapes();
-        byte[] out = new byte[Math.toIntExact(weights.config().parameterCount() * 4)];
         long[] starts = new long[shapes.size() + 1];
         boolean onHost = true;
         int t = 0;
@@ -69,15 +63,12 @@ public final class WeightCodec {
                 t++;
             }
         }
-        IntStream.range(0, WeightPublication.chunkCount(out.length, chunkBytes)).parallel().forEach(index -> {
-            int from = index * chunkBytes;
-            int to = Math.min(out.length, from + chunkBytes);
+        WeightPublication.eachChunk(out.length, chunkBytes, (index, from, length) -> {
             if (sources != null) {
-                copy(sources, starts, from, to, out);
+                copy(sources, starts, from, from + length, out);
             }
-            written.written(out, index, from, to - from);
+            written.at(index, from, length);
         });
-        return out;
     }
 
     /** Bytes [from, to) of the tensors laid end to end, into {@code out} at the same offsets. */

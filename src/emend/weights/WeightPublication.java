@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
@@ -38,7 +39,8 @@ public final class WeightPublication {
     }
 
     public WeightPublication(long version, byte[] bytes, int chunkBytes, String modelConfigJson) {
-        this(version, bytes, chunkBytes, modelConfigJson, digests(bytes, checkChunkBytes(chunkBytes)));
+        this(version, bytes, chunkBytes, modelConfigJson,
+                digests(bytes, checkChunkBytes(chunkBytes), hash -> eachChunk(bytes.length, chunkBytes, hash)));
     }
 
     /**
@@ -46,11 +48,9 @@ public final class WeightPublication {
      * copied and hashed in one pass by the same core (this sits between a learner step and the workers).
      */
     public static WeightPublication of(long version, Weights weights, int chunkBytes, String modelConfigJson) {
-        checkChunkBytes(chunkBytes);
-        ByteString[] digests = new ByteString[chunkCount(weights.config().parameterCount() * 4, chunkBytes)];
-        byte[] bytes = WeightCodec.encode(weights, chunkBytes,
-                (encoded, index, from, length) -> digests[index] = UnsafeByteOperations.unsafeWrap(sha256(encoded, from, length)));
-        return new WeightPublication(version, bytes, chunkBytes, modelConfigJson, List.of(digests));
+        byte[] bytes = new byte[Math.toIntExact(weights.config().parameterCount() * 4)];
+        List<ByteString> digests = digests(bytes, checkChunkBytes(chunkBytes), hash -> WeightCodec.encodeInto(weights, bytes, chunkBytes, hash));
+        return new WeightPublication(version, bytes, chunkBytes, modelConfigJson, digests);
     }
 
     private WeightPublication(long version, byte[] bytes, int chunkBytes, String modelConfigJson, List<ByteString> digests) {
@@ -68,18 +68,29 @@ public final class WeightPublication {
     }
 
     /** Chunks of a version of {@code byteSize} bytes: at least one, so that even an empty version has a digest. */
-    static int chunkCount(long byteSize, int chunkBytes) {
+    private static int chunkCount(long byteSize, int chunkBytes) {
         return Math.toIntExact(Math.max(1, (byteSize + chunkBytes - 1) / chunkBytes));
     }
 
-    /** Chunks hash independently, so every core takes a share. */
-    private static List<ByteString> digests(byte[] bytes, int chunkBytes) {
-        return IntStream.range(0, chunkCount(bytes.length, chunkBytes)).parallel()
-                .mapToObj(i -> {
-                    int from = i * chunkBytes;
-                    return UnsafeByteOperations.unsafeWrap(sha256(bytes, from, Math.min(bytes.length, from + chunkBytes) - from));
-                })
-                .toList();
+    /** One chunk: its index, and where it lies in the version's bytes. */
+    @FunctionalInterface
+    interface ChunkRange {
+        void at(int index, int from, int length);
+    }
+
+    /** Runs {@code action} on every chunk of a version of {@code byteSize} bytes; chunks are independent, so every core takes a share. */
+    static void eachChunk(int byteSize, int chunkBytes, ChunkRange action) {
+        IntStream.range(0, chunkCount(byteSize, chunkBytes)).parallel().forEach(index -> {
+            int from = index * chunkBytes;
+            action.at(index, from, Math.min(byteSize, from + chunkBytes) - from);
+        });
+    }
+
+    /** The chunks' digests of {@code bytes}, each hashed by the range {@code pass} hands over once that chunk is in place. */
+    private static List<ByteString> digests(byte[] bytes, int chunkBytes, Consumer<ChunkRange> pass) {
+        ByteString[] digests = new ByteString[chunkCount(bytes.length, chunkBytes)];
+        pass.accept((index, from, length) -> digests[index] = UnsafeByteOperations.unsafeWrap(sha256(bytes, from, length)));
+        return List.of(digests);
     }
 
     public WeightManifest manifest() {
