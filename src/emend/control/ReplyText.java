@@ -33,8 +33,9 @@ public final class ReplyText {
 
     static String status(RunStatus s) {
         StringBuilder text = new StringBuilder();
-        line(text, "state %s, stage %s, step %d/%d, policy version %d", s.getState(), s.getStage(), s.getStepsDone(), s.getTotalSteps(),
-                s.getPolicyVersion());
+        line(text, "state %s, stage %s, step %d/%d, policy version %d (the oldest a worker holds: %s)", s.getState(), s.getStage(),
+                s.getStepsDone(), s.getTotalSteps(), s.getPolicyVersion(),
+                s.getOldestWorkerVersion() < 0 ? "not known yet" : Long.toString(s.getOldestWorkerVersion()));
         line(text, "prompts: %,d dispatched = %,d completed (%,d of them dropped stale) + %,d in flight + %,d reissued; %,d duplicates, "
                         + "%,d verifications re-sent", s.getPromptsDispatched(), s.getPromptsCompleted(), s.getDroppedStale(), s.getPromptsInFlight(),
                 s.getPromptsReissued(), s.getDuplicates(), s.getVerifyTimeouts());

@@ -19,7 +19,7 @@ public record LearnerSnapshot(RuntimeStatus runtime, RunControl.State state, dou
      * @param stage the label of the step being or about to be taken
      * @param tokensPerSecond generation speed over the last step's batch
      */
-    public static LearnerSnapshot of(RunControl control, String stage, RolloutLedger ledger, int maxStaleness, int workers,
+    public static LearnerSnapshot of(RunControl control, String stage, RolloutLedger ledger, int maxStaleness, WorkerRegistry.Census workers,
                                      long verifyTimeouts, long wireRejected, double tokensPerSecond, Optional<Evaluation> lastEvaluation) {
         RuntimeStatus runtime = RuntimeStatus.newBuilder()
                 .setPolicyVersion(control.version())
@@ -34,7 +34,8 @@ public record LearnerSnapshot(RuntimeStatus runtime, RunControl.State state, dou
                 .setDroppedStale(ledger.droppedStale())
                 .setDuplicates(ledger.duplicates())
                 .setAdmissionWaits(ledger.admissionWaits())
-                .setWorkers(workers)
+                .setWorkers(workers.count())
+                .setOldestWorkerVersion(workers.oldestVersion())
                 .setFinished(control.finished())
                 .setVerifyTimeouts(verifyTimeouts)
                 .setWireRejected(wireRejected)
@@ -61,7 +62,8 @@ public record LearnerSnapshot(RuntimeStatus runtime, RunControl.State state, dou
                 .setTokensPerSecond(tokensPerSecond)
                 .putAllParameters(parameters)
                 .setLastCheckpointStep(lastCheckpointStep)
-                .setWireRejected(runtime.getWireRejected());
+                .setWireRejected(runtime.getWireRejected())
+                .setOldestWorkerVersion(runtime.getOldestWorkerVersion());
         lastEvaluation.ifPresent(status::setLastEvaluation);
         return status.build();
     }

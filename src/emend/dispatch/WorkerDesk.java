@@ -106,6 +106,7 @@ public final class WorkerDesk<R> {
             }
             return Outcome.dropped(bad.get());
         }
+        workers.holds(request.getWorkerId(), request.getPolicyVersion());
         LeaseGrant.Builder grant = LeaseGrant.newBuilder().setCurrentVersion(run.version()).setFinished(run.finished())
                 .setLearnerEpoch(epoch).setWorkerNonce(registered.orElseThrow().nonce());
         if (run.handsOutWork()) {
@@ -174,7 +175,7 @@ public final class WorkerDesk<R> {
     /** The learner's figures now (see {@link LearnerSnapshot}). */
     public LearnerSnapshot snapshot(long wireRejected, double tokensPerSecond, Optional<Evaluation> lastEvaluation) {
         String stage = job.trainer().stageOf(run.nextStep()).label();
-        return LearnerSnapshot.of(run, stage, ledger, job.live().maxStaleness(), workers.size(), verifyTimeouts, wireRejected,
+        return LearnerSnapshot.of(run, stage, ledger, job.live().maxStaleness(), workers.census(), verifyTimeouts, wireRejected,
                 tokensPerSecond, lastEvaluation);
     }
 

@@ -27,14 +27,35 @@ public final class WorkerRegistry<R> {
         RESTARTED
     }
 
+    /** How many workers are registered, and the oldest version one holds (-1: none registered, or one has not asked yet). */
+    public record Census(int count, long oldestVersion) {}
+
     private final Map<String, Worker<R>> workers = new HashMap<>();
+    /** The policy version each registered worker said it holds in its last work request. */
+    private final Map<String, Long> heldVersions = new HashMap<>();
 
     public Hello hello(String id, R ref, long nonce) {
         Worker<R> before = workers.put(id, new Worker<>(id, ref, nonce));
         if (before == null) {
             return Hello.NEW;
         }
-        return before.nonce() == nonce ? Hello.REPEATED : Hello.RESTARTED;
+        if (before.nonce() == nonce) {
+            return Hello.REPEATED;
+        }
+        heldVersions.remove(id); // a new incarnation holds nothing it has told of
+        return Hello.RESTARTED;
+    }
+
+    /** A registered worker's work request said it holds {@code version}. */
+    public void holds(String id, long version) {
+        if (workers.containsKey(id)) {
+            heldVersions.put(id, version);
+        }
+    }
+
+    public Census census() {
+        long oldest = workers.isEmpty() ? -1 : workers.keySet().stream().mapToLong(id -> heldVersions.getOrDefault(id, -1L)).min().orElseThrow();
+        return new Census(workers.size(), oldest);
     }
 
     public Optional<Worker<R>> get(String id) {
@@ -53,6 +74,7 @@ public final class WorkerRegistry<R> {
 
     public void remove(String id) {
         workers.remove(id);
+        heldVersions.remove(id);
     }
 
     public int size() {

@@ -100,6 +100,8 @@ final class MultiNodeTest {
             assertEquals(4.0, learnerMetrics.get("emend_policy_version"));
             assertEquals((double) status.getPromptsCompleted(), learnerMetrics.get("emend_prompts_completed_total"));
             assertEquals(2.0, learnerMetrics.get("emend_learner_workers"));
+            double oldestHeld = learnerMetrics.get("emend_oldest_worker_version");
+            assertTrue(oldestHeld >= -1 && oldestHeld <= 4, "a version the learner published, or -1: " + oldestHeld);
             Map<String, Double> rolloutMetrics = scrape(rolloutNode);
             assertEquals(1.0, rolloutMetrics.get("emend_node_rollout_workers"));
             assertTrue(sumOf(rolloutMetrics, "emend_worker_generated_tokens_total{") > 0, rolloutMetrics.toString());

@@ -25,7 +25,7 @@ final class LearnerSnapshotTest {
         run.pause();
         Evaluation dev = Evaluation.newBuilder().setStep(2).build();
 
-        LearnerSnapshot snapshot = LearnerSnapshot.of(run, "stage1", ledger, 0, 4, 6, 9, 123.5, Optional.of(dev));
+        LearnerSnapshot snapshot = LearnerSnapshot.of(run, "stage1", ledger, 0, new WorkerRegistry.Census(4, 1), 6, 9, 123.5, Optional.of(dev));
 
         RuntimeStatus runtime = snapshot.runtime();
         assertEquals(2, leases.size());
@@ -34,12 +34,14 @@ final class LearnerSnapshotTest {
         assertEquals(0, runtime.getPromptsInFlight());
         assertEquals(3, runtime.getStepsDone());
         assertEquals(4, runtime.getWorkers());
+        assertEquals(1, runtime.getOldestWorkerVersion());
         RunStatus status = snapshot.runStatus("runs/x", Map.of("temperature", "0.5"));
         assertEquals("PAUSED", status.getState());
         assertEquals(runtime.getPromptsDispatched(), status.getPromptsDispatched());
         assertEquals(runtime.getPromptsReissued(), status.getPromptsReissued());
         assertEquals(6, status.getVerifyTimeouts());
         assertEquals(9, status.getWireRejected());
+        assertEquals(1, status.getOldestWorkerVersion());
         assertEquals(2, status.getLastCheckpointStep());
         assertEquals(123.5, status.getTokensPerSecond());
         assertEquals(dev, status.getLastEvaluation());

@@ -39,7 +39,11 @@ final class WorkerDeskTest {
     }
 
     private static WorkerDesk.Outcome<LeaseGrant> ask(WorkerDesk<String> desk, String id, String replyTo, int capacity) {
-        return desk.requestWork(WorkRequest.newBuilder().setWorkerId(id).setCapacity(capacity).build(), replyTo, 0);
+        return ask(desk, id, replyTo, capacity, 0);
+    }
+
+    private static WorkerDesk.Outcome<LeaseGrant> ask(WorkerDesk<String> desk, String id, String replyTo, int capacity, long heldVersion) {
+        return desk.requestWork(WorkRequest.newBuilder().setWorkerId(id).setCapacity(capacity).setPolicyVersion(heldVersion).build(), replyTo, 0);
     }
 
     @Test
@@ -91,6 +95,27 @@ final class WorkerDeskTest {
             assertEquals(3, ask(desk, "w", "ref-w", 3).answer().orElseThrow().getLeasesCount());
             assertEquals(3, desk.workerLeft("w"));
             assertEquals(0, desk.workers().size());
+        }
+    }
+
+    @Test
+    void theStatusNamesTheOldestVersionTheWorkersHold_fromTheirWorkRequests() {
+        try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:4\"]", 2, Map.of("emend.runtime.max-staleness", "1"))) {
+            RunControl run = new RunControl(4, 0, 0, 0);
+            WorkerDesk<String> desk = new WorkerDesk<>(tiny.job(), run, EPOCH);
+            desk.hello(hello("a", 1), "ref-a", MANIFESTS);
+            desk.hello(hello("b", 2), "ref-b", MANIFESTS);
+            ask(desk, "a", "ref-a", 1, 0);
+            assertEquals(-1, desk.snapshot(0, 0, Optional.empty()).runtime().getOldestWorkerVersion(), "b has not asked yet");
+            ask(desk, "b", "ref-b", 1, 0);
+            assertEquals(0, desk.snapshot(0, 0, Optional.empty()).runtime().getOldestWorkerVersion());
+            ask(desk, "b", "ref-b", 0, 1); // refused at the edge (capacity 0): what it says is not taken
+            assertEquals(0, desk.snapshot(0, 0, Optional.empty()).runtime().getOldestWorkerVersion());
+            desk.workerLeft("a");
+            ask(desk, "b", "ref-b", 1, 1);
+            LearnerSnapshot snapshot = desk.snapshot(0, 0, Optional.empty());
+            assertEquals(1, snapshot.runtime().getOldestWorkerVersion());
+            assertEquals(1, snapshot.runStatus("runs/x", Map.of()).getOldestWorkerVersion());
         }
     }
 

@@ -24,4 +24,24 @@ final class WorkerRegistryTest {
         assertEquals(0, workers.all().size());
         assertEquals(Optional.empty(), workers.ref("n/rollout-1"));
     }
+
+    @Test
+    void theCensusNamesTheOldestVersionAWorkerSaidItHolds_andMinusOneUntilEveryWorkerHasSaid() {
+        WorkerRegistry<String> workers = new WorkerRegistry<>();
+        assertEquals(new WorkerRegistry.Census(0, -1), workers.census(), "no worker: nothing is held");
+        workers.hello("a", "ref-a", 1);
+        workers.hello("b", "ref-b", 2);
+        workers.holds("a", 5);
+        assertEquals(new WorkerRegistry.Census(2, -1), workers.census(), "b has not asked for work yet");
+        workers.holds("b", 3);
+        assertEquals(new WorkerRegistry.Census(2, 3), workers.census());
+        workers.holds("b", 6);
+        assertEquals(new WorkerRegistry.Census(2, 5), workers.census(), "the last request counts, not the first");
+        workers.holds("stranger", 0);
+        assertEquals(new WorkerRegistry.Census(2, 5), workers.census(), "an unregistered id is not counted");
+        workers.hello("a", "ref-a2", 9);
+        assertEquals(new WorkerRegistry.Census(2, -1), workers.census(), "a restarted worker holds nothing it has told of");
+        workers.remove("a");
+        assertEquals(new WorkerRegistry.Census(1, 6), workers.census());
+    }
 }

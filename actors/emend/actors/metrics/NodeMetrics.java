@@ -83,6 +83,8 @@ public final class NodeMetrics implements Extension {
         learnerGauge("emend_learner_steps_total", "Learner steps in the schedule.", f -> f.status().getTotalSteps());
         learnerGauge("emend_max_staleness", "eta: versions a sample may lag the learner.", f -> f.status().getMaxStaleness());
         learnerGauge("emend_learner_workers", "Rollout workers registered with the learner.", f -> f.status().getWorkers());
+        learnerGauge("emend_oldest_worker_version", "The oldest policy version a registered worker holds, as its last work request said (-1: not known yet).",
+                f -> f.status().getOldestWorkerVersion());
         learnerGauge("emend_prompts_in_flight", "Prompt leases out with workers.", f -> f.status().getPromptsInFlight());
         learnerGauge("emend_learner_tokens_per_second", "Generated tokens per second of rollout time in the last step.",
                 LearnerFigures::tokensPerSecond);
