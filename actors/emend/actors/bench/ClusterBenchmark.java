@@ -53,6 +53,9 @@ public final class ClusterBenchmark {
     /** Versions timed per model after the first; their median is the steady-state figure (the JIT warms up on the first few). */
     public static final int STEADY_VERSIONS = 12;
 
+    /** The stand-in learner's step while publication is timed (see {@link #publication}). */
+    static final long PUBLICATION_STEP_MILLIS = 300;
+
     /**
      * Learner steps per minute with heavy-tailed generation times, synchronous (eta = 0) and asynchronous, timed
      * from the end of step {@code measuredFrom} to the end of step {@code measuredTo} of {@code steps}.
@@ -153,7 +156,11 @@ public final class ClusterBenchmark {
      */
     static Publication publication(ModelConfig model) {
         int versions = 1 + STEADY_VERSIONS;
-        StandIns.Trainer trainer = new StandIns.Trainer(versions + 1, 0);
+        // A stand-in step lasts PUBLICATION_STEP_MILLIS (asleep), longer than a publication takes: the first worker to
+        // load a version can hand in the next batch alone, and a step of 0 ms would then encode the next version on
+        // the same cores while the second worker still reads this one, timing two publications at once. A real
+        // learner step takes longer still (the default run's: about 2 s on these cores).
+        StandIns.Trainer trainer = new StandIns.Trainer(versions + 1, PUBLICATION_STEP_MILLIS);
         List<ActorSystem<Void>> nodes = new ArrayList<>();
         List<Double> actorSeconds = new ArrayList<>();
         long bytes = model.parameterCount() * 4;
