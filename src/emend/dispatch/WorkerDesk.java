@@ -98,7 +98,7 @@ public final class WorkerDesk<R> {
     /** Leases up to the worker's capacity while the run hands out work (none while paused, stopping or done). */
     public Outcome<LeaseGrant> requestWork(WorkRequest request, R replyTo, long nowMillis) {
         Optional<WorkerRegistry.Worker<R>> registered = workers.get(request.getWorkerId());
-        Optional<Rejection> bad = edge.requestWork(request, replyTo, registered.map(WorkerRegistry.Worker::ref).orElse(null));
+        Optional<Rejection> bad = edge.requestWork(request, replyTo, registered.map(WorkerRegistry.Worker::ref).orElse(null), run.version());
         if (bad.isPresent()) {
             if (bad.get().reason().equals(LearnerEdge.UNREGISTERED) && replyTo != null) {
                 // a worker of a learner that moved or restarted asks here: no work, only this epoch, so it says hello

@@ -82,8 +82,11 @@ public final class LearnerEdge {
         return Optional.empty();
     }
 
-    /** @param registered the reply address {@code request}'s worker id said hello with, or null */
-    public Optional<Rejection> requestWork(WorkRequest request, Object replyTo, Object registered) {
+    /**
+     * @param registered the reply address {@code request}'s worker id said hello with, or null
+     * @param currentVersion the newest version the learner published: a worker holds it or an older one, or none (-1)
+     */
+    public Optional<Rejection> requestWork(WorkRequest request, Object replyTo, Object registered, long currentVersion) {
         String type = "RequestWork";
         Optional<Rejection> sender = registeredSender(type, request.getWorkerId(), replyTo, registered);
         if (sender.isPresent()) {
@@ -91,6 +94,11 @@ public final class LearnerEdge {
         }
         if (request.getCapacity() < 1 || request.getCapacity() > MAX_CAPACITY) {
             return refuse(type, "capacity", "capacity " + request.getCapacity() + " (1 to " + MAX_CAPACITY + ")");
+        }
+        if (request.getPolicyVersion() < -1 || request.getPolicyVersion() > currentVersion) {
+            // what a worker says it holds reaches admission and the status: a version never published is a lie
+            return refuse(type, "policy_version", "policy version " + request.getPolicyVersion() + " (-1, none, or a published one: 0 to "
+                    + currentVersion + ")");
         }
         return Optional.empty();
     }

@@ -15,6 +15,7 @@ import emend.proto.RuntimeStatus;
 import emend.proto.StatusRequest;
 import emend.run.LearnerJob;
 import emend.run.TrainingSession;
+import emend.testing.Await;
 import emend.testing.TestNodes;
 import emend.testing.TinyLearnerJob;
 import java.io.IOException;
@@ -100,8 +101,10 @@ final class MultiNodeTest {
             assertEquals(4.0, learnerMetrics.get("emend_policy_version"));
             assertEquals((double) status.getPromptsCompleted(), learnerMetrics.get("emend_prompts_completed_total"));
             assertEquals(2.0, learnerMetrics.get("emend_learner_workers"));
-            double oldestHeld = learnerMetrics.get("emend_oldest_worker_version");
-            assertTrue(oldestHeld >= -1 && oldestHeld <= 4, "a version the learner published, or -1: " + oldestHeld);
+            // both workers asked for work holding version 1 or later (the first trained on steps 2-4 at eta = 0, the late
+            // joiner fetched a version before it asked), each asks again after loading the last one
+            Await.until(() -> learnerGauge(learnerNode, "emend_oldest_worker_version") >= 1, Duration.ofSeconds(60),
+                    () -> "emend_oldest_worker_version stayed at " + learnerGauge(learnerNode, "emend_oldest_worker_version"));
             Map<String, Double> rolloutMetrics = scrape(rolloutNode);
             assertEquals(1.0, rolloutMetrics.get("emend_node_rollout_workers"));
             assertTrue(sumOf(rolloutMetrics, "emend_worker_generated_tokens_total{") > 0, rolloutMetrics.toString());
@@ -118,6 +121,15 @@ final class MultiNodeTest {
             }
             assertEquals(4.0, sumOf(rolloutMetrics, "emend_worker_policy_version{"), "the worker holds the last version");
             assertTrue(rolloutMetrics.getOrDefault("emend_verifier_requests_total{outcome=\"ok\"}", 0.0) > 0, rolloutMetrics.toString());
+        }
+    }
+
+    /** One unlabelled figure of the node's /metrics (NaN if absent). */
+    private static double learnerGauge(ActorSystem<Void> node, String name) {
+        try {
+            return scrape(node).getOrDefault(name, Double.NaN);
+        } catch (Exception e) {
+            throw new IllegalStateException("scraping " + name, e);
         }
     }
 

@@ -282,10 +282,11 @@ final class WireFuzzTest {
             WorkRequest.Builder request = WorkRequest.newBuilder().setWorkerId("fuzz-1").setCapacity(1 + random.nextInt(8))
                     .setPolicyVersion(random.nextLong());
             ActorRef<LearnerProtocol.ToWorker> replyTo = f1;
-            switch (random.nextInt(4)) {
+            switch (random.nextInt(5)) {
                 case 0 -> replyTo = null;
                 case 1 -> request.setWorkerId("nobody-" + junk());
                 case 2 -> replyTo = sink();
+                case 3 -> request.setPolicyVersion(random.nextBoolean() ? -2 - random.nextInt(1 << 20) : 1_000_000 + random.nextInt(1 << 20));
                 default -> request.setCapacity(outside(1, LearnerEdge.MAX_CAPACITY));
             }
             return new Hostile(learner, new LearnerProtocol.RequestWork(request.build(), replyTo), true);

@@ -109,7 +109,11 @@ final class WorkerDeskTest {
             assertEquals(-1, desk.snapshot(0, 0, Optional.empty()).runtime().getOldestWorkerVersion(), "b has not asked yet");
             ask(desk, "b", "ref-b", 1, 0);
             assertEquals(0, desk.snapshot(0, 0, Optional.empty()).runtime().getOldestWorkerVersion());
-            ask(desk, "b", "ref-b", 0, 1); // refused at the edge (capacity 0): what it says is not taken
+            ask(desk, "b", "ref-b", 1, 1); // refused at the edge: version 1 is not published yet, so what it says is not taken
+            assertEquals(0, desk.snapshot(0, 0, Optional.empty()).runtime().getOldestWorkerVersion());
+            run.stepStarted();
+            run.stepEnded(1, 1, 0);
+            ask(desk, "b", "ref-b", 0, 1); // refused at the edge (capacity 0)
             assertEquals(0, desk.snapshot(0, 0, Optional.empty()).runtime().getOldestWorkerVersion());
             desk.workerLeft("a");
             ask(desk, "b", "ref-b", 1, 1);

@@ -43,5 +43,8 @@ final class WorkerRegistryTest {
         assertEquals(new WorkerRegistry.Census(2, -1), workers.census(), "a restarted worker holds nothing it has told of");
         workers.remove("a");
         assertEquals(new WorkerRegistry.Census(1, 6), workers.census());
+        workers.holds("a", 9);
+        workers.hello("a", "ref-a3", 10);
+        assertEquals(new WorkerRegistry.Census(2, -1), workers.census(), "a worker that left and came back holds nothing it has told of");
     }
 }

@@ -163,15 +163,21 @@ final class LearnerEdgeTest {
     }
 
     @Test
-    void requestWork_needsARegisteredSenderAndACapacityInRange() {
-        WorkRequest ok = WorkRequest.newBuilder().setWorkerId("w").setCapacity(4).build();
-        assertEquals(Optional.empty(), EDGE.requestWork(ok, WORKER, WORKER));
-        assertEquals("capacity", EDGE.requestWork(ok.toBuilder().setCapacity(-1).build(), WORKER, WORKER).orElseThrow().reason());
-        assertEquals("capacity", EDGE.requestWork(ok.toBuilder().setCapacity(0).build(), WORKER, WORKER).orElseThrow().reason());
-        assertEquals("capacity", EDGE.requestWork(ok.toBuilder().setCapacity(LearnerEdge.MAX_CAPACITY + 1).build(), WORKER, WORKER)
+    void requestWork_needsARegisteredSenderACapacityInRange_andAVersionThatWasPublished() {
+        WorkRequest ok = WorkRequest.newBuilder().setWorkerId("w").setCapacity(4).setPolicyVersion(3).build();
+        assertEquals(Optional.empty(), EDGE.requestWork(ok, WORKER, WORKER, 3));
+        assertEquals(Optional.empty(), EDGE.requestWork(ok.toBuilder().setPolicyVersion(-1).build(), WORKER, WORKER, 3), "holds none yet");
+        assertEquals(Optional.empty(), EDGE.requestWork(ok.toBuilder().setPolicyVersion(0).build(), WORKER, WORKER, 3));
+        assertEquals("policy_version", EDGE.requestWork(ok, WORKER, WORKER, 2).orElseThrow().reason(), "never published");
+        assertEquals("policy_version", EDGE.requestWork(ok.toBuilder().setPolicyVersion(-2).build(), WORKER, WORKER, 3).orElseThrow().reason());
+        assertEquals("policy_version", EDGE.requestWork(ok.toBuilder().setPolicyVersion(Long.MIN_VALUE).build(), WORKER, WORKER, 3)
                 .orElseThrow().reason());
-        assertEquals("unregistered", EDGE.requestWork(ok, WORKER, null).orElseThrow().reason());
-        assertEquals("reply_to", EDGE.requestWork(ok, null, WORKER).orElseThrow().reason());
+        assertEquals("capacity", EDGE.requestWork(ok.toBuilder().setCapacity(-1).build(), WORKER, WORKER, 3).orElseThrow().reason());
+        assertEquals("capacity", EDGE.requestWork(ok.toBuilder().setCapacity(0).build(), WORKER, WORKER, 3).orElseThrow().reason());
+        assertEquals("capacity", EDGE.requestWork(ok.toBuilder().setCapacity(LearnerEdge.MAX_CAPACITY + 1).build(), WORKER, WORKER, 3)
+                .orElseThrow().reason());
+        assertEquals("unregistered", EDGE.requestWork(ok, WORKER, null, 3).orElseThrow().reason());
+        assertEquals("reply_to", EDGE.requestWork(ok, null, WORKER, 3).orElseThrow().reason());
     }
 
     @Test
