@@ -3,7 +3,6 @@ package emend.generate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import emend.engine.TensorSlices;
 import emend.model.AttentionMasks;
 import emend.model.KvCache;
 import emend.model.Tensors;
@@ -31,8 +30,7 @@ final class CachedDecoder implements Decoder {
         NDArray input = Tensors.copyOf(manager, tokens, new Shape(batch, steps));
         NDArray positions = Tensors.copyOf(manager, DecodePositions.of(padCounts, start, steps), new Shape(batch, steps));
         NDArray mask = AttentionMasks.leftPadded(manager, padCounts, start, steps, start + steps);
-        NDArray hidden = model.hidden(input, positions, mask, cache);
-        return model.logits(TensorSlices.view(hidden, 1, steps - 1, steps).squeeze(1)); // (B, V)
+        return model.nextLogits(input, positions, mask, cache); // (B, V)
     }
 
     @Override

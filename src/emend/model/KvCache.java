@@ -54,6 +54,16 @@ public final class KvCache implements AttentionMemory, AutoCloseable {
         }
     }
 
+    /** Every layer's key buffer, {@code (B, kvHeads, capacity, headDim)}, for {@link DecodeStepScript} to write in place. */
+    NDArray[] keyBuffers() {
+        return keys;
+    }
+
+    /** Every layer's value buffer, as {@link #keyBuffers()}. */
+    NDArray[] valueBuffers() {
+        return values;
+    }
+
     /** Number of positions already stored. */
     public int length() {
         return length;
@@ -66,13 +76,19 @@ public final class KvCache implements AttentionMemory, AutoCloseable {
     @Override
     public NDArray[] append(int layer, NDArray newKeys, NDArray newValues) {
         int steps = Math.toIntExact(newKeys.getShape().get(2));
+        int end = checkRoom(steps);
+        TensorSlices.write(keys[layer], 2, length, newKeys);
+        TensorSlices.write(values[layer], 2, length, newValues);
+        return new NDArray[] {TensorSlices.view(keys[layer], 2, 0, end), TensorSlices.view(values[layer], 2, 0, end)};
+    }
+
+    /** The length after {@code steps} more positions; throws if they do not fit. */
+    int checkRoom(int steps) {
         int end = length + steps;
         if (end > capacity) {
             throw new IllegalStateException("KV cache overflow: " + end + " positions, capacity " + capacity);
         }
-        TensorSlices.write(keys[layer], 2, length, newKeys);
-        TensorSlices.write(values[layer], 2, length, newValues);
-        return new NDArray[] {TensorSlices.view(keys[layer], 2, 0, end), TensorSlices.view(values[layer], 2, 0, end)};
+        return end;
     }
 
     /** Marks {@code steps} more positions as stored, once every layer has appended them. */

@@ -8,8 +8,13 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.engine.PtNDArray;
 import emend.engine.DjlRuntime;
 import emend.engine.NativeExit;
+import emend.engine.TensorSlices;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The forward pass of a Llama-layout decoder, written with DJL operators.
@@ -47,6 +52,11 @@ public final class Transformer {
     private final NDArray rotateHalf;
     private final NDArray attentionScale;
     private final NDArray normEps;
+    /** {@link DecodeStepScript}'s arguments: every layer's tensors in its order, and the constants. */
+    private final PtNDArray[] scriptWeights;
+    private final PtNDArray[] scriptConstants;
+    /** Loaded at the first one-token step: a model that is only trained never needs it. */
+    private DecodeStepScript decodeStep;
 
     public Transformer(Weights weights) {
         this.config = weights.config();
@@ -67,6 +77,13 @@ public final class Transformer {
         this.rotateHalf = kept(Tensors.copyOf(manager, RotaryTables.rotateHalfMatrix(config.headDim()), new Shape(config.headDim(), config.headDim())));
         this.attentionScale = kept(Tensors.scalar(manager, 1.0 / Math.sqrt(config.headDim())));
         this.normEps = kept(Tensors.scalar(manager, config.normEps()));
+        List<NDArray> perLayer = new ArrayList<>();
+        for (LayerWeights w : layers) {
+            perLayer.addAll(w.inScriptOrder());
+        }
+        this.scriptWeights = perLayer.stream().map(PtNDArray.class::cast).toArray(PtNDArray[]::new);
+        this.scriptConstants = Stream.of(embedding, finalNorm, outputMatrixTransposed, ropeCos, ropeSin, rotateHalf, attentionScale, normEps)
+                .map(PtNDArray.class::cast).toArray(PtNDArray[]::new);
     }
 
     /** Lives as long as the weights' manager, whatever scope the model is built in. */
@@ -120,6 +137,35 @@ public final class Transformer {
             memory.advance(Math.toIntExact(steps));
         }
         return rmsNorm(x, finalNorm);
+    }
+
+    /**
+     * Next-token logits (B, V) at the last of {@code tokens}' positions, attending to and extending {@code cache}
+     * (arguments as {@link #hidden}). One new token per row runs as one scripted call ({@link DecodeStepScript}: the
+     * same operators, the same numbers); several (a prompt's prefill) run operator by operator, a layer at a time.
+     */
+    public NDArray nextLogits(NDArray tokens, NDArray positions, NDArray mask, KvCache cache) {
+        long steps = tokens.getShape().get(1);
+        if (steps > 1 || DjlRuntime.gradientsOnThisThread()) {
+            NDArray hidden = hidden(tokens, positions, mask, cache);
+            return logits(TensorSlices.view(hidden, 1, steps - 1, steps).squeeze(1));
+        }
+        NativeExit.safePoint();
+        cache.checkRoom(1);
+        if (decodeStep == null) {
+            decodeStep = DecodeStepScript.of(this);
+        }
+        NDArray logits = decodeStep.logits(tokens, positions, mask, cache, tokens.getManager());
+        cache.advance(1);
+        return logits;
+    }
+
+    PtNDArray[] scriptWeights() {
+        return scriptWeights;
+    }
+
+    PtNDArray[] scriptConstants() {
+        return scriptConstants;
     }
 
     /** Next-token logits (B, T, V) from hidden states (B, T, C). */
@@ -206,6 +252,18 @@ public final class Transformer {
                                 NDArray postAttentionNorm, NDArray gate, NDArray up, NDArray down,
                                 NDArray queryT, NDArray keyT, NDArray valueT, NDArray outputT,
                                 NDArray gateT, NDArray upT, NDArray downT) {
+
+        /** {@link DecodeStepScript}'s tensors of this layer (with attention biases, the projections as {@code linear} takes them). */
+        List<NDArray> inScriptOrder() {
+            List<NDArray> out = new ArrayList<>(List.of(inputNorm));
+            if (queryBias != null) {
+                out.addAll(List.of(query, key, value, queryBias, keyBias, valueBias));
+            } else {
+                out.addAll(List.of(queryT, keyT, valueT));
+            }
+            out.addAll(List.of(outputT, postAttentionNorm, gateT, upT, downT));
+            return out;
+        }
 
         static LayerWeights of(Weights weights, ParameterNames.Layer names, boolean attentionBias) {
             NDArray query = weights.get(names.query());

@@ -1,0 +1,232 @@
+package emend.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.JniUtils;
+import emend.engine.DjlRuntime;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * One decoding step of {@link Transformer} (one new token per row, attending to a {@link KvCache}) as a TorchScript
+ * method, so that the step's ~250 operators run inside libtorch in one native call instead of one call each: at batch
+ * 1 the calls, not the arithmetic, are what a step costs.
+ *
+ * <p>The script is {@link Transformer}'s forward pass written operator for operator in the same order (the same
+ * ATen operators on the same tensors, the transposed weight views included), so its logits equal the operator path's
+ * bit for bit ({@code DecodeStepScriptTest} checks it). Emend writes the TorchScript archive itself (the code as text,
+ * a pickle naming the class, an empty constants table), so no Python is involved; the weights, the KV cache and the
+ * constants are arguments, so one module serves every model of a shape family and in-place weight updates show
+ * through. The graph executor's optimisations are turned off for the JVM: a fused kernel could round differently.
+ */
+final class DecodeStepScript {
+
+    /** The TorchScript class; {@link #DATA_PICKLE} names it. */
+    private static final String CLASS = "DecodeStep";
+    /** Protocol-2 pickle of the module object: {@code __torch__.DecodeStep} with {@code training = False}. */
+    private static final byte[] DATA_PICKLE = pickle();
+    /** The archive's empty constants table: protocol 2, an empty tuple. */
+    private static final byte[] EMPTY_TUPLE_PICKLE = {(byte) 0x80, 0x02, 0x29, 0x2e};
+    /** TorchScript's serialization format version the archive declares (what PyTorch 1.x and 2.x write and read). */
+    private static final String FORMAT_VERSION = "3\n";
+    /** Tensors per layer in the weight list, without and with attention biases. */
+    private static final int PER_LAYER = 9;
+    private static final int PER_LAYER_WITH_BIAS = 12;
+
+    /** One loaded module per code text and device, for the life of the JVM (they hold no weights). */
+    private static final Map<String, PtSymbolBlock> MODULES = new ConcurrentHashMap<>();
+
+    private final Transformer model;
+    private final PtSymbolBlock module;
+
+    private DecodeStepScript(Transformer model, PtSymbolBlock module) {
+        this.model = model;
+        this.module = module;
+    }
+
+    /** The scripted step for {@code model}'s shape family on its weights' device. */
+    static DecodeStepScript of(Transformer model) {
+        ModelConfig config = model.config();
+        String code = code(config.heads() / config.kvHeads(), config.attentionBias());
+        String key = code + "@" + model.weights().manager().getDevice();
+        PtSymbolBlock module = MODULES.computeIfAbsent(key, k -> load(code, model.weights().manager()));
+        return new DecodeStepScript(model, module);
+    }
+
+    /**
+     * Next-token logits (B, V) for one new token per row, appending its keys and values to {@code cache} (whose
+     * length the caller advances, as {@link Transformer#hidden} does).
+     *
+     * @param tokens (B, 1) int
+     * @param positions (B, 1) int
+     * @param mask additive, broadcastable to (B, 1, 1, cache length + 1)
+     */
+    NDArray logits(NDArray tokens, NDArray positions, NDArray mask, KvCache cache, NDManager resultManager) {
+        List<IValue> inputs = new ArrayList<>();
+        try {
+            inputs.add(IValue.from((PtNDArray) tokens));
+            inputs.add(IValue.from((PtNDArray) positions));
+            inputs.add(IValue.from((PtNDArray) mask));
+            inputs.add(IValue.from((long) cache.length()));
+            inputs.add(IValue.listFrom(model.scriptWeights()));
+            inputs.add(IValue.listFrom(pt(cache.keyBuffers())));
+            inputs.add(IValue.listFrom(pt(cache.valueBuffers())));
+            inputs.add(IValue.listFrom(model.scriptConstants()));
+            try (IValue out = module.forward(inputs.toArray(IValue[]::new))) {
+                return out.toTensor((PtNDManager) resultManager);
+            }
+        } finally {
+            inputs.forEach(IValue::close);
+        }
+    }
+
+    private static PtNDArray[] pt(NDArray[] arrays) {
+        PtNDArray[] out = new PtNDArray[arrays.length];
+        for (int i = 0; i < arrays.length; i++) {
+            out[i] = (PtNDArray) arrays[i];
+        }
+        return out;
+    }
+
+    private static PtSymbolBlock load(String code, NDManager manager) {
+        // one switch for the JVM, before the first scripted call: no fusion or other rewrites of the step's graph
+        JniUtils.setGraphExecutorOptimize(false);
+        // the module outlives the manager of the model that first needed it
+        PtNDManager owner = (PtNDManager) DjlRuntime.engine().newBaseManager(manager.getDevice());
+        try {
+            return JniUtils.loadModule(owner, new ByteArrayInputStream(archive(code)), true, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the scripted decoding step did not load", e);
+        }
+    }
+
+    /** A TorchScript archive: an uncompressed zip of the module's pickle, its code, its constants and the format version. */
+    static byte[] archive(String code) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            stored(zip, "step/data.pkl", DATA_PICKLE);
+            stored(zip, "step/code/__torch__.py", code.getBytes(StandardCharsets.UTF_8));
+            stored(zip, "step/constants.pkl", EMPTY_TUPLE_PICKLE);
+            stored(zip, "step/version", FORMAT_VERSION.getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
+        ZipEntry entry = new ZipEntry(name);
+        entry.setMethod(ZipEntry.STORED);
+        entry.setSize(data.length);
+        entry.setCompressedSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        entry.setCrc(crc.getValue());
+        entry.setTime(0);
+        zip.putNextEntry(entry);
+        zip.write(data);
+        zip.closeEntry();
+    }
+
+    /** GLOBAL '__torch__ DecodeStep', EMPTY_TUPLE, NEWOBJ, EMPTY_DICT, MARK, 'training', False, SETITEMS, BUILD, STOP. */
+    private static byte[] pickle() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0x80);
+        out.write(0x02);
+        out.writeBytes(("c__torch__\n" + CLASS + "\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(')');
+        out.write(0x81);
+        out.write('}');
+        out.write('(');
+        byte[] training = "training".getBytes(StandardCharsets.US_ASCII);
+        out.write('X');
+        out.write(training.length);
+        out.write(0);
+        out.write(0);
+        out.write(0);
+        out.writeBytes(training);
+        out.write(0x89);
+        out.write('u');
+        out.write('b');
+        out.write('.');
+        return out.toByteArray();
+    }
+
+    /**
+     * The step's code, the operators of {@link Transformer#hidden} for a KV cache and of {@link Transformer#logits}
+     * in their order. Weights per layer: input norm, then the query, key and value projections (transposed views;
+     * with attention biases the weights themselves and their biases, as {@code linear} takes them), the output
+     * projection, the post-attention norm, gate, up and down (transposed views). Constants: embedding, final norm,
+     * output matrix (transposed view), rotary cos and sin tables, the rotate-half matrix, the attention scale, the
+     * norms' epsilon.
+     */
+    static String code(int group, boolean attentionBias) {
+        int per = attentionBias ? PER_LAYER_WITH_BIAS : PER_LAYER;
+        String q = attentionBias ? "torch.linear(h, weights[base + 1], weights[base + 4])" : "torch.matmul(h, weights[base + 1])";
+        String k = attentionBias ? "torch.linear(h, weights[base + 2], weights[base + 5])" : "torch.matmul(h, weights[base + 2])";
+        String v = attentionBias ? "torch.linear(h, weights[base + 3], weights[base + 6])" : "torch.matmul(h, weights[base + 3])";
+        int rest = attentionBias ? 7 : 4;
+        String repeat = group > 1
+                ? "      keys_all = torch.repeat_interleave(keys_all, " + group + ", 1)\n"
+                + "      values_all = torch.repeat_interleave(values_all, " + group + ", 1)\n"
+                : "";
+        return "class " + CLASS + "(Module):\n"
+                + "  __parameters__ = []\n"
+                + "  __buffers__ = []\n"
+                + "  training : bool\n"
+                + "  def norm(self: __torch__." + CLASS + ", x: Tensor, weight: Tensor, eps: Tensor) -> Tensor:\n"
+                + "    return torch.mul(torch.div(x, torch.sqrt(torch.add(torch.mean(torch.square(x), [-1], True), eps))), weight)\n"
+                + "  def rotate(self: __torch__." + CLASS + ", x: Tensor, cos: Tensor, sin: Tensor, rotate_half: Tensor) -> Tensor:\n"
+                + "    return torch.add(torch.mul(x, cos), torch.mul(torch.matmul(x, rotate_half), sin))\n"
+                + "  def forward(self: __torch__." + CLASS + ",\n"
+                + "    tokens: Tensor,\n"
+                + "    positions: Tensor,\n"
+                + "    mask: Tensor,\n"
+                + "    start: int,\n"
+                + "    weights: List[Tensor],\n"
+                + "    keys: List[Tensor],\n"
+                + "    values: List[Tensor],\n"
+                + "    constants: List[Tensor]) -> Tensor:\n"
+                + "    batch = torch.size(tokens, 0)\n"
+                + "    eps = constants[7]\n"
+                + "    x = torch.embedding(constants[0], tokens)\n"
+                + "    cos = torch.unsqueeze(torch.embedding(constants[3], positions), 2)\n"
+                + "    sin = torch.unsqueeze(torch.embedding(constants[4], positions), 2)\n"
+                + "    for layer in range(torch.len(keys)):\n"
+                + "      base = layer * " + per + "\n"
+                + "      h = (self).norm(x, weights[base], eps)\n"
+                + "      q = torch.permute((self).rotate(torch.reshape(" + q + ", [batch, 1, -1, " + "torch.size(constants[5], 0)]), cos, sin, constants[5]), [0, 2, 1, 3])\n"
+                + "      k = torch.permute((self).rotate(torch.reshape(" + k + ", [batch, 1, -1, " + "torch.size(constants[5], 0)]), cos, sin, constants[5]), [0, 2, 1, 3])\n"
+                + "      v = torch.permute(torch.reshape(" + v + ", [batch, 1, -1, torch.size(constants[5], 0)]), [0, 2, 1, 3])\n"
+                + "      torch.copy_(torch.slice(keys[layer], 2, start, start + 1), k)\n"
+                + "      torch.copy_(torch.slice(values[layer], 2, start, start + 1), v)\n"
+                + "      keys_all = torch.slice(keys[layer], 2, 0, start + 1)\n"
+                + "      values_all = torch.slice(values[layer], 2, 0, start + 1)\n"
+                + repeat
+                + "      scores = torch.add_(torch.mul_(torch.matmul(q, torch.permute(keys_all, [0, 1, 3, 2])), constants[6]), mask)\n"
+                + "      context = torch.matmul(torch.softmax(scores, -1), values_all)\n"
+                + "      merged = torch.reshape(torch.permute(context, [0, 2, 1, 3]), [batch, 1, -1])\n"
+                + "      attended = torch.add(x, torch.matmul(merged, weights[base + " + rest + "]))\n"
+                + "      h2 = (self).norm(attended, weights[base + " + (rest + 1) + "], eps)\n"
+                + "      gate_input = torch.matmul(h2, weights[base + " + (rest + 2) + "])\n"
+                + "      gate = torch.mul(torch.sigmoid(gate_input), gate_input)\n"
+                + "      up = torch.matmul(h2, weights[base + " + (rest + 3) + "])\n"
+                + "      x = torch.add(attended, torch.matmul(torch.mul(gate, up), weights[base + " + (rest + 4) + "]))\n"
+                + "    hidden = (self).norm(x, constants[1], eps)\n"
+                + "    return torch.matmul(torch.squeeze(hidden, 1), constants[2])\n";
+    }
+}
