@@ -9,13 +9,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import emend.engine.DjlRuntime;
 import emend.engine.TensorSlices;
 import emend.testing.TestModels;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -93,6 +98,54 @@ final class DecodeStepScriptTest {
             for (int layer = 0; layer < config.layers(); layer++) {
                 assertArrayEquals(operators.keyBuffers()[layer].toFloatArray(), scripted.keyBuffers()[layer].toFloatArray(), "keys of layer " + layer);
                 assertArrayEquals(operators.valueBuffers()[layer].toFloatArray(), scripted.valueBuffers()[layer].toFloatArray(), "values of layer " + layer);
+            }
+        }
+    }
+
+    /** Six one-token steps after a prompt, through {@link Transformer#nextLogits}: every step's logits, concatenated. */
+    private static float[] decode(ModelConfig config, Weights weights, long tokenSeed) {
+        try (NDManager manager = weights.manager().newSubManager();
+             KvCache cache = new KvCache(manager, config, PADS.length, PROMPT + NEW_TOKENS);
+             NDScope scope = new NDScope()) {
+            Transformer model = new Transformer(weights);
+            Random random = new Random(tokenSeed);
+            model.hidden(tokens(manager, random, config.vocabSize(), PROMPT), positions(manager, 0, PROMPT),
+                    AttentionMasks.leftPadded(manager, PADS, 0, PROMPT, PROMPT), cache);
+            float[] all = new float[NEW_TOKENS * PADS.length * config.vocabSize()];
+            for (int step = 0; step < NEW_TOKENS; step++) {
+                int start = PROMPT + step;
+                float[] logits = model.nextLogits(tokens(manager, random, config.vocabSize(), 1), positions(manager, start, 1),
+                        AttentionMasks.leftPadded(manager, PADS, start, 1, start + 1), cache).toFloatArray();
+                System.arraycopy(logits, 0, all, step * logits.length, logits.length);
+            }
+            return all;
+        }
+    }
+
+    @Test
+    void modelThreadsShareTheScriptedModule_eachGettingWhatItGetsAlone() throws Exception {
+        ModelConfig config = shapes().toList().get(1);
+        try (NDManager manager = TestModels.manager();
+             Weights first = randomWeights(config, manager, 21);
+             Weights second = randomWeights(config, manager, 22)) {
+            float[] firstAlone = decode(config, first, 1);
+            float[] secondAlone = decode(config, second, 2);
+            ExecutorService threads = Executors.newFixedThreadPool(2);
+            try {
+                for (int round = 0; round < 5; round++) {
+                    Future<float[]> a = threads.submit(() -> {
+                        DjlRuntime.gradientsOffOnThisThread();
+                        return decode(config, first, 1);
+                    });
+                    Future<float[]> b = threads.submit(() -> {
+                        DjlRuntime.gradientsOffOnThisThread();
+                        return decode(config, second, 2);
+                    });
+                    assertArrayEquals(firstAlone, a.get(), "round " + round);
+                    assertArrayEquals(secondAlone, b.get(), "round " + round);
+                }
+            } finally {
+                threads.shutdownNow();
             }
         }
     }
