@@ -1,5 +1,6 @@
 package emend.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -31,7 +32,8 @@ import java.util.zip.ZipOutputStream;
  * bit for bit ({@code DecodeStepScriptTest} checks it). Emend writes the TorchScript archive itself (the code as text,
  * a pickle naming the class, an empty constants table), so no Python is involved; the weights, the KV cache and the
  * constants are arguments, so one module serves every model of a shape family and in-place weight updates show
- * through. The graph executor's optimisations are turned off for the JVM: a fused kernel could round differently.
+ * through. The graph executor's optimisations are turned off on every thread that runs the step (libtorch keeps the
+ * switch per thread): a fused kernel, as the CUDA fuser makes, could round differently.
  */
 final class DecodeStepScript {
 
@@ -41,14 +43,21 @@ final class DecodeStepScript {
     private static final byte[] DATA_PICKLE = pickle();
     /** The archive's empty constants table: protocol 2, an empty tuple. */
     private static final byte[] EMPTY_TUPLE_PICKLE = {(byte) 0x80, 0x02, 0x29, 0x2e};
-    /** TorchScript's serialization format version the archive declares (what PyTorch 1.x and 2.x write and read). */
-    private static final String FORMAT_VERSION = "3\n";
+    /**
+     * The serialization format version the archive declares: 4, the first whose {@code torch.div} is true division, so
+     * libtorch 2.x reads the code as written instead of inserting its upgrader for older archives.
+     */
+    private static final String FORMAT_VERSION = "4\n";
     /** Tensors per layer in the weight list, without and with attention biases. */
     private static final int PER_LAYER = 9;
     private static final int PER_LAYER_WITH_BIAS = 12;
+    /** Constants the code reads, {@code constants[0..7]}. */
+    private static final int CONSTANTS = 8;
 
     /** One loaded module per code text and device, for the life of the JVM (they hold no weights). */
     private static final Map<String, PtSymbolBlock> MODULES = new ConcurrentHashMap<>();
+    /** Whether this thread has turned the graph executor's rewrites off. */
+    private static final ThreadLocal<Boolean> PLAIN_EXECUTOR = ThreadLocal.withInitial(() -> false);
 
     private final Transformer model;
     private final PtSymbolBlock module;
@@ -61,9 +70,14 @@ final class DecodeStepScript {
     /** The scripted step for {@code model}'s shape family on its weights' device. */
     static DecodeStepScript of(Transformer model) {
         ModelConfig config = model.config();
+        int perLayer = config.attentionBias() ? PER_LAYER_WITH_BIAS : PER_LAYER;
+        if (model.scriptWeights().length != config.layers() * perLayer || model.scriptConstants().length != CONSTANTS) {
+            throw new IllegalStateException("the scripted step reads " + perLayer + " tensors a layer and " + CONSTANTS
+                    + " constants; the model hands it " + model.scriptWeights().length + " and " + model.scriptConstants().length);
+        }
         String code = code(config.heads() / config.kvHeads(), config.attentionBias());
-        String key = code + "@" + model.weights().manager().getDevice();
-        PtSymbolBlock module = MODULES.computeIfAbsent(key, k -> load(code, model.weights().manager()));
+        Device device = model.weights().manager().getDevice();
+        PtSymbolBlock module = MODULES.computeIfAbsent(code + "@" + device, k -> load(code, device));
         return new DecodeStepScript(model, module);
     }
 
@@ -76,6 +90,10 @@ final class DecodeStepScript {
      * @param mask additive, broadcastable to (B, 1, 1, cache length + 1)
      */
     NDArray logits(NDArray tokens, NDArray positions, NDArray mask, KvCache cache, NDManager resultManager) {
+        if (!PLAIN_EXECUTOR.get()) {
+            JniUtils.setGraphExecutorOptimize(false);
+            PLAIN_EXECUTOR.set(true);
+        }
         List<IValue> inputs = new ArrayList<>();
         try {
             inputs.add(IValue.from((PtNDArray) tokens));
@@ -102,20 +120,19 @@ final class DecodeStepScript {
         return out;
     }
 
-    private static PtSymbolBlock load(String code, NDManager manager) {
-        // one switch for the JVM, before the first scripted call: no fusion or other rewrites of the step's graph
-        JniUtils.setGraphExecutorOptimize(false);
+    private static PtSymbolBlock load(String code, Device device) {
         // the module outlives the manager of the model that first needed it
-        PtNDManager owner = (PtNDManager) DjlRuntime.engine().newBaseManager(manager.getDevice());
+        PtNDManager owner = (PtNDManager) DjlRuntime.engine().newBaseManager(device);
         try {
             return JniUtils.loadModule(owner, new ByteArrayInputStream(archive(code)), true, false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("the scripted decoding step did not load", e);
+        } catch (IOException | RuntimeException e) {
+            owner.close();
+            throw new IllegalStateException("the scripted decoding step did not load on " + device + ": " + e.getMessage(), e);
         }
     }
 
     /** A TorchScript archive: an uncompressed zip of the module's pickle, its code, its constants and the format version. */
-    static byte[] archive(String code) {
+    private static byte[] archive(String code) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             stored(zip, "step/data.pkl", DATA_PICKLE);
@@ -174,7 +191,7 @@ final class DecodeStepScript {
      * output matrix (transposed view), rotary cos and sin tables, the rotate-half matrix, the attention scale, the
      * norms' epsilon.
      */
-    static String code(int group, boolean attentionBias) {
+    private static String code(int group, boolean attentionBias) {
         int per = attentionBias ? PER_LAYER_WITH_BIAS : PER_LAYER;
         String q = attentionBias ? "torch.linear(h, weights[base + 1], weights[base + 4])" : "torch.matmul(h, weights[base + 1])";
         String k = attentionBias ? "torch.linear(h, weights[base + 2], weights[base + 5])" : "torch.matmul(h, weights[base + 2])";

@@ -55,7 +55,10 @@ public final class Transformer {
     /** {@link DecodeStepScript}'s arguments: every layer's tensors in its order, and the constants. */
     private final PtNDArray[] scriptWeights;
     private final PtNDArray[] scriptConstants;
-    /** Loaded at the first one-token step: a model that is only trained never needs it. */
+    /**
+     * Made at the first one-token step (a model that is only trained never needs it); two threads racing here make
+     * equal steps over the one shared module, so the race is harmless.
+     */
     private DecodeStepScript decodeStep;
 
     public Transformer(Weights weights) {
