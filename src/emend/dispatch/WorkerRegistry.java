@@ -54,7 +54,7 @@ public final class WorkerRegistry<R> {
     }
 
     public Census census() {
-        long oldest = workers.isEmpty() ? -1 : workers.keySet().stream().mapToLong(id -> heldVersions.getOrDefault(id, -1L)).min().orElseThrow();
+        long oldest = workers.keySet().stream().mapToLong(id -> heldVersions.getOrDefault(id, -1L)).min().orElse(-1);
         return new Census(workers.size(), oldest);
     }
 

@@ -77,9 +77,18 @@ final class WorkerDeskTest {
         }
     }
 
+    /** Four steps of 2 prompts, with up to two batches out at once. */
+    private TinyLearnerJob fourStepJob() {
+        return new TinyLearnerJob(dir, "[\"stage1:4\"]", 2, Map.of("emend.runtime.max-staleness", "1"));
+    }
+
+    private static long oldestHeld(WorkerDesk<String> desk) {
+        return desk.snapshot(0, 0, Optional.empty()).runtime().getOldestWorkerVersion();
+    }
+
     @Test
     void leasesGoOutWhileTheRunHandsOutWork_andComeBackWhenTheirWorkerRestartsOrLeaves() {
-        try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:4\"]", 2, Map.of("emend.runtime.max-staleness", "1"))) {
+        try (TinyLearnerJob tiny = fourStepJob()) {
             RunControl run = new RunControl(4, 0, 0, 0);
             WorkerDesk<String> desk = new WorkerDesk<>(tiny.job(), run, EPOCH);
             desk.hello(hello("w", 11), "ref-w", MANIFESTS);
@@ -100,21 +109,21 @@ final class WorkerDeskTest {
 
     @Test
     void theStatusNamesTheOldestVersionTheWorkersHold_fromTheirWorkRequests() {
-        try (TinyLearnerJob tiny = new TinyLearnerJob(dir, "[\"stage1:4\"]", 2, Map.of("emend.runtime.max-staleness", "1"))) {
+        try (TinyLearnerJob tiny = fourStepJob()) {
             RunControl run = new RunControl(4, 0, 0, 0);
             WorkerDesk<String> desk = new WorkerDesk<>(tiny.job(), run, EPOCH);
             desk.hello(hello("a", 1), "ref-a", MANIFESTS);
             desk.hello(hello("b", 2), "ref-b", MANIFESTS);
             ask(desk, "a", "ref-a", 1, 0);
-            assertEquals(-1, desk.snapshot(0, 0, Optional.empty()).runtime().getOldestWorkerVersion(), "b has not asked yet");
+            assertEquals(-1, oldestHeld(desk), "b has not asked yet");
             ask(desk, "b", "ref-b", 1, 0);
-            assertEquals(0, desk.snapshot(0, 0, Optional.empty()).runtime().getOldestWorkerVersion());
+            assertEquals(0, oldestHeld(desk));
             ask(desk, "b", "ref-b", 1, 1); // refused at the edge: version 1 is not published yet, so what it says is not taken
-            assertEquals(0, desk.snapshot(0, 0, Optional.empty()).runtime().getOldestWorkerVersion());
+            assertEquals(0, oldestHeld(desk));
             run.stepStarted();
             run.stepEnded(1, 1, 0);
             ask(desk, "b", "ref-b", 0, 1); // refused at the edge (capacity 0)
-            assertEquals(0, desk.snapshot(0, 0, Optional.empty()).runtime().getOldestWorkerVersion());
+            assertEquals(0, oldestHeld(desk));
             desk.workerLeft("a");
             ask(desk, "b", "ref-b", 1, 1);
             LearnerSnapshot snapshot = desk.snapshot(0, 0, Optional.empty());
