@@ -97,8 +97,8 @@ final class BenchCommand implements Runnable {
             System.out.printf(Locale.ROOT, "  batch 128                 %8.0f tok/s%n", f.genKvBatch128());
             System.out.printf(Locale.ROOT, "training, batch 16 x 64     %8.0f tok/s (forward + backward + AdamW)%n", f.trainTokensPerSecond());
             if (ref instanceof PytorchReference.Figures r) {
-                System.out.printf(Locale.ROOT, "PyTorch %s eager, %d threads (same shape and workloads)   Emend / PyTorch%n",
-                        r.values().get("torch_version").getAsString(), r.values().get("threads").getAsInt());
+                System.out.printf(Locale.ROOT, "PyTorch %s eager, %d threads, BLAS threads %s (same shape and workloads)   Emend / PyTorch%n",
+                        r.values().get("torch_version").getAsString(), r.values().get("threads").getAsInt(), r.values().get("blas_threads").getAsString());
                 for (int batch : new int[] {1, 32, 128}) {
                     double emend = batch == 1 ? f.genKvBatch1() : batch == 32 ? f.genKvBatch32() : f.genKvBatch128();
                     double torch = r.get("gen_tokens_per_s_batch" + batch);

@@ -7,11 +7,13 @@ tokens (forward, backward, AdamW). Each figure is the median of three timed repe
 Java side. Prints one JSON object: tokens per second per workload.
 
 Reads the model shape and thread count from its arguments (ModelBenchmark writes them), so both sides measure the
-same arithmetic on the same number of threads.
+same arithmetic on the same number of threads. PytorchReference.java sets OPENBLAS_NUM_THREADS=1 (why: there), so
+OpenBLAS's own threads do not compete with PyTorch's; the figures name the value.
 """
 import argparse
 import json
 import math
+import os
 import statistics
 import time
 
@@ -152,6 +154,7 @@ def main():
     model = Decoder(a.vocab, a.width, a.layers, a.heads, a.kv_heads, a.ffn, a.context, a.theta, a.eps, a.tied == "true")
     model.eval()
     figures = {"torch_version": torch.__version__, "threads": torch.get_num_threads(),
+               "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "OpenBLAS's default"),
                "parameters": sum(p.numel() for p in model.parameters())}
     for batch in (1, 32, 128):
         figures["gen_tokens_per_s_batch%d" % batch] = round(generation(model, a.vocab, batch), 2)

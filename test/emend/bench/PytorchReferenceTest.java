@@ -23,7 +23,8 @@ class PytorchReferenceTest {
     /** A stand-in for Python that records its arguments and prints {@code output}. */
     private Path fakePython(String output, int exit) throws IOException {
         Path script = dir.resolve("python");
-        Files.writeString(script, "#!/bin/sh\necho \"$@\" > " + dir.resolve("args") + "\necho '" + output + "'\nexit " + exit + "\n");
+        Files.writeString(script, "#!/bin/sh\necho \"$@\" > " + dir.resolve("args") + "\necho \"$OPENBLAS_NUM_THREADS\" > " + dir.resolve("blas")
+                + "\necho '" + output + "'\nexit " + exit + "\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         return script;
     }
@@ -36,6 +37,9 @@ class PytorchReferenceTest {
         String args = Files.readString(dir.resolve("args"));
         assertTrue(args.contains("pytorch_reference.py --vocab 64 --width 32 --layers 2 --heads 4 --kv-heads 2 --ffn 64 --context 96 --threads 3")
                 && args.contains("--tied true"), args);
+        if (System.getenv(PytorchReference.BLAS_THREADS) == null) {
+            assertEquals("1", Files.readString(dir.resolve("blas")).strip(), "OpenBLAS's own pool must not compete with PyTorch's threads");
+        }
     }
 
     @Test
@@ -71,6 +75,7 @@ class PytorchReferenceTest {
             assertTrue(figures.get(key) > 0, key + " in " + figures.values());
         }
         assertEquals(1, figures.values().get("threads").getAsInt());
+        assertEquals(System.getenv().getOrDefault(PytorchReference.BLAS_THREADS, "1"), figures.values().get("blas_threads").getAsString());
         assertEquals(SHAPE.parameterCount(), figures.values().get("parameters").getAsLong(), "the same shape as Emend's model");
     }
 }
