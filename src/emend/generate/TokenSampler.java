@@ -27,6 +27,24 @@ final class TokenSampler {
      * @param uniforms one number in [0, 1) per row (ignored when greedy)
      */
     static Picks pick(NDArray logits, float[] uniforms, SamplingConfig config) {
+        if (!config.greedy() && config.topP() >= 1) {
+            // the common case (rollouts sample at a temperature without a nucleus) in one native call
+            return SamplingScript.pick(logits, clamped(uniforms), config.temperature());
+        }
+        return byOperators(logits, uniforms, config);
+    }
+
+    /** Each uniform kept strictly below 1 ({@link #MAX_UNIFORM}). */
+    static float[] clamped(float[] uniforms) {
+        float[] clamped = new float[uniforms.length];
+        for (int i = 0; i < uniforms.length; i++) {
+            clamped[i] = Math.min(uniforms[i], MAX_UNIFORM);
+        }
+        return clamped;
+    }
+
+    /** {@link #pick} one engine operator at a time: greedy, with a nucleus, and the reference of {@link SamplingScript}. */
+    static Picks byOperators(NDArray logits, float[] uniforms, SamplingConfig config) {
         if (config.greedy()) {
             NDArray tokens = logits.argMax(-1).expandDims(1);                                  // (B, 1)
             NDArray logProbs = logits.gather(tokens, 1).squeeze(1).sub(SequenceScorer.logSumExp(logits));
@@ -44,10 +62,7 @@ final class TokenSampler {
         }
         NDArray cumulative = probs.cumSum(1);
         NDArray total = cumulative.get(":, -1:");                                             // (B, 1)
-        float[] clamped = new float[uniforms.length];
-        for (int i = 0; i < uniforms.length; i++) {
-            clamped[i] = Math.min(uniforms[i], MAX_UNIFORM);
-        }
+        float[] clamped = clamped(uniforms);
         NDArray threshold = Tensors.copyOf(logits.getManager(), clamped, new Shape(clamped.length, 1)).mul(total);
         long vocab = logits.getShape().get(1);
         NDArray index = cumulative.lte(threshold).toType(DataType.INT64, false).sum(new int[] {1}, true)

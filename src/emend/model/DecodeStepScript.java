@@ -1,26 +1,13 @@
 package emend.model;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.JniUtils;
-import emend.engine.DjlRuntime;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * One decoding step of {@link Transformer} (one new token per row, attending to a {@link KvCache}) as a TorchScript
@@ -29,35 +16,19 @@ import java.util.zip.ZipOutputStream;
  *
  * <p>The script is {@link Transformer}'s forward pass written operator for operator in the same order (the same
  * ATen operators on the same tensors, the transposed weight views included), so its logits equal the operator path's
- * bit for bit ({@code DecodeStepScriptTest} checks it). Emend writes the TorchScript archive itself (the code as text,
- * a pickle naming the class, an empty constants table), so no Python is involved; the weights, the KV cache and the
- * constants are arguments, so one module serves every model of a shape family and in-place weight updates show
- * through. The graph executor's optimisations are turned off on every thread that runs the step (libtorch keeps the
- * switch per thread): a fused kernel, as the CUDA fuser makes, could round differently.
+ * bit for bit ({@code DecodeStepScriptTest} checks it). Emend writes the module itself ({@link TorchScriptModules});
+ * the weights, the KV cache and the constants are arguments, so one module serves every model of a shape family and
+ * in-place weight updates show through.
  */
 final class DecodeStepScript {
 
-    /** The TorchScript class; {@link #DATA_PICKLE} names it. */
+    /** The TorchScript class. */
     private static final String CLASS = "DecodeStep";
-    /** Protocol-2 pickle of the module object: {@code __torch__.DecodeStep} with {@code training = False}. */
-    private static final byte[] DATA_PICKLE = pickle();
-    /** The archive's empty constants table: protocol 2, an empty tuple. */
-    private static final byte[] EMPTY_TUPLE_PICKLE = {(byte) 0x80, 0x02, 0x29, 0x2e};
-    /**
-     * The serialization format version the archive declares: 4, the first whose {@code torch.div} is true division, so
-     * libtorch 2.x reads the code as written instead of inserting its upgrader for older archives.
-     */
-    private static final String FORMAT_VERSION = "4\n";
     /** Tensors per layer in the weight list, without and with attention biases. */
     private static final int PER_LAYER = 9;
     private static final int PER_LAYER_WITH_BIAS = 12;
     /** Constants the code reads, {@code constants[0..7]}. */
     private static final int CONSTANTS = 8;
-
-    /** One loaded module per code text and device, for the life of the JVM (they hold no weights). */
-    private static final Map<String, PtSymbolBlock> MODULES = new ConcurrentHashMap<>();
-    /** Whether this thread has turned the graph executor's rewrites off. */
-    private static final ThreadLocal<Boolean> PLAIN_EXECUTOR = ThreadLocal.withInitial(() -> false);
 
     private final Transformer model;
     private final PtSymbolBlock module;
@@ -76,9 +47,7 @@ final class DecodeStepScript {
                     + " constants; the model hands it " + model.scriptWeights().length + " and " + model.scriptConstants().length);
         }
         String code = code(config.heads() / config.kvHeads(), config.attentionBias());
-        Device device = model.weights().manager().getDevice();
-        PtSymbolBlock module = MODULES.computeIfAbsent(code + "@" + device, k -> load(code, device));
-        return new DecodeStepScript(model, module);
+        return new DecodeStepScript(model, TorchScriptModules.module(CLASS, code, model.weights().manager().getDevice()));
     }
 
     /**
@@ -90,10 +59,7 @@ final class DecodeStepScript {
      * @param mask additive, broadcastable to (B, 1, 1, cache length + 1)
      */
     NDArray logits(NDArray tokens, NDArray positions, NDArray mask, KvCache cache, NDManager resultManager) {
-        if (!PLAIN_EXECUTOR.get()) {
-            JniUtils.setGraphExecutorOptimize(false);
-            PLAIN_EXECUTOR.set(true);
-        }
+        TorchScriptModules.plainExecutor();
         List<IValue> inputs = new ArrayList<>();
         try {
             inputs.add(IValue.from((PtNDArray) tokens));
@@ -118,69 +84,6 @@ final class DecodeStepScript {
             out[i] = (PtNDArray) arrays[i];
         }
         return out;
-    }
-
-    private static PtSymbolBlock load(String code, Device device) {
-        // the module outlives the manager of the model that first needed it
-        PtNDManager owner = (PtNDManager) DjlRuntime.engine().newBaseManager(device);
-        try {
-            return JniUtils.loadModule(owner, new ByteArrayInputStream(archive(code)), true, false);
-        } catch (IOException | RuntimeException e) {
-            owner.close();
-            throw new IllegalStateException("the scripted decoding step did not load on " + device + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** A TorchScript archive: an uncompressed zip of the module's pickle, its code, its constants and the format version. */
-    private static byte[] archive(String code) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            stored(zip, "step/data.pkl", DATA_PICKLE);
-            stored(zip, "step/code/__torch__.py", code.getBytes(StandardCharsets.UTF_8));
-            stored(zip, "step/constants.pkl", EMPTY_TUPLE_PICKLE);
-            stored(zip, "step/version", FORMAT_VERSION.getBytes(StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
-        ZipEntry entry = new ZipEntry(name);
-        entry.setMethod(ZipEntry.STORED);
-        entry.setSize(data.length);
-        entry.setCompressedSize(data.length);
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        entry.setCrc(crc.getValue());
-        entry.setTime(0);
-        zip.putNextEntry(entry);
-        zip.write(data);
-        zip.closeEntry();
-    }
-
-    /** GLOBAL '__torch__ DecodeStep', EMPTY_TUPLE, NEWOBJ, EMPTY_DICT, MARK, 'training', False, SETITEMS, BUILD, STOP. */
-    private static byte[] pickle() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0x80);
-        out.write(0x02);
-        out.writeBytes(("c__torch__\n" + CLASS + "\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(')');
-        out.write(0x81);
-        out.write('}');
-        out.write('(');
-        byte[] training = "training".getBytes(StandardCharsets.US_ASCII);
-        out.write('X');
-        out.write(training.length);
-        out.write(0);
-        out.write(0);
-        out.write(0);
-        out.writeBytes(training);
-        out.write(0x89);
-        out.write('u');
-        out.write('b');
-        out.write('.');
-        return out.toByteArray();
     }
 
     /**
