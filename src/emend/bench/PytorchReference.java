@@ -34,12 +34,13 @@ public final class PytorchReference {
 
     private static final String SCRIPT = "pytorch_reference.py";
     /**
-     * Threads of each BLAS call in the reference, 1 unless the caller's environment says otherwise. Debian's PyTorch
+     * Threads of each BLAS call in the reference, 1 unless the caller's environment names a number. Debian's PyTorch
      * multiplies through OpenBLAS's pthread build, which keeps a pool of its own beside PyTorch's threads and ignores
      * {@code torch.set_num_threads}: with both at 2 on 2 cores they spin against each other. Measured here (2026-12-06,
-     * tiny model, PyTorch 1.13, torch threads / BLAS threads, tokens/s): batch 32 1,309 at 2/2 against 8,127 at 2/1
-     * and 7,649 at 1/2; training 2,894 against 10,172 and 10,373; batch 1 939 against 966 and 983. A pip wheel's
-     * MKL follows torch's thread count, so 2/1 is the reference a user of such a wheel sees.
+     * tiny model, PyTorch 1.13, torch threads / BLAS threads, tokens/s): batch 32 1,309 at 2/2 against 8,127 at 2/1,
+     * 7,649 at 1/2 and 7,977 at 1/1; training 2,894 against 10,172, 10,373 and 11,430; batch 1 939 against 966, 983
+     * and 985. Without contention the three settings are within 12% of each other per workload; 2/1 keeps PyTorch's
+     * own threads equal to Emend's. (A wheel built with MKL shares one pool for both and would multiply on 2 threads.)
      */
     static final String BLAS_THREADS = "OPENBLAS_NUM_THREADS";
     private static final long TIMEOUT_MINUTES = 15;
@@ -72,7 +73,7 @@ public final class PytorchReference {
             Process process;
             try {
                 ProcessBuilder builder = new ProcessBuilder(command(python, script, config, threads)).redirectErrorStream(true).redirectOutput(output.toFile());
-                builder.environment().putIfAbsent(BLAS_THREADS, "1");
+                builder.environment().merge(BLAS_THREADS, "1", (set, fallback) -> set.isBlank() ? fallback : set);
                 process = builder.start();
             } catch (IOException e) {
                 return new Skipped("'" + python + "' could not be started (" + e.getMessage() + "); pass --reference with a Python that has PyTorch");

@@ -36,7 +36,7 @@ final class TokenSamplerTest {
             int distinctTokens = 0;
             for (double temperature : new double[] {1.0, 0.7, 1.3}) {
                 SamplingConfig config = SamplingConfig.sampled(temperature, 8);
-                TokenSampler.Picks scripted = TokenSampler.pick(logits, uniforms, config);
+                TokenSampler.Picks scripted = SamplingScript.pick(logits, TokenSampler.clamped(uniforms), temperature);
                 TokenSampler.Picks operators = TokenSampler.byOperators(logits, uniforms, config);
                 assertArrayEquals(operators.tokens(), scripted.tokens(), "tokens at T = " + temperature);
                 assertArrayEquals(operators.logProbs(), scripted.logProbs(), "log-probabilities at T = " + temperature);
