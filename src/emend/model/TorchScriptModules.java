@@ -35,7 +35,13 @@ public final class TorchScriptModules {
      */
     private static final String FORMAT_VERSION = "4\n";
 
-    private static final Map<String, PtSymbolBlock> MODULES = new ConcurrentHashMap<>();
+    /**
+     * A loaded module's identity. A record, not a joined string: the sampler looks its module up at every token, and a
+     * constant code string keeps its hash, so a lookup neither copies nor rehashes the code.
+     */
+    private record Key(String className, String code, Device device) {}
+
+    private static final Map<Key, PtSymbolBlock> MODULES = new ConcurrentHashMap<>();
     /** Whether this thread has turned the graph executor's rewrites off. */
     private static final ThreadLocal<Boolean> PLAIN_EXECUTOR = ThreadLocal.withInitial(() -> false);
 
@@ -48,7 +54,7 @@ public final class TorchScriptModules {
      * @throws IllegalStateException naming the device when libtorch refuses it
      */
     public static PtSymbolBlock module(String className, String code, Device device) {
-        return MODULES.computeIfAbsent(className + "\n" + code + "@" + device, key -> load(className, code, device));
+        return MODULES.computeIfAbsent(new Key(className, code, device), key -> load(className, code, device));
     }
 
     /** Call before running a module on this thread: turns the executor's rewrites off here, once. */
