@@ -43,6 +43,7 @@ final class ClusterBenchCommand implements Runnable {
             for (var p : f.publications()) {
                 JsonObject e = new JsonObject();
                 e.addProperty("bytes", p.bytes());
+                e.addProperty("generation_call_ms", p.generationMillis());
                 e.addProperty("first_version_actor_s", p.firstActorSeconds());
                 e.addProperty("actor_s", p.actorSeconds());
                 e.addProperty("socket_s", p.socketSeconds());
@@ -76,8 +77,9 @@ final class ClusterBenchCommand implements Runnable {
                 + "stream; 127.0.0.1) vs raw socket copy "
                 + "(medians of " + ClusterBenchmark.STEADY_VERSIONS + " versions after the first, and of as many copies):");
         for (var p : f.publications()) {
-            System.out.printf(Locale.ROOT, "  %6.1f MB   actors %.3f s (first version %.3f s)   socket %.3f s   ratio %.1fx%n", p.bytes() / 1e6,
-                    p.actorSeconds(), p.firstActorSeconds(), p.socketSeconds(), p.ratio());
+            String workers = p.generationMillis() == 0 ? "workers idle" : "workers generating (calls of " + p.generationMillis() + " ms, eta=2)";
+            System.out.printf(Locale.ROOT, "  %6.1f MB   %-45s actors %.3f s (first version %.3f s)   socket %.3f s   ratio %.1fx%n", p.bytes() / 1e6,
+                    workers, p.actorSeconds(), p.firstActorSeconds(), p.socketSeconds(), p.ratio());
         }
         var first = f.staleness().get(0);
         System.out.printf(Locale.ROOT, "async vs sync (%d workers, Pareto generation times, mean %d ms per prompt, a call as long as its "

@@ -3,6 +3,7 @@ package emend.weights;
 import com.google.protobuf.CodedInputStream;
 import emend.proto.WeightChunk;
 import emend.proto.WeightChunkRequest;
+import emend.proto.WeightManifest;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -15,108 +16,177 @@ import javax.net.SocketFactory;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A worker's side of the weight stream ({@link WeightStreamServer}): reads the chunks of one manifest into its
- * {@link WeightAssembly}, each checked against its digest as it arrives. It never throws: a stream that fails
- * leaves the assembly with what arrived intact, and the caller fetches the rest another way.
+ * A worker's side of the weight stream ({@link WeightStreamServer}): reads the version asked for into its
+ * {@link WeightAssembly}, then follows the stream: each version the learner pushes later (its manifest, then its
+ * chunks) goes into a fresh assembly. Every chunk is checked against its digest as it arrives, and each whole version
+ * is handed to the {@link Listener}. It never throws: a stream that fails leaves the assembly it was filling with what
+ * arrived intact, and the caller fetches the rest another way.
  */
-public final class WeightStreamFetch {
+public final class WeightStreamFetch implements AutoCloseable {
 
-    /** How a stream ended. */
+    /** How a followed stream ended (it never ends on its own while the learner runs). */
     public enum Ending {
-        /** Every chunk is in and matched its digest. */
-        COMPLETE,
-        /** The learner holds a newer version: start over with the newest manifest. */
-        GONE,
         /** No connection could be made (a firewall, an address this node cannot route to); see the problem. */
         UNREACHABLE,
-        /** The stream broke off or chunks did not match; {@link Result#problem()} says what happened. */
+        /** The stream broke off, was closed, or a version's chunks did not all match; the problem says which. */
         INCOMPLETE
     }
 
-    /** @param problem what went wrong, for the worker's log; empty unless UNREACHABLE or INCOMPLETE */
+    /** @param problem what went wrong, for the worker's log */
     public record Result(Ending ending, int corruptedChunks, String problem) {}
 
-    /**
-     * A chunk's fields besides its data (version, index, gone, the data's tag and length) take fewer bytes than this;
-     * a frame larger than a chunk and this much (a future field, say) is refused.
-     */
-    private static final int MAX_HEADER_BYTES = 64;
-    /** Bytes read (and hashed) at a time: the size a plain socket copy reads in, small enough to stay in the cache. */
-    private static final int PIECE_BYTES = 1 << 16;
+    /** What the stream brings, told from the thread that reads it. */
+    public interface Listener {
+        /** A version the learner pushed is coming: its manifest passed the assembly's checks, its chunks fill {@code assembly}. */
+        void started(WeightAssembly assembly);
 
-    private WeightStreamFetch() {}
-
-    /**
-     * Fetches every chunk {@code assembly} still misses from {@code address} ({@code host:port}).
-     *
-     * @param timeout for connecting and for each read (a learner that stops sending)
-     */
-    public static Result fetch(String address, WeightAssembly assembly, Duration timeout) {
-        return fetch(address, assembly, timeout, SocketFactory.getDefault());
+        /** Every chunk of {@code assembly} is in and matched its digest. */
+        void delivered(WeightAssembly assembly);
     }
 
     /**
-     * As {@link #fetch(String, WeightAssembly, Duration)} through {@code sockets}: TLS ones in a TLS cluster, which
-     * present this node's certificate and accept only a learner the cluster's CA signed.
+     * A chunk's fields besides its data (version, index, gone, the data's tag and length) take fewer bytes than this.
      */
-    public static Result fetch(String address, WeightAssembly assembly, Duration timeout, SocketFactory sockets) {
-        int first = assembly.nextMissing(0);
-        if (first < 0) {
-            return new Result(Ending.COMPLETE, 0, "");
+    private static final int MAX_HEADER_BYTES = 64;
+    /** A manifest also travels as one Artery message, whose frames are 2 MiB at most. */
+    private static final int MAX_MANIFEST_BYTES = 2 << 20;
+    /** A frame larger than a chunk or a manifest and its header (a future field, say) is refused. */
+    private static final int MAX_FRAME_BYTES = Math.max(WeightPublication.MAX_CHUNK_BYTES, MAX_MANIFEST_BYTES) + MAX_HEADER_BYTES;
+    /** Bytes read (and hashed) at a time: the size a plain socket copy reads in, small enough to stay in the cache. */
+    private static final int PIECE_BYTES = 1 << 16;
+
+    private final String address;
+    private final int timeoutMillis;
+    private final SocketFactory sockets;
+    private Socket socket;
+    private boolean closed;
+    private int corrupted;
+
+    /**
+     * @param address the learner's stream, {@code host:port}
+     * @param timeout for connecting, and for each read while a version comes (a learner that stops sending); between
+     *     versions the stream waits as long as the learner's step takes
+     * @param sockets plain, or TLS ones in a TLS cluster, which present this node's certificate and accept only a learner
+     *     the cluster's CA signed
+     */
+    public WeightStreamFetch(String address, Duration timeout, SocketFactory sockets) {
+        this.address = address;
+        this.timeoutMillis = Math.toIntExact(Math.max(1, timeout.toMillis()));
+        this.sockets = sockets;
+    }
+
+    /** Ends the stream from any thread: {@link #follow} returns soon after. */
+    @Override
+    public void close() {
+        Socket open;
+        synchronized (this) {
+            closed = true;
+            open = socket;
         }
-        int corrupted = 0;
-        int millis = Math.toIntExact(Math.max(1, timeout.toMillis()));
-        try (Socket socket = sockets.createSocket()) {
+        if (open != null) {
             try {
-                socket.connect(parse(address), millis);
-                if (socket instanceof SSLSocket tls) {
+                open.close();
+            } catch (IOException e) {
+                // closed either way: the reader sees the end
+            }
+        }
+    }
+
+    /**
+     * Reads the chunks {@code first} still misses, then every version the learner pushes after it, until the stream
+     * ends or {@link #close()} ends it (blocking).
+     */
+    public Result follow(WeightAssembly first, Listener listener) {
+        try (Socket connection = sockets.createSocket()) {
+            synchronized (this) {
+                if (closed) {
+                    return new Result(Ending.INCOMPLETE, 0, "closed");
+                }
+                socket = connection;
+            }
+            try {
+                connection.connect(parse(address), timeoutMillis);
+                if (connection instanceof SSLSocket tls) {
                     // a failed handshake is a stream this worker cannot use: it fetches over Artery instead
-                    socket.setSoTimeout(millis);
+                    connection.setSoTimeout(timeoutMillis);
                     tls.startHandshake();
                 }
             } catch (IOException | IllegalArgumentException e) {
                 return new Result(Ending.UNREACHABLE, 0, e.toString());
             }
-            socket.setSoTimeout(millis);
-            socket.setTcpNoDelay(true);
-            OutputStream out = socket.getOutputStream();
-            WeightChunkRequest.newBuilder().setVersion(assembly.manifest().getVersion()).setIndex(first).build().writeDelimitedTo(out);
+            connection.setSoTimeout(timeoutMillis);
+            connection.setTcpNoDelay(true);
+            int from = first.complete() ? first.manifest().getChunkCount() : first.nextMissing(0);
+            OutputStream out = connection.getOutputStream();
+            WeightChunkRequest.newBuilder().setVersion(first.manifest().getVersion()).setIndex(from).setFollow(true).build().writeDelimitedTo(out);
             out.flush();
-            InputStream in = new BufferedInputStream(socket.getInputStream(), PIECE_BYTES);
-            int largestFrame = assembly.manifest().getChunkBytes() + MAX_HEADER_BYTES;
-            while (!assembly.complete()) {
-                WeightAssembly.Receipt receipt;
+            InputStream in = new BufferedInputStream(connection.getInputStream(), PIECE_BYTES);
+            String problem = version(in, first, first.manifest().getChunkCount() - from, listener);
+            while (problem == null) {
+                // between versions: the next one comes when the learner has stepped, however long that takes
+                connection.setSoTimeout(0);
+                FrameRead next = new Frame(in).read(null);
+                connection.setSoTimeout(timeoutMillis);
+                if (next.manifest() == null) {
+                    return new Result(Ending.INCOMPLETE, corrupted, "the weight stream sent a chunk of version " + next.version()
+                            + " where a version's manifest was due");
+                }
+                WeightAssembly assembly;
                 try {
-                    receipt = new Frame(in, largestFrame).read(assembly);
-                } catch (EndOfStream end) {
-                    // the learner sends every chunk once: those that did not match are still missing
-                    return new Result(Ending.INCOMPLETE, corrupted, corrupted > 0
-                            ? corrupted + " chunks did not match their SHA-256 in the manifest"
-                            : "the learner closed the stream before the last chunk");
-                } catch (Gone gone) {
-                    return new Result(Ending.GONE, corrupted, "");
+                    assembly = new WeightAssembly(next.manifest());
+                } catch (IllegalArgumentException e) {
+                    return new Result(Ending.INCOMPLETE, corrupted, e.getMessage());
                 }
-                if (receipt == WeightAssembly.Receipt.CORRUPTED) {
-                    corrupted++;
-                }
+                listener.started(assembly);
+                problem = version(in, assembly, assembly.manifest().getChunkCount(), listener);
             }
-            return new Result(Ending.COMPLETE, corrupted, "");
+            return new Result(Ending.INCOMPLETE, corrupted, problem);
+        } catch (EndOfStream end) {
+            return new Result(Ending.INCOMPLETE, corrupted, "the learner closed the weight stream");
         } catch (IOException e) {
             return new Result(Ending.INCOMPLETE, corrupted, e.toString());
         }
     }
 
+    /**
+     * Reads up to {@code frames} chunks of {@code assembly}'s version, handing it over when whole.
+     *
+     * @return null when the stream goes on (the version is delivered, or the learner dropped it for a newer one), else
+     *     why it cannot: chunks that did not match (the learner sends each once)
+     */
+    private String version(InputStream in, WeightAssembly assembly, int frames, Listener listener) throws IOException {
+        long version = assembly.manifest().getVersion();
+        int corruptedHere = 0;
+        while (!assembly.complete()) {
+            if (frames == 0) {
+                return corruptedHere + " chunks of version " + version + " did not match their SHA-256 in the manifest";
+            }
+            FrameRead frame = new Frame(in).read(assembly);
+            if (frame.gone() && frame.version() == version) {
+                return null; // a newer version is out: it follows
+            }
+            if (frame.manifest() != null) {
+                throw new IOException("the weight stream sent the manifest of version " + frame.version() + " inside version " + version);
+            }
+            if (frame.receipt() == WeightAssembly.Receipt.CORRUPTED) {
+                corrupted++;
+                corruptedHere++;
+            }
+            if (frame.version() == version) {
+                frames--;
+            }
+        }
+        listener.delivered(assembly);
+        return null;
+    }
+
+    /** What one frame was: a chunk (its receipt), a "gone" answer, or a pushed version's manifest. */
+    private record FrameRead(long version, WeightAssembly.Receipt receipt, boolean gone, WeightManifest manifest) {}
+
     /** The stream ended cleanly between two frames. */
     private static final class EndOfStream extends IOException {
         EndOfStream() {
             super("end of the weight stream", null);
-        }
-    }
-
-    /** The learner no longer holds the version asked for. */
-    private static final class Gone extends IOException {
-        Gone() {
-            super("version gone", null);
         }
     }
 
@@ -129,28 +199,31 @@ public final class WeightStreamFetch {
      */
     private static final class Frame {
         private final InputStream in;
-        private final int largest;
         private int remaining;
 
-        Frame(InputStream in, int largest) {
+        Frame(InputStream in) {
             this.in = in;
-            this.largest = largest;
         }
 
-        /** @throws EndOfStream at a clean end between frames; @throws Gone for a "gone" answer */
-        WeightAssembly.Receipt read(WeightAssembly assembly) throws IOException {
+        /**
+         * @param assembly where a chunk's data goes (null between versions: skipped)
+         * @throws EndOfStream at a clean end between frames
+         */
+        FrameRead read(WeightAssembly assembly) throws IOException {
             int first = in.read();
             if (first < 0) {
                 throw new EndOfStream();
             }
             int size = CodedInputStream.readRawVarint32(first, in);
-            if (size < 0 || size > largest) {
-                throw new IOException("a weight stream frame of " + size + " bytes, more than a chunk and its header can take (" + largest + ")");
+            if (size < 0 || size > MAX_FRAME_BYTES) {
+                throw new IOException("a weight stream frame of " + size + " bytes, more than a chunk or a manifest and its header can take ("
+                        + MAX_FRAME_BYTES + ")");
             }
             remaining = size;
             long version = 0;
             int index = 0;
             boolean gone = false;
+            WeightManifest manifest = null;
             WeightAssembly.Receipt receipt = null;
             while (remaining > 0) {
                 long tag = varint();
@@ -169,18 +242,29 @@ public final class WeightStreamFetch {
                 } else if (field == WeightChunk.DATA_FIELD_NUMBER && wireType == 2) {
                     // a "gone" answer's data, if it had any, is of a version no longer served
                     receipt = gone ? skipData(length()) : data(assembly, version, index, length());
+                } else if (field == WeightChunk.MANIFEST_FIELD_NUMBER && wireType == 2) {
+                    manifest = manifest(length());
                 } else {
                     skipField(wireType);
                 }
             }
-            if (gone) {
-                throw new Gone();
+            if (gone || manifest != null) {
+                return new FrameRead(version, receipt, gone, manifest);
             }
-            return receipt != null ? receipt : data(assembly, version, index, 0);
+            return new FrameRead(version, receipt != null ? receipt : data(assembly, version, index, 0), false, null);
+        }
+
+        private WeightManifest manifest(int length) throws IOException {
+            byte[] encoded = in.readNBytes(length);
+            remaining -= encoded.length;
+            if (encoded.length < length) {
+                throw new EOFException("the weight stream ended inside a manifest");
+            }
+            return WeightManifest.parseFrom(encoded);
         }
 
         private WeightAssembly.Receipt data(WeightAssembly assembly, long version, int index, int length) throws IOException {
-            WeightAssembly.Slot slot = assembly.open(version, index, length);
+            WeightAssembly.Slot slot = assembly == null ? null : assembly.open(version, index, length);
             if (slot == null) {
                 return skipData(length);
             }

@@ -59,19 +59,30 @@ final class TlsEndpointsTest {
         try (WeightStreamServer server = new WeightStreamServer("127.0.0.1", 0, certs.node("seed").serverSockets())) {
             server.publish(v1);
             WeightAssembly good = new WeightAssembly(v1.manifest());
-            assertEquals(WeightStreamFetch.Ending.COMPLETE,
-                    WeightStreamFetch.fetch(server.address(), good, TIMEOUT, certs.node("good").sockets()).ending());
+            fetchOneVersion(server.address(), good, certs.node("good").sockets());
             assertArrayEquals(bytes, good.bytes());
 
             // another CA's node fails the handshake, so it falls back to Artery (where it is refused too)
-            WeightStreamFetch.Result rogue = WeightStreamFetch.fetch(server.address(), new WeightAssembly(v1.manifest()), TIMEOUT,
-                    certs.rogue().sockets());
+            WeightStreamFetch.Result rogue = fetchOneVersion(server.address(), new WeightAssembly(v1.manifest()), certs.rogue().sockets());
             assertEquals(WeightStreamFetch.Ending.UNREACHABLE, rogue.ending(), rogue.problem());
             WeightAssembly plain = new WeightAssembly(v1.manifest());
-            assertNotEquals(WeightStreamFetch.Ending.COMPLETE,
-                    WeightStreamFetch.fetch(server.address(), plain, TIMEOUT, SocketFactory.getDefault()).ending());
+            fetchOneVersion(server.address(), plain, SocketFactory.getDefault());
             assertEquals(0, plain.nextMissing(0), "a plain-TCP client got a chunk");
         }
+    }
+
+    /** Follows the stream until {@code assembly} is whole (then closes it) or the stream ends. */
+    private static WeightStreamFetch.Result fetchOneVersion(String address, WeightAssembly assembly, SocketFactory sockets) {
+        WeightStreamFetch fetch = new WeightStreamFetch(address, TIMEOUT, sockets);
+        return fetch.follow(assembly, new WeightStreamFetch.Listener() {
+            @Override
+            public void started(WeightAssembly pushed) {}
+
+            @Override
+            public void delivered(WeightAssembly whole) {
+                fetch.close();
+            }
+        });
     }
 
     @Test

@@ -3,11 +3,15 @@ package emend.weights;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import emend.proto.WeightChunk;
 import emend.proto.WeightChunkRequest;
+import emend.proto.WeightManifest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,12 +21,16 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
 import org.junit.jupiter.api.Test;
 
-/** The learner's weight stream against a worker's fetch: whole versions, versions gone, and streams that fail. */
+/** The learner's weight stream against a worker's fetch: whole versions, versions pushed, versions gone, and streams that fail. */
 final class WeightStreamTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -38,31 +46,120 @@ final class WeightStreamTest {
         return new WeightPublication(version, BYTES, 1_000, "{}");
     }
 
-    @Test
-    void aWorkerReadsTheWholeVersion_andOnlyTheChunksItMisses() {
-        WeightPublication v3 = publication(3);
-        try (WeightStreamServer server = new WeightStreamServer("127.0.0.1", 0)) {
-            server.publish(v3);
-            WeightAssembly whole = new WeightAssembly(v3.manifest());
-            assertEquals(WeightStreamFetch.Ending.COMPLETE, WeightStreamFetch.fetch(server.address(), whole, TIMEOUT).ending());
-            assertArrayEquals(BYTES, whole.bytes());
+    /** A worker following a stream: what its listener heard, and how the stream ended. */
+    private static final class Follower implements WeightStreamFetch.Listener, AutoCloseable {
+        final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        final BlockingQueue<WeightAssembly> delivered = new LinkedBlockingQueue<>();
+        final WeightStreamFetch fetch;
+        final CompletableFuture<WeightStreamFetch.Result> ended;
 
-            WeightAssembly partial = new WeightAssembly(v3.manifest());
-            partial.accept(v3.chunk(0));
-            partial.accept(v3.chunk(1));
-            assertEquals(WeightStreamFetch.Ending.COMPLETE, WeightStreamFetch.fetch(server.address(), partial, TIMEOUT).ending());
-            assertArrayEquals(BYTES, partial.bytes());
+        Follower(String address, WeightAssembly first) {
+            fetch = new WeightStreamFetch(address, TIMEOUT, SocketFactory.getDefault());
+            ended = CompletableFuture.supplyAsync(() -> fetch.follow(first, this));
+        }
+
+        @Override
+        public void started(WeightAssembly assembly) {
+            events.add("started " + assembly.manifest().getVersion());
+        }
+
+        @Override
+        public void delivered(WeightAssembly assembly) {
+            events.add("delivered " + assembly.manifest().getVersion());
+            this.delivered.add(assembly);
+        }
+
+        WeightAssembly nextDelivered() throws InterruptedException {
+            WeightAssembly assembly = delivered.poll(10, TimeUnit.SECONDS);
+            assertNotNull(assembly, "nothing delivered in 10 s; heard: " + events);
+            return assembly;
+        }
+
+        WeightStreamFetch.Result result() throws Exception {
+            return ended.get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            fetch.close();
         }
     }
 
     @Test
-    void aVersionTheLearnerNoLongerHoldsIsGone() {
+    void aWorkerReadsTheWholeVersion_andOnlyTheChunksItMisses() throws Exception {
+        WeightPublication v3 = publication(3);
+        try (WeightStreamServer server = new WeightStreamServer("127.0.0.1", 0)) {
+            server.publish(v3);
+            WeightAssembly whole = new WeightAssembly(v3.manifest());
+            try (Follower follower = new Follower(server.address(), whole)) {
+                assertSame(whole, follower.nextDelivered());
+                assertArrayEquals(BYTES, whole.bytes());
+            }
+
+            WeightAssembly partial = new WeightAssembly(v3.manifest());
+            partial.accept(v3.chunk(0));
+            partial.accept(v3.chunk(1));
+            try (Follower follower = new Follower(server.address(), partial)) {
+                assertSame(partial, follower.nextDelivered());
+                assertArrayEquals(BYTES, partial.bytes());
+                assertEquals(List.of("delivered 3"), List.copyOf(follower.events));
+            }
+        }
+    }
+
+    @Test
+    void aFollowedStreamBringsEachVersionAsItIsPublished_untilTheServerCloses() throws Exception {
+        WeightStreamServer server = new WeightStreamServer("127.0.0.1", 0);
+        server.publish(publication(3));
+        try (Follower follower = new Follower(server.address(), new WeightAssembly(publication(3).manifest()))) {
+            follower.nextDelivered();
+            byte[] other = BYTES.clone();
+            other[4_499] ^= 1;
+            WeightPublication v4 = new WeightPublication(4, other, 1_000, "{}");
+            server.publish(v4);
+            WeightAssembly pushed = follower.nextDelivered();
+            assertEquals(v4.manifest(), pushed.manifest(), "the learner's manifest came with the version");
+            assertArrayEquals(other, pushed.bytes());
+            assertEquals(List.of("delivered 3", "started 4", "delivered 4"), List.copyOf(follower.events));
+
+            server.publish(publication(5));
+            server.publish(publication(6));
+            WeightAssembly newest = follower.nextDelivered();
+            if (newest.manifest().getVersion() == 5) {
+                newest = follower.nextDelivered(); // version 5 went out whole before 6 replaced it
+            }
+            assertEquals(6, newest.manifest().getVersion());
+            assertArrayEquals(BYTES, newest.bytes());
+
+            server.close();
+            WeightStreamFetch.Result result = follower.result();
+            assertEquals(WeightStreamFetch.Ending.INCOMPLETE, result.ending());
+            assertTrue(result.problem().contains("closed"), result.problem());
+        }
+    }
+
+    @Test
+    void aVersionTheLearnerNoLongerHoldsIsSkippedForTheOneItHolds() throws Exception {
         WeightPublication v3 = publication(3);
         try (WeightStreamServer server = new WeightStreamServer("127.0.0.1", 0)) {
             server.publish(publication(4));
             WeightAssembly assembly = new WeightAssembly(v3.manifest());
-            assertEquals(WeightStreamFetch.Ending.GONE, WeightStreamFetch.fetch(server.address(), assembly, TIMEOUT).ending());
-            assertFalse(assembly.complete());
+            try (Follower follower = new Follower(server.address(), assembly)) {
+                assertEquals(4, follower.nextDelivered().manifest().getVersion());
+                assertFalse(assembly.complete());
+                assertEquals(List.of("started 4", "delivered 4"), List.copyOf(follower.events));
+            }
+        }
+    }
+
+    @Test
+    void closingTheFetchEndsAStreamThatWaitsForTheNextVersion() throws Exception {
+        try (WeightStreamServer server = new WeightStreamServer("127.0.0.1", 0)) {
+            server.publish(publication(3));
+            Follower follower = new Follower(server.address(), new WeightAssembly(publication(3).manifest()));
+            follower.nextDelivered();
+            follower.close();
+            assertEquals(WeightStreamFetch.Ending.INCOMPLETE, follower.result().ending());
         }
     }
 
@@ -71,17 +168,7 @@ final class WeightStreamTest {
         WeightPublication v3 = publication(3);
         WeightAssembly assembly = new WeightAssembly(v3.manifest());
         // a learner that flips a bit of chunk 1 and drops the connection before chunk 4
-        WeightStreamFetch.Result result = fetchFromAFaultyLearner(assembly, out -> {
-            for (int i = 0; i < 4; i++) {
-                var chunk = v3.chunk(i);
-                if (i == 1) {
-                    byte[] data = chunk.getData().toByteArray();
-                    data[7] ^= 0x01;
-                    chunk = chunk.toBuilder().setData(ByteString.copyFrom(data)).build();
-                }
-                chunk.writeDelimitedTo(out);
-            }
-        });
+        WeightStreamFetch.Result result = fetchFromAFaultyLearner(assembly, out -> writeChunks(out, v3, 4, 1));
         assertEquals(WeightStreamFetch.Ending.INCOMPLETE, result.ending());
         assertEquals(1, result.corruptedChunks());
         assertEquals(1, assembly.nextMissing(0), "the corrupted chunk is missing");
@@ -132,25 +219,95 @@ final class WeightStreamTest {
         assertEquals(1, assembly.nextMissing(0), "chunk 0 is in, chunk 1 is not");
     }
 
+    @Test
+    void aVersionWhoseChunksDoNotAllMatchEndsTheStreamWithoutWaitingForItsEnd() throws Exception {
+        WeightPublication v3 = publication(3);
+        WeightAssembly assembly = new WeightAssembly(v3.manifest());
+        // every chunk sent once, chunk 2 with a bit flipped, and the connection kept open: nothing more is coming
+        WeightStreamFetch.Result result = fetchFromAFaultyLearner(assembly, out -> writeChunks(out, v3, 5, 2), true);
+        assertEquals(WeightStreamFetch.Ending.INCOMPLETE, result.ending());
+        assertTrue(result.problem().contains("1 chunks of version 3 did not match"), result.problem());
+        assertEquals(2, assembly.nextMissing(0));
+        assertEquals(-1, assembly.nextMissing(3));
+    }
+
+    @Test
+    void aPushedManifestThatDoesNotHoldTogetherOrAChunkWhereAManifestIsDueEndsTheStream() throws Exception {
+        WeightPublication v3 = publication(3);
+        WeightPublication v4 = publication(4);
+        WeightManifest forged = v4.manifest().toBuilder().setSha256("00").build();
+        WeightStreamFetch.Result badManifest = fetchFromAFaultyLearner(new WeightAssembly(v3.manifest()), out -> {
+            for (int i = 0; i < 5; i++) {
+                v3.chunk(i).writeDelimitedTo(out);
+            }
+            WeightChunk.newBuilder().setVersion(4).setManifest(forged).build().writeDelimitedTo(out);
+        }, true);
+        assertEquals(WeightStreamFetch.Ending.INCOMPLETE, badManifest.ending());
+        assertTrue(badManifest.problem().contains("do not hash to its sha256"), badManifest.problem());
+
+        WeightStreamFetch.Result strayChunk = fetchFromAFaultyLearner(new WeightAssembly(v3.manifest()), out -> {
+            for (int i = 0; i < 5; i++) {
+                v3.chunk(i).writeDelimitedTo(out);
+            }
+            v4.chunk(0).writeDelimitedTo(out);
+        }, true);
+        assertEquals(WeightStreamFetch.Ending.INCOMPLETE, strayChunk.ending());
+        assertTrue(strayChunk.problem().contains("where a version's manifest was due"), strayChunk.problem());
+    }
+
+    /** Writes chunks 0 to {@code count - 1} of {@code publication} as the learner does, with a bit of chunk {@code flipped} inverted. */
+    private static void writeChunks(OutputStream out, WeightPublication publication, int count, int flipped) throws IOException {
+        for (int i = 0; i < count; i++) {
+            WeightChunk chunk = publication.chunk(i);
+            if (i == flipped) {
+                byte[] data = chunk.getData().toByteArray();
+                data[7] ^= 0x01;
+                chunk = chunk.toBuilder().setData(ByteString.copyFrom(data)).build();
+            }
+            chunk.writeDelimitedTo(out);
+        }
+    }
+
     private interface Writing<T> {
         void to(T out) throws IOException;
     }
 
-    /** Fetches {@code assembly} from a one-connection learner that reads the request, then writes what {@code serving} does. */
-    private static WeightStreamFetch.Result fetchFromAFaultyLearner(WeightAssembly assembly, Writing<OutputStream> serving) throws IOException {
+    /**
+     * Follows a one-connection learner that reads the request (which asks to follow), then writes what {@code serving}
+     * does, then closes the connection, or with {@code holdOpen} keeps it until the worker's fetch has ended.
+     */
+    private static WeightStreamFetch.Result fetchFromAFaultyLearner(WeightAssembly assembly, Writing<OutputStream> serving, boolean holdOpen)
+            throws IOException {
         try (ServerSocket faulty = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<WeightStreamFetch.Result> ended = new CompletableFuture<>();
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
                 try (Socket socket = faulty.accept(); OutputStream out = socket.getOutputStream()) {
-                    WeightChunkRequest.parseDelimitedFrom(socket.getInputStream());
+                    assertTrue(WeightChunkRequest.parseDelimitedFrom(socket.getInputStream()).getFollow());
                     serving.to(out);
+                    out.flush();
+                    if (holdOpen) {
+                        ended.join();
+                    }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             });
-            WeightStreamFetch.Result result = WeightStreamFetch.fetch("127.0.0.1:" + faulty.getLocalPort(), assembly, TIMEOUT);
+            WeightStreamFetch fetch = new WeightStreamFetch("127.0.0.1:" + faulty.getLocalPort(), TIMEOUT, SocketFactory.getDefault());
+            WeightStreamFetch.Result result = fetch.follow(assembly, new WeightStreamFetch.Listener() {
+                @Override
+                public void started(WeightAssembly pushed) {}
+
+                @Override
+                public void delivered(WeightAssembly whole) {}
+            });
+            ended.complete(result);
             served.join();
             return result;
         }
+    }
+
+    private static WeightStreamFetch.Result fetchFromAFaultyLearner(WeightAssembly assembly, Writing<OutputStream> serving) throws IOException {
+        return fetchFromAFaultyLearner(assembly, serving, false);
     }
 
     /** One length-delimited frame of the fields {@code fields} writes, in the order it writes them. */
@@ -202,9 +359,11 @@ final class WeightStreamTest {
             closedPort = probe.getLocalPort();
         }
         WeightAssembly assembly = new WeightAssembly(publication(3).manifest());
-        WeightStreamFetch.Result result = WeightStreamFetch.fetch("127.0.0.1:" + closedPort, assembly, TIMEOUT);
-        assertEquals(WeightStreamFetch.Ending.UNREACHABLE, result.ending());
-        assertTrue(result.problem().contains("Connection refused"), result.problem());
-        assertEquals(WeightStreamFetch.Ending.UNREACHABLE, WeightStreamFetch.fetch("no-port", assembly, TIMEOUT).ending());
+        try (Follower refused = new Follower("127.0.0.1:" + closedPort, assembly); Follower malformed = new Follower("no-port", assembly)) {
+            WeightStreamFetch.Result result = refused.result();
+            assertEquals(WeightStreamFetch.Ending.UNREACHABLE, result.ending());
+            assertTrue(result.problem().contains("Connection refused"), result.problem());
+            assertEquals(WeightStreamFetch.Ending.UNREACHABLE, malformed.result().ending());
+        }
     }
 }

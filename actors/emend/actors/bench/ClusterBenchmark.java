@@ -42,9 +42,10 @@ public final class ClusterBenchmark {
     /**
      * A policy version of {@code bytes} reaching 2 workers on other actor systems, beside a raw socket copy: the
      * first version (cold code paths) and the median of the next ones (what a long run pays per version), against
-     * the median of as many socket copies.
+     * the median of as many socket copies. {@code generationMillis}: 0 when the workers wait idle for each version,
+     * else the length of their generation calls, which they keep making while the learner steps (see {@link #publication}).
      */
-    public record Publication(long bytes, double firstActorSeconds, double actorSeconds, double socketSeconds) {
+    public record Publication(long bytes, long generationMillis, double firstActorSeconds, double actorSeconds, double socketSeconds) {
         public double ratio() {
             return actorSeconds / socketSeconds;
         }
@@ -55,6 +56,9 @@ public final class ClusterBenchmark {
 
     /** The stand-in learner's step while publication is timed (see {@link #publication}). */
     static final long PUBLICATION_STEP_MILLIS = 300;
+
+    /** A stand-in generation call's length when publication is timed with the workers generating. */
+    static final long GENERATION_CALL_MILLIS = 100;
 
     /**
      * Learner steps per minute with heavy-tailed generation times, synchronous (eta = 0) and asynchronous, timed
@@ -71,7 +75,7 @@ public final class ClusterBenchmark {
     public record Figures(Orchestration orchestration, List<Publication> publications, List<Staleness> staleness) {}
 
     /** Parts of {@link #run}, for a progress bar. */
-    public static final int PARTS = 7;
+    public static final int PARTS = 8;
 
     private ClusterBenchmark() {}
 
@@ -89,11 +93,14 @@ public final class ClusterBenchmark {
         // stream and hash loops, which the tiny model's 4 chunks a version leave half-compiled for dozens of
         // versions (measured: its median fell from 30 to 21 ms over four rounds of 13 versions in one JVM). A long
         // run pays the compiled figure.
-        Publication large = publication(new ModelConfig(vocab, 64, 576, 3, 8, 8, 1536, 10_000, 1e-5, false));
+        ModelConfig largeModel = new ModelConfig(vocab, 64, 576, 3, 8, 8, 1536, 10_000, 1e-5, false);
+        Publication large = publication(largeModel, 0);
         progress.accept(2);
-        Publication tiny = publication(ModelConfig.preset("tiny", vocab, 176));
+        Publication tiny = publication(ModelConfig.preset("tiny", vocab, 176), 0);
         progress.accept(3);
-        List<Publication> publications = List.of(tiny, large);
+        Publication whileGenerating = publication(largeModel, GENERATION_CALL_MILLIS);
+        progress.accept(4);
+        List<Publication> publications = List.of(tiny, large, whileGenerating);
         long mean = 60;
         int workers = 4;
         int batch = 16;
@@ -101,7 +108,7 @@ public final class ClusterBenchmark {
         // workers, so a synchronous step waits for little more than the mean), and in one call per worker, as a
         // device generates its share in one batch that lasts as long as its longest sample.
         List<Staleness> staleness = new ArrayList<>();
-        int part = 3;
+        int part = 4;
         for (int perCall : new int[] {2, batch / workers}) {
             // The last steps are left out: once the schedule's prompts are all handed out, they wait for the
             // slowest samples (up to 40x the mean), an end-of-run drain a long run does not pay per step.
@@ -153,8 +160,13 @@ public final class ClusterBenchmark {
      * time from the end of a learner step to both workers holding the new version (fetched in chunks, hash
      * checked, loaded) and asking for work, beside the same bytes copied to two readers over loopback sockets
      * (and hashed, as the workers do).
+     *
+     * <p>With {@code generationMillis} 0 the workers wait idle for each version (a step takes 2 prompts, and no work
+     * is handed out past it). Otherwise a step takes 8 prompts, calls of one prompt last {@code generationMillis}, and
+     * workers keep generating up to 2 versions ahead while the learner steps (max staleness 2), as in an asynchronous
+     * run: a new version then reaches a worker mid-call, and the time counts until it holds the version after that call.
      */
-    static Publication publication(ModelConfig model) {
+    static Publication publication(ModelConfig model, long generationMillis) {
         int versions = 1 + STEADY_VERSIONS;
         // A stand-in step lasts PUBLICATION_STEP_MILLIS (asleep), longer than a publication takes: the first worker to
         // load a version can hand in the next batch alone, and a step of 0 ms would then encode the next version on
@@ -165,14 +177,15 @@ public final class ClusterBenchmark {
         List<Double> actorSeconds = new ArrayList<>();
         long bytes = model.parameterCount() * 4;
         try (BenchRun run = new BenchRun(Map.of(
-                "emend.rl.prompts-per-step", "2",
+                "emend.rl.prompts-per-step", generationMillis == 0 ? "2" : "8",
                 "emend.rl.samples-per-prompt", "2",
                 "emend.rl.schedule", "[\"stage2:" + (versions + 1) + "\"]",
+                "emend.runtime.max-staleness", generationMillis == 0 ? "0" : "2",
                 "emend.runtime.prompts-per-request", "1"), model, trainer)) {
             // the nodes stop before the run's native memory is freed: the learner reads its weights until then
             try {
                 LearnerJob job = run.job();
-                PolicyReplica.GeneratorFactory standIn = (weights, dialogue) -> new StandIns.Generator(dialogue, 0);
+                PolicyReplica.GeneratorFactory standIn = (weights, dialogue) -> StandIns.Generator.steady(dialogue, generationMillis);
                 ActorSystem<Void> learnerNode = start(new NodeOptions(Set.of("learner", "verifier"), "127.0.0.1", 0, List.of(), 0),
                         job, new CompletableFuture<>(), standIn, nodes);
                 String seed = "127.0.0.1:" + learnerNode.address().getPort().orElseThrow();
@@ -201,7 +214,7 @@ public final class ClusterBenchmark {
             socketSeconds[i] = LoopbackCopy.seconds(Math.toIntExact(bytes), 2);
         }
         double steady = Median.of(actorSeconds.subList(1, versions).stream().mapToDouble(Double::doubleValue).toArray());
-        return new Publication(bytes, actorSeconds.get(0), steady, Median.of(socketSeconds));
+        return new Publication(bytes, generationMillis, actorSeconds.get(0), steady, Median.of(socketSeconds));
     }
 
     private static ActorSystem<Void> start(NodeOptions options, LearnerJob job, CompletableFuture<TrainingSession.Outcome> done,

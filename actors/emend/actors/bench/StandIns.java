@@ -115,16 +115,27 @@ final class StandIns {
     /**
      * A generator that writes a fixed short answer for every sample; with {@code meanMillis > 0} a call also waits
      * as long as its longest prompt would take, each prompt's time drawn from a Pareto law (shape 1.5), the heavy
-     * tail of real generation lengths.
+     * tail of real generation lengths ({@link #steady}: every call lasts the same).
      */
     static final class Generator implements RolloutGenerator {
         private final Dialogue dialogue;
         private final long meanMillis;
+        private final boolean heavyTailed;
 
         /** @param dialogue the run's: the learner checks that a group's prompts are its lease's and its instruction the run's */
         Generator(Dialogue dialogue, long meanMillis) {
+            this(dialogue, meanMillis, true);
+        }
+
+        private Generator(Dialogue dialogue, long meanMillis, boolean heavyTailed) {
             this.dialogue = dialogue;
             this.meanMillis = meanMillis;
+            this.heavyTailed = heavyTailed;
+        }
+
+        /** A generator whose every call lasts {@code millis} (0: returns at once). */
+        static Generator steady(Dialogue dialogue, long millis) {
+            return new Generator(dialogue, millis, false);
         }
 
         @Override
@@ -134,7 +145,7 @@ final class StandIns {
             List<RlooGroup> out = new ArrayList<>(prompts.size());
             int siblings = shape.rowsPerFirstAttempt();
             for (PromptDraw draw : prompts) {
-                if (meanMillis > 0) {
+                if (meanMillis > 0 && heavyTailed) {
                     SplittableRandom random = new SplittableRandom(Seeds.derive(runSeed, draw.step(), draw.problemIndex()));
                     // Pareto(x_m, 1.5) has mean 3 x_m
                     double pareto = (meanMillis / 3.0) / Math.pow(1 - random.nextDouble(), 1 / 1.5);
@@ -151,7 +162,7 @@ final class StandIns {
                 }
                 out.add(new RlooGroup(draw.groupId(), siblings, rows));
             }
-            sleep(longest);
+            sleep(heavyTailed ? longest : meanMillis);
             return out;
         }
     }

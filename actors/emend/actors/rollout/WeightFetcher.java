@@ -12,12 +12,9 @@ import emend.wire.Rejection;
 import emend.wire.WorkerEdge;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import javax.net.SocketFactory;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -27,8 +24,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * A rollout worker's weight download (a child of the worker): reads a version from the learner's weight stream
- * when the manifest names one, else requests its chunks over Artery in a window (asking again for the ones lost),
- * every chunk checked against its hash ({@link WeightDownload} decides what to fetch from where). Tells the worker
+ * when the manifest names one and follows the stream for the versions after it (on a thread of its own), else requests
+ * its chunks over Artery in a window (asking again for the ones lost), every chunk checked against its hash
+ * ({@link WeightDownload} decides what to fetch from where). Tells the worker
  * the newest version announced ({@link WorkerProtocol.Announced}) and each whole, verified version
  * ({@link WorkerProtocol.Fetched}). Chunk requests name the worker as their reply address (the learner answers only
  * registered workers), and the worker hands the chunks on.
@@ -49,12 +47,24 @@ final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
     /** A chunk the learner sent the worker. */
     record ChunkArrived(WeightChunk chunk) implements Command {}
 
-    /** The weight stream ended for {@code assembly} ({@code failure}: the fetch itself threw). */
-    private record Streamed(WeightAssembly assembly, WeightStreamFetch.Result result, Throwable failure) implements Command {}
+    /** The stream {@code from} began to bring a version the learner pushed. */
+    private record StreamStarted(WeightStreamFetch from, WeightAssembly assembly) implements Command {}
+
+    /** The stream {@code from} brought a whole version. */
+    private record StreamDelivered(WeightStreamFetch from, WeightAssembly assembly) implements Command {}
+
+    /** The stream {@code from} ended. */
+    private record StreamEnded(WeightStreamFetch from, WeightStreamFetch.Result result) implements Command {}
+
+    /** The stream was to have begun bringing {@code version} by now. */
+    private record Overdue(long version) implements Command {}
 
     private enum AskAgain implements Command { INSTANCE }
 
-    /** For connecting to the weight stream and for each read from it (a learner that stopped sending). */
+    /**
+     * For connecting to the weight stream, for each read from it while a version comes (a learner that stopped sending),
+     * and for the stream to begin bringing a version announced.
+     */
     private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(10);
     /** How long chunks requested over Artery may take before the missing ones are asked for again. */
     private static final Duration CHUNK_TIMEOUT = Duration.ofSeconds(5);
@@ -65,8 +75,9 @@ final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
     private final SocketFactory sockets;
     private final ActorRef<LearnerProtocol.Command> learner;
     private final ActorRef<LearnerProtocol.ToWorker> worker;
-    private final Executor streamExecutor;
     private final WeightDownload download = new WeightDownload();
+    /** The stream followed, or null: open exactly while {@link WeightDownload#following()}. */
+    private WeightStreamFetch stream;
 
     static Behavior<Command> create(String workerId, SocketFactory sockets, ActorRef<LearnerProtocol.Command> learner,
                                     ActorRef<LearnerProtocol.ToWorker> worker) {
@@ -82,7 +93,6 @@ final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
         this.sockets = sockets;
         this.learner = learner;
         this.worker = worker;
-        this.streamExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     }
 
     @Override
@@ -92,7 +102,10 @@ final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
                 .onMessage(Offer.class, this::onOffer)
                 .onMessageEquals(Begin.INSTANCE, () -> perform(download.begin()))
                 .onMessage(ChunkArrived.class, this::onChunk)
-                .onMessage(Streamed.class, this::onStreamed)
+                .onMessage(StreamStarted.class, started -> started.from() == stream ? perform(download.streamStarted(started.assembly())) : this)
+                .onMessage(StreamDelivered.class, delivered -> delivered.from() == stream ? perform(download.streamDelivered(delivered.assembly())) : this)
+                .onMessage(StreamEnded.class, this::onStreamEnded)
+                .onMessage(Overdue.class, overdue -> perform(download.overdue(overdue.version())))
                 .onMessageEquals(AskAgain.INSTANCE, this::onAskAgain)
                 .onSignal(PostStop.class, signal -> onPostStop())
                 .build();
@@ -105,17 +118,20 @@ final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
     }
 
     private Behavior<Command> onOffer(Offer offer) {
-        download.offer(offer.manifest(), offer.shared());
+        WeightDownload.Step step = download.offer(offer.manifest(), offer.shared());
         worker.tell(new WorkerProtocol.Announced(download.newest()));
-        return this;
+        return perform(step);
     }
 
     /** Does what the download asks for next: read the stream, request chunks over Artery, or hand over a whole version. */
     private Behavior<Command> perform(WeightDownload.Step step) {
-        if (step instanceof WeightDownload.Stream stream) {
+        if (step instanceof WeightDownload.Stream open) {
             timers.cancel(AskAgain.INSTANCE);
-            context.pipeToSelf(CompletableFuture.supplyAsync(() -> WeightStreamFetch.fetch(stream.address(), stream.assembly(), STREAM_TIMEOUT,
-                    sockets), streamExecutor), (result, failure) -> new Streamed(stream.assembly(), result, failure));
+            closeStream();
+            stream = follow(open);
+        } else if (step instanceof WeightDownload.Await await) {
+            timers.cancel(AskAgain.INSTANCE);
+            timers.startSingleTimer(Overdue.class, new Overdue(await.version()), STREAM_TIMEOUT);
         } else if (step instanceof WeightDownload.Request request) {
             if (!request.warning().isEmpty()) {
                 context.getLog().warn("worker {}: {}", workerId, request.warning());
@@ -127,16 +143,57 @@ final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
             }
         } else if (step instanceof WeightDownload.Load load) {
             timers.cancel(AskAgain.INSTANCE);
+            timers.cancel(Overdue.class);
             worker.tell(new WorkerProtocol.Fetched(load.manifest(), load.bytes()));
+        }
+        if (!download.following()) {
+            closeStream();
         }
         return this;
     }
 
-    private Behavior<Command> onStreamed(Streamed streamed) {
-        WeightStreamFetch.Result result = streamed.failure() != null
-                ? new WeightStreamFetch.Result(WeightStreamFetch.Ending.INCOMPLETE, 0, streamed.failure().toString())
-                : streamed.result();
-        return perform(download.streamEnded(streamed.assembly(), result));
+    /** Reads the stream on a thread of its own (it blocks between versions for as long as a learner step takes). */
+    private WeightStreamFetch follow(WeightDownload.Stream open) {
+        WeightStreamFetch fetch = new WeightStreamFetch(open.address(), STREAM_TIMEOUT, sockets);
+        ActorRef<Command> self = context.getSelf();
+        WeightStreamFetch.Listener listener = new WeightStreamFetch.Listener() {
+            @Override
+            public void started(WeightAssembly assembly) {
+                self.tell(new StreamStarted(fetch, assembly));
+            }
+
+            @Override
+            public void delivered(WeightAssembly assembly) {
+                self.tell(new StreamDelivered(fetch, assembly));
+            }
+        };
+        Thread reader = new Thread(() -> {
+            WeightStreamFetch.Result result;
+            try {
+                result = fetch.follow(open.assembly(), listener);
+            } catch (RuntimeException | Error e) {
+                result = new WeightStreamFetch.Result(WeightStreamFetch.Ending.INCOMPLETE, 0, e.toString());
+            }
+            self.tell(new StreamEnded(fetch, result));
+        }, "emend-weight-follow-" + workerId);
+        reader.setDaemon(true);
+        reader.start();
+        return fetch;
+    }
+
+    private void closeStream() {
+        if (stream != null) {
+            stream.close();
+            stream = null;
+        }
+    }
+
+    private Behavior<Command> onStreamEnded(StreamEnded ended) {
+        if (ended.from() != stream) {
+            return this;
+        }
+        stream = null;
+        return perform(download.streamEnded(ended.result()));
     }
 
     private Behavior<Command> onChunk(ChunkArrived arrived) {
@@ -162,6 +219,7 @@ final class WeightFetcher extends AbstractBehavior<WeightFetcher.Command> {
     }
 
     private Behavior<Command> onPostStop() {
+        closeStream();
         if (download.corruptedChunks() > 0) {
             context.getLog().info("worker {} refetched {} corrupted weight chunks", workerId, download.corruptedChunks());
         }
