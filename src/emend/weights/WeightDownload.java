@@ -112,7 +112,6 @@ public final class WeightDownload {
 
     private Step next() {
         if (latestShared != null) {
-            overMessages = null;
             return load(latest, latestShared);
         }
         if (brought != null && sameVersion(brought.manifest(), latest)) {
@@ -227,7 +226,8 @@ public final class WeightDownload {
                 }
                 WeightAssembly whole = overMessages;
                 overMessages = null;
-                yield load(whole.manifest(), whole.bytes());
+                // loaded under the manifest announced to this worker (a stream's pushed manifest has no epoch or nonce)
+                yield sameVersion(whole.manifest(), latest) ? load(latest, whole.bytes()) : wanted ? next() : Idle.INSTANCE;
             }
         };
     }
@@ -283,6 +283,7 @@ public final class WeightDownload {
 
     private Load load(WeightManifest manifest, byte[] bytes) {
         wanted = false;
+        overMessages = null; // a download still running over messages is of an older version now: its late chunks are dropped
         return new Load(manifest, bytes);
     }
 }

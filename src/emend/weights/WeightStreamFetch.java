@@ -61,6 +61,8 @@ public final class WeightStreamFetch implements AutoCloseable {
     private Socket socket;
     private boolean closed;
     private int corrupted;
+    /** The version read last was cut short for a newer one, which the learner sends next without waiting. */
+    private boolean cutShort;
 
     /**
      * @param address the learner's stream, {@code host:port}
@@ -123,13 +125,18 @@ public final class WeightStreamFetch implements AutoCloseable {
             InputStream in = new BufferedInputStream(connection.getInputStream(), PIECE_BYTES);
             String problem = version(in, first, first.manifest().getChunkCount() - from, listener);
             while (problem == null) {
-                // between versions: the next one comes when the learner has stepped, however long that takes
-                connection.setSoTimeout(0);
+                // between versions the next one comes when the learner has stepped, however long that takes; after a
+                // version cut short for a newer one, the newer one follows at once
+                connection.setSoTimeout(cutShort ? timeoutMillis : 0);
                 FrameRead next = new Frame(in).read(null);
                 connection.setSoTimeout(timeoutMillis);
                 if (next.manifest() == null) {
                     return new Result(Ending.INCOMPLETE, corrupted, "the weight stream sent a chunk of version " + next.version()
                             + " where a version's manifest was due");
+                }
+                String unlike = unlike(first.manifest(), next.manifest());
+                if (unlike != null) {
+                    return new Result(Ending.INCOMPLETE, corrupted, unlike);
                 }
                 WeightAssembly assembly;
                 try {
@@ -149,6 +156,22 @@ public final class WeightStreamFetch implements AutoCloseable {
     }
 
     /**
+     * Why a pushed manifest cannot be a later version of the model {@code first} (which the cluster's edge checked) is
+     * of: another size, chunking, encoding or model config; null when it can be. Checked before its assembly is made.
+     */
+    private static String unlike(WeightManifest first, WeightManifest pushed) {
+        if (pushed.getByteSize() == first.getByteSize() && pushed.getChunkBytes() == first.getChunkBytes()
+                && pushed.getChunkCount() == first.getChunkCount() && pushed.getEncoding().equals(first.getEncoding())
+                && pushed.getModelConfigJson().equals(first.getModelConfigJson())) {
+            return null;
+        }
+        return "the weight stream pushed version " + pushed.getVersion() + " as " + pushed.getByteSize() + " bytes in " + pushed.getChunkCount()
+                + " chunks of " + pushed.getChunkBytes() + " (" + pushed.getEncoding() + "), unlike version " + first.getVersion() + "'s "
+                + first.getByteSize() + " bytes in " + first.getChunkCount() + " chunks of " + first.getChunkBytes() + " (" + first.getEncoding()
+                + ") or with another model config";
+    }
+
+    /**
      * Reads up to {@code frames} chunks of {@code assembly}'s version, handing it over when whole.
      *
      * @return null when the stream goes on (the version is delivered, or the learner dropped it for a newer one), else
@@ -157,12 +180,14 @@ public final class WeightStreamFetch implements AutoCloseable {
     private String version(InputStream in, WeightAssembly assembly, int frames, Listener listener) throws IOException {
         long version = assembly.manifest().getVersion();
         int corruptedHere = 0;
+        cutShort = false;
         while (!assembly.complete()) {
             if (frames == 0) {
                 return corruptedHere + " chunks of version " + version + " did not match their SHA-256 in the manifest";
             }
             FrameRead frame = new Frame(in).read(assembly);
             if (frame.gone() && frame.version() == version) {
+                cutShort = true;
                 return null; // a newer version is out: it follows
             }
             if (frame.manifest() != null) {

@@ -175,12 +175,18 @@ final class WeightDownloadTest {
         assertSame(WeightDownload.Idle.INSTANCE, download.offer(announced(publication(7)), null), "nobody waits: nothing to do");
     }
 
-    @Test
-    void aBroughtVersionUnlikeTheOneAnnouncedIsNotLoaded_andAStreamThatBringsNothingIsGivenUp() {
+    /** A download that has opened the stream and loaded version 1 from it. */
+    private static WeightDownload followingAfterVersion1() {
         WeightDownload download = new WeightDownload();
         download.restart(announced(publication(1)));
         download.begin();
-        download.streamDelivered(whole(publication(1)));
+        assertInstanceOf(WeightDownload.Load.class, download.streamDelivered(whole(publication(1))));
+        return download;
+    }
+
+    @Test
+    void aBroughtVersionUnlikeTheOneAnnouncedIsNotLoaded_andAStreamThatBringsNothingIsGivenUp() {
+        WeightDownload download = followingAfterVersion1();
         // the stream brings a version 2 whose bytes differ from the version 2 announced
         byte[] other = publication(2).sharedBytes().clone();
         other[0] ^= 1;
@@ -221,6 +227,37 @@ final class WeightDownloadTest {
         assertFalse(download.following(), "the old learner's stream is closed");
         assertSame(WeightDownload.Idle.INSTANCE, download.streamDelivered(whole(publication(2))), "what it still brings is dropped");
         assertInstanceOf(WeightDownload.Stream.class, download.begin());
+    }
+
+    @Test
+    void aPushedVersionFinishedOverMessagesLoadsUnderTheAnnouncedManifest_andALoadEndsADownloadOfAnOlderOne() {
+        WeightDownload download = followingAfterVersion1();
+        // version 2 is pushed (its manifest without epoch or nonce) and breaks off after 18 chunks
+        WeightAssembly pushed = new WeightAssembly(publication(2).manifest());
+        download.streamStarted(pushed);
+        for (int i = 0; i < 18; i++) {
+            pushed.accept(publication(2).chunk(i));
+        }
+        assertSame(WeightDownload.Idle.INSTANCE, download.offer(announced(publication(2)), null));
+        assertSame(WeightDownload.Idle.INSTANCE, download.begin(), "on its way");
+        WeightDownload.Request rest = assertInstanceOf(WeightDownload.Request.class, download.streamEnded(
+                new WeightStreamFetch.Result(WeightStreamFetch.Ending.INCOMPLETE, 1, "1 chunks of version 2 did not match")));
+        assertEquals(List.of(18, 19), rest.indices());
+        download.chunkArrived(publication(2).chunk(18));
+        WeightDownload.Load load = assertInstanceOf(WeightDownload.Load.class, download.chunkArrived(publication(2).chunk(19)));
+        assertEquals(announced(publication(2)), load.manifest(), "the worker takes a version only with its learner's epoch");
+
+        // wanting version 3 over messages when the stream had brought version 4 before it ended
+        download.offer(announced(publication(3)), null);
+        assertInstanceOf(WeightDownload.Stream.class, download.begin());
+        download.streamDelivered(whole(publication(4)));
+        WeightDownload.Request third = assertInstanceOf(WeightDownload.Request.class, download.streamEnded(
+                new WeightStreamFetch.Result(WeightStreamFetch.Ending.INCOMPLETE, 0, "connection reset")));
+        assertEquals(3, third.version());
+        WeightDownload.Load fourth = assertInstanceOf(WeightDownload.Load.class, download.offer(announced(publication(4)), null));
+        assertEquals(4, fourth.manifest().getVersion());
+        assertSame(WeightDownload.Idle.INSTANCE, download.chunkArrived(publication(3).chunk(0)), "version 3's download ended with the load");
+        assertTrue(download.fetchingOverMessages().isEmpty());
     }
 
     @Test

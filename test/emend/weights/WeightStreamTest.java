@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -253,9 +254,32 @@ final class WeightStreamTest {
         }, true);
         assertEquals(WeightStreamFetch.Ending.INCOMPLETE, strayChunk.ending());
         assertTrue(strayChunk.problem().contains("where a version's manifest was due"), strayChunk.problem());
+
+        // a version of another model (here twice the bytes): refused before 9,000 bytes are set aside for it
+        WeightPublication larger = new WeightPublication(4, new byte[9_000], 1_000, "{}");
+        WeightStreamFetch.Result otherShape = fetchFromAFaultyLearner(new WeightAssembly(v3.manifest()), out -> {
+            writeChunks(out, v3, 5, -1);
+            WeightChunk.newBuilder().setVersion(4).setManifest(larger.manifest()).build().writeDelimitedTo(out);
+        }, true);
+        assertEquals(WeightStreamFetch.Ending.INCOMPLETE, otherShape.ending());
+        assertTrue(otherShape.problem().contains("as 9000 bytes in 9 chunks"), otherShape.problem());
     }
 
-    /** Writes chunks 0 to {@code count - 1} of {@code publication} as the learner does, with a bit of chunk {@code flipped} inverted. */
+    @Test
+    void aVersionCutShortIsFollowedAtOnce_orTheStreamEndsAfterOneReadTimeout() throws Exception {
+        WeightPublication v3 = publication(3);
+        // two chunks of version 3, "gone" for it, and then nothing while the connection stays open: the newer version
+        // was due at once, so the read after it has the read timeout (between versions a read may wait for a step)
+        WeightStreamFetch.Result stalled = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> fetchFromAFaultyLearner(
+                new WeightAssembly(v3.manifest()), out -> {
+                    writeChunks(out, v3, 2, -1);
+                    WeightChunk.newBuilder().setVersion(3).setIndex(2).setGone(true).build().writeDelimitedTo(out);
+                }, true, Duration.ofMillis(300)));
+        assertEquals(WeightStreamFetch.Ending.INCOMPLETE, stalled.ending());
+        assertTrue(stalled.problem().contains("SocketTimeoutException"), stalled.problem());
+    }
+
+    /** Writes chunks 0 to {@code count - 1} of {@code publication} as the learner does, with a bit of chunk {@code flipped} (-1: none) inverted. */
     private static void writeChunks(OutputStream out, WeightPublication publication, int count, int flipped) throws IOException {
         for (int i = 0; i < count; i++) {
             WeightChunk chunk = publication.chunk(i);
@@ -278,6 +302,11 @@ final class WeightStreamTest {
      */
     private static WeightStreamFetch.Result fetchFromAFaultyLearner(WeightAssembly assembly, Writing<OutputStream> serving, boolean holdOpen)
             throws IOException {
+        return fetchFromAFaultyLearner(assembly, serving, holdOpen, TIMEOUT);
+    }
+
+    private static WeightStreamFetch.Result fetchFromAFaultyLearner(WeightAssembly assembly, Writing<OutputStream> serving, boolean holdOpen,
+                                                                    Duration timeout) throws IOException {
         try (ServerSocket faulty = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<WeightStreamFetch.Result> ended = new CompletableFuture<>();
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
@@ -292,7 +321,7 @@ final class WeightStreamTest {
                     throw new UncheckedIOException(e);
                 }
             });
-            WeightStreamFetch fetch = new WeightStreamFetch("127.0.0.1:" + faulty.getLocalPort(), TIMEOUT, SocketFactory.getDefault());
+            WeightStreamFetch fetch = new WeightStreamFetch("127.0.0.1:" + faulty.getLocalPort(), timeout, SocketFactory.getDefault());
             WeightStreamFetch.Result result = fetch.follow(assembly, new WeightStreamFetch.Listener() {
                 @Override
                 public void started(WeightAssembly pushed) {}
