@@ -3,6 +3,7 @@ package emend.actors;
 import emend.actors.protocol.VerifierProtocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -280,6 +281,60 @@ final class RolloutWorkerTest {
             assertEquals(5, serveChunksUntilWorkIsAsked(learner3, publication, -1, unreachable).payload().getPolicyVersion());
             assertEquals(chunks, unreachable.size(), "every chunk over Artery");
         } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
+    @Test
+    void aVersionPushedOnTheFollowedStreamIsLoadedOnceAnnounced_withoutAnotherConnectionOrAChunkOverArtery() throws Exception {
+        WeightPublication v5 = tinyPublication();
+        WeightPublication v6 = tinyPublication(6, 4);
+        ActorTestKit kit = ActorTestKit.create();
+        CompletableFuture<Void> testDone = new CompletableFuture<>();
+        CompletableFuture<Void> publishV6 = new CompletableFuture<>();
+        // a learner's stream that takes one connection only: a worker that connected again would be refused and
+        // fetch over Artery
+        try (ServerSocket oneConnection = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> {
+                try (Socket socket = oneConnection.accept(); OutputStream out = socket.getOutputStream()) {
+                    oneConnection.close();
+                    assertTrue(WeightChunkRequest.parseDelimitedFrom(socket.getInputStream()).getFollow());
+                    for (int i = 0; i < v5.manifest().getChunkCount(); i++) {
+                        v5.chunk(i).writeDelimitedTo(out);
+                    }
+                    out.flush();
+                    publishV6.join();
+                    WeightChunk.newBuilder().setVersion(6).setManifest(v6.manifest()).build().writeDelimitedTo(out);
+                    for (int i = 0; i < v6.manifest().getChunkCount(); i++) {
+                        v6.chunk(i).writeDelimitedTo(out);
+                    }
+                    out.flush();
+                    testDone.join();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            String address = "127.0.0.1:" + oneConnection.getLocalPort();
+            kit.system().receptionist().tell(Receptionist.register(VerifierProtocol.KEY, kit.<VerifierProtocol.Command>createTestProbe().ref()));
+            RuntimeSettings runtime = RuntimeSettings.fromConfig(Settings.load(null, Map.of()));
+            TestProbe<LearnerProtocol.Command> learner = kit.createTestProbe();
+            kit.spawn(RolloutWorker.create(new WorkerProtocol.Setup("test/rollout-6", DeviceSlots.CPU.forWorker(0), runtime, learner.ref(), PolicyReplica.POLICY)));
+            LearnerProtocol.Hello hello = learner.expectMessageClass(LearnerProtocol.Hello.class);
+            hello.replyTo().tell(spec(hello, v5, address));
+            assertEquals(5, learner.expectMessageClass(LearnerProtocol.RequestWork.class, Duration.ofSeconds(10)).payload().getPolicyVersion());
+
+            publishV6.complete(null);
+            hello.replyTo().tell(new LearnerProtocol.NewVersion(v6.manifest().toBuilder().setStreamAddress(address)
+                    .setWorkerNonce(hello.payload().getNonce()).build()));
+            long held = 5;
+            while (held != 6) {
+                LearnerProtocol.Command message = learner.expectMessageClass(LearnerProtocol.Command.class, Duration.ofSeconds(10));
+                assertInstanceOf(LearnerProtocol.RequestWork.class, message, "only work requests: no chunk over Artery");
+                held = ((LearnerProtocol.RequestWork) message).payload().getPolicyVersion();
+            }
+            assertFalse(serving.isDone(), "the one connection is still open");
+        } finally {
+            testDone.complete(null);
             kit.shutdownTestKit();
         }
     }
