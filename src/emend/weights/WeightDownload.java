@@ -172,8 +172,11 @@ public final class WeightDownload {
         if (result.ending() == WeightStreamFetch.Ending.UNREACHABLE) {
             unreachableStream = address;
         }
-        if (!wanted || brought != null && sameVersion(brought.manifest(), latest)) {
-            return wanted ? next() : Idle.INSTANCE; // the next version the worker wants opens the stream again
+        if (!wanted) {
+            return Idle.INSTANCE; // the next version the worker wants opens the stream again
+        }
+        if (brought != null && sameVersion(brought.manifest(), latest)) {
+            return next();
         }
         WeightAssembly resume = partial != null && sameVersion(partial.manifest(), latest) ? partial : new WeightAssembly(latest);
         return requestOverMessages(resume, result.ending() == WeightStreamFetch.Ending.UNREACHABLE

@@ -61,8 +61,6 @@ public final class WeightStreamFetch implements AutoCloseable {
     private Socket socket;
     private boolean closed;
     private int corrupted;
-    /** The version read last was cut short for a newer one, which the learner sends next without waiting. */
-    private boolean cutShort;
 
     /**
      * @param address the learner's stream, {@code host:port}
@@ -123,72 +121,67 @@ public final class WeightStreamFetch implements AutoCloseable {
             WeightChunkRequest.newBuilder().setVersion(first.manifest().getVersion()).setIndex(from).setFollow(true).build().writeDelimitedTo(out);
             out.flush();
             InputStream in = new BufferedInputStream(connection.getInputStream(), PIECE_BYTES);
-            String problem = version(in, first, first.manifest().getChunkCount() - from, listener);
-            while (problem == null) {
+            boolean cutShort = version(in, first, first.manifest().getChunkCount() - from, listener);
+            while (true) {
                 // between versions the next one comes when the learner has stepped, however long that takes; after a
                 // version cut short for a newer one, the newer one follows at once
                 connection.setSoTimeout(cutShort ? timeoutMillis : 0);
                 FrameRead next = new Frame(in).read(null);
                 connection.setSoTimeout(timeoutMillis);
                 if (next.manifest() == null) {
-                    return new Result(Ending.INCOMPLETE, corrupted, "the weight stream sent a chunk of version " + next.version()
-                            + " where a version's manifest was due");
+                    throw new Refused("the weight stream sent a chunk of version " + next.version() + " where a version's manifest was due");
                 }
-                String unlike = unlike(first.manifest(), next.manifest());
-                if (unlike != null) {
-                    return new Result(Ending.INCOMPLETE, corrupted, unlike);
-                }
-                WeightAssembly assembly;
-                try {
-                    assembly = new WeightAssembly(next.manifest());
-                } catch (IllegalArgumentException e) {
-                    return new Result(Ending.INCOMPLETE, corrupted, e.getMessage());
-                }
+                WeightAssembly assembly = pushed(first.manifest(), next.manifest());
                 listener.started(assembly);
-                problem = version(in, assembly, assembly.manifest().getChunkCount(), listener);
+                cutShort = version(in, assembly, assembly.manifest().getChunkCount(), listener);
             }
-            return new Result(Ending.INCOMPLETE, corrupted, problem);
         } catch (EndOfStream end) {
             return new Result(Ending.INCOMPLETE, corrupted, "the learner closed the weight stream");
+        } catch (Refused refused) {
+            return new Result(Ending.INCOMPLETE, corrupted, refused.getMessage());
         } catch (IOException e) {
             return new Result(Ending.INCOMPLETE, corrupted, e.toString());
         }
     }
 
     /**
-     * Why a pushed manifest cannot be a later version of the model {@code first} (which the cluster's edge checked) is
-     * of: another size, chunking, encoding or model config; null when it can be. Checked before its assembly is made.
+     * The assembly of a pushed version of the model {@code first} (which the cluster's edge checked) is of.
+     *
+     * @throws Refused when it has another size, chunking, encoding or model config (checked before its bytes are set
+     *     aside), or its digests do not hold together
      */
-    private static String unlike(WeightManifest first, WeightManifest pushed) {
+    private static WeightAssembly pushed(WeightManifest first, WeightManifest pushed) throws Refused {
         if (pushed.getByteSize() == first.getByteSize() && pushed.getChunkBytes() == first.getChunkBytes()
                 && pushed.getChunkCount() == first.getChunkCount() && pushed.getEncoding().equals(first.getEncoding())
                 && pushed.getModelConfigJson().equals(first.getModelConfigJson())) {
-            return null;
+            try {
+                return new WeightAssembly(pushed);
+            } catch (IllegalArgumentException e) {
+                throw new Refused(e.getMessage());
+            }
         }
-        return "the weight stream pushed version " + pushed.getVersion() + " as " + pushed.getByteSize() + " bytes in " + pushed.getChunkCount()
+        throw new Refused("the weight stream pushed version " + pushed.getVersion() + " as " + pushed.getByteSize() + " bytes in " + pushed.getChunkCount()
                 + " chunks of " + pushed.getChunkBytes() + " (" + pushed.getEncoding() + "), unlike version " + first.getVersion() + "'s "
                 + first.getByteSize() + " bytes in " + first.getChunkCount() + " chunks of " + first.getChunkBytes() + " (" + first.getEncoding()
-                + ") or with another model config";
+                + ") or with another model config");
     }
 
     /**
      * Reads up to {@code frames} chunks of {@code assembly}'s version, handing it over when whole.
      *
-     * @return null when the stream goes on (the version is delivered, or the learner dropped it for a newer one), else
-     *     why it cannot: chunks that did not match (the learner sends each once)
+     * @return whether the learner cut the version short for a newer one (which it sends next without waiting)
+     * @throws Refused when chunks did not match (the learner sends each once, so the stream cannot go on)
      */
-    private String version(InputStream in, WeightAssembly assembly, int frames, Listener listener) throws IOException {
+    private boolean version(InputStream in, WeightAssembly assembly, int frames, Listener listener) throws IOException {
         long version = assembly.manifest().getVersion();
         int corruptedHere = 0;
-        cutShort = false;
         while (!assembly.complete()) {
             if (frames == 0) {
-                return corruptedHere + " chunks of version " + version + " did not match their SHA-256 in the manifest";
+                throw new Refused(corruptedHere + " chunks of version " + version + " did not match their SHA-256 in the manifest");
             }
             FrameRead frame = new Frame(in).read(assembly);
             if (frame.gone() && frame.version() == version) {
-                cutShort = true;
-                return null; // a newer version is out: it follows
+                return true;
             }
             if (frame.manifest() != null) {
                 throw new IOException("the weight stream sent the manifest of version " + frame.version() + " inside version " + version);
@@ -202,11 +195,18 @@ public final class WeightStreamFetch implements AutoCloseable {
             }
         }
         listener.delivered(assembly);
-        return null;
+        return false;
     }
 
     /** What one frame was: a chunk (its receipt), a "gone" answer, or a pushed version's manifest. */
     private record FrameRead(long version, WeightAssembly.Receipt receipt, boolean gone, WeightManifest manifest) {}
+
+    /** The stream sent what cannot be used (its message says what), and cannot go on. */
+    private static final class Refused extends IOException {
+        Refused(String message) {
+            super(message, null);
+        }
+    }
 
     /** The stream ended cleanly between two frames. */
     private static final class EndOfStream extends IOException {
